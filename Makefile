@@ -1,0 +1,52 @@
+# Học Vụ Số — the two commands are `make run` and `make test`; see README.md.
+SHELL := /bin/bash
+UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
+PORT ?= 8000
+export PATH := $(HOME)/.local/bin:$(PATH)
+
+.PHONY: run test setup uv lint typecheck boundaries migrations-check pytest browser-deps bench totp messages
+
+uv:
+	@command -v uv >/dev/null 2>&1 || [ -x "$(HOME)/.local/bin/uv" ] || python3 -m pip install --user --quiet uv \
+		|| python3 -m pip install --user --quiet --break-system-packages uv
+
+setup: uv
+	@$(UV) sync --frozen --quiet
+
+run: setup
+	@mkdir -p var
+	@DJANGO_SETTINGS_MODULE=config.settings.local $(UV) run python manage.py migrate --no-input -v0
+	@DJANGO_SETTINGS_MODULE=config.settings.local $(UV) run python manage.py load_demo
+	@DJANGO_SETTINGS_MODULE=config.settings.local $(UV) run python manage.py collectstatic --no-input -v0
+	@echo "Serving http://127.0.0.1:$(PORT)/ — Ctrl+C to stop."
+	@DJANGO_SETTINGS_MODULE=config.settings.local $(UV) run python manage.py runserver 127.0.0.1:$(PORT)
+
+totp: setup
+	@DJANGO_SETTINGS_MODULE=config.settings.local $(UV) run python manage.py totp_code $(USER)
+
+browser-deps:
+	@bash scripts/ensure-chromium.sh
+
+test: setup browser-deps lint typecheck boundaries migrations-check pytest
+
+lint:
+	$(UV) run ruff check .
+	$(UV) run ruff format --check .
+
+typecheck:
+	$(UV) run mypy hocvuso config
+
+boundaries:
+	$(UV) run lint-imports
+
+migrations-check:
+	$(UV) run python manage.py makemigrations --check --dry-run --settings=config.settings.test
+
+pytest:
+	$(UV) run pytest -n $${PYTEST_WORKERS:-2} $(PYTEST_ARGS)
+
+messages: setup
+	$(UV) run python scripts/compile_messages.py
+
+bench: setup
+	$(UV) run python bench/run.py

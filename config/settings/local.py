@@ -1,0 +1,9 @@
+"""The embedded default for `make run`: SQLite, no Redis, debug pages. Never for production."""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "local-development-only-not-secret")
+
+from .base import *  # noqa: F403
+
+DEBUG = True

@@ -1,0 +1,20 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog, set_language
+from django_otp.admin import OTPAdminSite
+
+from hocvuso.accounts.access import public
+from hocvuso.web.health import healthz
+
+# The admin site (content editing) asks for a verified second factor like every staff page.
+admin.site.__class__ = OTPAdminSite
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include("hocvuso.api.urls")),
+    path("i18n/setlang/", public(set_language), name="set_language"),
+    path("jsi18n/", public(JavaScriptCatalog.as_view()), name="javascript-catalog"),
+    path("tai-khoan/", include("hocvuso.web.urls_accounts")),
+    path("", include("hocvuso.web.urls")),
+]

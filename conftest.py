@@ -1,0 +1,61 @@
+"""Shared fixtures: a small territory (two provinces, communes, villages) and users holding each role.
+
+The database is the one DATABASE_URL names: PostgreSQL in CI, SQLite in memory by default.
+"""
+
+from collections.abc import Callable
+
+import pytest
+
+from hocvuso.accounts.models import User
+from hocvuso.accounts.roles import Role
+from hocvuso.accounts.tests.factories import RoleAssignmentFactory, UserFactory
+from hocvuso.territory.models import AdministrativeUnit
+from hocvuso.territory.tests import factories as units
+
+
+class Territory:
+    """Province P with communes C1 (villages V1a, V1b) and C2 (village V2a); province Q with commune D1."""
+
+    def __init__(self) -> None:
+        self.province = units.province(code="68", name="Lâm Đồng")
+        self.commune = units.commune(self.province, code="24631", name="Xã Quảng Khê")
+        self.village = units.village(self.commune, code="24631.001", name="Thôn 1")
+        self.village_b = units.village(self.commune, code="24631.002", name="Bon Bu Đăng")
+        self.other_commune = units.commune(self.province, code="24751", name="Xã Nhân Cơ")
+        self.other_village = units.village(self.other_commune, code="24751.001", name="Thôn 3")
+        self.other_province = units.province(code="01", name="Thành phố Hà Nội", kind="thành phố trung ương")
+        self.far_commune = units.commune(self.other_province, code="00004", name="Phường Ba Đình", kind="phường")
+
+
+@pytest.fixture
+def territory(db: None) -> Territory:
+    return Territory()
+
+
+@pytest.fixture
+def make_user(db: None) -> Callable[..., User]:
+    """Make a user holding `role` over `unit` or `organisation` (no role: a plain account)."""
+
+    def make(
+        role: str | None = None,
+        unit: AdministrativeUnit | None = None,
+        organisation: object = None,
+        **kwargs: object,
+    ) -> User:
+        user = UserFactory(**kwargs)
+        if role is not None:
+            RoleAssignmentFactory(user=user, role=role, unit=unit, organisation=organisation)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def province_admin(territory: Territory, make_user: Callable[..., User]) -> User:
+    return make_user(Role.PROVINCE_ADMIN, territory.province)
+
+
+@pytest.fixture
+def commune_officer(territory: Territory, make_user: Callable[..., User]) -> User:
+    return make_user(Role.COMMUNE_OFFICER, territory.commune)
