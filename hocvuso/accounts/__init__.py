@@ -1,0 +1,1 @@
+"""Users, roles, role assignments scoped to a unit subtree or an organisation, and the one access module."""

@@ -1,0 +1,92 @@
+from datetime import date
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .roles import Role
+
+
+class User(AbstractUser):
+    """Tài khoản — a person who signs in: a resident (learner) or a member of staff. What they may do comes
+    from their role assignments, never from Django's is_staff flag (which only opens the admin site)."""
+
+    full_name = models.CharField(_("họ và tên"), max_length=150, blank=True)
+    preferred_language = models.CharField(_("ngôn ngữ"), max_length=8, blank=True)
+
+    class Meta:
+        verbose_name = _("tài khoản")
+        verbose_name_plural = _("tài khoản")
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+
+class RoleAssignmentQuerySet(models.QuerySet["RoleAssignment"]):
+    def in_force(self, on: date | None = None) -> "RoleAssignmentQuerySet":
+        on = on or timezone.localdate()
+        return self.filter(valid_from__lte=on).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
+
+
+class RoleAssignment(models.Model):
+    """Phân công vai trò — a user holds a role over a unit subtree or an organisation, for a period."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_assignments")
+    role = models.CharField(_("vai trò"), max_length=20, choices=Role.choices)
+    unit = models.ForeignKey(
+        "territory.AdministrativeUnit",
+        verbose_name=_("đơn vị"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    organisation = models.ForeignKey(
+        "people.Organisation",
+        verbose_name=_("cơ quan, tổ chức"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    valid_from = models.DateField(_("hiệu lực từ"), default=timezone.localdate)
+    valid_to = models.DateField(_("hiệu lực đến"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = RoleAssignmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("phân công vai trò")
+        verbose_name_plural = _("phân công vai trò")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(unit__isnull=True) | Q(organisation__isnull=True), name="assignment_one_scope"
+            ),
+            models.CheckConstraint(
+                condition=Q(role="learner") | Q(unit__isnull=False) | Q(organisation__isnull=False),
+                name="assignment_staff_roles_have_scope",
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+                name="assignment_valid_to_after_valid_from",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()}"
+
+
+class LoginFailure(models.Model):
+    """One failed sign-in for a username (password or second factor); throttling counts these."""
+
+    username = models.CharField(max_length=150, db_index=True)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["username", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.username} {self.at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,1 @@
+"""Administrative units — province → commune → village — effective-dated, so mergers keep their history."""

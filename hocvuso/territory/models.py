@@ -1,0 +1,123 @@
+from datetime import date
+from typing import Self
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from hocvuso.core.models import TimeStampedModel
+
+# The day the two-level local government took effect (Resolution 202/2025/QH15): districts are gone.
+REFORM_DATE = date(2025, 7, 1)
+
+
+class Level(models.TextChoices):
+    PROVINCE = "province", _("Tỉnh/thành phố")
+    COMMUNE = "commune", _("Xã/phường/đặc khu")
+    VILLAGE = "village", _("Thôn/tổ dân phố")
+
+
+CHILD_LEVEL = {Level.PROVINCE: Level.COMMUNE, Level.COMMUNE: Level.VILLAGE}
+
+VILLAGE_KINDS = ["thôn", "bon", "buôn", "bản", "tổ dân phố", "ấp", "khu phố", "làng", "xóm", "plei"]
+
+
+class UnitQuerySet(models.QuerySet["AdministrativeUnit"]):
+    def in_force(self, on: date | None = None) -> Self:
+        """Units valid on the given day (today by default)."""
+        on = on or timezone.localdate()
+        return self.filter(valid_from__lte=on).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
+
+    def within(self, unit: "AdministrativeUnit") -> Self:
+        """The unit and every unit below it."""
+        return self.filter(path__startswith=unit.path)
+
+    def within_any(self, paths: list[str]) -> Self:
+        """Units below (or equal to) any of the given paths; nothing for an empty list."""
+        if not paths:
+            return self.none()
+        condition = Q()
+        for path in paths:
+            condition |= Q(path__startswith=path)
+        return self.filter(condition)
+
+    def provinces(self) -> Self:
+        return self.filter(level=Level.PROVINCE)
+
+    def communes(self) -> Self:
+        return self.filter(level=Level.COMMUNE)
+
+    def villages(self) -> Self:
+        return self.filter(level=Level.VILLAGE)
+
+
+class AdministrativeUnit(TimeStampedModel):
+    """Đơn vị hành chính — a province (tỉnh), commune (xã, phường, đặc khu) or village (thôn, bon, buôn, bản,
+    tổ dân phố), with its national code. Units are never deleted: a merged unit gets `valid_to` and a
+    `successor`, so data recorded against it stays and is reported under the successor."""
+
+    code = models.CharField(_("mã"), max_length=20, unique=True)
+    name = models.CharField(_("tên"), max_length=200)
+    level = models.CharField(_("cấp"), max_length=10, choices=Level.choices, db_index=True)
+    kind = models.CharField(_("loại"), max_length=40, help_text=_("Ví dụ: tỉnh, xã, phường, thôn, bon, buôn."))
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("đơn vị cấp trên"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    path = models.CharField(_("đường dẫn"), max_length=255, unique=True, editable=False)
+    valid_from = models.DateField(_("hiệu lực từ"), default=REFORM_DATE)
+    valid_to = models.DateField(_("hiệu lực đến"), null=True, blank=True)
+    successor = models.ForeignKey(
+        "self",
+        verbose_name=_("đơn vị kế thừa"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="predecessors",
+    )
+
+    objects = UnitQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("đơn vị hành chính")
+        verbose_name_plural = _("đơn vị hành chính")
+        ordering = ["path"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+                name="unit_valid_to_after_valid_from",
+            ),
+            models.CheckConstraint(
+                condition=Q(level="province", parent__isnull=True) | Q(parent__isnull=False),
+                name="unit_only_provinces_have_no_parent",
+            ),
+            models.CheckConstraint(
+                condition=Q(successor__isnull=True) | Q(valid_to__isnull=False),
+                name="unit_successor_only_when_ended",
+            ),
+        ]
+        indexes = [models.Index(fields=["level", "parent"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @staticmethod
+    def path_for(code: str, parent: "AdministrativeUnit | None") -> str:
+        return f"{parent.path if parent else '/'}{code}/"
+
+    def is_in_force(self, on: date | None = None) -> bool:
+        on = on or timezone.localdate()
+        return self.valid_from <= on and (self.valid_to is None or self.valid_to >= on)
+
+    def is_within(self, other: "AdministrativeUnit") -> bool:
+        return self.path.startswith(other.path)
+
+    @property
+    def ancestor_codes(self) -> list[str]:
+        """Codes from the province down to this unit, inclusive."""
+        return [part for part in self.path.split("/") if part]

@@ -1,0 +1,44 @@
+"""`make run` loads the demo: each demo account sees exactly its role's scope."""
+
+import pytest
+
+from hocvuso.accounts.access import units_visible_to
+from hocvuso.accounts.models import User
+from hocvuso.demo.services import DEMO_RESIDENTS, load_demo
+from hocvuso.people.models import Resident
+from hocvuso.territory.models import AdministrativeUnit
+
+
+@pytest.mark.django_db
+def test_each_demo_account_sees_only_its_scope(client):
+    accounts = load_demo()
+    again = load_demo()  # idempotent: nothing is created twice
+
+    assert [a.username for a in again] == [a.username for a in accounts]
+    assert Resident.objects.count() == DEMO_RESIDENTS
+    assert User.objects.count() == 7
+    assert Resident.objects.filter(user__username="nguoihoc").count() == 1
+    province_units = AdministrativeUnit.objects.filter(path__startswith="/68/").count()
+    expected = {
+        # username: (units visible, a unit page it may open, a unit page it may not open)
+        "admin.tinh": (province_units, "68", "01"),
+        "canbo.xa": (AdministrativeUnit.objects.filter(path__startswith="/68/24631/").count(), "24631", "68"),
+        "totruong": (AdministrativeUnit.objects.filter(path__startswith="/68/24631/").count(), "24631", "24751"),
+        "giangvien": (AdministrativeUnit.objects.filter(path__startswith="/68/24631/").count(), "24631.002", "24670"),
+        "tinhnguyenvien": (1, "24631.001", "24631.002"),
+        "canbo.noivu": (0, None, "24631"),
+        "nguoihoc": (0, None, "24631"),
+    }
+    for account in accounts:
+        user = User.objects.get(username=account.username)
+        visible, allowed, denied = expected[account.username]
+        assert units_visible_to(user).count() == visible, account.username
+        client.force_login(user)
+        home = client.get("/")
+        assert home.status_code == 200
+        if account.scope != "—":
+            assert account.scope in home.content.decode(), account.username
+        if allowed:
+            assert client.get(f"/don-vi/{allowed}/").status_code == 200, account.username
+        assert client.get(f"/don-vi/{denied}/").status_code == 404, account.username
+        client.logout()
