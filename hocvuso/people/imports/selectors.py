@@ -1,0 +1,55 @@
+"""Reads of roster imports for pages and the API: the jobs a user may see, one job, its progress for polling."""
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from hocvuso.accounts.access import unit_paths_for
+from hocvuso.accounts.roles import Permission
+from hocvuso.core.errors import NotFound
+from hocvuso.people.models import Organisation
+
+from ..import_models import ImportJob
+
+
+def import_jobs_visible_to(user: Any) -> QuerySet[ImportJob]:
+    """Import jobs the user may follow: into a unit of their subtrees (IMPORT_ROSTER), or for an organisation
+    they may import for. Newest first."""
+    condition = Q(pk__in=[])
+    for path in unit_paths_for(user, Permission.IMPORT_ROSTER):
+        condition |= Q(unit__path__startswith=path)
+    organisations = Organisation.objects.visible_to(user, Permission.IMPORT_ROSTER)
+    condition |= Q(organisation__in=organisations)
+    return ImportJob.objects.filter(condition).select_related("unit", "organisation").order_by("-created_at", "-id")
+
+
+def get_import_job(*, user: Any, job_id: int) -> ImportJob:
+    """The job if the user may see it; raises NotFound for a missing job and for someone else's alike."""
+    job = import_jobs_visible_to(user).filter(pk=job_id).first()
+    if job is None:
+        raise NotFound()
+    return job
+
+
+def import_job_progress(job: ImportJob) -> dict[str, Any]:
+    """What a progress bar polls: the status (code and Vietnamese label), 0–100 progress, the row counters,
+    the result counts, and the message. Contains no personal data."""
+    return {
+        "id": job.pk,
+        "status": job.status,
+        "status_label": str(job.get_status_display()),
+        "finished": job.is_finished,
+        "dry_run": job.dry_run,
+        "progress": job.progress,
+        "rows_total": job.rows_total,
+        "rows_validated": job.rows_validated,
+        "rows_imported": job.rows_imported,
+        "created": job.created_count,
+        "updated": job.updated_count,
+        "unchanged": job.unchanged_count,
+        "residents_created": job.residents_created,
+        "households_created": job.households_created,
+        "households_updated": job.households_updated,
+        "problems": job.problem_count,
+        "message": job.message,
+    }

@@ -1,0 +1,88 @@
+"""`manage.py import_roster FILE --kind residents|staff|students|workers --unit CODE [--organisation CODE] [--dry-run]`
+
+Runs the same import as the web page, synchronously, as the system (audited with no user). Exit status 0 when
+the file was imported (or, with --dry-run, is valid) or had already been imported; 1 when it was rejected or
+failed, after printing the path of the XLSX error report (written next to the file, or to a temporary folder
+when that is not writable).
+"""
+
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from hocvuso.core.errors import DomainError
+from hocvuso.people.import_models import ImportKind, ImportStatus
+from hocvuso.people.imports.report import build_error_report_xlsx
+from hocvuso.people.imports.services import run_roster_import, submit_roster_import
+from hocvuso.people.models import Organisation
+from hocvuso.territory.models import AdministrativeUnit
+
+
+class Command(BaseCommand):
+    help = "Import a roster file (CSV or XLSX) of residents, staff, students or workers."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("file", type=Path)
+        parser.add_argument("--kind", required=True, choices=ImportKind.values)
+        parser.add_argument("--unit", required=True, help="Code of the administrative unit (e.g. 24631).")
+        parser.add_argument("--organisation", help="Code of the organisation (staff, students, workers).")
+        parser.add_argument("--dry-run", action="store_true", help="Check every row; write nothing.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        path: Path = options["file"]
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            raise CommandError(f"Cannot read {path}: {error.strerror}") from error
+        unit = AdministrativeUnit.objects.filter(code=options["unit"]).first()
+        if unit is None:
+            raise CommandError(f"No administrative unit with code {options['unit']}.")
+        organisation = None
+        if options["organisation"]:
+            organisation = Organisation.objects.select_related("unit").filter(code=options["organisation"]).first()
+            if organisation is None:
+                raise CommandError(f"No organisation with code {options['organisation']}.")
+        try:
+            job = submit_roster_import(
+                user=None,
+                kind=options["kind"],
+                file_name=path.name,
+                data=data,
+                unit=unit,
+                organisation=organisation,
+                dry_run=options["dry_run"],
+                enqueue=False,
+            )
+        except DomainError as error:
+            raise CommandError(str(error.message)) from error
+        del data
+        if job.duplicate:
+            self.stdout.write(f"Already imported (job {job.pk}, {job.status}): nothing to do.")
+            return
+        job = run_roster_import(job_id=job.pk)
+        if job.status == ImportStatus.DONE:
+            verb = "Valid (dry run, nothing written)" if job.dry_run else "Imported"
+            self.stdout.write(
+                f"{verb}: {job.rows_total} rows; created {job.created_count}, updated {job.updated_count}, "
+                f"unchanged {job.unchanged_count}; residents created {job.residents_created}, households created "
+                f"{job.households_created}, households updated {job.households_updated} (job {job.pk})."
+            )
+            return
+        report = self._write_report(path, build_error_report_xlsx(job))
+        self.stderr.write(f"{job.get_status_display()}: {job.message} (job {job.pk})")
+        self.stderr.write(f"Error report: {report}")
+        raise SystemExit(1)
+
+    @staticmethod
+    def _write_report(path: Path, content: bytes) -> Path:
+        target = path.with_name(f"{path.stem}.loi.xlsx")
+        try:
+            target.write_bytes(content)
+        except OSError:
+            handle = tempfile.NamedTemporaryFile(prefix=f"{path.stem}.loi.", suffix=".xlsx", delete=False)  # noqa: SIM115
+            with handle:
+                handle.write(content)
+            target = Path(handle.name)
+        return target

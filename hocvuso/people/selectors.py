@@ -1,0 +1,77 @@
+"""Reads of the population registry: finding residents, a household with its members. All scoped."""
+
+import re
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404
+
+from hocvuso.accounts.roles import Permission
+from hocvuso.core.crypto import lookup_hash
+from hocvuso.core.errors import DomainError
+from hocvuso.core.text import fold_diacritics
+
+from .models import Household, Membership, Resident
+from .national_id import normalise_national_id
+
+_ID_LIKE = re.compile(r"^[\d\s.]{11,16}$")
+_WORD = re.compile(r"[^\w']+")
+MAX_SEARCH_RESULTS = 200
+
+
+def _national_id_from(query: str) -> str | None:
+    if not _ID_LIKE.match(query):
+        return None
+    try:
+        return normalise_national_id(query)
+    except DomainError:
+        return None
+
+
+def search_residents(*, user: Any, query: str, limit: int = 50) -> QuerySet[Resident]:
+    """Residents the user may see (VIEW_PEOPLE) matching the query, at most `limit` (≤ 200).
+
+    A 12-digit number (spaces and dots allowed, an Excel-stripped leading zero restored) finds the resident
+    with that national ID through its lookup hash; a household code finds the household's members;
+    anything else matches names with or without diacritics, every word of the query appearing in the
+    name ("nguyen thi dao" finds "Nguyễn Thị Đào"). Residents outside the user's scope are never found: the
+    answer is the same as for someone who does not exist. An empty query finds nobody.
+    """
+    text = (query or "").strip()
+    limit = max(0, min(limit, MAX_SEARCH_RESULTS))
+    visible = Resident.objects.visible_to(user, Permission.VIEW_PEOPLE)
+    if not text or not limit:
+        return visible.none()
+    national_id = _national_id_from(text)
+    if national_id is not None:
+        return visible.filter(national_id_hash=lookup_hash(national_id)).order_by("pk")[:limit]
+    if Household.objects.filter(code=text).exists():
+        return visible.filter(household__code=text).order_by("household__code", "birth_date", "pk")[:limit]
+    words = [word for word in _WORD.split(fold_diacritics(text)) if word]
+    if not words:
+        return visible.none()
+    matches = visible
+    for word in words:
+        matches = matches.filter(name_key__contains=word)
+    return matches.select_related("village", "household").order_by("name_key", "birth_date", "pk")[:limit]
+
+
+def household_with_members(*, user: Any, code: str) -> Household:
+    """The household with this code, its village, head and members (each with their digital identity and
+    memberships), if the user may see it (VIEW_PEOPLE in its village's subtree). Raises Http404 when it does
+    not exist or lies outside the user's scope — the two are not told apart."""
+    members = (
+        Resident.objects.select_related("digital_identity")
+        .prefetch_related(Prefetch("memberships", queryset=Membership.objects.select_related("organisation")))
+        .order_by("birth_date", "pk")
+    )
+    household = (
+        Household.objects.visible_to(user, Permission.VIEW_PEOPLE)
+        .select_related("village__parent", "head")
+        .prefetch_related(Prefetch("members", queryset=members))
+        .filter(code=code)
+        .first()
+    )
+    if household is None:
+        raise Http404
+    return household

@@ -1,0 +1,47 @@
+from datetime import date
+
+import factory
+
+from hocvuso.core.text import fold_diacritics
+from hocvuso.people.models import Household, Organisation, OrganisationKind, Resident
+from hocvuso.people.national_id import century_and_sex_digit
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organisation
+
+    code = factory.Sequence(lambda n: f"ORG-{n}")
+    name = factory.Sequence(lambda n: f"Cơ quan {n}")
+    kind = OrganisationKind.STATE_AGENCY
+
+
+class HouseholdFactory(factory.django.DjangoModelFactory):
+    """A household; give `village`."""
+
+    class Meta:
+        model = Household
+
+    code = factory.Sequence(lambda n: f"HGD-{n:05d}")
+
+
+class ResidentFactory(factory.django.DjangoModelFactory):
+    """A resident without national ID or phone; give `village` (or `household`)."""
+
+    class Meta:
+        model = Resident
+
+    full_name = "Nguyễn Văn An"
+    name_key = factory.LazyAttribute(lambda resident: fold_diacritics(resident.full_name))
+    birth_date = date(1990, 1, 1)
+    sex = "M"
+    ethnicity = 1
+    village = factory.LazyAttribute(lambda resident: resident.household.village if resident.household else None)
+    household = None
+
+
+def national_id_for(birth_date: date, sex: str, serial: int = 1234, province: str = "068") -> str:
+    """A national ID consistent with the birth date and sex."""
+    return (
+        f"{province}{century_and_sex_digit(birth_year=birth_date.year, sex=sex)}{birth_date.year % 100:02d}{serial:06d}"
+    )

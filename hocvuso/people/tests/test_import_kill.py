@@ -1,0 +1,190 @@
+"""`kill -9` of the Celery worker in the middle of a 100,000-row import leaves no partial import, and the job,
+delivered again to a new worker, finishes exactly once with the right counts.
+
+Needs REDIS_URL (a real broker) and PostgreSQL (the worker, a separate process, must see the test database).
+The test uses its own Redis database number and queue, and always stops the workers it started.
+"""
+
+import datetime
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlencode, urlsplit, urlunsplit
+
+import pytest
+from celery import Celery
+from django.conf import settings
+from django.db import connection
+
+from hocvuso.people.import_models import ImportJob, ImportStatus
+from hocvuso.people.imports.services import submit_roster_import
+from hocvuso.people.models import Household, Resident
+from hocvuso.people.tests.import_files import RESIDENT_HEADER, national_id
+
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+
+ROOT = Path(__file__).resolve().parents[3]
+REDIS_DB = 14  # apart from the application (0) and the worker health test (15)
+ROWS = 100_000
+TASK = "hocvuso.people.imports.tasks.run_roster_import"
+
+
+def redis_url() -> str:
+    url = os.environ.get("REDIS_URL", "")
+    if not url:
+        pytest.skip("REDIS_URL is not set: the kill -9 test needs a real Redis broker (CI sets it).")
+    return urlunsplit(urlsplit(url)._replace(path=f"/{REDIS_DB}"))
+
+
+def database_url() -> str:
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] != "django.db.backends.postgresql":
+        pytest.skip("The kill -9 test needs PostgreSQL: an in-memory SQLite database cannot be shared with a worker.")
+    credentials = quote(database["USER"], safe="")
+    if database["PASSWORD"]:
+        credentials += ":" + quote(database["PASSWORD"], safe="")
+    host = database["HOST"] + (f":{database['PORT']}" if database["PORT"] else "")
+    query = urlencode(database.get("OPTIONS") or {})
+    return urlunsplit(("postgres", f"{credentials}@{host}", "/" + quote(database["NAME"], safe=""), query, ""))
+
+
+def roster_csv(rows: int) -> bytes:
+    """Households of four (a head and three children), alternating between the commune's two villages."""
+    lines = [",".join(RESIDENT_HEADER)]
+    birth = datetime.date(1980, 6, 15)
+    names = ["Nguyễn Văn An", "Trần Thị Bình", "Lê Văn Cường", "K'Brơi", "H'Hen Niê", "Y Moan Êban"]
+    for serial in range(1, rows + 1):
+        household = (serial - 1) // 4
+        relation = "Chủ hộ" if serial % 4 == 1 else "Con"
+        village = f"24631.00{1 + household % 2}"
+        lines.append(
+            f"{serial},{national_id(birth, 'M', serial)},{names[serial % len(names)]},15/06/1980,Nam,Kinh,"
+            f"K-{household},{relation},{village},,"
+        )
+    return ("\r\n".join(lines) + "\r\n").encode()
+
+
+class Workers:
+    """Starts `celery -A config worker --pool=solo` processes on one queue, and stops them all at the end."""
+
+    def __init__(self, log_dir: Path) -> None:
+        self.queue = f"hv-import-kill-{uuid.uuid4().hex[:12]}"
+        self.broker = redis_url()
+        self.database = database_url()
+        self.log_dir = log_dir
+        self.processes: list[subprocess.Popen[bytes]] = []
+
+    def start(self, *, visibility_timeout: int | None = None) -> subprocess.Popen[bytes]:
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "config.settings.test",
+            "DATABASE_URL": self.database,
+            "REDIS_URL": self.broker,
+            "CELERY_TASK_ALWAYS_EAGER": "false",
+            "PYTHONUNBUFFERED": "1",
+        }
+        number = len(self.processes) + 1
+        command = [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "--concurrency=1"]
+        command += ["-Q", self.queue, "-n", f"{self.queue}-{number}@%h", "--without-gossip", "--without-mingle"]
+        command += ["--without-heartbeat", "-l", "INFO"]
+        if visibility_timeout is not None:
+            # A message whose worker died is handed out again once it has been unacknowledged this long.
+            command += ["--", f'broker_transport_options=(json){{"visibility_timeout": {visibility_timeout}}}']
+        with (self.log_dir / f"worker-{number}.log").open("wb") as log:
+            process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        self.processes.append(process)
+        return process
+
+    def log(self) -> str:
+        return "\n".join(path.read_text(errors="replace")[-3000:] for path in sorted(self.log_dir.glob("*.log")))
+
+    def stop(self) -> None:
+        for process in self.processes:
+            if process.poll() is None:
+                process.terminate()
+                try:
+                    process.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait(timeout=10)
+
+
+@pytest.fixture
+def workers(tmp_path: Path) -> Iterator[Workers]:
+    pool = Workers(tmp_path)
+    try:
+        yield pool
+    finally:
+        pool.stop()
+
+
+def wait_for(condition: Any, *, timeout: float, workers: Workers, what: str) -> ImportJob:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        job = ImportJob.objects.get()
+        if condition(job):
+            return job
+        if job.is_finished:
+            problems = list(job.problems.values_list("row", "column", "message")[:5])
+            pytest.fail(f"The job ended {job.status} before {what}: {job.message} {problems}\n{workers.log()}")
+        time.sleep(0.05)
+    pytest.fail(f"Timed out waiting for {what}; job: {ImportJob.objects.values().get()}\n{workers.log()}")
+
+
+def test_kill_9_during_the_import_leaves_nothing_and_the_job_finishes_exactly_once(
+    territory: Any, workers: Workers
+) -> None:
+    broker = redis_url()
+    database_url()
+    job = submit_roster_import(
+        user=None,
+        kind="residents",
+        file_name="100k.csv",
+        data=roster_csv(ROWS),
+        unit=territory.commune,
+        dry_run=False,
+        enqueue=False,
+    )
+    app = Celery("hocvuso-import-kill-test", set_as_current=False)
+    app.config_from_object("django.conf:settings", namespace="CELERY")
+    app.conf.update(broker_url=broker, result_backend=broker, task_always_eager=False)
+    try:
+        first = workers.start()
+        app.send_task(TASK, args=[job.pk], queue=workers.queue)
+
+        # Progress is written outside the import transaction, so it is visible while the transaction is open.
+        seen = wait_for(
+            lambda job: job.status == ImportStatus.IMPORTING and job.rows_imported > 0,
+            timeout=180,
+            workers=workers,
+            what="the importing phase",
+        )
+        os.kill(first.pid, signal.SIGKILL)
+        first.wait(timeout=30)
+
+        connection.close()
+        assert seen.rows_imported < ROWS
+        assert Resident.objects.count() == 0
+        assert Household.objects.count() == 0
+        killed = ImportJob.objects.get()
+        assert (killed.status, killed.attempts) == (ImportStatus.IMPORTING, 1)
+
+        workers.start(visibility_timeout=1)
+        done = wait_for(lambda job: job.is_finished, timeout=300, workers=workers, what="the re-delivered job")
+        time.sleep(3)  # a second (duplicate) delivery, if any, would run now: it must change nothing
+
+        done.refresh_from_db()
+        assert (done.status, done.attempts, done.rows_total, done.rows_imported) == (ImportStatus.DONE, 2, ROWS, ROWS)
+        assert (done.created_count, done.updated_count, done.unchanged_count) == (ROWS, 0, 0)
+        assert (done.households_created, done.progress) == (ROWS // 4, 100)
+        assert Resident.objects.count() == ROWS
+        assert Household.objects.count() == ROWS // 4
+        assert Household.objects.filter(head__isnull=True).count() == 0
+    finally:
+        app.close()
