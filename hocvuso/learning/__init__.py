@@ -1,0 +1,1 @@
+"""Skills framework, courses, lessons, question bank, assessments scored on the server, progress, xAPI."""

@@ -1,0 +1,67 @@
+"""Reads of the learning app for pages and the API: a learner's dashboard, a lesson page, an attempt page without
+answer keys, an attempt's result, the catalogue, and what the learner may do next with an assessment.
+
+Each selector reads a fixed, small number of queries whatever the size of the course (pinned in the tests).
+"""
+
+from .attempts import (
+    AttemptPage,
+    AttemptQuestion,
+    AttemptReview,
+    CompetenceResult,
+    ReviewQuestion,
+    attempt_page,
+    attempt_result,
+)
+from .lessons import (
+    DONE,
+    LOCKED,
+    OPEN,
+    Download,
+    LessonPage,
+    OutlineLesson,
+    OutlineModule,
+    lesson_languages,
+    lesson_page,
+)
+from .progress import (
+    AssessmentStatus,
+    CatalogueEntry,
+    CourseProgress,
+    Dashboard,
+    assessment_status,
+    course_catalogue,
+    learner_dashboard,
+    literacy_statuses,
+    open_attempts_count,
+    supervised_sessions_for,
+)
+
+__all__ = [
+    "DONE",
+    "LOCKED",
+    "OPEN",
+    "AssessmentStatus",
+    "AttemptPage",
+    "AttemptQuestion",
+    "AttemptReview",
+    "CatalogueEntry",
+    "CompetenceResult",
+    "CourseProgress",
+    "Dashboard",
+    "Download",
+    "LessonPage",
+    "OutlineLesson",
+    "OutlineModule",
+    "ReviewQuestion",
+    "assessment_status",
+    "attempt_page",
+    "attempt_result",
+    "course_catalogue",
+    "learner_dashboard",
+    "lesson_languages",
+    "lesson_page",
+    "literacy_statuses",
+    "open_attempts_count",
+    "supervised_sessions_for",
+]
