@@ -1,0 +1,257 @@
+"""Change capture: database triggers that put the villages and organisations whose facts a write changes into
+the dirty-unit queue (DirtyUnit), in the same transaction as the write.
+
+Why triggers. The registry and learning parts sit below the monitoring and must not import it, yet every
+way they write has to be seen: their services, the admin, roster imports and the population generator
+(COPY on PostgreSQL), bulk updates. Timestamps cannot say where a resident lived before a move, nor that a
+row was deleted, and would need indexes on tables this part does not own; a change log written by each
+service would miss every write that does not go through one. A trigger sees the old and the new row of every
+write, whatever wrote it, and lower parts stay unaware of the monitoring. The triggers only ever insert
+into the queue (never fail the write for any other reason); the refresh job reads the queue.
+
+On PostgreSQL each trigger is statement-level with transition tables (one INSERT … SELECT DISTINCT per
+statement, so a COPY of 50,000 rows adds one small query); on SQLite, row-level. They are (re)installed
+after every `migrate` (apps.py): on SQLite a later migration that rebuilds a source table drops its
+triggers with it. The property test (tests/test_property.py) checks that what they capture lets the
+incremental facts equal a full rebuild.
+"""
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from django.db import connections
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import Model
+
+from hocvuso.learning.models import LiteracyStatus
+from hocvuso.people.models import DigitalIdentity, Household, Membership, Resident
+from hocvuso.territory.models import AdministrativeUnit
+
+from .models import DirtyKind, DirtyUnit, VneidCertification
+
+PREFIX = "indicators_capture"
+
+
+@dataclass(frozen=True)
+class Join:
+    """`table alias ON condition`; `{row}` in the condition stands for the changed row."""
+
+    model: type[Model]
+    alias: str
+    condition: str
+
+
+@dataclass(frozen=True)
+class Mark:
+    """One kind of unit a changed row makes dirty: `value` (an expression over `{row}` and the joins)."""
+
+    kind: str
+    value: str
+    joins: tuple[Join, ...] = ()
+
+
+@dataclass(frozen=True)
+class Source:
+    """A table whose writes change facts: the columns that matter on UPDATE, and what to mark."""
+
+    model: type[Model]
+    watched: tuple[str, ...]
+    marks: tuple[Mark, ...]
+
+
+_RESIDENT = Join(Resident, "r", "r.id = {row}.resident_id")
+_VILLAGE_OF_RESIDENT = Mark(DirtyKind.VILLAGE, "r.village_id", (_RESIDENT,))
+
+SOURCES: tuple[Source, ...] = (
+    Source(
+        Resident,
+        ("village_id", "household_id", "birth_date"),
+        (
+            Mark(DirtyKind.VILLAGE, "{row}.village_id"),
+            Mark(DirtyKind.VILLAGE, "h.village_id", (Join(Household, "h", "h.id = {row}.household_id"),)),
+        ),
+    ),
+    Source(Household, ("village_id",), (Mark(DirtyKind.VILLAGE, "{row}.village_id"),)),
+    Source(
+        Membership,
+        ("resident_id", "organisation_id", "kind", "valid_from", "valid_to"),
+        (Mark(DirtyKind.ORGANISATION, "{row}.organisation_id"), _VILLAGE_OF_RESIDENT),
+    ),
+    Source(DigitalIdentity, ("resident_id", "vneid_level"), (_VILLAGE_OF_RESIDENT,)),
+    Source(
+        LiteracyStatus,
+        ("resident_id", "group"),
+        (
+            _VILLAGE_OF_RESIDENT,
+            Mark(DirtyKind.VILLAGE, "h.village_id", (_RESIDENT, Join(Household, "h", "h.id = r.household_id"))),
+            Mark(
+                DirtyKind.ORGANISATION,
+                "m.organisation_id",
+                (Join(Membership, "m", "m.resident_id = {row}.resident_id"),),
+            ),
+        ),
+    ),
+    Source(VneidCertification, ("resident_id",), (_VILLAGE_OF_RESIDENT,)),
+    Source(
+        AdministrativeUnit,
+        ("parent_id", "level", "valid_from", "valid_to", "successor_id"),
+        (Mark(DirtyKind.TERRITORY, "0"),),
+    ),
+)
+
+EVENTS = ("insert", "update", "delete")
+
+
+def _table(model: type[Model]) -> str:
+    return model._meta.db_table
+
+
+def _column(connection: BaseDatabaseWrapper, name: str) -> str:
+    return str(connection.ops.quote_name(name))
+
+
+def _expression(connection: BaseDatabaseWrapper, text: str, row: str) -> str:
+    """Quote the column after `{row}.` (LiteracyStatus has a column named "group")."""
+    parts = text.split("{row}.")
+    out = parts[0]
+    for part in parts[1:]:
+        name, rest = part, ""
+        for index, character in enumerate(part):
+            if not (character.isalnum() or character == "_"):
+                name, rest = part[:index], part[index:]
+                break
+        out += f"{row}.{_column(connection, name)}{rest}"
+    return out
+
+
+def trigger_names(source: Source) -> Iterator[str]:
+    for event in EVENTS:
+        yield f"{PREFIX}_{_table(source.model)}_{event}"
+
+
+# --- PostgreSQL ---------------------------------------------------------------------------------------------
+
+
+def _postgresql_select(connection: BaseDatabaseWrapper, mark: Mark, rows: str) -> str:
+    value = _expression(connection, mark.value, "x")
+    joins = " ".join(
+        f"JOIN {_table(join.model)} {join.alias} ON {_expression(connection, join.condition, 'x')}"
+        for join in mark.joins
+    )
+    return f"SELECT '{mark.kind}' AS kind, {value} AS object_id FROM {rows} x {joins}"  # noqa: S608 (names from models)
+
+
+def _postgresql_statements(connection: BaseDatabaseWrapper, source: Source) -> list[str]:
+    table = _table(source.model)
+    queue = _table(DirtyUnit)
+    pk = _column(connection, str(source.model._meta.pk.column))
+    changed = " OR ".join(
+        f"o.{_column(connection, name)} IS DISTINCT FROM n.{_column(connection, name)}" for name in source.watched
+    )
+    rows_of = {
+        "insert": "new_rows",
+        "delete": "old_rows",
+        # an UPDATE marks the units of the old and of the new row, for the rows whose watched columns changed
+        "update": (
+            f"(SELECT o.* FROM old_rows o JOIN new_rows n ON o.{pk} = n.{pk} WHERE {changed} "  # noqa: S608
+            f"UNION ALL SELECT n.* FROM old_rows o JOIN new_rows n ON o.{pk} = n.{pk} WHERE {changed})"
+        ),
+    }
+    referencing = {
+        "insert": "REFERENCING NEW TABLE AS new_rows",
+        "delete": "REFERENCING OLD TABLE AS old_rows",
+        "update": "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows",
+    }
+    statements = []
+    for event, name in zip(EVENTS, trigger_names(source), strict=True):
+        selects = " UNION ALL ".join(_postgresql_select(connection, mark, rows_of[event]) for mark in source.marks)
+        statements += [
+            f"""CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO {queue} (kind, object_id, since)
+    SELECT DISTINCT marks.kind, marks.object_id, now() FROM ({selects}) marks
+    WHERE marks.object_id IS NOT NULL
+    ON CONFLICT (kind, object_id) DO NOTHING;
+    RETURN NULL;
+END
+$$""",  # noqa: S608 (names from the models)
+            f"DROP TRIGGER IF EXISTS {name} ON {table}",
+            f"CREATE TRIGGER {name} AFTER {event.upper()} ON {table} {referencing[event]} "
+            f"FOR EACH STATEMENT EXECUTE FUNCTION {name}()",
+        ]
+    return statements
+
+
+# --- SQLite ---------------------------------------------------------------------------------------------------
+
+
+def _sqlite_insert(connection: BaseDatabaseWrapper, mark: Mark, row: str) -> str:
+    queue = _table(DirtyUnit)
+    value = _expression(connection, mark.value, row)
+    tables = ", ".join(f"{_table(join.model)} {join.alias}" for join in mark.joins)
+    conditions = [_expression(connection, join.condition, row) for join in mark.joins] + [f"{value} IS NOT NULL"]
+    now = "strftime('%Y-%m-%d %H:%M:%f', 'now')"
+    return (
+        f"INSERT OR IGNORE INTO {queue} (kind, object_id, since) SELECT '{mark.kind}', {value}, {now}"  # noqa: S608
+        + (f" FROM {tables}" if tables else "")
+        + f" WHERE {' AND '.join(conditions)};"
+    )
+
+
+def _sqlite_statements(connection: BaseDatabaseWrapper, source: Source) -> list[str]:
+    table = _table(source.model)
+    changed = " OR ".join(
+        f"OLD.{_column(connection, name)} IS NOT NEW.{_column(connection, name)}" for name in source.watched
+    )
+    rows_of = {"insert": ["NEW"], "delete": ["OLD"], "update": ["OLD", "NEW"]}
+    statements = []
+    for event, name in zip(EVENTS, trigger_names(source), strict=True):
+        body = " ".join(_sqlite_insert(connection, mark, row) for row in rows_of[event] for mark in source.marks)
+        when = f" WHEN {changed}" if event == "update" else ""
+        statements += [
+            f"DROP TRIGGER IF EXISTS {name}",
+            f"CREATE TRIGGER {name} AFTER {event.upper()} ON {table} FOR EACH ROW{when} BEGIN {body} END",
+        ]
+    return statements
+
+
+def capture_statements(connection: BaseDatabaseWrapper) -> list[str]:
+    """The SQL that installs every capture trigger on this database (PostgreSQL or SQLite)."""
+    build = _postgresql_statements if connection.vendor == "postgresql" else _sqlite_statements
+    return [statement for source in SOURCES for statement in build(connection, source)]
+
+
+def install_change_capture(*, using: str = "default") -> int:
+    """Install (or replace) the capture triggers; returns how many source tables have them. Tables that do
+    not exist yet (a partial migrate) are skipped; nothing is installed before the queue table exists."""
+    connection = connections[using]
+    if connection.vendor not in {"postgresql", "sqlite"}:
+        return 0
+    tables = set(connection.introspection.table_names())
+    if _table(DirtyUnit) not in tables:
+        return 0
+    installed = 0
+    build = _postgresql_statements if connection.vendor == "postgresql" else _sqlite_statements
+    with connection.cursor() as cursor:
+        for source in SOURCES:
+            if _table(source.model) not in tables:
+                continue
+            for statement in build(connection, source):
+                cursor.execute(statement)
+            installed += 1
+    return installed
+
+
+def installed_triggers(*, using: str = "default") -> set[str]:
+    """Names of the capture triggers present in the database (for checks and tests)."""
+    connection = connections[using]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT tgname FROM pg_trigger WHERE tgname LIKE %s", [PREFIX + "%"])
+        else:
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE %s", [PREFIX + "%"])
+        return {str(row[0]) for row in cursor.fetchall()}
+
+
+def expected_triggers() -> set[str]:
+    return {name for source in SOURCES for name in trigger_names(source)}

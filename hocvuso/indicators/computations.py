@@ -1,0 +1,251 @@
+"""The formulas behind the indicators, keyed by name: populations (denominators) and numerators.
+
+An `Indicator` row names one population and one numerator and gives their parameters (data); the formulas
+are here (code). A population is a queryset of the people (or households) an indicator counts on a day,
+built from the registry's own QuerySet methods (`aged_at_least`, `members_on`), each row with the village it
+is counted in; a numerator is the condition, over learning, identity or certification records, that a
+member of the population meets. services.py compiles both to SQL and runs one INSERT … SELECT … GROUP BY
+per indicator and level, so a rebuild never loops over people in Python.
+
+Adding an indicator whose source exists needs no code: choose the keys and parameters. Adding a source
+(visits, weekly classes…) adds a population or numerator here; until then an activity indicator names a key
+that is not registered and shows as "source not built yet".
+"""
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from hocvuso.learning.models import LiteracyStatus, TargetGroup
+from hocvuso.people.models import DigitalIdentity, Household, Membership, MembershipKind, Resident, VneidLevel
+
+from .models import IndicatorKind, VneidCertification
+
+RESIDENT = "resident"
+HOUSEHOLD = "household"
+
+Parameters = Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Population:
+    """Who an indicator counts (its denominator), with the village each is counted in.
+
+    `rows(parameters, day)` is a queryset of the counted entities (residents or households) with a
+    `village_id` column. `membership_kind` names the parameter that makes the population the members of
+    organisations: such populations are counted per organisation too.
+    """
+
+    key: str
+    label: Promise
+    entity: str
+    rows: Callable[[Parameters, date], QuerySet[Any]]
+    required: tuple[str, ...] = ()
+    membership_kind: str | None = None
+
+
+@dataclass(frozen=True)
+class Numerator:
+    """What a member of the population must have (its numerator): `condition(parameters, entity)` is an
+    Exists over the source records, correlated with `entity` (an OuterRef to the entity's id)."""
+
+    key: str
+    label: Promise
+    entity: str
+    condition: Callable[[Parameters, Any], Exists]
+    required: tuple[str, ...] = ()
+    source: Promise = field(default=_("Sổ dân cư"))
+
+
+def _groups(parameters: Parameters) -> list[str]:
+    return list(parameters.get("literacy_groups") or [])
+
+
+def _residents_aged(parameters: Parameters, day: date) -> QuerySet[Any]:
+    return Resident.objects.aged_at_least(int(parameters["min_age"]), day)
+
+
+def _members(parameters: Parameters, day: date) -> QuerySet[Any]:
+    return Resident.objects.members_on(str(parameters["membership_kind"]), day)
+
+
+def _households(parameters: Parameters, day: date) -> QuerySet[Any]:
+    return Household.objects.all()
+
+
+def _literate(parameters: Parameters, entity: Any) -> Exists:
+    statuses = LiteracyStatus.objects.filter(resident=entity)
+    groups = _groups(parameters)
+    return Exists(statuses.filter(group__in=groups) if groups else statuses)
+
+
+def _certified(parameters: Parameters, entity: Any) -> Exists:
+    return Exists(VneidCertification.objects.filter(resident=entity))
+
+
+def _vneid_level(parameters: Parameters, entity: Any) -> Exists:
+    level = int(parameters.get("min_vneid_level", VneidLevel.LEVEL_1))
+    return Exists(DigitalIdentity.objects.filter(resident=entity, vneid_level__gte=level))
+
+
+def _household_literate(parameters: Parameters, entity: Any) -> Exists:
+    statuses = LiteracyStatus.objects.filter(resident__household=entity)
+    groups = _groups(parameters)
+    return Exists(statuses.filter(group__in=groups) if groups else statuses)
+
+
+POPULATIONS: dict[str, Population] = {
+    population.key: population
+    for population in [
+        Population(
+            "residents_aged",
+            _("Người dân từ một độ tuổi trở lên (tham số min_age)"),
+            RESIDENT,
+            _residents_aged,
+            required=("min_age",),
+        ),
+        Population(
+            "members",
+            _("Thành viên tổ chức theo nhóm (tham số membership_kind: staff, student, worker)"),
+            RESIDENT,
+            _members,
+            required=("membership_kind",),
+            membership_kind="membership_kind",
+        ),
+        Population("households", _("Hộ gia đình"), HOUSEHOLD, _households),
+    ]
+}
+
+NUMERATORS: dict[str, Numerator] = {
+    numerator.key: numerator
+    for numerator in [
+        Numerator(
+            "literate",
+            _("Đã được xác nhận đạt phổ cập kỹ năng số (nhóm: tham số literacy_groups; để trống: mọi nhóm)"),
+            RESIDENT,
+            _literate,
+            source=_("Học tập: xác nhận đạt phổ cập"),
+        ),
+        Numerator(
+            "vneid_certified",
+            _("Xác nhận đạt phổ cập đã đưa lên VNeID"),
+            RESIDENT,
+            _certified,
+            source=_("Chứng nhận: xác nhận đã đưa lên VNeID"),
+        ),
+        Numerator(
+            "vneid_level_at_least",
+            _("Có tài khoản VNeID từ một mức trở lên (tham số min_vneid_level)"),
+            RESIDENT,
+            _vneid_level,
+            source=_("Sổ dân cư: danh tính số"),
+        ),
+        Numerator(
+            "household_has_literate_member",
+            _("Hộ có ít nhất một thành viên đạt phổ cập kỹ năng số"),
+            HOUSEHOLD,
+            _household_literate,
+            source=_("Học tập: xác nhận đạt phổ cập"),
+        ),
+    ]
+}
+
+
+def is_registered(population: str, numerator: str) -> bool:
+    """Whether both formulas exist in code: the indicator can be computed."""
+    return population in POPULATIONS and numerator in NUMERATORS
+
+
+def check_definition(*, kind: str, population: str, numerator: str, parameters: Parameters) -> list[str]:
+    """What is wrong with an indicator's definition (empty when nothing): unknown keys for an outcome
+    indicator, a numerator about other things than the population, missing or invalid parameters."""
+    problems: list[str] = []
+    if not is_registered(population, numerator):
+        if kind == IndicatorKind.OUTCOME:
+            problems.append(str(_("Chỉ tiêu kết quả phải dùng công thức đã có (mẫu số và tử số).")))
+        return problems
+    counted, condition = POPULATIONS[population], NUMERATORS[numerator]
+    if counted.entity != condition.entity:
+        problems.append(str(_("Tử số và mẫu số phải đếm cùng một loại đối tượng.")))
+    for name in counted.required + condition.required:
+        if name not in parameters:
+            problems.append(str(_("Thiếu tham số %(name)s.") % {"name": name}))
+    if "min_age" in parameters and (not isinstance(parameters["min_age"], int) or parameters["min_age"] < 0):
+        problems.append(str(_("Tham số min_age phải là số tuổi.")))
+    if "membership_kind" in parameters and parameters["membership_kind"] not in MembershipKind.values:
+        problems.append(str(_("Tham số membership_kind phải là staff, student hoặc worker.")))
+    unknown = set(parameters.get("literacy_groups") or []) - set(TargetGroup.values)
+    if unknown:
+        problems.append(str(_("Nhóm đối tượng không có: %(groups)s.") % {"groups": ", ".join(sorted(unknown))}))
+    if "min_vneid_level" in parameters and parameters["min_vneid_level"] not in VneidLevel.values:
+        problems.append(str(_("Tham số min_vneid_level phải là 0, 1 hoặc 2.")))
+    return problems
+
+
+# --- Counting queries ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Counts:
+    """Two aggregate queries over the same key column: how many are counted (`denominators`) and how many
+    of them meet the numerator (`numerators`), each row (key, total)."""
+
+    key: str
+    denominators: QuerySet[Any]
+    numerators: QuerySet[Any]
+
+
+def village_counts(
+    *, population: str, numerator: str, parameters: Parameters, day: date, villages: QuerySet[Any] | None = None
+) -> Counts:
+    """Per recorded village: the indicator's denominator and numerator on the day. `villages` (a queryset of
+    village ids) limits the count to those villages (an incremental update)."""
+    counted = POPULATIONS[population].rows(parameters, day)
+    if villages is not None:
+        counted = counted.filter(village_id__in=villages)
+    condition = NUMERATORS[numerator].condition(parameters, OuterRef("pk"))
+    return Counts(
+        key="village_id",
+        denominators=counted.order_by().values("village_id").annotate(total=Count("pk")),
+        numerators=counted.filter(condition).order_by().values("village_id").annotate(total=Count("pk")),
+    )
+
+
+def counts_by_organisation(population: str) -> bool:
+    """Whether the population is the members of organisations (and so is counted per organisation)."""
+    return population in POPULATIONS and POPULATIONS[population].membership_kind is not None
+
+
+def organisation_counts(
+    *,
+    population: str,
+    numerator: str,
+    parameters: Parameters,
+    day: date,
+    organisations: list[int] | None = None,
+) -> Counts:
+    """Per organisation: its members of the population's kind on the day (memberships in force, the end day
+    included, as `ResidentQuerySet.members_on`) and how many of them meet the numerator."""
+    spec = POPULATIONS[population]
+    assert spec.membership_kind is not None
+    memberships = Membership.objects.filter(kind=str(parameters[spec.membership_kind]), valid_from__lte=day).filter(
+        Q(valid_to__isnull=True) | Q(valid_to__gte=day)
+    )
+    if organisations is not None:
+        memberships = memberships.filter(organisation_id__in=organisations)
+    condition = NUMERATORS[numerator].condition(parameters, OuterRef("resident_id"))
+    return Counts(
+        key="organisation_id",
+        denominators=memberships.order_by()
+        .values("organisation_id")
+        .annotate(total=Count("resident_id", distinct=True)),
+        numerators=memberships.filter(condition)
+        .order_by()
+        .values("organisation_id")
+        .annotate(total=Count("resident_id", distinct=True)),
+    )

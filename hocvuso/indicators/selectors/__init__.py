@@ -1,0 +1,64 @@
+"""Reads of the monitoring: dashboards (a unit and its children; organisations), the emulation ranking, the
+"leave no one behind" list and the public page. Every selector reads pre-aggregated facts only — never the
+registry — in a fixed number of queries, whatever the number of units (pinned in tests/test_selectors.py).
+"""
+
+from ._figures import (
+    BANDS,
+    TREND_WEEKS,
+    Figure,
+    Freshness,
+    IndicatorInfo,
+    Place,
+    Row,
+    Status,
+    TrendPoint,
+    read_freshness,
+)
+from .dashboards import OrganisationDashboard, UnitDashboard, organisation_dashboard, require_unit, unit_dashboard
+from .rankings import (
+    SUPPRESS_BELOW,
+    EmulationRanking,
+    FurthestFromTarget,
+    Gap,
+    PublicFigure,
+    PublicProgress,
+    PublicRow,
+    Quarter,
+    RankingEntry,
+    ScorePart,
+    emulation_ranking,
+    furthest_from_target,
+    public_progress,
+)
+
+__all__ = [
+    "BANDS",
+    "SUPPRESS_BELOW",
+    "TREND_WEEKS",
+    "EmulationRanking",
+    "Figure",
+    "Freshness",
+    "FurthestFromTarget",
+    "Gap",
+    "IndicatorInfo",
+    "OrganisationDashboard",
+    "Place",
+    "PublicFigure",
+    "PublicProgress",
+    "PublicRow",
+    "Quarter",
+    "RankingEntry",
+    "Row",
+    "ScorePart",
+    "Status",
+    "TrendPoint",
+    "UnitDashboard",
+    "emulation_ranking",
+    "furthest_from_target",
+    "organisation_dashboard",
+    "public_progress",
+    "read_freshness",
+    "require_unit",
+    "unit_dashboard",
+]

@@ -1,0 +1,328 @@
+"""The arithmetic of a figure: targets (which one applies where), value, gap, people still to reach, the
+weekly trend, the forecast at the current pace and the status band. Pure functions over rows already read."""
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from django.db.models import Q
+from django.db.models.expressions import RawSQL
+from django.db.models.fields import DateTimeField, IntegerField
+from django.utils import timezone
+
+from ..models import DirtyUnit, FactState, Indicator, IndicatorKind, Measure, Target
+
+TREND_WEEKS = 8
+# Beyond this many weeks a "forecast" says nothing useful: it is reported as none.
+FORECAST_HORIZON_WEEKS = 52 * 30
+
+
+class Status(StrEnum):
+    """Where a figure stands against its target, for the status colours."""
+
+    MET = "met"  # the target is reached
+    ON_TRACK = "on_track"  # at the current pace, reached by the end of the year
+    AT_RISK = "at_risk"  # progressing, but the forecast date is after the end of the year
+    OFF_TRACK = "off_track"  # flat or going back (no forecast)
+    NO_TARGET = "no_target"
+    NO_DATA = "no_data"  # nobody to count (denominator 0) or no facts for the day
+    NO_SOURCE = "no_source"  # the indicator's source part is not built yet
+    NOT_APPLICABLE = "not_applicable"  # the indicator does not apply at this level
+
+
+BANDS: Mapping[str, str] = {
+    Status.MET: "green",
+    Status.ON_TRACK: "green",
+    Status.AT_RISK: "amber",
+    Status.OFF_TRACK: "red",
+    Status.NO_TARGET: "grey",
+    Status.NO_DATA: "grey",
+    Status.NO_SOURCE: "grey",
+    Status.NOT_APPLICABLE: "grey",
+}
+
+
+@dataclass(frozen=True)
+class IndicatorInfo:
+    """What a page shows about an indicator (no query behind it)."""
+
+    pk: int
+    code: str
+    name: str
+    name_en: str
+    kind: str
+    measure: str
+    direction: str
+    source: str
+    levels: tuple[str, ...]
+    computable: bool
+    weight: Decimal | None = None
+
+    @classmethod
+    def of(cls, indicator: Indicator) -> "IndicatorInfo":
+        return cls(
+            pk=indicator.pk,
+            code=indicator.code,
+            name=indicator.name_vi,
+            name_en=indicator.name_en,
+            kind=indicator.kind,
+            measure=indicator.measure,
+            direction=indicator.direction,
+            source=indicator.source,
+            levels=tuple(indicator.levels or ()),
+            computable=indicator.is_computable,
+        )
+
+    def applies_at(self, level: str) -> bool:
+        return level in self.levels
+
+
+@dataclass(frozen=True)
+class Place:
+    """A unit or an organisation a row of figures is about."""
+
+    pk: int
+    code: str
+    name: str
+    level: str
+    path: str = ""
+    kind: str = ""
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    day: date
+    value: float | None
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One indicator at one place on one day: value (%) = numerator / denominator, the target that applies,
+    the gap in points, the people still to reach to meet the target, the people not reached at all, the
+    weekly trend, the pace (points per week), the forecast date at that pace, and the status band."""
+
+    indicator: IndicatorInfo
+    status: str
+    numerator: int | None = None
+    denominator: int | None = None
+    value: float | None = None
+    target: float | None = None
+    gap: float | None = None
+    to_reach: int | None = None
+    not_reached: int | None = None
+    trend: tuple[TrendPoint, ...] = ()
+    pace: float | None = None
+    forecast: date | None = None
+
+    @property
+    def band(self) -> str:
+        return BANDS[self.status]
+
+
+@dataclass(frozen=True)
+class Row:
+    """A place and its figures, in the order of the indicators."""
+
+    place: Place
+    figures: tuple[Figure, ...]
+
+    def figure(self, code: str) -> Figure | None:
+        return next((figure for figure in self.figures if figure.indicator.code == code), None)
+
+
+@dataclass(frozen=True)
+class Freshness:
+    """How current the facts are: `day` they are for; `as_of`, the moment before which every committed change
+    is counted; `refreshed_at`, the last refresh; `pending`, units waiting to be recomputed."""
+
+    day: date | None
+    as_of: datetime | None
+    refreshed_at: datetime | None
+    pending: int
+
+
+# --- Reading what every page needs ---------------------------------------------------------------------------
+
+
+def read_freshness() -> Freshness:
+    """The facts' day and "as of" moment, in one query (the state row with the queue's size and oldest mark)."""
+    queue = DirtyUnit._meta.db_table
+    state = (
+        FactState.objects.filter(pk=1)
+        .annotate(
+            pending=RawSQL(f"SELECT COUNT(*) FROM {queue}", [], output_field=IntegerField()),  # noqa: S608, S611
+            oldest=RawSQL(f"SELECT MIN(since) FROM {queue}", [], output_field=DateTimeField()),  # noqa: S608, S611
+        )
+        .first()
+    )
+    if state is None:
+        return Freshness(day=None, as_of=None, refreshed_at=None, pending=0)
+    pending = int(getattr(state, "pending", 0) or 0)
+    oldest = getattr(state, "oldest", None)
+    if isinstance(oldest, str):  # SQLite hands back text for a raw expression
+        oldest = datetime.fromisoformat(oldest).replace(tzinfo=timezone.get_current_timezone())
+    today = timezone.localdate()
+    if state.day != today:
+        as_of = state.refreshed_at
+    elif pending == 0:
+        as_of = timezone.now()
+    else:
+        as_of = min(oldest, timezone.now()) if oldest else state.refreshed_at
+    return Freshness(day=state.day, as_of=as_of, refreshed_at=state.refreshed_at, pending=pending)
+
+
+def read_indicators(*, level: str | None = None, outcome_only: bool = False) -> list[IndicatorInfo]:
+    """Active indicators (applying at the level, if given), in their order. One query."""
+    indicators = Indicator.objects.active()
+    if outcome_only:
+        indicators = indicators.filter(kind=IndicatorKind.OUTCOME)
+    infos = [IndicatorInfo.of(indicator) for indicator in indicators]
+    return [info for info in infos if level is None or info.applies_at(level)]
+
+
+@dataclass(frozen=True)
+class TargetRow:
+    indicator_id: int
+    year: int
+    path: str | None  # the unit's path for a unit override
+    organisation_id: int | None
+    value: float
+
+
+class Targets:
+    """The targets read for a page, and the rule that picks one: among the targets that apply to the place
+    (the province default; an override for the place's unit or a unit above it; for an organisation, its
+    own override), the latest year up to the day's year wins; within that year, the most specific."""
+
+    def __init__(self, rows: Iterable[TargetRow]) -> None:
+        self.by_indicator: dict[int, list[TargetRow]] = {}
+        for row in rows:
+            self.by_indicator.setdefault(row.indicator_id, []).append(row)
+
+    @classmethod
+    def read(cls, *, indicator_ids: Sequence[int], year: int, scope: Q) -> "Targets":
+        """One query: the targets of the indicators up to the year, defaults and the overrides in `scope`."""
+        rows = (
+            Target.objects.filter(indicator_id__in=list(indicator_ids), year__lte=year)
+            .filter(Q(unit__isnull=True, organisation__isnull=True) | scope)
+            .values_list("indicator_id", "year", "unit__path", "organisation_id", "value")
+        )
+        return cls(TargetRow(i, y, p, o, float(v)) for i, y, p, o, v in rows)
+
+    def value(self, indicator_id: int, *, path: str = "", organisation_id: int | None = None) -> float | None:
+        best: tuple[int, int] | None = None
+        chosen: float | None = None
+        for row in self.by_indicator.get(indicator_id, ()):
+            if row.organisation_id is not None:
+                if row.organisation_id != organisation_id:
+                    continue
+                specificity = 1000
+            elif row.path is not None:
+                if not path.startswith(row.path):
+                    continue
+                specificity = len(row.path)
+            else:
+                specificity = 0
+            rank = (row.year, specificity)
+            if best is None or rank > best:
+                best, chosen = rank, row.value
+        return chosen
+
+
+def ancestor_paths(path: str) -> list[str]:
+    """ "/68/24631/24631.001/" → ["/68/", "/68/24631/", "/68/24631/24631.001/"]."""
+    parts = [part for part in path.split("/") if part]
+    return ["/" + "/".join(parts[: index + 1]) + "/" for index in range(len(parts))]
+
+
+def trend_days(day: date, weeks: int) -> list[date]:
+    """The day and the same weekday of each of the `weeks - 1` weeks before it, oldest first."""
+    return [day - timedelta(days=7 * back) for back in range(max(1, weeks) - 1, -1, -1)]
+
+
+# --- One figure -------------------------------------------------------------------------------------------------
+
+
+def percent(numerator: int, denominator: int) -> float | None:
+    return 100.0 * numerator / denominator if denominator else None
+
+
+def weekly_pace(points: Sequence[TrendPoint], day: date) -> float | None:
+    """Least-squares slope of the value in points per week over the trend's known values (None with fewer
+    than two)."""
+    known = [((point.day - day).days / 7.0, point.value) for point in points if point.value is not None]
+    if len(known) < 2:
+        return None
+    mean_x = sum(x for x, _ in known) / len(known)
+    mean_y = sum(y for _, y in known) / len(known)
+    spread = sum((x - mean_x) ** 2 for x, _ in known)
+    if spread == 0:
+        return None
+    return sum((x - mean_x) * (y - mean_y) for x, y in known) / spread
+
+
+def make_figure(
+    indicator: IndicatorInfo,
+    *,
+    level: str,
+    days: Sequence[date],
+    history: Mapping[date, tuple[int, int]] | None,
+    target: float | None,
+) -> Figure:
+    """The figure of an indicator at a place on the last of `days` (the trend's days, oldest first) from its
+    facts (`history`: day → (numerator, denominator)); a day without facts is a gap (None) in the trend."""
+    day = days[-1]
+    if not indicator.computable:
+        return Figure(indicator, Status.NO_SOURCE)
+    if not indicator.applies_at(level):
+        return Figure(indicator, Status.NOT_APPLICABLE)
+    history = history or {}
+    today = history.get(day)
+    if today is None:
+        return Figure(indicator, Status.NO_DATA, target=target)
+    numerator, denominator = today
+    value = percent(numerator, denominator)
+    trend = tuple(
+        TrendPoint(point_day, percent(*history[point_day]) if point_day in history else None) for point_day in days
+    )
+    if value is None:
+        return Figure(indicator, Status.NO_DATA, numerator, denominator, target=target, trend=trend)
+    not_reached = denominator - numerator
+    pace = weekly_pace(trend, day)
+    if target is None or indicator.measure != Measure.PERCENT:
+        return Figure(
+            indicator, Status.NO_TARGET, numerator, denominator, value, None, None, None, not_reached, trend, pace
+        )
+    sign = 1 if indicator.direction == "up" else -1
+    required = math.ceil(target * denominator / 100 - 1e-9)
+    to_reach = max(0, sign * (required - numerator))
+    gap = max(0.0, sign * (target - value))
+    forecast = None
+    if sign * (value - target) >= 0:
+        status = Status.MET
+    elif pace is None or sign * pace <= 1e-9:
+        status = Status.OFF_TRACK
+    else:
+        weeks = (target - value) / pace
+        if weeks > FORECAST_HORIZON_WEEKS:
+            status = Status.AT_RISK
+        else:
+            forecast = day + timedelta(days=math.ceil(weeks * 7))
+            status = Status.ON_TRACK if forecast <= date(day.year, 12, 31) else Status.AT_RISK
+    return Figure(
+        indicator, status, numerator, denominator, value, target, gap, to_reach, not_reached, trend, pace, forecast
+    )
+
+
+def group_history(
+    rows: Iterable[tuple[Any, int, date, int, int]],
+) -> dict[tuple[Any, int], dict[date, tuple[int, int]]]:
+    """(place key, indicator id, day, numerator, denominator) rows → {(place, indicator): {day: (n, d)}}."""
+    history: dict[tuple[Any, int], dict[date, tuple[int, int]]] = {}
+    for place, indicator_id, day, numerator, denominator in rows:
+        history.setdefault((place, indicator_id), {})[day] = (int(numerator), int(denominator))
+    return history

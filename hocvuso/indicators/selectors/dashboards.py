@@ -1,0 +1,198 @@
+"""The dashboards: a unit with each of its children (province → communes → villages), and organisations (the
+agency view). Each reads facts only, in a fixed number of queries whatever the number of children."""
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.db.models import Q
+from django.http import Http404
+from django.utils import timezone
+
+from hocvuso.accounts.access import organisation_scope, unit_paths_for
+from hocvuso.accounts.roles import Permission
+from hocvuso.people.models import Organisation
+from hocvuso.territory.models import CHILD_LEVEL, AdministrativeUnit
+from hocvuso.territory.selectors import effective_unit
+
+from ..models import FactLevel, IndicatorFact
+from ._figures import (
+    TREND_WEEKS,
+    Freshness,
+    IndicatorInfo,
+    Place,
+    Row,
+    Targets,
+    ancestor_paths,
+    group_history,
+    make_figure,
+    read_freshness,
+    read_indicators,
+    trend_days,
+)
+
+
+@dataclass(frozen=True)
+class UnitDashboard:
+    """Every indicator for a unit and for each unit directly below it (as counted: mergers followed)."""
+
+    day: date
+    unit: Row
+    children: tuple[Row, ...]
+    child_level: str | None
+    indicators: tuple[IndicatorInfo, ...]
+    freshness: Freshness
+
+
+@dataclass(frozen=True)
+class OrganisationDashboard:
+    """Every indicator that applies to organisations, for each organisation the user may follow."""
+
+    day: date
+    rows: tuple[Row, ...]
+    indicators: tuple[IndicatorInfo, ...]
+    freshness: Freshness
+
+
+def require_unit(user: Any, unit: AdministrativeUnit, permission: Permission = Permission.VIEW_PROGRESS) -> None:
+    """Raise Http404 unless the unit lies in one of the user's subtrees for the permission (no query once the
+    user's role assignments are cached)."""
+    if not any(unit.path.startswith(path) for path in unit_paths_for(user, permission)):
+        raise Http404
+
+
+def unit_dashboard(
+    *, user: Any, unit: AdministrativeUnit, on: date | None = None, weeks: int = TREND_WEEKS
+) -> UnitDashboard:
+    """Every active indicator that applies at the unit's level, for the unit and each of its children: value,
+    target, gap, people still to reach, weekly trend over `weeks` weeks, pace, forecast date and status.
+
+    The day is `on`, else the day of the latest facts. An ended (merged) unit shows its successor. Children
+    are the units whose facts are summed into the unit (so a merged commune's villages appear under the
+    commune that absorbed it). Needs VIEW_PROGRESS on the unit (Http404 otherwise). Five queries: the
+    user's roles (none once cached), freshness, indicators, targets, facts.
+    """
+    require_unit(user, unit)
+    freshness = read_freshness()
+    day = on or freshness.day or timezone.localdate()
+    if unit.valid_to is not None and unit.valid_to < day:
+        unit = effective_unit(unit, on=day)
+    child_level = CHILD_LEVEL.get(unit.level)  # type: ignore[call-overload]
+    indicators = [info for info in read_indicators() if info.applies_at(unit.level)]
+    ids = [info.pk for info in indicators if info.computable]
+    days = trend_days(day, weeks)
+    targets = Targets.read(
+        indicator_ids=ids,
+        year=day.year,
+        scope=Q(unit__path__in=ancestor_paths(unit.path)) | Q(unit__parent_id=unit.pk),
+    )
+    rows = (
+        IndicatorFact.objects.filter(day__in=days, indicator_id__in=ids)
+        .filter(Q(unit_id=unit.pk) | Q(parent_id=unit.pk, level=child_level or "-"))
+        .values_list(
+            "unit_id",
+            "unit__code",
+            "unit__name",
+            "unit__level",
+            "unit__path",
+            "unit__kind",
+            "indicator_id",
+            "day",
+            "numerator",
+            "denominator",
+        )
+    )
+    places: dict[int, Place] = {unit.pk: Place(unit.pk, unit.code, unit.name, unit.level, unit.path, unit.kind)}
+    facts = []
+    for pk, code, name, level, path, kind, indicator_id, fact_day, numerator, denominator in rows:
+        if pk not in places:
+            places[pk] = Place(pk, code, name, level, path, kind)
+        facts.append((pk, indicator_id, fact_day, numerator, denominator))
+    history = group_history(facts)
+
+    def row(place: Place) -> Row:
+        return Row(
+            place,
+            tuple(
+                make_figure(
+                    info,
+                    level=place.level,
+                    days=days,
+                    history=history.get((place.pk, info.pk)),
+                    target=targets.value(info.pk, path=place.path),
+                )
+                for info in indicators
+            ),
+        )
+
+    children = sorted((place for pk, place in places.items() if pk != unit.pk), key=lambda place: place.code)
+    return UnitDashboard(
+        day=day,
+        unit=row(places[unit.pk]),
+        children=tuple(row(child) for child in children),
+        child_level=child_level,
+        indicators=tuple(indicators),
+        freshness=freshness,
+    )
+
+
+def organisation_dashboard(
+    *, user: Any, organisation: Organisation | None = None, on: date | None = None, weeks: int = TREND_WEEKS
+) -> OrganisationDashboard:
+    """The agency view: every indicator that applies to organisations (staff, students, workers), for each
+    organisation the user may follow with VIEW_PROGRESS (assigned to them, or located in their subtrees),
+    or for one `organisation` (Http404 when the user may not follow it). Organisations with no member of
+    an indicator's group have no figure for it (no data). Five queries (six for one organisation): roles,
+    freshness, indicators, targets, facts (and the organisation's scope check).
+    """
+    scope = organisation_scope(user, Permission.VIEW_PROGRESS)
+    visible = Organisation.objects.filter(scope)
+    if organisation is not None:
+        if not visible.filter(pk=organisation.pk).exists():
+            raise Http404
+        visible = Organisation.objects.filter(pk=organisation.pk)
+    freshness = read_freshness()
+    day = on or freshness.day or timezone.localdate()
+    indicators = read_indicators(level=FactLevel.ORGANISATION)
+    ids = [info.pk for info in indicators if info.computable]
+    targets = Targets.read(
+        indicator_ids=ids, year=day.year, scope=Q(organisation__in=visible.values("pk")) | Q(unit__isnull=False)
+    )
+    days = trend_days(day, weeks)
+    rows = IndicatorFact.objects.filter(
+        day__in=days,
+        indicator_id__in=ids,
+        level=FactLevel.ORGANISATION,
+        organisation__in=visible.values("pk"),
+    ).values_list(
+        "organisation_id",
+        "organisation__code",
+        "organisation__name",
+        "organisation__kind",
+        "organisation__unit__path",
+        "indicator_id",
+        "day",
+        "numerator",
+        "denominator",
+    )
+    places: dict[int, Place] = {}
+    facts = []
+    for pk, code, name, kind, path, indicator_id, fact_day, numerator, denominator in rows:
+        if pk not in places:
+            places[pk] = Place(pk, code, name, FactLevel.ORGANISATION, path or "", kind)
+        facts.append((pk, indicator_id, fact_day, numerator, denominator))
+    history = group_history(facts)
+    result = []
+    for place in sorted(places.values(), key=lambda place: (place.name, place.code)):
+        figures = tuple(
+            make_figure(
+                info,
+                level=FactLevel.ORGANISATION,
+                days=days,
+                history=history.get((place.pk, info.pk)),
+                target=targets.value(info.pk, path=place.path, organisation_id=place.pk),
+            )
+            for info in indicators
+        )
+        result.append(Row(place, figures))
+    return OrganisationDashboard(day=day, rows=tuple(result), indicators=tuple(indicators), freshness=freshness)

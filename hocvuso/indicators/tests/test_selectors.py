@@ -1,0 +1,306 @@
+"""Dashboards, rankings, the leave-no-one-behind list and the public page: exact figures from facts built on
+three days, access through hocvuso.accounts.access, and pinned query counts."""
+
+from collections.abc import Callable
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.http import Http404
+
+from hocvuso.accounts.roles import Role
+from hocvuso.core.errors import DomainError
+from hocvuso.indicators.models import Indicator, Target
+from hocvuso.indicators.selectors import (
+    Quarter,
+    Status,
+    TrendPoint,
+    emulation_ranking,
+    furthest_from_target,
+    organisation_dashboard,
+    public_progress,
+    unit_dashboard,
+)
+from hocvuso.indicators.services import rebuild_facts
+from hocvuso.people.models import Membership
+from hocvuso.people.tests.factories import OrganisationFactory
+
+from .conftest import confirm_literacy
+
+pytestmark = pytest.mark.django_db
+
+DAY = date(2026, 6, 1)  # a Monday in the second quarter
+ADULTS = "adults-digital-skills"
+
+
+class History:
+    """Adults: V1a 10, V1b 6, V2a 2. Literate adults: 2/0/0 two weeks before DAY, 4/3/0 a week before, 6/6/1 on
+    DAY. Facts are built on each of the three days. Commune 24751 has its own 2026 target for adults: 50%."""
+
+    def __init__(self, territory: Any, resident: Callable[..., Any]) -> None:
+        self.territory = territory
+        self.v1a = [resident(territory.village, age=30, on=DAY) for _ in range(10)]
+        self.v1b = [resident(territory.village_b, age=40, on=DAY) for _ in range(6)]
+        self.v2a = [resident(territory.other_village, age=50, on=DAY) for _ in range(2)]
+        Target.objects.create(
+            indicator=Indicator.objects.get(code=ADULTS), year=2026, unit=territory.other_commune, value=50
+        )
+        for person in self.v1a[:2]:
+            confirm_literacy(person)
+        rebuild_facts(on=DAY - timedelta(days=14))
+        for person in self.v1a[2:4] + self.v1b[:3]:
+            confirm_literacy(person)
+        rebuild_facts(on=DAY - timedelta(days=7))
+        for person in self.v1a[4:6] + self.v1b[3:] + self.v2a[:1]:
+            confirm_literacy(person)
+        rebuild_facts(on=DAY)
+
+
+@pytest.fixture
+def history(territory: Any, resident: Callable[..., Any]) -> History:
+    return History(territory, resident)
+
+
+def test_the_province_dashboard_shows_value_target_gap_trend_and_forecast(
+    history: History, province_admin: Any, django_assert_num_queries: Any
+) -> None:
+    with django_assert_num_queries(5):  # roles, freshness, indicators, targets, facts
+        dashboard = unit_dashboard(user=province_admin, unit=history.territory.province)
+
+    assert dashboard.day == DAY
+    assert dashboard.child_level == "commune"
+    assert [child.place.code for child in dashboard.children] == ["24631", "24751"]
+    adults = dashboard.unit.figure(ADULTS)
+    assert adults is not None
+    assert (adults.numerator, adults.denominator, adults.target) == (13, 18, 80.0)
+    assert adults.value == pytest.approx(72.222, abs=1e-3)
+    assert adults.gap == pytest.approx(7.778, abs=1e-3)
+    assert (adults.to_reach, adults.not_reached) == (2, 5)
+    assert [point.day for point in adults.trend] == [DAY - timedelta(days=7 * back) for back in range(7, -1, -1)]
+    assert [round(point.value, 2) if point.value is not None else None for point in adults.trend] == [
+        *[None] * 5,
+        11.11,
+        38.89,
+        72.22,
+    ]
+    assert adults.pace == pytest.approx(30.556, abs=1e-3)
+    assert adults.forecast == DAY + timedelta(days=2)
+    assert (adults.status, adults.band) == (Status.ON_TRACK, "green")
+    assert [info.code for info in dashboard.indicators][:7] == [
+        "staff-digital-skills",
+        "students-digital-skills",
+        ADULTS,
+        "adults-certified-vneid",
+        "workers-digital-skills",
+        "digital-families",
+        "digital-identity",
+    ]
+    families = dashboard.unit.figure("digital-families")
+    assert families is not None and (families.status, families.denominator) == (Status.NO_DATA, 0)
+    classes = dashboard.unit.figure("weekly-classes-held")
+    assert classes is not None and (classes.status, classes.value) == (Status.NO_SOURCE, None)
+    identity = dashboard.unit.figure("digital-identity")
+    assert identity is not None and (identity.status, identity.band, identity.forecast) == (
+        Status.OFF_TRACK,
+        "red",
+        None,
+    )
+
+
+def test_a_commune_and_a_village_dashboard_take_the_same_number_of_queries(
+    history: History, province_admin: Any, django_assert_num_queries: Any
+) -> None:
+    territory = history.territory
+    with django_assert_num_queries(5):
+        commune = unit_dashboard(user=province_admin, unit=territory.commune, weeks=2)
+    with django_assert_num_queries(4):  # the roles are cached on the user now
+        village = unit_dashboard(user=province_admin, unit=territory.other_village)
+
+    assert [child.place.code for child in commune.children] == ["24631.001", "24631.002"]
+    v1b = commune.children[1].figure(ADULTS)
+    assert v1b is not None and (v1b.value, v1b.status, v1b.to_reach) == (100.0, Status.MET, 0)
+    staff_in_village = commune.children[0].figure("staff-digital-skills")
+    assert staff_in_village is not None and staff_in_village.status == Status.NOT_APPLICABLE
+    staff = commune.unit.figure("staff-digital-skills")
+    assert staff is not None and staff.status == Status.NO_DATA
+    assert [point.day for point in v1b.trend] == [DAY - timedelta(days=7), DAY]
+    assert village.children == ()
+    adults = village.unit.figure(ADULTS)
+    assert adults is not None
+    assert (adults.value, adults.target, adults.status) == (50.0, 50.0, Status.MET)  # the commune's 2026 target
+    assert adults.trend == (
+        TrendPoint(DAY - timedelta(days=49), None),
+        TrendPoint(DAY - timedelta(days=42), None),
+        TrendPoint(DAY - timedelta(days=35), None),
+        TrendPoint(DAY - timedelta(days=28), None),
+        TrendPoint(DAY - timedelta(days=21), None),
+        TrendPoint(DAY - timedelta(days=14), 0.0),
+        TrendPoint(DAY - timedelta(days=7), 0.0),
+        TrendPoint(DAY, 50.0),
+    )
+
+
+def test_a_flat_trend_has_no_forecast(history: History, province_admin: Any) -> None:
+    december = date(2026, 12, 28)
+    for day in (december - timedelta(days=7), december):
+        rebuild_facts(on=day)
+
+    dashboard = unit_dashboard(user=province_admin, unit=history.territory.commune, on=december)
+
+    adults = dashboard.unit.figure(ADULTS)
+    assert adults is not None
+    assert (adults.pace, adults.forecast, adults.status) == (0.0, None, Status.OFF_TRACK)
+    assert [point.value for point in adults.trend if point.value is not None] == [75.0, 75.0]
+
+
+def test_the_dashboard_is_scoped_to_the_users_units(
+    history: History, commune_officer: Any, make_user: Callable[..., Any]
+) -> None:
+    territory = history.territory
+    agency = make_user(Role.AGENCY_OFFICER, organisation=OrganisationFactory(unit=territory.commune))
+    learner = make_user(Role.LEARNER, territory.province)
+
+    assert unit_dashboard(user=commune_officer, unit=territory.commune).unit.place.code == "24631"
+    for user, unit in [
+        (commune_officer, territory.province),
+        (commune_officer, territory.other_commune),
+        (commune_officer, territory.other_village),
+        (agency, territory.commune),
+        (learner, territory.province),
+    ]:
+        with pytest.raises(Http404):
+            unit_dashboard(user=user, unit=unit)
+
+
+def test_a_merged_unit_shows_its_successor(history: History, province_admin: Any) -> None:
+    from hocvuso.territory.services import merge_units
+
+    territory = history.territory
+    merge_units(units=[territory.village_b], into=territory.village, effective=DAY, actor=None)
+    rebuild_facts(on=DAY)
+
+    dashboard = unit_dashboard(user=province_admin, unit=territory.village_b, on=DAY)
+
+    assert dashboard.unit.place.code == "24631.001"
+    adults = dashboard.unit.figure(ADULTS)
+    assert adults is not None and (adults.numerator, adults.denominator) == (12, 16)
+
+
+def test_the_agency_view_lists_the_organisations_the_user_follows(
+    territory: Any, resident: Callable[..., Any], make_user: Callable[..., Any], django_assert_num_queries: Any
+) -> None:
+    school = OrganisationFactory(code="THPT-1", name="Trường THPT Chu Văn An", kind="school", unit=territory.commune)
+    firm = OrganisationFactory(code="DN-1", name="Công ty Cà phê", kind="enterprise", unit=territory.other_commune)
+    students = [resident(territory.village, age=16, on=DAY) for _ in range(4)]
+    workers = [resident(territory.other_village, age=30, on=DAY) for _ in range(2)]
+    for person in students:
+        Membership.objects.create(resident=person, organisation=school, kind="student", valid_from=date(2024, 9, 5))
+    for person in workers:
+        Membership.objects.create(resident=person, organisation=firm, kind="worker", valid_from=date(2024, 1, 1))
+    confirm_literacy(students[0], "students")
+    confirm_literacy(workers[0], "citizens")  # not the workers' assessment
+    rebuild_facts(on=DAY)
+    officer = make_user(Role.AGENCY_OFFICER, organisation=school)
+    admin = make_user(Role.PROVINCE_ADMIN, territory.province)
+
+    with django_assert_num_queries(5):  # roles, freshness, indicators, targets, facts
+        view = organisation_dashboard(user=officer)
+    with django_assert_num_queries(5):
+        everything = organisation_dashboard(user=admin, on=DAY)
+    with django_assert_num_queries(5):  # the officer's roles are cached; one more to check the organisation
+        one = organisation_dashboard(user=officer, organisation=school)
+
+    assert [row.place.code for row in view.rows] == ["THPT-1"]
+    assert [info.code for info in view.indicators] == [
+        "staff-digital-skills",
+        "students-digital-skills",
+        "workers-digital-skills",
+    ]
+    figure = view.rows[0].figure("students-digital-skills")
+    assert figure is not None
+    assert (figure.numerator, figure.denominator, figure.value, figure.target, figure.to_reach) == (
+        1,
+        4,
+        25.0,
+        100.0,
+        3,
+    )
+    staff = view.rows[0].figure("staff-digital-skills")
+    assert staff is not None and staff.status == Status.NO_DATA
+    assert [row.place.code for row in everything.rows] == ["DN-1", "THPT-1"]
+    assert one.rows == view.rows
+    workers_figure = everything.rows[0].figure("workers-digital-skills")
+    assert workers_figure is not None and (workers_figure.numerator, workers_figure.denominator) == (0, 2)
+    with pytest.raises(Http404):
+        organisation_dashboard(user=officer, organisation=firm)
+
+
+def test_furthest_from_target_lists_the_places_with_most_people_to_reach(
+    history: History, province_admin: Any, django_assert_num_queries: Any
+) -> None:
+    with django_assert_num_queries(6):
+        result = furthest_from_target(user=province_admin, unit=history.territory.province, limit=5)
+
+    assert [(gap.place.code, gap.indicator.code, gap.to_reach, gap.not_reached) for gap in result.units] == [
+        ("24631.001", "digital-identity", 10, 10),
+        ("24631.001", "adults-certified-vneid", 7, 10),
+        ("24631.002", "digital-identity", 6, 6),
+        ("24631.002", "adults-certified-vneid", 5, 6),
+        ("24631.001", ADULTS, 2, 4),
+    ]
+    assert result.organisations == ()
+
+
+def test_the_emulation_ranking_scores_communes_with_their_breakdown(
+    history: History, django_assert_num_queries: Any
+) -> None:
+    with django_assert_num_queries(5):  # province, weights, day, targets, facts
+        ranking = emulation_ranking(level="commune", quarter="2026-Q2")
+
+    assert ranking.day == DAY
+    assert [(entry.rank, entry.place.code) for entry in ranking.entries] == [(1, "24751"), (2, "24631")]
+    first, second = ranking.entries
+    assert first.score == pytest.approx(300 / 7)
+    assert second.score == pytest.approx(100 * 3 * 0.9375 / 7)
+    assert [(part.indicator.code, part.weight, part.attainment) for part in second.breakdown] == [
+        (ADULTS, 3.0, 0.9375),
+        ("adults-certified-vneid", 2.0, 0.0),
+        ("digital-identity", 2.0, 0.0),
+    ]
+    assert emulation_ranking(level="commune", quarter=Quarter(2026, 1)).entries == ()
+
+
+def test_the_emulation_ranking_refuses_an_unknown_level_or_quarter(history: History) -> None:
+    with pytest.raises(DomainError):
+        emulation_ranking(level="village", quarter="2026-Q2")
+    with pytest.raises(DomainError):
+        emulation_ranking(level="commune", quarter="2026-Q5")
+
+
+def test_the_public_page_withholds_counts_below_five(history: History, django_assert_num_queries: Any) -> None:
+    with django_assert_num_queries(5):  # province, freshness, indicators, targets, facts
+        progress = public_progress(on=DAY)
+
+    province = progress.province.figures[[info.code for info in progress.indicators].index(ADULTS)]
+    assert (province.numerator, province.denominator, province.suppressed) == (13, 18, False)
+    by_code = {row.place.code: row for row in progress.communes}
+    commune = by_code["24631"].figures[[info.code for info in progress.indicators].index(ADULTS)]
+    assert (commune.numerator, commune.value, commune.suppressed) == (None, None, True)  # 4 not reached
+    small = by_code["24751"].figures[[info.code for info in progress.indicators].index(ADULTS)]
+    assert (small.numerator, small.denominator, small.suppressed) == (None, None, True)
+    identity = by_code["24631"].figures[[info.code for info in progress.indicators].index("digital-identity")]
+    assert (identity.numerator, identity.denominator, identity.value, identity.suppressed) == (0, 16, 0.0, False)
+    assert all(info.kind == "outcome" for info in progress.indicators)
+
+
+def test_target_resolution_prefers_the_latest_year_then_the_most_specific(
+    history: History, province_admin: Any
+) -> None:
+    adults = Indicator.objects.get(code=ADULTS)
+    Target.objects.create(indicator=adults, year=2026, value=Decimal(90))
+
+    dashboard = unit_dashboard(user=province_admin, unit=history.territory.province, on=DAY)
+
+    targets = {child.place.code: child.figure(ADULTS).target for child in dashboard.children}  # type: ignore[union-attr]
+    assert targets == {"24631": 90.0, "24751": 50.0}
