@@ -1,0 +1,19 @@
+"""/api/v1/ — every route is a class from views.py, whose base class carries its access policy."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "api"
+urlpatterns = [
+    path("me/", views.MeView.as_view(), name="me"),
+    path("units/", views.UnitListView.as_view(), name="unit-list"),
+    path("units/<str:code>/", views.UnitDetailView.as_view(), name="unit-detail"),
+    path("units/<str:code>/children/", views.UnitChildrenView.as_view(), name="unit-children"),
+    path("organisations/", views.OrganisationListView.as_view(), name="organisation-list"),
+    path("audit-entries/", views.AuditEntryListView.as_view(), name="audit-entry-list"),
+    path("tokens/", views.ApiTokenListView.as_view(), name="token-list"),
+    path("tokens/<int:token_id>/", views.ApiTokenDetailView.as_view(), name="token-detail"),
+    path("schema/", views.SchemaView.as_view(), name="schema"),
+    path("docs/", views.DocsView.as_view(), name="docs"),
+]
