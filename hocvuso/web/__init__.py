@@ -1,0 +1,1 @@
+"""Pages: base templates, static assets, UI components, views per role. Calls services and selectors."""

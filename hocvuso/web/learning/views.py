@@ -1,0 +1,239 @@
+"""Learner pages: the learner's home, the catalogue, a course, a lesson, enrolling, completing a lesson and the
+self-assessment. Each view reads the request, calls one learning service or selector, and renders; every view
+declares its access policy with a decorator from `hocvuso.accounts.access`.
+
+Course content is public (anyone may read the catalogue, a course outline and the open lessons); what the
+learner does is signed in, with the object named in the POST body so the URL names only what is public or
+the learner's own.
+"""
+
+import re
+from typing import Any
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_http_methods, require_POST
+
+from hocvuso.accounts.access import public, signed_in
+from hocvuso.core.errors import DomainError, NotFound
+from hocvuso.learning.models import Course, SelfAssessmentResult, TargetGroup, TranslationLanguage
+from hocvuso.learning.selectors import (
+    OutlineModule,
+    course_catalogue,
+    learner_dashboard,
+    lesson_languages,
+    lesson_page,
+)
+from hocvuso.learning.services import complete_lesson, enrol, recommend_from_self_assessment
+
+from . import selectors
+
+LEADING_TITLE = re.compile(r"^\s*<h1>.*?</h1>\s*", re.S)
+LANGUAGE_PARAMETER = "ngon-ngu"
+GROUP_PARAMETER = "nhom"
+
+
+def outline_rows(outline: list[OutlineModule], course_slug: str) -> list[dict[str, Any]]:
+    """The course outline ready to print: each module with its lessons' links (built once, not per lesson,
+    as the lesson page is the busiest page of the site)."""
+    base = reverse("web:course", kwargs={"course_slug": course_slug})
+    return [
+        {
+            "title": module.title,
+            "lessons": [
+                {
+                    "title": lesson.title,
+                    "state": lesson.state,
+                    "url": f"{base}{lesson.slug}/",
+                    "is_current": lesson.is_current,
+                    "minutes": ngettext("%(count)s phút", "%(count)s phút", lesson.minutes) % {"count": lesson.minutes}
+                    if lesson.minutes
+                    else "",
+                }
+                for lesson in module.lessons
+            ],
+        }
+        for module in outline
+    ]
+
+
+def learner_home(request: HttpRequest) -> HttpResponse:
+    """The signed-in learner's home (called by web.views.home, which carries the access policy): enrolments
+    with progress and the next lesson, final assessment scores, the literacy status, the last self-assessment."""
+    return render(request, "web/home_learner.html", {"dashboard": learner_dashboard(user=request.user)})
+
+
+@public
+def catalogue(request: HttpRequest) -> HttpResponse:
+    group = request.GET.get(GROUP_PARAMETER, "")
+    if group not in TargetGroup.values:
+        group = ""
+    entries = course_catalogue(user=request.user, group=group)
+    return render(
+        request,
+        "web/learning/catalogue.html",
+        {"entries": entries, "groups": TargetGroup.choices, "group": group},
+    )
+
+
+@public
+def course_detail(request: HttpRequest, course_slug: str) -> HttpResponse:
+    try:
+        page = selectors.course_page(user=request.user, course_slug=course_slug)
+    except NotFound:
+        raise Http404 from None
+    return render(
+        request, "web/learning/course.html", {"page": page, "outline": outline_rows(page.outline, course_slug)}
+    )
+
+
+@public
+def lesson_detail(request: HttpRequest, course_slug: str, lesson_slug: str) -> HttpResponse:
+    """A lesson: its text (unless still locked for this learner), audio, video, downloads, quiz, the button to
+    complete it and the course outline. ``?ngon-ngu=`` shows a translation when there is one."""
+    language = request.GET.get(LANGUAGE_PARAMETER, "")[:10]
+    try:
+        page = lesson_page(user=request.user, course_slug=course_slug, lesson_slug=lesson_slug, language=language)
+    except NotFound:
+        raise Http404 from None
+    names = dict(TranslationLanguage.choices)
+    languages = [(code, names.get(code, code)) for code in lesson_languages(lesson=page.lesson)]
+    next_open = next(
+        (lesson.slug for module in page.outline for lesson in module.lessons if lesson.state == "open"), None
+    )
+    context: dict[str, Any] = {
+        "page": page,
+        # Sanitised with nh3 when the lesson was imported or saved; its own "# Title" line is the page's h1.
+        "body": mark_safe(LEADING_TITLE.sub("", page.body_html, count=1)),  # noqa: S308
+        "languages": languages,
+        "course_language": page.course.language,
+        "next_open": next_open,
+        "signed_in": request.user.is_authenticated,
+    }
+    return render(request, "web/learning/lesson.html", context)
+
+
+def _course_url(course: Course) -> str:
+    return reverse("web:course", kwargs={"course_slug": course.slug})
+
+
+@signed_in
+@require_POST
+def enrol_in_course(request: HttpRequest) -> HttpResponse:
+    """Enrol in the course named in the form (enrolling twice changes nothing), with the learner's own
+    self-assessment recommendation when the form names one, then show the course."""
+    course = Course.objects.published().filter(slug=request.POST.get("course", "")[:80]).first()
+    if course is None:
+        raise Http404
+    recommendation = None
+    recommendation_id = request.POST.get("recommendation", "")
+    if recommendation_id.isdigit():
+        recommendation = SelfAssessmentResult.objects.filter(
+            pk=int(recommendation_id), user_id=request.user.pk or 0
+        ).first()
+    try:
+        enrol(user=request.user, course=course, recommendation=recommendation)
+    except DomainError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(request, _("Bạn đã ghi danh khóa học «%(course)s».") % {"course": course.title})
+    return redirect(_course_url(course))
+
+
+@signed_in
+@require_POST
+def complete_lesson_view(request: HttpRequest) -> HttpResponse:
+    """Mark the lesson named in the form complete, then go to the next lesson (or back to the course)."""
+    try:
+        lesson = selectors.active_lesson(lesson_id=request.POST.get("lesson"))
+    except NotFound:
+        raise Http404 from None
+    here = reverse("web:lesson", kwargs={"course_slug": lesson.course.slug, "lesson_slug": lesson.slug})
+    try:
+        complete_lesson(user=request.user, lesson=lesson)
+    except NotFound:
+        raise Http404 from None
+    except DomainError as error:
+        messages.error(request, str(error.message))
+        return redirect(here)
+    following = selectors.lesson_after(lesson)
+    if following is None:
+        messages.success(
+            request,
+            _("Bạn đã học xong bài cuối «%(lesson)s». Hãy làm bài đánh giá cuối khóa.") % {"lesson": lesson.title},
+        )
+        return redirect(_course_url(lesson.course))
+    messages.success(request, _("Đã hoàn thành bài «%(lesson)s».") % {"lesson": lesson.title})
+    return redirect("web:lesson", course_slug=lesson.course.slug, lesson_slug=following.slug)
+
+
+@signed_in
+@require_http_methods(["GET", "POST"])
+def self_assessment(request: HttpRequest) -> HttpResponse:
+    """The self-assessment: about twenty "Tôi có thể…" statements on a 4-point scale (and the learner's group
+    when the registry does not know it); the answers give a recommended course and starting point."""
+    questionnaire = selectors.active_self_assessment()
+    if questionnaire is None:
+        return render(request, "web/learning/self_assessment.html", {"questionnaire": None})
+    ask_group = selectors.needs_group_question(request.user)
+    answers: dict[str, str] = {}
+    group = ""
+    error = ""
+    if request.method == "POST":
+        answers = {item["id"]: request.POST.get(f"sa-{item['id']}", "")[:4] for item in questionnaire.items}
+        group = request.POST.get("group", "")[:20] if ask_group else ""
+        try:
+            recommend_from_self_assessment(
+                user=request.user, answers={key: value for key, value in answers.items() if value}, group=group or None
+            )
+        except DomainError as problem:
+            error = str(problem.message)
+        else:
+            return redirect("web:self_assessment_result")
+    group_question = (questionnaire.recommendation or {}).get("group_question") or {}
+    items = [
+        {
+            "id": item["id"],
+            "number": number,
+            "text": item["text"],
+            "name": f"sa-{item['id']}",
+            "options": [
+                {
+                    "value": str(step["value"]),
+                    "label": step.get("label", ""),
+                    "checked": answers.get(item["id"]) == str(step["value"]),
+                }
+                for step in questionnaire.scale
+            ],
+        }
+        for number, item in enumerate(questionnaire.items, start=1)
+    ]
+    context = {
+        "questionnaire": questionnaire,
+        "items": items,
+        "ask_group": ask_group,
+        "group_text": group_question.get("text") or _("Bạn thuộc nhóm nào?"),
+        "group_options": [
+            {"value": option["group"], "label": option.get("label", ""), "checked": option["group"] == group}
+            for option in group_question.get("options")
+            or [{"group": value, "label": label} for value, label in TargetGroup.choices]
+        ],
+        "minimum": (questionnaire.scoring or {}).get("min_answered"),
+        "error": error,
+    }
+    return render(request, "web/learning/self_assessment.html", context, status=400 if error else 200)
+
+
+@signed_in
+def self_assessment_result(request: HttpRequest) -> HttpResponse:
+    """The learner's last self-assessment: their level, the recommended course and starting point, and the
+    button to enrol with that starting point."""
+    outcome = selectors.last_self_assessment(user=request.user)
+    if outcome is None:
+        return redirect("web:self_assessment")
+    return render(request, "web/learning/self_assessment_result.html", {"outcome": outcome})

@@ -1,0 +1,1 @@
+"""Pages of the population registry: finding people, households, residents, one's own data, roster imports."""

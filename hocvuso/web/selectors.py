@@ -1,0 +1,222 @@
+"""Reads the pages need: navigation by role, each role's home, the unit drill-down, the audit log page.
+
+Every read goes through the access module (`hocvuso.accounts.access`); nothing here decides access on its
+own beyond combining what that module answers.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from hocvuso.accounts.access import (
+    AnyUser,
+    active_assignments,
+    has_permission,
+    home_unit,
+    is_staff_user,
+    unit_paths_for,
+)
+from hocvuso.accounts.roles import Permission, Role
+from hocvuso.core.selectors import filter_audit_entries
+from hocvuso.core.text import fold_diacritics
+from hocvuso.people.models import Organisation
+from hocvuso.territory.models import AdministrativeUnit, Level
+from hocvuso.territory.selectors import breadcrumb, child_units
+
+AUDIT_PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    """One item of the main navigation: shown when the user has `permission` (None: every signed-in user)."""
+
+    label: str | Promise
+    url_name: str
+    permission: Permission | None = None
+    match_prefix: str = ""
+
+
+# The main navigation, in order. A new page that staff reach from the menu adds one line here.
+NAVIGATION: list[NavEntry] = [
+    NavEntry(_("Trang chủ"), "web:home"),
+    NavEntry(_("Khóa học"), "web:courses", Permission.LEARN, match_prefix="/khoa-hoc/"),
+    NavEntry(_("Đơn vị hành chính"), "web:unit_picker", Permission.VIEW_UNITS, match_prefix="/don-vi/"),
+    NavEntry(_("Người dân"), "web:people_search", Permission.VIEW_PEOPLE, match_prefix="/nguoi-dan/"),
+    NavEntry(_("Nhập danh sách"), "web:roster_import", Permission.IMPORT_ROSTER, match_prefix="/nhap-danh-sach/"),
+    NavEntry(_("Kiểm tra có giám sát"), "web:supervision", Permission.RUN_CLASS, match_prefix="/giam-sat/"),
+    NavEntry(_("Nhật ký kiểm toán"), "web:audit", Permission.VIEW_AUDIT, match_prefix="/nhat-ky/"),
+    NavEntry(_("Dữ liệu của tôi"), "web:my_data", match_prefix="/du-lieu-cua-toi/"),
+]
+
+
+@dataclass(frozen=True)
+class NavLink:
+    label: str | Promise
+    url: str
+    current: bool
+
+
+def navigation_for(user: AnyUser, current_path: str) -> list[NavLink]:
+    """The navigation links the user may follow, with the one for the current page marked.
+
+    Anonymous visitors get none (the header offers sign-in instead). No query beyond the user's role
+    assignments, which the access module caches for the request.
+    """
+    if not user.is_authenticated:
+        return []
+    links = []
+    for entry in NAVIGATION:
+        if entry.permission is not None and not has_permission(user, entry.permission):
+            continue
+        url = reverse(entry.url_name)
+        current = current_path.startswith(entry.match_prefix) if entry.match_prefix else current_path == url
+        links.append(NavLink(entry.label, url, current))
+    return links
+
+
+def may_act_on(user: AnyUser, unit: AdministrativeUnit, permission: Permission) -> bool:
+    """True when the unit lies in one of the user's subtrees for the permission (no query)."""
+    return any(unit.path.startswith(path) for path in unit_paths_for(user, permission))
+
+
+@dataclass(frozen=True)
+class RoleLine:
+    """One role the user holds, with the unit or organisation it covers."""
+
+    role: str
+    label: str
+    scope: str
+    unit_code: str | None
+
+
+@dataclass
+class StaffHome:
+    """What a member of staff sees first: their roles, their home unit and the pages their roles open."""
+
+    roles: list[RoleLine]
+    home_unit: AdministrativeUnit | None
+    can_view_units: bool
+    can_view_audit: bool
+    can_manage_units: bool
+
+
+def staff_home(user: AnyUser) -> StaffHome:
+    """The staff home page's content for the user (their roles in force and scope); one query at most for
+    the organisations of organisation-scoped roles."""
+    assignments = active_assignments(user)
+    organisation_ids = [a.organisation_id for a in assignments if a.organisation_id]
+    organisations: dict[int, str] = {}
+    if organisation_ids:
+        organisations = dict(Organisation.objects.filter(pk__in=organisation_ids).values_list("pk", "name"))
+    roles = []
+    for assignment in sorted(assignments, key=lambda a: (list(Role.values).index(a.role), a.pk)):
+        if assignment.unit is not None:
+            scope, unit_code = assignment.unit.name, assignment.unit.code
+        elif assignment.organisation_id:
+            scope, unit_code = organisations.get(assignment.organisation_id, ""), None
+        else:
+            scope, unit_code = "", None
+        roles.append(RoleLine(assignment.role, str(Role(assignment.role).label), scope, unit_code))
+    return StaffHome(
+        roles=roles,
+        home_unit=home_unit(user),
+        can_view_units=has_permission(user, Permission.VIEW_UNITS),
+        can_view_audit=has_permission(user, Permission.VIEW_AUDIT),
+        can_manage_units=has_permission(user, Permission.MANAGE_UNITS),
+    )
+
+
+def home_kind(user: AnyUser) -> str:
+    """Which home page the user gets: "public" (not signed in), "staff" or "learner"."""
+    if not user.is_authenticated:
+        return "public"
+    return "staff" if is_staff_user(user) else "learner"
+
+
+@dataclass(frozen=True)
+class Crumb:
+    """One step of the breadcrumb; `linked` only when the user may open that unit."""
+
+    unit: AdministrativeUnit
+    linked: bool
+
+
+@dataclass(frozen=True)
+class ChildRow:
+    unit: AdministrativeUnit
+    child_count: int
+
+
+@dataclass
+class UnitOverview:
+    """The unit page: where the unit sits, what lies directly below it, and what the user may do there."""
+
+    unit: AdministrativeUnit
+    crumbs: list[Crumb]
+    children: list[ChildRow]
+    total_children: int
+    child_level: str | None
+    query: str
+    can_import_villages: bool
+    kinds: dict[str, int] = field(default_factory=dict)
+
+
+def unit_overview(user: AnyUser, unit: AdministrativeUnit, *, query: str = "", on: date | None = None) -> UnitOverview:
+    """The unit page's content for a user who may view the unit.
+
+    Ancestors the user may not open appear unlinked in the breadcrumb; the children in force come with
+    their own number of children in force (one query), filtered by `query` on the name, ignoring case and
+    diacritics. Two queries in all.
+    """
+    on = on or timezone.localdate()
+    in_force_children = Q(children__valid_from__lte=on) & (
+        Q(children__valid_to__isnull=True) | Q(children__valid_to__gte=on)
+    )
+    paths = unit_paths_for(user, Permission.VIEW_UNITS)
+    crumbs = [Crumb(ancestor, any(ancestor.path.startswith(path) for path in paths)) for ancestor in breadcrumb(unit)]
+    rows = [
+        ChildRow(child, child.child_count)
+        for child in child_units(unit, on=on).annotate(child_count=Count("children", filter=in_force_children))
+    ]
+    kinds: dict[str, int] = {}
+    for row in rows:
+        kinds[row.unit.kind] = kinds.get(row.unit.kind, 0) + 1
+    total = len(rows)
+    folded = fold_diacritics(query.strip())
+    if folded:
+        rows = [row for row in rows if folded in fold_diacritics(row.unit.name) or folded in row.unit.code]
+    child_level = {Level.PROVINCE: Level.COMMUNE, Level.COMMUNE: Level.VILLAGE}.get(Level(unit.level))
+    return UnitOverview(
+        unit=unit,
+        crumbs=crumbs,
+        children=rows,
+        total_children=total,
+        child_level=child_level,
+        query=query.strip(),
+        can_import_villages=unit.level == Level.COMMUNE and may_act_on(user, unit, Permission.MANAGE_UNITS),
+        kinds=kinds,
+    )
+
+
+def audit_page(
+    *,
+    page_number: str | None,
+    actor: str = "",
+    action: str = "",
+    object_type: str = "",
+    object_id: str = "",
+    since: date | None = None,
+    until: date | None = None,
+) -> Page:
+    """One page (50 entries, newest first) of the audit log filtered as given; out-of-range page numbers
+    give the last page. Two queries: the count and the page."""
+    entries = filter_audit_entries(
+        actor=actor, action=action, object_type=object_type, object_id=object_id, since=since, until=until
+    )
+    return Paginator(entries, AUDIT_PAGE_SIZE).get_page(page_number)

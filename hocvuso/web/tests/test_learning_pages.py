@@ -1,0 +1,352 @@
+"""Learner pages over HTTP: the catalogue, a course, a lesson (light, in order, translated, with audio),
+enrolling, completing lessons, the self-assessment and the learner's home, with the real starter course."""
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.test import Client
+
+from hocvuso.accounts.roles import Role
+from hocvuso.learning.models import (
+    Enrolment,
+    LessonCompletion,
+    LessonTranslation,
+    SelfAssessmentResult,
+)
+from hocvuso.learning.services import (
+    complete_lesson,
+    enrol,
+    import_course_from_folder,
+    load_frameworks,
+    load_self_assessment,
+)
+
+CURRICULA = Path(settings.BASE_DIR) / "curricula"
+PAGE_WEIGHT_LIMIT = 200 * 1024
+
+
+@pytest.fixture
+def course(db):
+    load_frameworks(path=CURRICULA / "frameworks", actor=None)
+    return import_course_from_folder(path=CURRICULA / "cong-dan-so", actor=None).course
+
+
+@pytest.fixture
+def lessons(course):
+    return list(course.lessons.active().order_by("position"))
+
+
+@pytest.fixture
+def learner(make_user):
+    return make_user(Role.LEARNER, full_name="H'Hen Niê")
+
+
+@pytest.fixture
+def learner_client(client: Client, learner) -> Client:
+    client.force_login(learner)
+    return client
+
+
+def lesson_text(lesson) -> str:
+    """The start of the lesson's text after its own title (which the page shows as its heading)."""
+    return lesson.body_html.split("</h1>", 1)[-1].strip()[:200]
+
+
+def lesson_url(course, lesson) -> str:
+    return f"/khoa-hoc/{course.slug}/{lesson.slug}/"
+
+
+def messages_of(response) -> list[str]:
+    return [str(message) for message in response.context["messages"]] if response.context else []
+
+
+# --- catalogue and course ---------------------------------------------------------------------------------
+
+
+def test_catalogue_lists_courses_for_anyone_and_marks_the_learners_enrolment(client, course, learner):
+    anonymous = client.get("/khoa-hoc/")
+    enrol(user=learner, course=course)
+    client.force_login(learner)
+    signed_in = client.get("/khoa-hoc/?nhom=citizens")
+    other_group = client.get("/khoa-hoc/?nhom=students")
+
+    assert anonymous.status_code == 200
+    assert [entry.course.slug for entry in anonymous.context["entries"]] == ["cong-dan-so"]
+    assert anonymous.context["entries"][0].is_enrolled is False
+    assert "Đã ghi danh" in signed_in.content.decode()
+    assert signed_in.context["entries"][0].is_enrolled is True
+    assert signed_in.context["entries"][0].lessons == 8
+    assert other_group.context["entries"] == []
+    assert "Chưa có khóa học nào cho nhóm này." in other_group.content.decode()
+
+
+def test_course_page_shows_the_outline_with_only_the_first_lesson_open(client, course, lessons):
+    response = client.get(f"/khoa-hoc/{course.slug}/")
+
+    body = response.content.decode()
+    outline = response.context["page"].outline
+    states = [lesson.state for module in outline for lesson in module.lessons]
+    assert response.status_code == 200
+    assert states == ["open"] + ["locked"] * 7
+    assert body.count("Chưa mở") == 7
+    assert f'href="{lesson_url(course, lessons[0])}"' in body
+    assert f'href="{lesson_url(course, lessons[1])}"' not in body
+    assert "Đăng nhập để ghi danh" in body
+
+
+def test_a_missing_or_closed_course_is_not_found(client, course):
+    course.is_published = False
+    course.save(update_fields=["is_published"])
+
+    assert client.get(f"/khoa-hoc/{course.slug}/").status_code == 404
+    assert client.get("/khoa-hoc/khong-co/").status_code == 404
+
+
+def test_enrolling_twice_keeps_one_enrolment_and_shows_the_course(learner_client, learner, course):
+    first = learner_client.post("/hoc/ghi-danh/", {"course": course.slug})
+    second = learner_client.post("/hoc/ghi-danh/", {"course": course.slug}, follow=True)
+
+    assert first.status_code == 302 and first["Location"] == f"/khoa-hoc/{course.slug}/"
+    assert Enrolment.objects.filter(user=learner, course=course).count() == 1
+    assert "Bạn đã ghi danh khóa học «Công dân số»." in messages_of(second)
+    assert "Bắt đầu học" in second.content.decode()
+
+
+def test_enrolling_needs_a_signed_in_user_and_a_published_course(client, learner, course):
+    anonymous = client.post("/hoc/ghi-danh/", {"course": course.slug})
+    client.force_login(learner)
+    missing = client.post("/hoc/ghi-danh/", {"course": "khong-co"})
+    by_get = client.get("/hoc/ghi-danh/")
+
+    assert anonymous.status_code == 302 and "/tai-khoan/dang-nhap/" in anonymous["Location"]
+    assert missing.status_code == 404
+    assert by_get.status_code == 405
+    assert Enrolment.objects.count() == 0
+
+
+# --- lessons ----------------------------------------------------------------------------------------------
+
+
+def test_lesson_page_shows_the_lesson_and_the_button_to_complete_it(learner_client, learner, course, lessons):
+    enrol(user=learner, course=course)
+
+    response = learner_client.get(lesson_url(course, lessons[0]))
+
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert response.context["page"].title == lessons[0].title
+    assert lesson_text(lessons[0]) in body
+    assert 'action="/hoc/hoan-thanh/"' in body
+    assert f'name="lesson" value="{lessons[0].pk}"' in body
+    assert "Làm bài luyện tập" in body
+    assert 'aria-current="page"' in body
+
+
+def test_completing_a_lesson_goes_to_the_next_and_the_last_back_to_the_course(learner_client, learner, course, lessons):
+    enrol(user=learner, course=course)
+    for lesson in lessons[:-1]:
+        complete_lesson(user=learner, lesson=lesson)
+    LessonCompletion.objects.filter(lesson=lessons[-2]).delete()
+
+    middle = learner_client.post("/hoc/hoan-thanh/", {"lesson": lessons[-2].pk})
+    last = learner_client.post("/hoc/hoan-thanh/", {"lesson": lessons[-1].pk}, follow=True)
+
+    assert middle.status_code == 302 and middle["Location"] == lesson_url(course, lessons[-1])
+    assert last.redirect_chain == [(f"/khoa-hoc/{course.slug}/", 302)]
+    assert "Hãy làm bài đánh giá cuối khóa" in " ".join(messages_of(last))
+    assert LessonCompletion.objects.filter(user=learner).count() == 8
+
+
+def test_a_locked_lesson_hides_its_text_and_cannot_be_completed(learner_client, learner, course, lessons):
+    enrol(user=learner, course=course)
+
+    page = learner_client.get(lesson_url(course, lessons[2]))
+    refused = learner_client.post("/hoc/hoan-thanh/", {"lesson": lessons[2].pk}, follow=True)
+
+    body = page.content.decode()
+    assert page.context["page"].is_locked is True
+    assert "Bài này chưa mở" in body
+    assert lesson_text(lessons[2]) not in body
+    assert 'action="/hoc/hoan-thanh/"' not in body
+    assert messages_of(refused) == [f"Bài này chưa mở: hãy học xong bài «{lessons[1].title}» trước."]
+    assert LessonCompletion.objects.filter(user=learner).count() == 0
+
+
+def test_an_anonymous_reader_sees_the_first_lesson_and_an_invitation_to_sign_in(client, course, lessons):
+    response = client.get(lesson_url(course, lessons[0]))
+
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert lesson_text(lessons[0]) in body
+    assert "Đăng nhập để lưu tiến độ" in body
+    assert 'action="/hoc/hoan-thanh/"' not in body
+
+
+def test_lesson_offers_its_translation_and_audio(client, course, lessons):
+    lesson = lessons[0]
+    LessonTranslation.objects.create(
+        lesson=lesson, language="en", title="Digital identity", body_html="<p>In English.</p>", audio_url=""
+    )
+    lesson.audio_url = "/media/learning/bai-mot.mp3"
+    lesson.save(update_fields=["audio_url"])
+
+    vietnamese = client.get(lesson_url(course, lesson))
+    english = client.get(lesson_url(course, lesson) + "?ngon-ngu=en")
+
+    assert '<audio controls preload="none" src="/media/learning/bai-mot.mp3"' in vietnamese.content.decode()
+    assert 'href="?ngon-ngu=en"' in vietnamese.content.decode()
+    assert english.context["page"].title == "Digital identity"
+    assert '<article class="lesson" lang="en">' in english.content.decode()
+    assert "<p>In English.</p>" in english.content.decode()
+    assert "<audio" not in english.content.decode()
+
+
+def test_lesson_page_reads_a_fixed_number_of_queries(
+    learner_client, learner, course, lessons, django_assert_num_queries
+):
+    enrol(user=learner, course=course)
+    complete_lesson(user=learner, lesson=lessons[0])
+    learner_client.get(lesson_url(course, lessons[1]))
+
+    # session, user, role assignments (navigation), lesson page (3), the lesson's translations
+    with django_assert_num_queries(7):
+        response = learner_client.get(lesson_url(course, lessons[1]))
+
+    assert response.status_code == 200
+
+
+class _Assets(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        if tag == "link" and values.get("href"):
+            self.urls.append(values["href"] or "")
+        if tag == "script" and values.get("src"):
+            self.urls.append(values["src"] or "")
+
+
+def page_weight(response) -> tuple[int, list[str]]:
+    """Bytes of the HTML plus every stylesheet, script and icon the page loads (lesson media aside)."""
+    html = response.content
+    parser = _Assets()
+    parser.feed(html.decode())
+    total = len(html)
+    for url in parser.urls:
+        path = finders.find(url.removeprefix(settings.STATIC_URL))
+        assert path, f"{url} is not a static file of the site"
+        total += Path(path).stat().st_size
+    return total, parser.urls
+
+
+def test_the_heaviest_lesson_page_weighs_less_than_200_kb(learner_client, learner, course, lessons):
+    enrol(user=learner, course=course)
+    heaviest = max(lessons, key=lambda lesson: len(lesson.body_html))
+    for lesson in lessons:
+        complete_lesson(user=learner, lesson=lesson)
+
+    response = learner_client.get(lesson_url(course, heaviest))
+    total, assets = page_weight(response)
+
+    assert response.status_code == 200
+    assert {"/static/web/site.css", "/static/web/site.js"} <= set(assets)
+    assert total < PAGE_WEIGHT_LIMIT, f"{total} bytes"
+
+
+# --- the self-assessment ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def questionnaire(course):
+    return load_self_assessment(path=CURRICULA / "self-assessment.yaml", actor=None)
+
+
+def answers(questionnaire, value: str, **overrides: str) -> dict[str, str]:
+    data = {f"sa-{item['id']}": value for item in questionnaire.items}
+    data.update({f"sa-{key.replace('_', '-')}": answer for key, answer in overrides.items()})
+    return data
+
+
+def test_self_assessment_asks_each_statement_as_a_radio_group(learner_client, questionnaire):
+    response = learner_client.get("/tu-danh-gia/")
+
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert body.count("<fieldset") == 21  # the group question and 20 statements
+    assert body.count("<legend>") == 21
+    assert body.count('type="radio" name="sa-sa-01"') == 4
+    assert "Tôi tự làm được" in body
+    assert 'name="group" value="citizens"' in body
+
+
+def test_self_assessment_recommends_a_starting_point_and_enrols_with_it(
+    learner_client, learner, questionnaire, course, lessons
+):
+    data = answers(questionnaire, "3", sa_01="4", sa_02="4", sa_03="4", sa_04="4") | {"group": "citizens"}
+
+    sent = learner_client.post("/tu-danh-gia/", data)
+    result_page = learner_client.get("/tu-danh-gia/ket-qua/")
+    result = SelfAssessmentResult.objects.get(user=learner)
+    enrolled = learner_client.post("/hoc/ghi-danh/", {"course": course.slug, "recommendation": result.pk})
+
+    assert sent.status_code == 302 and sent["Location"] == "/tu-danh-gia/ket-qua/"
+    assert (result.score, result.band, result.recommended_course) == (73, "kha", course)
+    body = result_page.content.decode()
+    assert "73 điểm trên 100" in body
+    assert "Khóa học gợi ý cho bạn: Công dân số" in body
+    assert f'name="recommendation" value="{result.pk}"' in body
+    assert enrolled.status_code == 302
+    enrolment = Enrolment.objects.get(user=learner, course=course)
+    assert enrolment.start_lesson == lessons[5]
+    assert learner_client.get(f"/khoa-hoc/{course.slug}/").context["page"].required_count == 3
+
+
+def test_too_few_self_assessment_answers_are_refused_with_the_answers_kept(learner_client, learner, questionnaire):
+    data = {"sa-sa-01": "2", "sa-sa-02": "4", "group": "elderly"}
+
+    response = learner_client.post("/tu-danh-gia/", data)
+
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert "Hãy trả lời ít nhất 15 câu (bạn đã trả lời 2)." in body
+    assert re.search(r'name="sa-sa-01" value="2" checked', body)
+    assert re.search(r'name="group" value="elderly" checked', body)
+    assert SelfAssessmentResult.objects.count() == 0
+
+
+def test_self_assessment_result_without_one_sends_to_the_questionnaire(learner_client, questionnaire):
+    response = learner_client.get("/tu-danh-gia/ket-qua/")
+
+    assert response.status_code == 302 and response["Location"] == "/tu-danh-gia/"
+
+
+# --- the learner's home -----------------------------------------------------------------------------------
+
+
+def test_learner_home_shows_progress_and_the_next_lesson(learner_client, learner, course, lessons):
+    enrol(user=learner, course=course)
+    complete_lesson(user=learner, lesson=lessons[0])
+
+    response = learner_client.get("/")
+
+    body = response.content.decode()
+    assert response.templates[0].name == "web/home_learner.html"
+    assert "Đã học 1/8 bài" in body
+    assert f'href="{lesson_url(course, lessons[1])}"' in body
+    assert f"Học tiếp: {lessons[1].title}" in body
+    assert "Đã xác nhận đạt phổ cập kỹ năng số" not in body
+
+
+def test_learner_home_without_courses_invites_to_self_assess(learner_client):
+    response = learner_client.get("/")
+
+    body = response.content.decode()
+    assert "Bạn chưa ghi danh khóa học nào." in body
+    assert 'href="/tu-danh-gia/"' in body
+    assert 'href="/khoa-hoc/"' in body

@@ -1,0 +1,50 @@
+from django.urls import path
+
+from . import views
+from .learning import attempts as learning_attempts
+from .learning import views as learning
+from .people import views as people
+
+app_name = "web"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("co-chu/", views.text_size, name="text_size"),
+    path("don-vi/", views.unit_picker, name="unit_picker"),
+    path("don-vi/<str:code>/", views.unit_detail, name="unit"),
+    path("don-vi/<str:code>/nhap-thon/", views.village_import, name="village_import"),
+    path("don-vi/<str:code>/nhap-thon/mau.csv", views.village_template, name="village_template"),
+    path("nhat-ky/", views.audit_log, name="audit"),
+    # Population registry (hocvuso/web/people/views.py)
+    path("nguoi-dan/", people.people_search, name="people_search"),
+    path("nguoi-dan/<int:resident_id>/", people.resident_detail, name="resident"),
+    path("nguoi-dan/<int:resident_id>/sua/", people.resident_correct, name="resident_correct"),
+    path("nguoi-dan/<int:resident_id>/danh-tinh-so/", people.resident_identity, name="resident_identity"),
+    path("nguoi-dan/<int:resident_id>/so-dinh-danh/", people.resident_reveal, name="resident_reveal"),
+    path("ho/<str:household_code>/", people.household_detail, name="household"),
+    path("du-lieu-cua-toi/", people.my_data, name="my_data"),
+    path("du-lieu-cua-toi/tai-ve/", people.my_data_download, name="my_data_download"),
+    path("du-lieu-cua-toi/so-dinh-danh/", people.my_data_reveal, name="my_data_reveal"),
+    path("nhap-danh-sach/", people.roster_import, name="roster_import"),
+    path("nhap-danh-sach/mau/", people.roster_template, name="roster_template"),
+    path("nhap-danh-sach/<int:job_id>/", people.roster_import_job, name="roster_import_job"),
+    path("nhap-danh-sach/<int:job_id>/tien-do/", people.roster_import_progress, name="roster_import_progress"),
+    path("nhap-danh-sach/<int:job_id>/bao-cao-loi.xlsx", people.roster_import_report, name="roster_import_report"),
+    path("nhap-danh-sach/<int:job_id>/xac-nhan/", people.roster_import_confirm, name="roster_import_confirm"),
+    # Learning (hocvuso/web/learning/)
+    path("khoa-hoc/", learning.catalogue, name="courses"),
+    path("khoa-hoc/<slug:course_slug>/", learning.course_detail, name="course"),
+    path("khoa-hoc/<slug:course_slug>/<slug:lesson_slug>/", learning.lesson_detail, name="lesson"),
+    path("hoc/ghi-danh/", learning.enrol_in_course, name="enrol"),
+    path("hoc/hoan-thanh/", learning.complete_lesson_view, name="complete_lesson"),
+    path("tu-danh-gia/", learning.self_assessment, name="self_assessment"),
+    path("tu-danh-gia/ket-qua/", learning.self_assessment_result, name="self_assessment_result"),
+    path("danh-gia/<int:assessment_id>/", learning_attempts.assessment_detail, name="assessment"),
+    path("hoc/lam-bai/", learning_attempts.start, name="start_attempt"),
+    path("hoc/tai-lop/", learning_attempts.class_start, name="class_start"),
+    path("bai-lam/<uuid:attempt_id>/", learning_attempts.attempt_detail, name="attempt"),
+    path("bai-lam/<uuid:attempt_id>/tra-loi/", learning_attempts.attempt_answer, name="attempt_answer"),
+    path("bai-lam/<uuid:attempt_id>/nop/", learning_attempts.attempt_submit, name="attempt_submit"),
+    path("bai-lam/<uuid:attempt_id>/ket-qua/", learning_attempts.attempt_result_view, name="attempt_result"),
+    path("giam-sat/", learning_attempts.supervision, name="supervision"),
+    path("giam-sat/dong/", learning_attempts.supervision_close, name="supervision_close"),
+]

@@ -1,0 +1,217 @@
+"""Pages. Each view reads the request, calls one service or selector, and renders; every view declares its
+access policy with a decorator from `hocvuso.accounts.access`."""
+
+import csv
+import io
+
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_http_methods, require_POST
+
+from hocvuso.accounts.access import home_unit, is_staff_user, public, requires
+from hocvuso.accounts.roles import Permission
+from hocvuso.accounts.services import (
+    check_credentials,
+    confirmed_totp_device,
+    pending_totp_device,
+    verify_second_factor,
+)
+from hocvuso.core.errors import DomainError
+from hocvuso.territory.models import AdministrativeUnit, Level
+from hocvuso.territory.selectors import child_units
+from hocvuso.territory.services import VILLAGE_COLUMNS, import_villages
+
+from . import selectors, signin, uploads
+from .forms import AuditFilterForm, CodeForm, ConfirmUploadForm, SignInForm, VillageFileForm
+from .learning.views import learner_home
+
+LARGE_TEXT_COOKIE = "large_text"
+ONE_YEAR = 365 * 24 * 60 * 60
+
+
+@public
+def home(request: HttpRequest) -> HttpResponse:
+    kind = selectors.home_kind(request.user)
+    if kind == "staff":
+        return render(request, "web/home_staff.html", {"home": selectors.staff_home(request.user)})
+    if kind == "learner":
+        return learner_home(request)
+    return render(request, "web/home_public.html")
+
+
+@public
+@require_POST
+def text_size(request: HttpRequest) -> HttpResponse:
+    """Switch the large-text display on or off (a cookie, so it holds before signing in too)."""
+    response = redirect(signin.safe_next(request, request.POST.get("next")))
+    if request.POST.get(LARGE_TEXT_COOKIE) == "1":
+        response.set_cookie(
+            LARGE_TEXT_COOKIE, "1", max_age=ONE_YEAR, samesite="Lax", httponly=True, secure=request.is_secure()
+        )
+    else:
+        response.delete_cookie(LARGE_TEXT_COOKIE, samesite="Lax")
+    return response
+
+
+@public
+@require_http_methods(["GET", "POST"])
+def sign_in(request: HttpRequest) -> HttpResponse:
+    next_url = signin.safe_next(request, request.POST.get("next") or request.GET.get("next"))
+    if request.user.is_authenticated:
+        return redirect(next_url)
+    form = SignInForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = check_credentials(
+                username=form.cleaned_data["username"],
+                password=form.cleaned_data["password"],
+                ip_address=signin.client_address(request),
+            )
+        except DomainError as error:
+            form.add_error(None, str(error.message))
+        else:
+            if is_staff_user(user):
+                signin.remember_pending(request, user=user, next_url=next_url)
+                return redirect("accounts:second_factor")
+            signin.complete_sign_in(request, user=user, device=None)
+            return redirect(next_url)
+    return render(request, "accounts/sign_in.html", {"form": form, "next": next_url})
+
+
+@public
+@require_http_methods(["GET", "POST"])
+def second_factor(request: HttpRequest) -> HttpResponse:
+    user = signin.pending_user(request)
+    if user is None:
+        messages.info(request, _("Bước xác thực chỉ có hiệu lực 5 phút. Hãy đăng nhập lại."))
+        return redirect("accounts:login")
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            device = verify_second_factor(
+                user=user, token=form.cleaned_data["token"], ip_address=signin.client_address(request)
+            )
+        except DomainError as error:
+            form.add_error("token" if error.field == "token" else None, str(error.message))
+        else:
+            next_url = signin.pending_next(request)
+            signin.complete_sign_in(request, user=user, device=device)
+            return redirect(next_url)
+    context: dict[str, object] = {"form": form, "enrolling": confirmed_totp_device(user=user) is None}
+    if context["enrolling"]:
+        device = pending_totp_device(user=user)
+        context["qr_svg"] = mark_safe(  # noqa: S308 — SVG made by segno from our own data, label escaped
+            signin.enrolment_qr_svg(device, label=_("Mã QR để thêm tài khoản vào ứng dụng xác thực"))
+        )
+        context["secret"] = signin.grouped_secret(device)
+    return render(request, "accounts/second_factor.html", context)
+
+
+@public
+@require_POST
+def sign_out(request: HttpRequest) -> HttpResponse:
+    was_signed_in = request.user.is_authenticated
+    logout(request)
+    if was_signed_in:
+        messages.success(request, _("Bạn đã đăng xuất."))
+    return redirect("web:home")
+
+
+@requires(Permission.VIEW_UNITS)
+def unit_picker(request: HttpRequest) -> HttpResponse:
+    unit = home_unit(request.user)
+    if unit is None:
+        raise Http404
+    return redirect("web:unit", code=unit.code)
+
+
+@requires(Permission.VIEW_UNITS, unit_kwarg="code")
+def unit_detail(request: HttpRequest, unit: AdministrativeUnit) -> HttpResponse:
+    overview = selectors.unit_overview(request.user, unit, query=request.GET.get("q", "")[:100])
+    return render(request, "web/unit.html", {"overview": overview, "unit": unit})
+
+
+def _village_purpose(unit: AdministrativeUnit) -> str:
+    return f"villages:{unit.code}"
+
+
+@requires(Permission.MANAGE_UNITS, unit_kwarg="code")
+@require_http_methods(["GET", "POST"])
+def village_import(request: HttpRequest, unit: AdministrativeUnit) -> HttpResponse:
+    """Upload a CSV of villages: a dry run first (every bad row listed), then the user confirms."""
+    if unit.level != Level.COMMUNE:
+        raise Http404
+    form = VillageFileForm()
+    context: dict[str, object] = {"unit": unit, "columns": VILLAGE_COLUMNS}
+    if request.method == "POST" and "cancel" in request.POST:
+        uploads.discard_upload(request, token=request.POST.get("token", ""))
+        return redirect("web:village_import", code=unit.code)
+    if request.method == "POST" and "token" in request.POST:
+        confirm = ConfirmUploadForm(request.POST)
+        data = confirm.is_valid() and uploads.take_upload(
+            request, token=confirm.cleaned_data["token"], purpose=_village_purpose(unit)
+        )
+        if not data:
+            messages.error(request, _("Tệp đã kiểm tra không còn. Hãy tải tệp lên lại."))
+            return redirect("web:village_import", code=unit.code)
+        try:
+            report = import_villages(commune=unit, data=data, actor=request.user)
+        except DomainError as error:
+            messages.error(request, str(error.message))
+            return redirect("web:village_import", code=unit.code)
+        if report.committed:
+            messages.success(
+                request,
+                ngettext("Đã nhập %(count)s thôn mới.", "Đã nhập %(count)s thôn mới.", report.created)
+                % {"count": report.created},
+            )
+            return redirect("web:unit", code=unit.code)
+        context["report"] = report
+    elif request.method == "POST":
+        form = VillageFileForm(request.POST, request.FILES)
+        if form.is_valid():
+            data = form.cleaned_data["file"].read()
+            try:
+                report = import_villages(commune=unit, data=data, actor=request.user, dry_run=True)
+            except DomainError as error:
+                form.add_error("file", str(error.message))
+            else:
+                context["report"] = report
+                context["new_count"] = report.rows - report.unchanged
+                if report.is_valid and report.rows > report.unchanged:
+                    context["token"] = uploads.stash_upload(request, purpose=_village_purpose(unit), data=data)
+    context["form"] = form
+    return render(request, "web/village_import.html", context)
+
+
+def _neutralise(value: str) -> str:
+    """A cell a spreadsheet will not run as a formula."""
+    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+@requires(Permission.MANAGE_UNITS, unit_kwarg="code")
+def village_template(request: HttpRequest, unit: AdministrativeUnit) -> HttpResponse:
+    """The CSV to fill in: the right column titles and the commune's villages already known (sending the
+    file back unchanged creates nothing)."""
+    if unit.level != Level.COMMUNE:
+        raise Http404
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([VILLAGE_COLUMNS["code"], VILLAGE_COLUMNS["name"], VILLAGE_COLUMNS["kind"]])
+    for village in child_units(unit):
+        writer.writerow([village.code, _neutralise(village.name), village.kind])
+    response = HttpResponse(("\ufeff" + buffer.getvalue()).encode("utf-8"), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="thon-{unit.code}.csv"'
+    return response
+
+
+@requires(Permission.VIEW_AUDIT)
+def audit_log(request: HttpRequest) -> HttpResponse:
+    form = AuditFilterForm(request.GET)
+    page = selectors.audit_page(page_number=request.GET.get("page"), **form.filters())
+    return render(request, "web/audit_log.html", {"form": form, "page": page})
