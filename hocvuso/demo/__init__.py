@@ -1,0 +1,1 @@
+"""The demo province and one demo account per role, for `make run`."""
