@@ -23,6 +23,7 @@ import sys
 import tempfile
 import threading
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -148,15 +149,28 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def get(port: int, path: str, authorization: str = "") -> tuple[int, bytes]:
+@dataclass(frozen=True)
+class Request:
+    """One HTTP request of a load: the load generators rotate over a list of them."""
+
+    method: str
+    path: str
+    headers: dict[str, str] = field(default_factory=dict)
+    body: str = ""  # JSON text, no tab or newline (json.dumps gives neither)
+
+
+def send(port: int, request: Request) -> tuple[int, bytes]:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     try:
-        headers = {"Authorization": authorization} if authorization else {}
-        connection.request("GET", path, headers=headers)
+        connection.request(request.method, request.path, body=request.body.encode() or None, headers=request.headers)
         response = connection.getresponse()
         return response.status, response.read()
     finally:
         connection.close()
+
+
+def get(port: int, path: str, authorization: str = "") -> tuple[int, bytes]:
+    return send(port, Request("GET", path, {"Authorization": authorization} if authorization else {}))
 
 
 def wait_until_serving(process: subprocess.Popen[bytes], port: int, log: Path, timeout: float = 90) -> None:
@@ -184,12 +198,12 @@ def stop(process: subprocess.Popen[bytes]) -> None:
             process.wait(timeout=10)
 
 
-def sequential(port: int, path: str, authorization: str) -> dict[str, float]:
+def sequential(port: int, requests: list[Request]) -> dict[str, float]:
     """SEQUENTIAL_REQUESTS requests one after another on one connection at a time: latency without queueing."""
     latencies = []
-    for _ in range(SEQUENTIAL_REQUESTS):
+    for index in range(SEQUENTIAL_REQUESTS):
         started = time.perf_counter()
-        get(port, path, authorization)
+        send(port, requests[index % len(requests)])
         latencies.append((time.perf_counter() - started) * 1000)
     latencies.sort()
     return {
@@ -211,16 +225,25 @@ def worker_memory_mb(master: int) -> list[int]:
     return sorted(sizes)
 
 
-def load_with_wrk(url: str, authorization: str) -> dict[str, float]:
+def load_with_wrk(port: int, requests: list[Request]) -> dict[str, float]:
+    """wrk with bench/wrk_report.lua, which rotates over the requests written to a file, one per line."""
     threads = 2
-    environment = {
-        **os.environ,
-        "BENCH_AUTHORIZATION": authorization,
-        "BENCH_MAX_REQUESTS_PER_THREAD": str(max(1, REQUESTS // threads)),
-    }
-    command = ["wrk", f"-t{threads}", f"-c{CONNECTIONS}", f"-d{SECONDS}s", "--timeout", "10s"]
-    command += ["-s", str(ROOT / "bench" / "wrk_report.lua"), url]
-    result = subprocess.run(command, env=environment, capture_output=True, text=True, timeout=SECONDS + 60, check=False)
+    with tempfile.NamedTemporaryFile("w", suffix=".tsv", prefix="hocvuso-bench-", encoding="utf-8") as listing:
+        for request in requests:
+            fields = [request.method, request.path, request.body]
+            fields += [f"{name}: {value}" for name, value in request.headers.items()]
+            listing.write("\t".join(fields) + "\n")
+        listing.flush()
+        environment = {
+            **os.environ,
+            "BENCH_REQUEST_FILE": listing.name,
+            "BENCH_MAX_REQUESTS_PER_THREAD": str(max(1, REQUESTS // threads)),
+        }
+        command = ["wrk", f"-t{threads}", f"-c{CONNECTIONS}", f"-d{SECONDS}s", "--timeout", "10s"]
+        command += ["-s", str(ROOT / "bench" / "wrk_report.lua"), f"http://127.0.0.1:{port}/"]
+        result = subprocess.run(
+            command, env=environment, capture_output=True, text=True, timeout=SECONDS + 60, check=False
+        )
     line = next((line for line in result.stdout.splitlines() if line.startswith("BENCH_JSON ")), None)
     if line is None:
         raise RuntimeError(f"wrk gave no summary:\n{result.stdout}\n{result.stderr}")
@@ -235,24 +258,25 @@ def load_with_wrk(url: str, authorization: str) -> dict[str, float]:
     }
 
 
-def load_with_python(port: int, path: str, authorization: str) -> dict[str, float]:
-    """A threaded client: CONNECTIONS threads share REQUESTS requests, stopping at SECONDS."""
+def load_with_python(port: int, requests: list[Request]) -> dict[str, float]:
+    """A threaded client: CONNECTIONS threads take the requests in turn, up to REQUESTS, stopping at SECONDS."""
     latencies: list[float] = []
     errors = 0
-    remaining = REQUESTS
+    taken = 0
     lock = threading.Lock()
     deadline = time.monotonic() + SECONDS
 
     def worker() -> None:
-        nonlocal remaining, errors
+        nonlocal taken, errors
         while time.monotonic() < deadline:
             with lock:
-                if remaining <= 0:
+                if taken >= REQUESTS:
                     return
-                remaining -= 1
+                request = requests[taken % len(requests)]
+                taken += 1
             started = time.perf_counter()
             try:
-                status, _ = get(port, path, authorization)
+                status, _ = send(port, request)
             except OSError:
                 status = 0
             elapsed = time.perf_counter() - started
@@ -282,20 +306,17 @@ def load_with_python(port: int, path: str, authorization: str) -> dict[str, floa
     }
 
 
-def measure(port: int, name: str, path: str, header: str) -> dict[str, Any]:
+def measure(port: int, name: str, requests: list[Request]) -> dict[str, Any]:
     """The figures of one endpoint: size, one-connection latency, then throughput and latency under load."""
-    status, body = get(port, path, header)
+    status, body = send(port, requests[0])
     if status != 200:
-        return {name: f"skipped: answered {status} {body[:200]!r}"}
-    for _ in range(WARMUP_REQUESTS // CONNECTIONS):
-        get(port, path, header)
+        return {name: f"skipped: answered {status} {body[:300]!r}"}
+    for index in range(WARMUP_REQUESTS):
+        send(port, requests[index % len(requests)])
     figures: dict[str, Any] = {f"{name}: response bytes": len(body)}
-    for key, value in sequential(port, path, header).items():
+    for key, value in sequential(port, requests).items():
         figures[f"{name}: {key}"] = round(value, 2)
-    if LOADGEN == "wrk":
-        measured = load_with_wrk(f"http://127.0.0.1:{port}{path}", header)
-    else:
-        measured = load_with_python(port, path, header)
+    measured = load_with_wrk(port, requests) if LOADGEN == "wrk" else load_with_python(port, requests)
     for key, value in measured.items():
         figures[f"{name}: {key}"] = round(value, 2) if isinstance(value, float) else value
     return figures
@@ -332,7 +353,8 @@ def run() -> dict[str, Any]:
         for name, path, authenticated in ENDPOINTS:
             print(f"   {name}", file=sys.stderr, flush=True)
             try:
-                figures.update(measure(port, name, path, authorization if authenticated else ""))
+                headers = {"Authorization": authorization} if authenticated else {}
+                figures.update(measure(port, name, [Request("GET", path, headers)]))
             except (OSError, RuntimeError) as error:
                 figures[name] = f"failed: {type(error).__name__}: {error}"
         figures["gunicorn worker memory after the load, MB each"] = worker_memory_mb(process.pid)

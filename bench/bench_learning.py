@@ -9,20 +9,18 @@ gunicorn on a free loopback port (config/gunicorn.py, the helpers of bench_http.
 - POST of one quiz answer to the attempt's JSON endpoint (the save_answer service: a row lock, a write),
   each request changing the saved answer so every one is a real write.
 
-Requests rotate over the learners (wrk with a generated Lua script; the same request list through a threaded
-Python client when wrk is missing). Budget (docs/ARCHITECTURE.md): ≥ 300 req/s with p99 ≤ 100 ms.
+Requests rotate over the learners (bench_http.measure: wrk with bench/wrk_report.lua, or the same list through
+a threaded Python client when wrk is missing). Budget (docs/ARCHITECTURE.md): ≥ 300 req/s with p99 ≤ 100 ms.
 
 Environment (all optional): BENCH_LEARNING_DATABASE_URL, BENCH_LEARNERS (5000), BENCH_SIGNED_IN (400), and
 those of bench_http.py (BENCH_WORKERS, BENCH_CONNECTIONS, BENCH_REQUESTS, BENCH_SECONDS, BENCH_LOADGEN).
 """
 
-import http.client
 import json
 import os
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -118,211 +116,33 @@ print("BENCH_LEARNERS " + json.dumps({{
 }}))
 """
 
-WRK_SCRIPT = r"""
--- Rotate over a list of requests (one per line: METHOD, PATH, COOKIE, CSRF TOKEN, BODY, tab-separated);
--- print one machine-readable summary line (latencies in microseconds) with the answers that were not 200.
-local threads = {}
-local limit = tonumber(os.getenv("BENCH_MAX_REQUESTS_PER_THREAD") or "0")
 
-function setup(thread)
-  thread:set("id", #threads)
-  table.insert(threads, thread)
-end
-
-function init(args)
-  requests = {}
-  for line in io.lines(os.getenv("BENCH_REQUEST_FILE")) do
-    local method, path, cookie, token, body = line:match("^([^\t]*)\t([^\t]*)\t([^\t]*)\t([^\t]*)\t(.*)$")
-    local headers = { Cookie = cookie }
-    if method == "POST" then
-      headers["X-CSRFToken"] = token
-      headers["Content-Type"] = "application/json"
-      table.insert(requests, wrk.format(method, path, headers, body))
-    else
-      table.insert(requests, wrk.format(method, path, headers))
-    end
-  end
-  index = (id * math.floor(#requests / 2)) % #requests
-  answered = 0
-  not_ok = 0
-end
-
-function request()
-  index = index % #requests + 1
-  return requests[index]
-end
-
-function response(status, headers, body)
-  answered = answered + 1
-  if status ~= 200 then
-    not_ok = not_ok + 1
-  end
-  if limit > 0 and answered >= limit then
-    wrk.thread:stop()
-  end
-end
-
-function done(summary, latency, requests)
-  local not_ok_total = 0
-  for _, thread in ipairs(threads) do
-    not_ok_total = not_ok_total + thread:get("not_ok")
-  end
-  local errors = summary.errors
-  io.write(string.format(
-    'BENCH_JSON {"requests": %d, "duration_us": %d, "p50_us": %d, "p95_us": %d, "p99_us": %d, "max_us": %d, '
-      .. '"socket_errors": %d, "not_200": %d}\n',
-    summary.requests, summary.duration, latency:percentile(50), latency:percentile(95), latency:percentile(99),
-    latency.max, errors.connect + errors.read + errors.write + errors.timeout, not_ok_total))
-end
-"""
-
-Request = tuple[str, str, str, str, str]  # method, path, cookie header, CSRF token, body
-
-
-def lesson_requests(setup: dict[str, Any]) -> list[Request]:
+def lesson_requests(setup: dict[str, Any]) -> list[shared.Request]:
     """Each signed-in learner's next lesson page."""
-    return [("GET", entry["lesson"], _cookie(setup, entry), "", "") for entry in setup["sample"]]
+    return [shared.Request("GET", entry["lesson"], _headers(setup, entry)) for entry in setup["sample"]]
 
 
-def answer_requests(setup: dict[str, Any]) -> list[Request]:
+def answer_requests(setup: dict[str, Any]) -> list[shared.Request]:
     """Answers to the learners' quizzes, in rounds over the learners (a learner's answers come one after
     another, never two at once); every request changes the saved answer, so each is a write."""
     sample = [entry for entry in setup["sample"] if entry["answers"]]
     longest = max(len(entry["answers"]) for entry in sample)
-    requests: list[Request] = []
+    requests: list[shared.Request] = []
     for round_number in range(2 * longest):
         for entry in sample:
             question_id, first, second = entry["answers"][round_number % len(entry["answers"])]
             value = first if (round_number // len(entry["answers"])) % 2 == 0 else second
             body = json.dumps({"question": question_id, "answer": value})
             path = f"/bai-lam/{entry['attempt']}/tra-loi/"
-            requests.append(("POST", path, _cookie(setup, entry), entry["csrf"], body))
+            requests.append(shared.Request("POST", path, _headers(setup, entry, post=True), body))
     return requests
 
 
-def _cookie(setup: dict[str, Any], entry: dict[str, Any]) -> str:
-    return f"{setup['session_cookie']}={entry['session']}; {setup['csrf_cookie']}={entry['csrf']}"
-
-
-def send(port: int, request: Request) -> tuple[int, bytes]:
-    method, path, cookie, token, body = request
-    headers = {"Cookie": cookie}
-    if method == "POST":
-        headers.update({"X-CSRFToken": token, "Content-Type": "application/json"})
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-    try:
-        connection.request(method, path, body=body.encode() if body else None, headers=headers)
-        response = connection.getresponse()
-        return response.status, response.read()
-    finally:
-        connection.close()
-
-
-def sequential(port: int, requests: list[Request]) -> dict[str, float]:
-    """One request at a time: the server's own time per request, without queueing."""
-    latencies = []
-    for index in range(shared.SEQUENTIAL_REQUESTS):
-        started = time.perf_counter()
-        send(port, requests[index % len(requests)])
-        latencies.append((time.perf_counter() - started) * 1000)
-    latencies.sort()
-    return {
-        "1 connection p50 ms": latencies[len(latencies) // 2],
-        "1 connection p95 ms": latencies[int(len(latencies) * 0.95)],
-    }
-
-
-def load_with_wrk(port: int, requests: list[Request], workdir: Path) -> dict[str, float]:
-    script = workdir / "learning.lua"
-    script.write_text(WRK_SCRIPT)
-    request_file = workdir / "requests.tsv"
-    request_file.write_text("".join("\t".join(request) + "\n" for request in requests))
-    threads = 2
-    environment = {
-        **os.environ,
-        "BENCH_REQUEST_FILE": str(request_file),
-        "BENCH_MAX_REQUESTS_PER_THREAD": str(max(1, shared.REQUESTS // threads)),
-    }
-    command = ["wrk", f"-t{threads}", f"-c{shared.CONNECTIONS}", f"-d{shared.SECONDS}s", "--timeout", "10s"]
-    command += ["-s", str(script), f"http://127.0.0.1:{port}/"]
-    result = subprocess.run(
-        command, env=environment, capture_output=True, text=True, timeout=shared.SECONDS + 60, check=False
-    )
-    line = next((line for line in result.stdout.splitlines() if line.startswith("BENCH_JSON ")), None)
-    if line is None:
-        raise RuntimeError(f"wrk gave no summary:\n{result.stdout}\n{result.stderr}")
-    summary = json.loads(line.removeprefix("BENCH_JSON "))
-    return {
-        "requests": summary["requests"],
-        "req/s": summary["requests"] / (summary["duration_us"] / 1e6),
-        "p50 ms": summary["p50_us"] / 1000,
-        "p95 ms": summary["p95_us"] / 1000,
-        "p99 ms": summary["p99_us"] / 1000,
-        "errors": summary["socket_errors"] + summary["not_200"],
-    }
-
-
-def load_with_python(port: int, requests: list[Request]) -> dict[str, float]:
-    """CONNECTIONS threads take the requests in turn, up to REQUESTS of them, stopping at SECONDS."""
-    latencies: list[float] = []
-    errors = 0
-    taken = 0
-    lock = threading.Lock()
-    deadline = time.monotonic() + shared.SECONDS
-
-    def worker() -> None:
-        nonlocal taken, errors
-        while time.monotonic() < deadline:
-            with lock:
-                if taken >= shared.REQUESTS:
-                    return
-                request = requests[taken % len(requests)]
-                taken += 1
-            started = time.perf_counter()
-            try:
-                status, _ = send(port, request)
-            except OSError:
-                status = 0
-            elapsed = time.perf_counter() - started
-            with lock:
-                latencies.append(elapsed)
-                errors += status != 200
-
-    started = time.perf_counter()
-    workers = [threading.Thread(target=worker) for _ in range(shared.CONNECTIONS)]
-    for thread in workers:
-        thread.start()
-    for thread in workers:
-        thread.join()
-    duration = time.perf_counter() - started
-    latencies.sort()
-
-    def percentile(share: float) -> float:
-        return latencies[min(len(latencies) - 1, int(share * len(latencies)))] * 1000 if latencies else 0.0
-
-    return {
-        "requests": len(latencies),
-        "req/s": len(latencies) / duration,
-        "p50 ms": percentile(0.50),
-        "p95 ms": percentile(0.95),
-        "p99 ms": percentile(0.99),
-        "errors": errors,
-    }
-
-
-def measure(port: int, name: str, requests: list[Request], workdir: Path) -> dict[str, Any]:
-    status, body = send(port, requests[0])
-    if status != 200:
-        return {name: f"skipped: answered {status} {body[:300]!r}"}
-    for index in range(shared.WARMUP_REQUESTS):
-        send(port, requests[index % len(requests)])
-    figures: dict[str, Any] = {f"{name}: response bytes": len(body)}
-    for key, value in sequential(port, requests).items():
-        figures[f"{name}: {key}"] = round(value, 2)
-    measured = load_with_wrk(port, requests, workdir) if shared.LOADGEN == "wrk" else load_with_python(port, requests)
-    for key, value in measured.items():
-        figures[f"{name}: {key}"] = round(value, 2) if isinstance(value, float) else value
-    return figures
+def _headers(setup: dict[str, Any], entry: dict[str, Any], post: bool = False) -> dict[str, str]:
+    headers = {"Cookie": f"{setup['session_cookie']}={entry['session']}; {setup['csrf_cookie']}={entry['csrf']}"}
+    if post:
+        headers.update({"X-CSRFToken": entry["csrf"], "Content-Type": "application/json"})
+    return headers
 
 
 def run() -> dict[str, Any]:
@@ -365,7 +185,7 @@ def run() -> dict[str, Any]:
         ]:
             print(f"   {name}", file=sys.stderr, flush=True)
             try:
-                figures.update(measure(port, name, requests, workdir))
+                figures.update(shared.measure(port, name, requests))
             except (OSError, RuntimeError) as error:
                 figures[name] = f"failed: {type(error).__name__}: {error}"
         figures["gunicorn worker memory after the load, MB each"] = shared.worker_memory_mb(process.pid)

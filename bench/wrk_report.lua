@@ -1,19 +1,41 @@
--- wrk script for bench_http.py: optional Authorization header, a cap on requests per thread, and one
--- machine-readable summary line (latencies in microseconds) with the count of answers that were not 200.
-local authorization = os.getenv("BENCH_AUTHORIZATION")
-if authorization and authorization ~= "" then
-  wrk.headers["Authorization"] = authorization
-end
+-- wrk script of the benchmarks (bench_http.py): rotates over the requests listed in BENCH_REQUEST_FILE, one per
+-- line as METHOD, PATH, BODY and then "Name: value" headers, tab-separated; stops each thread after
+-- BENCH_MAX_REQUESTS_PER_THREAD answers; prints one machine-readable summary line (latencies in
+-- microseconds) with the count of answers that were not 200.
 local limit = tonumber(os.getenv("BENCH_MAX_REQUESTS_PER_THREAD") or "0")
 local threads = {}
 
 function setup(thread)
+  thread:set("id", #threads)
   table.insert(threads, thread)
 end
 
 function init(args)
+  requests = {}
+  for line in io.lines(os.getenv("BENCH_REQUEST_FILE")) do
+    local fields = {}
+    for field in (line .. "\t"):gmatch("([^\t]*)\t") do
+      table.insert(fields, field)
+    end
+    local headers = {}
+    for position = 4, #fields do
+      local name, value = fields[position]:match("^([^:]+): (.*)$")
+      if name then
+        headers[name] = value
+      end
+    end
+    local body = fields[3] ~= "" and fields[3] or nil
+    table.insert(requests, wrk.format(fields[1], fields[2], headers, body))
+  end
+  -- the threads start at different places of the list, so no two send the same request at once
+  index = (id * math.floor(#requests / 2)) % #requests
   answered = 0
   not_ok = 0
+end
+
+function request()
+  index = index % #requests + 1
+  return requests[index]
 end
 
 function response(status, headers, body)
