@@ -13,15 +13,18 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlencode, urlsplit, urlunsplit
 
 import pytest
 from celery import Celery
-from django.conf import settings
 
 from hocvuso.core.health import check_worker
 from hocvuso.core.models import AuditEntry
 from hocvuso.core.tasks import WORKER_HEARTBEAT_ACTION, ping, record_worker_heartbeat
+from hocvuso.core.tests.worker_processes import (
+    database_url_for_worker,
+    redis_url_for_worker,
+    stop_process,
+)
 
 pytestmark = pytest.mark.worker
 
@@ -55,32 +58,10 @@ class Worker:
         return value
 
 
-def worker_redis_url() -> str:
-    """REDIS_URL with the worker test's own database number."""
-    url = os.environ.get("REDIS_URL", "")
-    if not url:
-        pytest.skip("REDIS_URL is not set: the worker test needs a real Redis (CI sets redis://127.0.0.1:6379/0).")
-    return urlunsplit(urlsplit(url)._replace(path=f"/{WORKER_REDIS_DB}"))
-
-
-def database_url_for_worker() -> str | None:
-    """A DATABASE_URL naming the database pytest made for this run (PostgreSQL), or None for SQLite: an
-    in-memory SQLite database cannot be shared with another process."""
-    database = settings.DATABASES["default"]
-    if database["ENGINE"] != "django.db.backends.postgresql":
-        return None
-    credentials = quote(database["USER"], safe="")
-    if database["PASSWORD"]:
-        credentials += ":" + quote(database["PASSWORD"], safe="")
-    host = database["HOST"] + (f":{database['PORT']}" if database["PORT"] else "")
-    query = urlencode(database.get("OPTIONS") or {})
-    return urlunsplit(("postgres", f"{credentials}@{host}", "/" + quote(database["NAME"], safe=""), query, ""))
-
-
 @pytest.fixture(scope="module")
 def worker(django_db_setup: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Worker]:
     """A `celery -A config worker` process on a fresh queue, and a Celery app that sends to it."""
-    redis_url = worker_redis_url()
+    redis_url = redis_url_for_worker(WORKER_REDIS_DB, "The worker test")
     queue = f"hv-test-{uuid.uuid4().hex[:12]}"
     database_url = database_url_for_worker()
     env = {
@@ -107,12 +88,7 @@ def worker(django_db_setup: None, tmp_path_factory: pytest.TempPathFactory) -> I
     try:
         yield Worker(process, queue, app, log, shares_database=database_url is not None)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+        stop_process(process)
         app.close()
 
 

@@ -15,14 +15,17 @@ import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlencode, urlsplit, urlunsplit
 
 import pytest
-from django.conf import settings
 from django.utils import timezone
 
 from hocvuso.accounts.roles import Role
 from hocvuso.accounts.tests.factories import UserFactory
+from hocvuso.core.tests.worker_processes import (
+    redis_url_for_worker,
+    shared_database_url,
+    stop_process,
+)
 from hocvuso.indicators.selectors import unit_dashboard
 from hocvuso.indicators.services import rebuild_facts
 from hocvuso.learning.models import Assessment, Attempt, Course, LiteracyRule
@@ -38,30 +41,11 @@ START_SECONDS = 120  # the worker starts (Django setup, Redis) and beat sends it
 BUDGET_SECONDS = 10
 
 
-def worker_redis_url() -> str:
-    url = os.environ.get("REDIS_URL", "")
-    if not url:
-        pytest.skip("REDIS_URL is not set: the live refresh test needs a real Redis (CI sets it).")
-    return urlunsplit(urlsplit(url)._replace(path=f"/{WORKER_REDIS_DB}"))
-
-
-def database_url_for_worker() -> str:
-    database = settings.DATABASES["default"]
-    if database["ENGINE"] != "django.db.backends.postgresql":
-        pytest.skip("SQLite in memory cannot be shared with the worker process; run on PostgreSQL (DATABASE_URL).")
-    credentials = quote(database["USER"], safe="")
-    if database["PASSWORD"]:
-        credentials += ":" + quote(database["PASSWORD"], safe="")
-    host = database["HOST"] + (f":{database['PORT']}" if database["PORT"] else "")
-    query = urlencode(database.get("OPTIONS") or {})
-    return urlunsplit(("postgres", f"{credentials}@{host}", "/" + quote(database["NAME"], safe=""), query, ""))
-
-
 @pytest.fixture
 def worker(django_db_setup: None, tmp_path: Path) -> Iterator[subprocess.Popen[bytes]]:
     """`celery worker -B` on a fresh queue, beat sending "refresh-indicators" to it."""
-    redis_url = worker_redis_url()
-    database_url = database_url_for_worker()
+    redis_url = redis_url_for_worker(WORKER_REDIS_DB, "The live refresh test")
+    database_url = shared_database_url("The live refresh test")
     queue = f"hv-indicators-{uuid.uuid4().hex[:12]}"
     env = {
         **os.environ,
@@ -82,12 +66,7 @@ def worker(django_db_setup: None, tmp_path: Path) -> Iterator[subprocess.Popen[b
     try:
         yield process
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+        stop_process(process)
 
 
 def wait_for(condition: Callable[[], bool], seconds: float, process: Any) -> float:

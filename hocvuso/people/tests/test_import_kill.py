@@ -15,13 +15,16 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlencode, urlsplit, urlunsplit
 
 import pytest
 from celery import Celery
-from django.conf import settings
 from django.db import connection
 
+from hocvuso.core.tests.worker_processes import (
+    redis_url_for_worker,
+    shared_database_url,
+    stop_process,
+)
 from hocvuso.people.import_models import ImportJob, ImportStatus
 from hocvuso.people.imports.services import submit_roster_import
 from hocvuso.people.models import Household, Resident
@@ -33,25 +36,6 @@ ROOT = Path(__file__).resolve().parents[3]
 REDIS_DB = 14  # apart from the application (0) and the worker health test (15)
 ROWS = 100_000
 TASK = "hocvuso.people.imports.tasks.run_roster_import"
-
-
-def redis_url() -> str:
-    url = os.environ.get("REDIS_URL", "")
-    if not url:
-        pytest.skip("REDIS_URL is not set: the kill -9 test needs a real Redis broker (CI sets it).")
-    return urlunsplit(urlsplit(url)._replace(path=f"/{REDIS_DB}"))
-
-
-def database_url() -> str:
-    database = settings.DATABASES["default"]
-    if database["ENGINE"] != "django.db.backends.postgresql":
-        pytest.skip("The kill -9 test needs PostgreSQL: an in-memory SQLite database cannot be shared with a worker.")
-    credentials = quote(database["USER"], safe="")
-    if database["PASSWORD"]:
-        credentials += ":" + quote(database["PASSWORD"], safe="")
-    host = database["HOST"] + (f":{database['PORT']}" if database["PORT"] else "")
-    query = urlencode(database.get("OPTIONS") or {})
-    return urlunsplit(("postgres", f"{credentials}@{host}", "/" + quote(database["NAME"], safe=""), query, ""))
 
 
 def roster_csv(rows: int) -> bytes:
@@ -75,8 +59,8 @@ class Workers:
 
     def __init__(self, log_dir: Path) -> None:
         self.queue = f"hv-import-kill-{uuid.uuid4().hex[:12]}"
-        self.broker = redis_url()
-        self.database = database_url()
+        self.broker = redis_url_for_worker(REDIS_DB, "The kill -9 test")
+        self.database = shared_database_url("The kill -9 test")
         self.log_dir = log_dir
         self.processes: list[subprocess.Popen[bytes]] = []
 
@@ -106,13 +90,7 @@ class Workers:
 
     def stop(self) -> None:
         for process in self.processes:
-            if process.poll() is None:
-                process.terminate()
-                try:
-                    process.wait(timeout=30)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait(timeout=10)
+            stop_process(process)
 
 
 @pytest.fixture
@@ -140,8 +118,8 @@ def wait_for(condition: Any, *, timeout: float, workers: Workers, what: str) -> 
 def test_kill_9_during_the_import_leaves_nothing_and_the_job_finishes_exactly_once(
     territory: Any, workers: Workers
 ) -> None:
-    broker = redis_url()
-    database_url()
+    broker = redis_url_for_worker(REDIS_DB, "The kill -9 test")
+    shared_database_url("The kill -9 test")
     job = submit_roster_import(
         user=None,
         kind="residents",
