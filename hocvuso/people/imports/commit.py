@@ -214,6 +214,26 @@ class _NameKeys:
         return " ".join(parts)[:150]
 
 
+_REGISTERED_COLUMNS = [
+    "id",
+    "national_id_hash",
+    "full_name",
+    "birth_date",
+    "sex",
+    "ethnicity",
+    "village_id",
+    "household_id",
+    "phone_ciphertext",
+    "phone_last3",
+]
+
+
+def _registered(batch: list[tuple[Any, ...]]) -> dict[str, tuple[Any, ...]]:
+    """The registry's rows of the batch's residents (by ID hash), with the fields an import compares."""
+    hashes = [record[R_HASH] for record in batch]
+    return {row[1]: row for row in select_any(Resident, _REGISTERED_COLUMNS, "national_id_hash", hashes)}
+
+
 class RegistryWriter:
     """Applies batches of validated records of one import to the registry and counts what changed.
 
@@ -283,26 +303,7 @@ class RegistryWriter:
 
     def _write_residents(self, batch: list[tuple[Any, ...]]) -> None:
         self._resolve_households(batch)
-        existing = {
-            row[1]: row
-            for row in select_any(
-                Resident,
-                [
-                    "id",
-                    "national_id_hash",
-                    "full_name",
-                    "birth_date",
-                    "sex",
-                    "ethnicity",
-                    "village_id",
-                    "household_id",
-                    "phone_ciphertext",
-                    "phone_last3",
-                ],
-                "national_id_hash",
-                [record[R_HASH] for record in batch],
-            )
-        }
+        existing = _registered(batch)
         new_records = []
         updates = []
         heads: list[tuple[int, int]] = []  # (household id, resident id)
@@ -496,26 +497,7 @@ class StreamingResidentsWriter(RegistryWriter):
     def _match_residents(
         self, batch: list[tuple[Any, ...]], heads: list[tuple[int, int]], registered: set[int]
     ) -> None:
-        existing = {
-            row[1]: row
-            for row in select_any(
-                Resident,
-                [
-                    "id",
-                    "national_id_hash",
-                    "full_name",
-                    "birth_date",
-                    "sex",
-                    "ethnicity",
-                    "village_id",
-                    "household_id",
-                    "phone_ciphertext",
-                    "phone_last3",
-                ],
-                "national_id_hash",
-                [record[R_HASH] for record in batch],
-            )
-        }
+        existing = _registered(batch)
         if not existing:
             return
         updates = []
