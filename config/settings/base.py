@@ -42,6 +42,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "hocvuso.core.middleware.RequestContextMiddleware",
+    "hocvuso.core.middleware.RejectNullCharactersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "hocvuso.web.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -1,7 +1,8 @@
 import uuid
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.utils.translation import gettext as _
 
 from .context import RequestContext, reset_request_context, set_request_context
 
@@ -25,3 +26,18 @@ class RequestContextMiddleware:
             reset_request_context(token)
         response["X-Request-ID"] = context.request_id
         return response
+
+
+class RejectNullCharactersMiddleware:
+    """Answers 400 to a request whose path or query string holds a NUL character, before any view runs: no
+    text column can store one (PostgreSQL refuses it), so a view would fail with a server error on lookup.
+    Form fields already refuse it (Django's ProhibitNullCharactersValidator)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        query = (text for key, values in request.GET.lists() for text in (key, *values))
+        if "\x00" in request.path or any("\x00" in text for text in query):
+            return HttpResponseBadRequest(_("Địa chỉ có ký tự không hợp lệ."), content_type="text/plain; charset=utf-8")
+        return self.get_response(request)
