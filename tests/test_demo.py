@@ -1,10 +1,12 @@
 """`make run` loads the demo: each demo account sees exactly its role's scope."""
 
 import pytest
+from django.utils import timezone
 
 from hocvuso.accounts.access import units_visible_to
 from hocvuso.accounts.models import User
 from hocvuso.demo.services import DEMO_RESIDENTS, load_demo
+from hocvuso.indicators.models import IndicatorFact
 from hocvuso.people.models import Resident
 from hocvuso.territory.models import AdministrativeUnit
 
@@ -18,6 +20,12 @@ def test_each_demo_account_sees_only_its_scope(client):
     assert Resident.objects.count() == DEMO_RESIDENTS
     assert User.objects.count() == 7
     assert Resident.objects.filter(user__username="nguoihoc").count() == 1
+    # the dashboards have today's figures without waiting for a worker: the province's residents are counted
+    facts = IndicatorFact.objects.filter(
+        unit__code="68", day=timezone.localdate(), indicator__population="residents_aged"
+    )
+    assert facts.exists()
+    assert all(fact.denominator > 0 for fact in facts)
     province_units = AdministrativeUnit.objects.filter(path__startswith="/68/").count()
     expected = {
         # username: (units visible, a unit page it may open, a unit page it may not open)

@@ -8,6 +8,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from hocvuso.accounts.models import User
 from hocvuso.accounts.roles import Role
 from hocvuso.accounts.services import assign_role, create_user
+from hocvuso.indicators.services import rebuild_facts
 from hocvuso.learning.services import DEFAULT_CURRICULA, attach_resident, load_curricula
 from hocvuso.people.generator import generate_population
 from hocvuso.people.models import Organisation, OrganisationKind, Resident
@@ -46,7 +47,7 @@ def _demo_totp_key(username: str) -> str:
 def load_demo(*, seed: int = 68) -> list[DemoAccount]:
     """Load the national units, villages for the demo province, the starter curricula, a synthetic population
     (once), a few organisations and one account per role; the learner account is linked to a resident of the
-    demo village (idempotent). Returns the demo accounts with their scope and, for staff, their TOTP key (hex)."""
+    demo village; the indicator facts are built (idempotent). Returns the demo accounts with their scope and, for staff, their TOTP key (hex)."""
     load_admin_units(actor=None)
     province = AdministrativeUnit.objects.get(code=DEMO_PROVINCE, level=Level.PROVINCE)
     generate_demo_villages(province=province, seed=seed)
@@ -91,4 +92,5 @@ def load_demo(*, seed: int = 68) -> list[DemoAccount]:
             user.save(update_fields=["is_staff", "is_superuser"])
         scope = unit.name if unit else organisation.name if organisation else "—"
         accounts.append(DemoAccount(username, full_name, role, scope, key))
+    rebuild_facts(actor=None)  # the dashboards' figures of today, so the first page view need not compute them
     return accounts

@@ -1,36 +1,19 @@
 """Fixtures of the monitoring tests: a small registry in the shared territory, and helpers that record what
 the numerators count (a literacy confirmation, a VNeID level, a certificate pushed to VNeID)."""
 
-import importlib
 from collections.abc import Callable
 from datetime import date
 from typing import Any
 
 import pytest
-from django.apps import apps
 from django.db.models import Model
 from django.utils import timezone
 
 from hocvuso.accounts.tests.factories import UserFactory
-from hocvuso.indicators.models import Indicator, IndicatorFact
+from hocvuso.indicators.models import IndicatorFact
 from hocvuso.learning.models import LiteracyRule, LiteracyStatus
 from hocvuso.people.models import DigitalIdentity, Household, Resident
 from hocvuso.people.tests.factories import HouseholdFactory, ResidentFactory
-
-
-@pytest.fixture(autouse=True)
-def plan_indicators(request: pytest.FixtureRequest) -> None:
-    """The seeded indicators, targets and weights (data migration 0002), put back when a transactional test
-    elsewhere in the session (or a previous session, with --reuse-db) flushed them away."""
-    if "transactional_db" in request.fixturenames:
-        request.getfixturevalue("transactional_db")
-    elif "db" in request.fixturenames or request.node.get_closest_marker("django_db"):
-        request.getfixturevalue("db")
-    else:
-        return
-    if not Indicator.objects.exists():
-        seeding = importlib.import_module("hocvuso.indicators.migrations.0002_seed_plan_indicators")
-        seeding.seed(apps, None)
 
 
 def birthday(age: int, on: date) -> date:
