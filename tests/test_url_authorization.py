@@ -148,6 +148,9 @@ def url_values(territory, owner):
     lesson = Lesson.objects.create(course=course, module=module, slug="bai-mot", title="Bài một")
     final = Assessment.objects.create(course=course, kind="final", title="Bài đánh giá cuối khóa")
     attempt = Attempt.objects.create(user=owner, assessment=final, number=1)
+    from hocvuso.people.tests.factories import OrganisationFactory
+
+    organisation = OrganisationFactory(code="THPT-URL", name="Trường THPT Thử", kind="school", unit=territory.commune)
     return {
         "code": territory.commune.code,
         "token_id": str(issued.token.pk),
@@ -158,6 +161,7 @@ def url_values(territory, owner):
         "lesson_slug": lesson.slug,
         "assessment_id": str(final.pk),
         "attempt_id": str(attempt.pk),
+        "org_code": organisation.code,
     }
 
 

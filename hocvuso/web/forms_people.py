@@ -35,6 +35,22 @@ class PeopleSearchForm(forms.Form):
         return str(raw)[:MAX_QUERY_LENGTH].strip()
 
 
+class NotReachedForm(forms.Form):
+    """The "not yet reached" filter of the people list (links from the "leave no one behind" page):
+    `chua_dat` names the indicator, and exactly one of `don_vi` (a unit code) or `to_chuc` (an organisation
+    code) says where. Only the shape is checked here; the selector decides whether it exists and is visible."""
+
+    chua_dat = forms.SlugField(max_length=60)
+    don_vi = forms.CharField(max_length=40, required=False)
+    to_chuc = forms.CharField(max_length=40, required=False)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if bool(cleaned.get("don_vi")) == bool(cleaned.get("to_chuc")):
+            raise forms.ValidationError(_("Hãy chọn một đơn vị hoặc một cơ quan, tổ chức."))
+        return cleaned
+
+
 def _ethnicity_choices() -> list[tuple[int, str]]:
     return sorted(ETHNICITIES.items(), key=lambda item: item[0])
 

@@ -51,6 +51,11 @@ NAVIGATION: list[NavEntry] = [
     NavEntry(_("Nhập danh sách"), "web:roster_import", Permission.IMPORT_ROSTER, match_prefix="/nhap-danh-sach/"),
     NavEntry(_("Kiểm tra có giám sát"), "web:supervision", Permission.RUN_CLASS, match_prefix="/giam-sat/"),
     NavEntry(_("Nhật ký kiểm toán"), "web:audit", Permission.VIEW_AUDIT, match_prefix="/nhat-ky/"),
+    NavEntry(_("Theo dõi chỉ tiêu"), "web:monitoring", Permission.VIEW_PROGRESS, match_prefix="/theo-doi/"),
+    NavEntry(_("Thi đua"), "web:monitoring_ranking", Permission.VIEW_PROGRESS, match_prefix="/theo-doi/thi-dua/"),
+    NavEntry(
+        _("Chưa tiếp cận"), "web:monitoring_gaps", Permission.VIEW_PROGRESS, match_prefix="/theo-doi/chua-tiep-can/"
+    ),
     NavEntry(_("Dữ liệu của tôi"), "web:my_data", match_prefix="/du-lieu-cua-toi/"),
 ]
 
@@ -70,12 +75,17 @@ def navigation_for(user: AnyUser, current_path: str) -> list[NavLink]:
     """
     if not user.is_authenticated:
         return []
+    entries = [entry for entry in NAVIGATION if entry.permission is None or has_permission(user, entry.permission)]
+    # When prefixes nest ("/theo-doi/" and "/theo-doi/thi-dua/"), only the longest match is the current page.
+    prefixes = [entry.match_prefix for entry in entries if entry.match_prefix]
+    longest = max((len(prefix) for prefix in prefixes if current_path.startswith(prefix)), default=0)
     links = []
-    for entry in NAVIGATION:
-        if entry.permission is not None and not has_permission(user, entry.permission):
-            continue
+    for entry in entries:
         url = reverse(entry.url_name)
-        current = current_path.startswith(entry.match_prefix) if entry.match_prefix else current_path == url
+        if entry.match_prefix:
+            current = current_path.startswith(entry.match_prefix) and len(entry.match_prefix) == longest
+        else:
+            current = current_path == url
         links.append(NavLink(entry.label, url, current))
     return links
 
@@ -165,6 +175,7 @@ class UnitOverview:
     query: str
     can_import_villages: bool
     kinds: dict[str, int] = field(default_factory=dict)
+    can_view_progress: bool = False
 
 
 def unit_overview(user: AnyUser, unit: AdministrativeUnit, *, query: str = "", on: date | None = None) -> UnitOverview:
@@ -201,6 +212,7 @@ def unit_overview(user: AnyUser, unit: AdministrativeUnit, *, query: str = "", o
         query=query.strip(),
         can_import_villages=unit.level == Level.COMMUNE and may_act_on(user, unit, Permission.MANAGE_UNITS),
         kinds=kinds,
+        can_view_progress=may_act_on(user, unit, Permission.VIEW_PROGRESS),
     )
 
 

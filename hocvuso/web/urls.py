@@ -3,6 +3,8 @@ from django.urls import path
 from . import views
 from .learning import attempts as learning_attempts
 from .learning import views as learning
+from .monitoring import rankings, targets
+from .monitoring import views as monitoring
 from .people import views as people
 
 app_name = "web"
@@ -47,4 +49,22 @@ urlpatterns = [
     path("bai-lam/<uuid:attempt_id>/ket-qua/", learning_attempts.attempt_result_view, name="attempt_result"),
     path("giam-sat/", learning_attempts.supervision, name="supervision"),
     path("giam-sat/dong/", learning_attempts.supervision_close, name="supervision_close"),
+    # Monitoring (hocvuso/web/monitoring/)
+    path("theo-doi/", monitoring.monitoring_start, name="monitoring"),
+    path("theo-doi/don-vi/<str:code>/", monitoring.unit_dashboard, name="monitoring_unit"),
+    path("theo-doi/don-vi/<str:code>/xuat.xlsx", monitoring.unit_dashboard_export, name="monitoring_unit_export"),
+    path("theo-doi/co-quan/", monitoring.organisation_list, name="monitoring_organisations"),
+    path("theo-doi/co-quan/<str:org_code>/", monitoring.organisation_dashboard, name="monitoring_organisation"),
+    path(
+        "theo-doi/co-quan/<str:org_code>/xuat.xlsx",
+        monitoring.organisation_dashboard_export,
+        name="monitoring_organisation_export",
+    ),
+    # Monitoring: ranking, gaps, public (hocvuso/web/monitoring/rankings.py)
+    path("theo-doi/thi-dua/", rankings.ranking, name="monitoring_ranking"),
+    path("theo-doi/chua-tiep-can/", rankings.gaps_home, name="monitoring_gaps"),
+    path("theo-doi/chua-tiep-can/<str:code>/", rankings.gaps, name="monitoring_gaps_unit"),
+    path("tien-do/", rankings.public_progress_page, name="public_progress"),
+    # Monitoring: targets (hocvuso/web/monitoring/targets.py)
+    path("theo-doi/chi-tieu/<str:code>/", targets.unit_targets, name="monitoring_targets"),
 ]

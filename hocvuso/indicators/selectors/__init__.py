@@ -1,6 +1,7 @@
 """Reads of the monitoring: dashboards (a unit and its children; organisations), the emulation ranking, the
-"leave no one behind" list and the public page. Every selector reads pre-aggregated facts only — never the
-registry — in a fixed number of queries, whatever the number of units (pinned in tests/test_selectors.py).
+"leave no one behind" list, the public page and the targets in force (targets.py). Every selector reads
+pre-aggregated facts (or definitions and targets) only — never the registry — in a fixed number of queries,
+whatever the number of units (pinned in tests/test_selectors.py).
 """
 
 from ._figures import (
@@ -31,6 +32,7 @@ from .rankings import (
     furthest_from_target,
     public_progress,
 )
+from .targets import TargetInForce, TargetsInForce, TargetSource, targets_in_force
 
 __all__ = [
     "BANDS",
@@ -52,6 +54,9 @@ __all__ = [
     "Row",
     "ScorePart",
     "Status",
+    "TargetInForce",
+    "TargetSource",
+    "TargetsInForce",
     "TrendPoint",
     "UnitDashboard",
     "emulation_ranking",
@@ -60,5 +65,6 @@ __all__ = [
     "public_progress",
     "read_freshness",
     "require_unit",
+    "targets_in_force",
     "unit_dashboard",
 ]

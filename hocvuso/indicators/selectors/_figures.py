@@ -2,14 +2,15 @@
 weekly trend, the forecast at the current pace and the status band. Pure functions over rows already read."""
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
+from functools import lru_cache
+from typing import Any, cast, overload
 
-from django.db.models import Q
+from django.db.models import Case, F, Max, Q, When
 from django.db.models.expressions import RawSQL
 from django.db.models.fields import DateTimeField, IntegerField
 from django.utils import timezone
@@ -123,14 +124,64 @@ class Figure:
         return BANDS[self.status]
 
 
+class LazyFigures(Sequence[Figure]):
+    """A row's figures, each computed the first time it is read (then kept): a province page shows one
+    indicator for each of its ~120 communes, the export shows them all. Reads like a tuple of the figures in
+    the order of the indicators (and compares equal to one)."""
+
+    __slots__ = ("_done", "_indicators", "_make", "_positions")
+
+    def __init__(self, indicators: Sequence[IndicatorInfo], make: Callable[[IndicatorInfo], Figure]) -> None:
+        self._indicators = tuple(indicators)
+        self._make = make
+        self._done: list[Figure | None] = [None] * len(self._indicators)
+        self._positions = {info.code: index for index, info in enumerate(self._indicators)}
+
+    def __len__(self) -> int:
+        return len(self._indicators)
+
+    @overload
+    def __getitem__(self, index: int) -> Figure: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> tuple[Figure, ...]: ...
+
+    def __getitem__(self, index: int | slice) -> Figure | tuple[Figure, ...]:
+        if isinstance(index, slice):
+            return tuple(self[position] for position in range(*index.indices(len(self))))
+        figure = self._done[index]
+        if figure is None:
+            figure = self._done[index] = self._make(self._indicators[index])
+        return figure
+
+    def __iter__(self) -> Iterator[Figure]:
+        return (self[position] for position in range(len(self)))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Sequence) and tuple(self) == tuple(other)
+
+    def __hash__(self) -> int:
+        return hash(tuple(self))
+
+    def __repr__(self) -> str:
+        return repr(tuple(self))
+
+    def of(self, code: str) -> Figure | None:
+        """The figure of the indicator with this code (None when there is none), computing only that one."""
+        position = self._positions.get(code)
+        return None if position is None else self[position]
+
+
 @dataclass(frozen=True)
 class Row:
-    """A place and its figures, in the order of the indicators."""
+    """A place and its figures, in the order of the indicators (a tuple, or LazyFigures)."""
 
     place: Place
-    figures: tuple[Figure, ...]
+    figures: Sequence[Figure]
 
     def figure(self, code: str) -> Figure | None:
+        if isinstance(self.figures, LazyFigures):
+            return self.figures.of(code)
         return next((figure for figure in self.figures if figure.indicator.code == code), None)
 
 
@@ -214,8 +265,14 @@ class Targets:
         return cls(TargetRow(i, y, p, o, float(v)) for i, y, p, o, v in rows)
 
     def value(self, indicator_id: int, *, path: str = "", organisation_id: int | None = None) -> float | None:
+        row = self.chosen(indicator_id, path=path, organisation_id=organisation_id)
+        return row.value if row is not None else None
+
+    def chosen(self, indicator_id: int, *, path: str = "", organisation_id: int | None = None) -> TargetRow | None:
+        """The target that applies to the place (the unit at `path`, or the organisation), by the rule above;
+        None when no target applies. Its row says where the target comes from (the targets page shows it)."""
         best: tuple[int, int] | None = None
-        chosen: float | None = None
+        chosen: TargetRow | None = None
         for row in self.by_indicator.get(indicator_id, ()):
             if row.organisation_id is not None:
                 if row.organisation_id != organisation_id:
@@ -229,7 +286,7 @@ class Targets:
                 specificity = 0
             rank = (row.year, specificity)
             if best is None or rank > best:
-                best, chosen = rank, row.value
+                best, chosen = rank, row
         return chosen
 
 
@@ -237,6 +294,27 @@ def ancestor_paths(path: str) -> list[str]:
     """ "/68/24631/24631.001/" → ["/68/", "/68/24631/", "/68/24631/24631.001/"]."""
     parts = [part for part in path.split("/") if part]
     return ["/" + "/".join(parts[: index + 1]) + "/" for index in range(len(parts))]
+
+
+def by_trend_day(days: Sequence[date]) -> dict[str, Any]:
+    """Aggregates that put a place's facts for one indicator on one row, two columns per trend day
+    (numerator `n<i>`, denominator `d<i>`, NULL when there is no fact that day), for
+    `.values(<place and indicator>).annotate(**by_trend_day(days))`. A province page then reads one row per
+    child and indicator instead of one per child, indicator and week."""
+    columns: dict[str, Any] = {}
+    for index, point_day in enumerate(days):
+        columns[f"n{index}"] = Max(Case(When(day=point_day, then=F("numerator"))))
+        columns[f"d{index}"] = Max(Case(When(day=point_day, then=F("denominator"))))
+    return columns
+
+
+def trend_history(days: Sequence[date], counts: Sequence[Any]) -> dict[date, tuple[int, int]]:
+    """The day → (numerator, denominator) of one row of `by_trend_day` columns (n0, d0, n1, d1…)."""
+    return {
+        point_day: (int(counts[2 * index]), int(counts[2 * index + 1]))
+        for index, point_day in enumerate(days)
+        if counts[2 * index] is not None
+    }
 
 
 def trend_days(day: date, weeks: int) -> list[date]:
@@ -254,7 +332,11 @@ def percent(numerator: int, denominator: int) -> float | None:
 def weekly_pace(points: Sequence[TrendPoint], day: date) -> float | None:
     """Least-squares slope of the value in points per week over the trend's known values (None with fewer
     than two)."""
-    known = [((point.day - day).days / 7.0, point.value) for point in points if point.value is not None]
+    return _slope([((point.day - day).days / 7.0, point.value) for point in points if point.value is not None])
+
+
+def _slope(known: Sequence[tuple[float, float]]) -> float | None:
+    """Least-squares slope of (x, y) points (None with fewer than two or no spread in x)."""
     if len(known) < 2:
         return None
     mean_x = sum(x for x, _ in known) / len(known)
@@ -263,6 +345,33 @@ def weekly_pace(points: Sequence[TrendPoint], day: date) -> float | None:
     if spread == 0:
         return None
     return sum((x - mean_x) * (y - mean_y) for x, y in known) / spread
+
+
+@lru_cache(maxsize=64)
+def _fit(days: tuple[date, ...]) -> tuple[tuple[float, ...], tuple[float, ...], float]:
+    """For a pace over these trend days: each day's distance from the last in weeks (the x of the fit), the
+    same minus their mean, and the spread (sum of squares) — computed once per page, not once per figure."""
+    last = days[-1]
+    weeks = tuple((point_day - last).days / 7.0 for point_day in days)
+    mean = sum(weeks) / len(weeks)
+    centred = tuple(x - mean for x in weeks)
+    return weeks, centred, sum(x**2 for x in centred)
+
+
+def _pace(days: Sequence[date], values: Sequence[float | None]) -> float | None:
+    """weekly_pace over the values of the days, with the same arithmetic; when every day has a value (the
+    usual case) the x side of the fit comes from _fit."""
+    weeks, centred, spread = _fit(tuple(days))
+    if None in values:
+        return _slope([(x, y) for x, y in zip(weeks, values, strict=True) if y is not None])
+    if len(values) < 2 or spread == 0:
+        return None
+    known = cast(Sequence[float], values)
+    mean = sum(known) / len(known)
+    total = 0.0
+    for x, y in zip(centred, known, strict=True):
+        total += x * (y - mean)
+    return total / spread
 
 
 def make_figure(
@@ -280,19 +389,21 @@ def make_figure(
         return Figure(indicator, Status.NO_SOURCE)
     if not indicator.applies_at(level):
         return Figure(indicator, Status.NOT_APPLICABLE)
-    history = history or {}
-    today = history.get(day)
-    if today is None:
+    today = history.get(day) if history else None
+    if history is None or today is None:
         return Figure(indicator, Status.NO_DATA, target=target)
     numerator, denominator = today
     value = percent(numerator, denominator)
-    trend = tuple(
-        TrendPoint(point_day, percent(*history[point_day]) if point_day in history else None) for point_day in days
-    )
+    # A page computes hundreds of figures: one pass over the days, the x side of the pace once per page.
+    values: list[float | None] = []
+    for point_day in days:
+        counts = history.get(point_day)
+        values.append(None if counts is None or not counts[1] else 100.0 * counts[0] / counts[1])
+    trend = tuple(map(TrendPoint, days, values))
     if value is None:
         return Figure(indicator, Status.NO_DATA, numerator, denominator, target=target, trend=trend)
     not_reached = denominator - numerator
-    pace = weekly_pace(trend, day)
+    pace = _pace(days, values)
     if target is None or indicator.measure != Measure.PERCENT:
         return Figure(
             indicator, Status.NO_TARGET, numerator, denominator, value, None, None, None, not_reached, trend, pace
@@ -324,5 +435,8 @@ def group_history(
     """(place key, indicator id, day, numerator, denominator) rows → {(place, indicator): {day: (n, d)}}."""
     history: dict[tuple[Any, int], dict[date, tuple[int, int]]] = {}
     for place, indicator_id, day, numerator, denominator in rows:
-        history.setdefault((place, indicator_id), {})[day] = (int(numerator), int(denominator))
+        counts = history.get((place, indicator_id))
+        if counts is None:
+            counts = history[place, indicator_id] = {}
+        counts[day] = (int(numerator), int(denominator))
     return history

@@ -1,11 +1,13 @@
 """The dashboards: a unit with each of its children (province → communes → villages), and organisations (the
 agency view). Each reads facts only, in a fixed number of queries whatever the number of children."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db.models import Q
+from django.db import connection
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -18,17 +20,21 @@ from hocvuso.territory.selectors import effective_unit
 from ..models import FactLevel, IndicatorFact
 from ._figures import (
     TREND_WEEKS,
+    Figure,
     Freshness,
     IndicatorInfo,
+    LazyFigures,
     Place,
     Row,
     Targets,
     ancestor_paths,
+    by_trend_day,
     group_history,
     make_figure,
     read_freshness,
     read_indicators,
     trend_days,
+    trend_history,
 )
 
 
@@ -61,6 +67,24 @@ def require_unit(user: Any, unit: AdministrativeUnit, permission: Permission = P
         raise Http404
 
 
+def _with_units(facts: QuerySet[Any], columns: list[str]) -> list[tuple[Any, ...]]:
+    """Rows (unit id, code, name, level, path, kind, indicator id, *columns) of facts grouped by unit and
+    indicator, in one query. The units are joined after the grouping: grouping by their names and paths as
+    well would sort every fact row of the page by text."""
+    sql, params = facts.query.sql_with_params()
+    quote = connection.ops.quote_name
+    unit = ", ".join(f"u.{quote(name)}" for name in ("code", "name", "level", "path", "kind"))
+    counts = ", ".join(f"p.{quote(name)}" for name in columns)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT p.{quote('unit_id')}, {unit}, p.{quote('indicator_id')}, {counts} "  # noqa: S608 (names from code)
+            f"FROM ({sql}) p JOIN {quote(AdministrativeUnit._meta.db_table)} u "
+            f"ON u.{quote('id')} = p.{quote('unit_id')}",
+            params,
+        )
+        return list(cursor.fetchall())
+
+
 def unit_dashboard(
     *, user: Any, unit: AdministrativeUnit, on: date | None = None, weeks: int = TREND_WEEKS
 ) -> UnitDashboard:
@@ -86,44 +110,37 @@ def unit_dashboard(
         year=day.year,
         scope=Q(unit__path__in=ancestor_paths(unit.path)) | Q(unit__parent_id=unit.pk),
     )
-    rows = (
+    pivot = by_trend_day(days)
+    facts = (
         IndicatorFact.objects.filter(day__in=days, indicator_id__in=ids)
         .filter(Q(unit_id=unit.pk) | Q(parent_id=unit.pk, level=child_level or "-"))
-        .values_list(
-            "unit_id",
-            "unit__code",
-            "unit__name",
-            "unit__level",
-            "unit__path",
-            "unit__kind",
-            "indicator_id",
-            "day",
-            "numerator",
-            "denominator",
-        )
+        .values("unit_id", "indicator_id")
+        .annotate(**pivot)
+        .order_by()
     )
+    rows = _with_units(facts, list(pivot))
     places: dict[int, Place] = {unit.pk: Place(unit.pk, unit.code, unit.name, unit.level, unit.path, unit.kind)}
-    facts = []
-    for pk, code, name, level, path, kind, indicator_id, fact_day, numerator, denominator in rows:
+    history: dict[tuple[Any, int], dict[date, tuple[int, int]]] = {}
+    for pk, code, name, level, path, kind, indicator_id, *counts in rows:
         if pk not in places:
             places[pk] = Place(pk, code, name, level, path, kind)
-        facts.append((pk, indicator_id, fact_day, numerator, denominator))
-    history = group_history(facts)
+        history[pk, indicator_id] = trend_history(days, counts)
+
+    def figures(place: Place) -> Callable[[IndicatorInfo], Figure]:
+        def figure(info: IndicatorInfo) -> Figure:
+            return make_figure(
+                info,
+                level=place.level,
+                days=days,
+                history=history.get((place.pk, info.pk)),
+                target=targets.value(info.pk, path=place.path),
+            )
+
+        return figure
 
     def row(place: Place) -> Row:
-        return Row(
-            place,
-            tuple(
-                make_figure(
-                    info,
-                    level=place.level,
-                    days=days,
-                    history=history.get((place.pk, info.pk)),
-                    target=targets.value(info.pk, path=place.path),
-                )
-                for info in indicators
-            ),
-        )
+        # Computed when read: a page showing one indicator per child computes only those figures.
+        return Row(place, LazyFigures(indicators, figures(place)))
 
     children = sorted((place for pk, place in places.items() if pk != unit.pk), key=lambda place: place.code)
     return UnitDashboard(

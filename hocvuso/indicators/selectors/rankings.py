@@ -330,11 +330,36 @@ def _small(count: int) -> bool:
     return 0 < count < SUPPRESS_BELOW
 
 
-def _public_figure(info: IndicatorInfo, counts: tuple[int, int] | None, target: float | None) -> PublicFigure:
+def _singles_out(numerator: int, denominator: int) -> bool:
+    return _small(numerator) or _small(denominator) or _small(denominator - numerator)
+
+
+def _withheld(counts: dict[int, tuple[int, int]]) -> set[int]:
+    """The communes whose figure of one indicator is withheld: those whose counts single people out, and then,
+    because the province total is shown, the next smallest communes until the withheld ones together do not
+    single anyone out either (else the total minus the communes shown would give a small count away)."""
+    withheld = {pk for pk, (numerator, denominator) in counts.items() if _singles_out(numerator, denominator)}
+    if not withheld:
+        return withheld
+    others = sorted((pk for pk in counts if pk not in withheld), key=lambda pk: (counts[pk][1], pk))
+
+    def recoverable() -> bool:
+        numerator = sum(counts[pk][0] for pk in withheld)
+        denominator = sum(counts[pk][1] for pk in withheld)
+        return len(withheld) == 1 or _singles_out(numerator, denominator)
+
+    while others and recoverable():
+        withheld.add(others.pop(0))
+    return withheld
+
+
+def _public_figure(
+    info: IndicatorInfo, counts: tuple[int, int] | None, target: float | None, withheld: bool = False
+) -> PublicFigure:
     if counts is None:
         return PublicFigure(info, None, None, None, target, False)
     numerator, denominator = counts
-    if _small(numerator) or _small(denominator) or _small(denominator - numerator):
+    if withheld or _singles_out(numerator, denominator):
         return PublicFigure(info, None, None, None, target, True)
     return PublicFigure(info, numerator, denominator, percent(numerator, denominator), target, False)
 
@@ -371,13 +396,25 @@ def public_progress(*, province: AdministrativeUnit | None = None, on: date | No
         places.setdefault(pk, Place(pk, code, name, level, path, kind))
         counts[(pk, indicator_id)] = (int(numerator), int(denominator))
 
+    communes = sorted((place for pk, place in places.items() if pk != unit.pk), key=lambda place: place.name)
+    withheld = {
+        info.pk: _withheld(
+            {place.pk: counts[(place.pk, info.pk)] for place in communes if (place.pk, info.pk) in counts}
+        )
+        for info in indicators
+    }
+
     def row(place: Place) -> PublicRow:
         return PublicRow(
             place,
-            tuple(_public_figure(info, counts.get((place.pk, info.pk)), targets.value(info.pk)) for info in indicators),
+            tuple(
+                _public_figure(
+                    info, counts.get((place.pk, info.pk)), targets.value(info.pk), place.pk in withheld[info.pk]
+                )
+                for info in indicators
+            ),
         )
 
-    communes = sorted((place for pk, place in places.items() if pk != unit.pk), key=lambda place: place.name)
     return PublicProgress(
         day=day,
         province=row(places[unit.pk]),

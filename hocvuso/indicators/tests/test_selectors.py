@@ -20,6 +20,7 @@ from hocvuso.indicators.selectors import (
     furthest_from_target,
     organisation_dashboard,
     public_progress,
+    rankings,
     unit_dashboard,
 )
 from hocvuso.indicators.services import rebuild_facts
@@ -289,8 +290,11 @@ def test_the_public_page_withholds_counts_below_five(history: History, django_as
     assert (commune.numerator, commune.value, commune.suppressed) == (None, None, True)  # 4 not reached
     small = by_code["24751"].figures[[info.code for info in progress.indicators].index(ADULTS)]
     assert (small.numerator, small.denominator, small.suppressed) == (None, None, True)
+    # 0/16 is not small, but 24751's 0/2 is withheld and the province's 0/18 is shown: 0/16 is withheld too
     identity = by_code["24631"].figures[[info.code for info in progress.indicators].index("digital-identity")]
-    assert (identity.numerator, identity.denominator, identity.value, identity.suppressed) == (0, 16, 0.0, False)
+    assert (identity.numerator, identity.denominator, identity.suppressed) == (None, None, True)
+    province_identity = progress.province.figures[[info.code for info in progress.indicators].index("digital-identity")]
+    assert (province_identity.numerator, province_identity.denominator, province_identity.suppressed) == (0, 18, False)
     assert all(info.kind == "outcome" for info in progress.indicators)
 
 
@@ -304,3 +308,30 @@ def test_target_resolution_prefers_the_latest_year_then_the_most_specific(
 
     targets = {child.place.code: child.figure(ADULTS).target for child in dashboard.children}  # type: ignore[union-attr]
     assert targets == {"24631": 90.0, "24751": 50.0}
+
+
+@pytest.mark.parametrize(
+    ("counts", "expected"),
+    [
+        ({1: (50, 80), 2: (100, 200)}, set()),
+        # one small commune alone would be the province total minus the others: the next smallest goes too
+        ({1: (1, 2), 2: (100, 200), 3: (50, 80)}, {1, 3}),
+        # two small ones that together still single people out (3 of 5): the next smallest joins them
+        ({1: (1, 2), 2: (2, 3), 3: (100, 200), 4: (60, 90)}, {1, 2, 4}),
+        # 5 people not reached between the two: enough
+        ({1: (0, 2), 2: (0, 3), 3: (100, 200)}, {1, 2}),
+        # nothing else to withhold: the province's own figure is then small and withheld by itself
+        ({1: (1, 2), 2: (2, 3)}, {1, 2}),
+    ],
+)
+def test_the_public_page_withholds_enough_that_the_province_total_gives_nothing_away(
+    counts: dict[int, tuple[int, int]], expected: set[int]
+) -> None:
+    withheld = rankings._withheld(counts)
+
+    assert withheld == expected
+    if withheld and len(withheld) < len(counts):
+        numerator = sum(counts[pk][0] for pk in withheld)
+        denominator = sum(counts[pk][1] for pk in withheld)
+        assert len(withheld) >= 2
+        assert not rankings._singles_out(numerator, denominator)

@@ -9,15 +9,18 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.conf import settings
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.functional import Promise
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from hocvuso.accounts.access import AnyUser, unit_paths_for, units_visible_to
+from hocvuso.accounts.access import AnyUser, access_unit, unit_paths_for, units_visible_to
 from hocvuso.accounts.roles import Permission
 from hocvuso.core.models import AuditEntry
+from hocvuso.indicators.computations import HOUSEHOLD, NUMERATORS, POPULATIONS
+from hocvuso.indicators.models import Indicator
 from hocvuso.people.ethnicity import ETHNICITIES
 from hocvuso.people.import_models import LIVE_IMPORT_STATUSES, ImportJob
 from hocvuso.people.imports.selectors import import_jobs_visible_to
@@ -280,11 +283,95 @@ def recent_imports(user: AnyUser) -> list[ImportJob]:
     return list(import_jobs_visible_to(user)[:RECENT_IMPORTS])
 
 
+# --- who is not yet reached -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NotReached:
+    """The list behind a "leave no one behind" figure: the people of a unit (or the members of an organisation)
+    an indicator does not count yet. For an indicator over households, the members of the households not yet
+    counted (`households` is True)."""
+
+    indicator: Indicator
+    unit: AdministrativeUnit | None
+    organisation: Organisation | None
+    households: bool
+
+    @property
+    def place_name(self) -> str:
+        place = self.unit if self.unit is not None else self.organisation
+        return place.name if place is not None else ""
+
+    @property
+    def indicator_name(self) -> str:
+        """The indicator's name in the page's language (its English name when the page is in English)."""
+        if get_language() == "en" and self.indicator.name_en:
+            return self.indicator.name_en
+        return self.indicator.name_vi
+
+
+def not_reached_filter(
+    user: AnyUser, *, indicator_code: str, unit_code: str = "", organisation_code: str = ""
+) -> NotReached:
+    """Resolve the filter: the active, computable indicator with that code, and the unit (VIEW_PEOPLE, through
+    `access_unit`) or the organisation (assigned to the user or located in their subtrees) with that code.
+    An organisation only goes with an indicator that counts members of organisations. Raises Http404 for
+    anything unknown, out of scope or not fitting — the cases are not told apart. At most two queries."""
+    indicator = Indicator.objects.active().filter(code=indicator_code).first()
+    if indicator is None or not indicator.is_computable:
+        raise Http404
+    population = POPULATIONS[indicator.population]
+    if unit_code:
+        unit = access_unit(user, unit_code, Permission.VIEW_PEOPLE)
+        return NotReached(indicator, unit, None, population.entity == HOUSEHOLD)
+    if population.membership_kind is None:
+        raise Http404
+    organisation = Organisation.objects.visible_to(user, Permission.VIEW_PEOPLE).filter(code=organisation_code).first()
+    if organisation is None:
+        raise Http404
+    return NotReached(indicator, None, organisation, False)
+
+
+def not_reached_residents(selection: NotReached, *, on: date | None = None) -> QuerySet[Resident]:
+    """The residents behind `selection` on the day (today by default), by village and name: those of the
+    indicator's population (its formula in `hocvuso.indicators.computations`) living in the unit's subtree, or
+    members of the organisation of the population's kind in force that day, who do not meet its numerator;
+    for a household indicator, the members of the unit's households that do not. The same formulas the facts
+    are counted with, so the list's length is the figure's "not reached" — for people recorded in the
+    unit itself (after a merger, the people still recorded in a merged village are listed under it)."""
+    day = on or timezone.localdate()
+    indicator = selection.indicator
+    population = POPULATIONS[indicator.population]
+    parameters = indicator.parameters or {}
+    missing = ~NUMERATORS[indicator.numerator].condition(parameters, OuterRef("pk"))
+    rows = population.rows(parameters, day).filter(missing)
+    if selection.unit is not None:
+        rows = rows.filter(village__path__startswith=selection.unit.path)
+    if population.entity == HOUSEHOLD:
+        residents = Resident.objects.filter(household__in=rows.values("pk"))
+    else:
+        residents = Resident.objects.filter(pk__in=rows.values("pk"))
+    if selection.organisation is not None and population.membership_kind is not None:
+        in_force = Membership.objects.filter(
+            resident=OuterRef("pk"),
+            organisation=selection.organisation,
+            kind=str(parameters[population.membership_kind]),
+            valid_from__lte=day,
+        ).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+        residents = residents.filter(Exists(in_force))
+    return (
+        residents.select_related("village__parent", "household")
+        .defer("national_id_ciphertext", "phone_ciphertext")
+        .order_by("village__path", "name_key", "birth_date", "pk")
+    )
+
+
 __all__ = [
     "GROUP_LABELS",
     "HISTORY_LABELS",
     "HistoryLine",
     "MemberRow",
+    "NotReached",
     "OwnRecord",
     "ResidentProfile",
     "TargetGroup",
@@ -294,6 +381,8 @@ __all__ = [
     "import_units",
     "live_import_of",
     "may_act_on_resident",
+    "not_reached_filter",
+    "not_reached_residents",
     "organisation_area",
     "own_record",
     "recent_imports",

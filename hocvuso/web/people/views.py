@@ -31,11 +31,18 @@ from hocvuso.people.services import (
     reveal_national_id,
 )
 
-from ..forms_people import DigitalIdentityForm, PeopleSearchForm, ResidentCorrectionForm, RosterUploadForm
+from ..forms_people import (
+    DigitalIdentityForm,
+    NotReachedForm,
+    PeopleSearchForm,
+    ResidentCorrectionForm,
+    RosterUploadForm,
+)
 from . import selectors
 
 SEARCH_LIMIT = 50
 PROBLEMS_PER_PAGE = 50
+NOT_REACHED_PER_PAGE = 50
 MAX_HOUSEHOLD_CODE = 40
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PROGRESS_POLL_SECONDS = 2
@@ -49,9 +56,37 @@ def _attachment(response: HttpResponse, file_name: str) -> HttpResponse:
 # --- finding people ---------------------------------------------------------------------------------------
 
 
+def _not_reached_list(request: HttpRequest) -> HttpResponse:
+    """The people a "leave no one behind" figure counts as not reached (?chua_dat=<indicator>&don_vi=<unit> or
+    &to_chuc=<organisation>), a page of NOT_REACHED_PER_PAGE at a time. Anything malformed, unknown or out of
+    scope answers 404."""
+    filters = NotReachedForm(request.GET)
+    if not filters.is_valid():
+        raise Http404
+    selection = selectors.not_reached_filter(
+        request.user,
+        indicator_code=filters.cleaned_data["chua_dat"],
+        unit_code=filters.cleaned_data["don_vi"],
+        organisation_code=filters.cleaned_data["to_chuc"],
+    )
+    residents = selectors.not_reached_residents(selection)
+    page = Paginator(residents, NOT_REACHED_PER_PAGE).get_page(request.GET.get("trang"))
+    context = {
+        "form": PeopleSearchForm(),
+        "query": "",
+        "results": list(page.object_list),
+        "not_reached": selection,
+        "page": page,
+    }
+    return render(request, "web/people/search.html", context)
+
+
 @requires(Permission.VIEW_PEOPLE)
 def people_search(request: HttpRequest) -> HttpResponse:
-    """Search residents by name (with or without diacritics), national ID or household code, in the user's scope."""
+    """Search residents by name (with or without diacritics), national ID or household code, in the user's scope;
+    with ?chua_dat=…, list the people of a unit or organisation an indicator does not count yet."""
+    if "chua_dat" in request.GET:
+        return _not_reached_list(request)
     form = PeopleSearchForm(request.GET)
     query = form.query()
     results: list[Resident] = []

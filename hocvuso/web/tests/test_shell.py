@@ -56,6 +56,9 @@ def test_province_admin_home_links_units_and_audit(client: Client, province_admi
         "Nhập danh sách",
         "Kiểm tra có giám sát",
         "Nhật ký kiểm toán",
+        "Theo dõi chỉ tiêu",
+        "Thi đua",
+        "Chưa tiếp cận",
         "Dữ liệu của tôi",
     ]
 
@@ -74,6 +77,9 @@ def test_commune_officer_home_has_no_audit_link(client: Client, commune_officer)
         "Người dân",
         "Nhập danh sách",
         "Kiểm tra có giám sát",
+        "Theo dõi chỉ tiêu",
+        "Thi đua",
+        "Chưa tiếp cận",
         "Dữ liệu của tôi",
     ]
 
@@ -88,7 +94,15 @@ def test_agency_officer_home_names_the_organisation(client: Client, territory, m
     home = response.context["home"]
     assert [(line.label, line.scope) for line in home.roles] == [("Cán bộ cơ quan, đơn vị", "Sở Nội vụ")]
     assert home.home_unit is None
-    assert nav_labels(response.content.decode()) == ["Trang chủ", "Người dân", "Nhập danh sách", "Dữ liệu của tôi"]
+    assert nav_labels(response.content.decode()) == [
+        "Trang chủ",
+        "Người dân",
+        "Nhập danh sách",
+        "Theo dõi chỉ tiêu",
+        "Thi đua",
+        "Chưa tiếp cận",
+        "Dữ liệu của tôi",
+    ]
 
 
 def test_staff_with_two_roles_sees_both(client: Client, territory, make_user) -> None:

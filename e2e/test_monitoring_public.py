@@ -1,0 +1,127 @@
+"""Browser journeys of the public progress page and the emulation ranking on a 360-pixel-wide phone: an anonymous
+visitor goes from the home page to the public page (no personal data, small counts withheld; axe finds nothing
+serious), and a province administrator opens the ranking from the menu and expands a score's breakdown with
+the keyboard alone."""
+
+import re
+
+import pytest
+from django.utils import timezone
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from playwright.sync_api import expect
+
+from hocvuso.accounts.roles import Role
+from hocvuso.accounts.tests.factories import PASSWORD
+from hocvuso.indicators.services import rebuild_facts
+from hocvuso.indicators.tests.conftest import birthday, confirm_literacy, set_vneid
+from hocvuso.people.tests.factories import ResidentFactory
+
+from .browser import axe_violations, screenshot
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+MAX_TABS = 60
+
+
+def assert_accessible(page, name: str) -> None:
+    violations = axe_violations(page)
+    assert violations == [], f"{name}: {violations}"
+
+
+@pytest.fixture
+def facts(transactional_db, territory) -> list:
+    """Thôn 1 and Bon Bu Đăng (Xã Quảng Khê): 16 adults, 7 literate, 8 with VNeID; Thôn 3 (Xã Nhân Cơ): 2 adults, 1
+    literate — a commune whose counts the public page must withhold. Facts built today."""
+    today = timezone.localdate()
+    people = [
+        ResidentFactory(village=territory.village, full_name=f"Hồ Thị Mai {index}", birth_date=birthday(30, today))
+        for index in range(10)
+    ]
+    people += [
+        ResidentFactory(village=territory.village_b, full_name=f"Y Bhin Niê {index}", birth_date=birthday(40, today))
+        for index in range(6)
+    ]
+    small = [
+        ResidentFactory(
+            village=territory.other_village, full_name=f"Lò Văn Páo {index}", birth_date=birthday(50, today)
+        )
+        for index in range(2)
+    ]
+    for person in people[:5] + people[10:12] + small[:1]:
+        confirm_literacy(person)
+    for person in people[:8]:
+        set_vneid(person, 2)
+    rebuild_facts()
+    return people + small
+
+
+def test_an_anonymous_visitor_reads_the_public_progress_page(page, live_server, facts) -> None:
+    page.goto(live_server.url + "/")
+    page.get_by_role("link", name="Xem tiến độ của tỉnh").click()
+
+    expect(page).to_have_url(re.compile(r"/tien-do/$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Tiến độ phổ cập kỹ năng số — Lâm Đồng")
+    table = page.get_by_role("table", name="Tỷ lệ đạt chỉ tiêu của từng xã, phường, đặc khu")
+    quang_khe = table.locator("#xa-24631")
+    # 7/16 is withheld with the small commune: the province's 8/18 minus it would give the small one away
+    expect(quang_khe.locator('[data-indicator="adults-digital-skills"]')).to_have_text("Không công bố")
+    small = table.locator("#xa-24751")
+    expect(small.locator('[data-indicator="adults-digital-skills"]')).to_have_text("Không công bố")
+    expect(small).not_to_contain_text(re.compile(r"\d"))
+    content = page.content()
+    assert not any(person.full_name in content for person in facts)
+    assert_accessible(page, "public progress")
+    screenshot(page, "monitoring-public")
+
+
+@pytest.fixture
+def admin(transactional_db, territory, make_user) -> TOTPDevice:
+    user = make_user(Role.PROVINCE_ADMIN, territory.province, username="admin.tinh", full_name="Nguyễn Văn An")
+    return TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+
+
+def sign_in_staff(page, live_server, username: str, device: TOTPDevice) -> None:
+    page.goto(live_server.url + "/tai-khoan/dang-nhap/")
+    page.get_by_label("Tên đăng nhập").fill(username)
+    page.get_by_label("Mật khẩu").fill(PASSWORD)
+    page.get_by_role("button", name="Tiếp tục").click()
+    code = totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits)
+    page.get_by_label("Mã 6 số").fill(f"{code:06d}")
+    page.get_by_role("button", name="Xác nhận").click()
+    expect(page.get_by_role("button", name="Đăng xuất")).to_be_visible()
+
+
+def test_the_province_administrator_expands_a_breakdown_with_the_keyboard(page, live_server, facts, admin) -> None:
+    sign_in_staff(page, live_server, "admin.tinh", admin)
+    page.get_by_role("navigation", name="Điều hướng chính").get_by_role("link", name="Thi đua").click()
+
+    expect(page).to_have_url(re.compile(r"/theo-doi/thi-dua/$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Xếp hạng thi đua")
+    first = page.locator("ol.cards > li").first
+    expect(first.get_by_role("heading", level=3)).to_contain_text("Hạng 1/2")
+    expect(first.get_by_role("heading", level=3)).to_contain_text("Xã Quảng Khê")
+    breakdown = first.get_by_role("table", name="Cách tính điểm của Xã Quảng Khê")
+    expect(breakdown).to_be_hidden()
+    assert_accessible(page, "ranking")
+
+    # Tab through the page until the first "Cách tính điểm" has the focus, then open it with Enter.
+    for _press in range(MAX_TABS):
+        page.keyboard.press("Tab")
+        if page.evaluate("() => document.activeElement.tagName === 'SUMMARY'"):
+            break
+    else:
+        pytest.fail("the breakdown's summary never got the keyboard focus")
+    expect(first.locator("summary")).to_be_focused()
+    page.keyboard.press("Enter")
+
+    expect(breakdown).to_be_visible()
+    expect(breakdown.locator("tbody tr")).to_have_count(3)  # adults, certified on VNeID, digital identity
+    expect(breakdown.locator("tbody tr").first).to_contain_text("43,8% (7/16)")
+    score = first.locator(".ranking-score").inner_text()
+    expect(first.locator(".ranking-total")).to_have_text(f"Cộng điểm đóng góp: {score}.")
+    assert_accessible(page, "ranking with an open breakdown")
+    screenshot(page, "monitoring-ranking-breakdown")
+
+    page.keyboard.press("Enter")
+    expect(breakdown).to_be_hidden()

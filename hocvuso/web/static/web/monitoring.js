@@ -1,0 +1,96 @@
+/* Học Vụ Số — weekly trend charts on the monitoring dashboards, drawn with uPlot (served from /static/vendor/).
+   Each chart repeats the table next to it ("Số liệu theo tuần"), so the page says everything without this file. */
+(function () {
+  "use strict";
+
+  var LINE = "#0b4f8a";
+  var TARGET = "#a4161a";
+  var GRID = "#d5dde5";
+  var TEXT = "#4a5560";
+  var charts = [];
+
+  function options(data, width) {
+    var labels = data.days;
+    var top = 100;
+    return {
+      width: width,
+      height: 144,
+      legend: { show: false },
+      cursor: { show: false },
+      scales: {
+        x: { time: false },
+        y: { range: [0, top] }
+      },
+      axes: [
+        {
+          stroke: TEXT,
+          grid: { show: false },
+          ticks: { stroke: GRID },
+          size: 28,
+          space: 36,
+          incrs: [1, 2, 4],
+          values: function (u, splits) {
+            return splits.map(function (index) {
+              return labels[index] || "";
+            });
+          }
+        },
+        {
+          stroke: TEXT,
+          grid: { stroke: GRID, width: 1 },
+          ticks: { show: false },
+          size: 40,
+          splits: function () {
+            return [0, 50, 100];
+          },
+          values: function (u, splits) {
+            return splits.map(function (value) {
+              return value + "%";
+            });
+          }
+        }
+      ],
+      series: [
+        {},
+        { stroke: LINE, width: 2, spanGaps: true, points: { show: true, size: 6, fill: LINE } },
+        { stroke: TARGET, width: 1.5, dash: [6, 4], points: { show: false } }
+      ]
+    };
+  }
+
+  function draw(holder) {
+    var source = document.getElementById(holder.getAttribute("data-chart"));
+    if (!source) {
+      return;
+    }
+    var data = JSON.parse(source.textContent);
+    var xs = data.days.map(function (_day, index) {
+      return index;
+    });
+    var targets = data.days.map(function () {
+      return data.target;
+    });
+    var width = Math.max(200, holder.clientWidth);
+    holder.textContent = "";
+    charts.push({ holder: holder, plot: new window.uPlot(options(data, width), [xs, data.values, targets], holder) });
+  }
+
+  function resize() {
+    charts.forEach(function (chart) {
+      var width = Math.max(200, chart.holder.clientWidth);
+      chart.plot.setSize({ width: width, height: 144 });
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    if (typeof window.uPlot !== "function") {
+      return;
+    }
+    Array.prototype.forEach.call(document.querySelectorAll("[data-chart]"), draw);
+    var pending = null;
+    window.addEventListener("resize", function () {
+      window.clearTimeout(pending);
+      pending = window.setTimeout(resize, 150);
+    });
+  });
+})();
