@@ -10,7 +10,7 @@ from enum import StrEnum
 from functools import lru_cache
 from typing import Any, cast, overload
 
-from django.db.models import Case, F, Max, Q, When
+from django.db.models import Q
 from django.db.models.expressions import RawSQL
 from django.db.models.fields import DateTimeField, IntegerField
 from django.utils import timezone
@@ -296,20 +296,9 @@ def ancestor_paths(path: str) -> list[str]:
     return ["/" + "/".join(parts[: index + 1]) + "/" for index in range(len(parts))]
 
 
-def by_trend_day(days: Sequence[date]) -> dict[str, Any]:
-    """Aggregates that put a place's facts for one indicator on one row, two columns per trend day
-    (numerator `n<i>`, denominator `d<i>`, NULL when there is no fact that day), for
-    `.values(<place and indicator>).annotate(**by_trend_day(days))`. A province page then reads one row per
-    child and indicator instead of one per child, indicator and week."""
-    columns: dict[str, Any] = {}
-    for index, point_day in enumerate(days):
-        columns[f"n{index}"] = Max(Case(When(day=point_day, then=F("numerator"))))
-        columns[f"d{index}"] = Max(Case(When(day=point_day, then=F("denominator"))))
-    return columns
-
-
 def trend_history(days: Sequence[date], counts: Sequence[Any]) -> dict[date, tuple[int, int]]:
-    """The day → (numerator, denominator) of one row of `by_trend_day` columns (n0, d0, n1, d1…)."""
+    """The day → (numerator, denominator) of the counts of the days side by side (n0, d0, n1, d1…; None when
+    there is no fact that day)."""
     return {
         point_day: (int(counts[2 * index]), int(counts[2 * index + 1]))
         for index, point_day in enumerate(days)

@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 
@@ -28,7 +28,6 @@ from ._figures import (
     Row,
     Targets,
     ancestor_paths,
-    by_trend_day,
     group_history,
     make_figure,
     read_freshness,
@@ -67,21 +66,45 @@ def require_unit(user: Any, unit: AdministrativeUnit, permission: Permission = P
         raise Http404
 
 
-def _with_units(facts: QuerySet[Any], columns: list[str]) -> list[tuple[Any, ...]]:
-    """Rows (unit id, code, name, level, path, kind, indicator id, *columns) of facts grouped by unit and
-    indicator, in one query. The units are joined after the grouping: grouping by their names and paths as
-    well would sort every fact row of the page by text."""
-    sql, params = facts.query.sql_with_params()
+def _facts_by_unit(
+    *, unit: int, child_level: str | None, indicator_ids: list[int], days: list[date]
+) -> list[tuple[Any, ...]]:
+    """(unit id, code, name, level, path, kind, indicator id, n0, d0, n1, d1, …) for the unit and the units
+    whose facts are summed into it: each one's facts for an indicator on one row, numerator and denominator of
+    each trend day side by side (NULL when there is no fact that day). One query: grouped by numbers only,
+    the units joined after the grouping (grouping by their names and paths too would sort every fact of the
+    page by text). A province page reads ~900 rows instead of one per child, indicator and week (~7,000)."""
     quote = connection.ops.quote_name
-    unit = ", ".join(f"u.{quote(name)}" for name in ("code", "name", "level", "path", "kind"))
-    counts = ", ".join(f"p.{quote(name)}" for name in columns)
+    day, numerator, denominator = quote("day"), quote("numerator"), quote("denominator")
+    unit_id, indicator_id, unit_pk = quote("unit_id"), quote("indicator_id"), quote("id")
+    pivot, names, params = [], [], list[Any]()
+    for index, point_day in enumerate(days):
+        pivot.append(f"MAX(CASE WHEN f.{day} = %s THEN f.{numerator} END) AS n{index}")
+        pivot.append(f"MAX(CASE WHEN f.{day} = %s THEN f.{denominator} END) AS d{index}")
+        names += [f"p.n{index}", f"p.d{index}"]
+        params += [point_day, point_day]
+    on_days = ", ".join(["%s"] * len(days))
+    params += days
+    of_indicators = "1 = 0"  # no computable indicator: no facts, the same single query
+    if indicator_ids:
+        of_indicators = f"f.{indicator_id} IN ({', '.join(['%s'] * len(indicator_ids))})"
+        params += indicator_ids
+    params += [unit, unit, child_level or "-"]
+    places = ", ".join(f"u.{quote(name)}" for name in ("code", "name", "level", "path", "kind"))
+    # table and column names come from code; every value is a bound parameter
+    sql = f"""
+        SELECT p.{unit_id}, {places}, p.{indicator_id}, {", ".join(names)}
+        FROM (
+            SELECT f.{unit_id}, f.{indicator_id}, {", ".join(pivot)}
+            FROM {quote(IndicatorFact._meta.db_table)} f
+            WHERE f.{day} IN ({on_days}) AND {of_indicators}
+              AND (f.{unit_id} = %s OR (f.{quote("parent_id")} = %s AND f.{quote("level")} = %s))
+            GROUP BY f.{unit_id}, f.{indicator_id}
+        ) p
+        JOIN {quote(AdministrativeUnit._meta.db_table)} u ON u.{unit_pk} = p.{unit_id}
+    """  # noqa: S608
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT p.{quote('unit_id')}, {unit}, p.{quote('indicator_id')}, {counts} "  # noqa: S608 (names from code)
-            f"FROM ({sql}) p JOIN {quote(AdministrativeUnit._meta.db_table)} u "
-            f"ON u.{quote('id')} = p.{quote('unit_id')}",
-            params,
-        )
+        cursor.execute(sql, params)
         return list(cursor.fetchall())
 
 
@@ -110,15 +133,7 @@ def unit_dashboard(
         year=day.year,
         scope=Q(unit__path__in=ancestor_paths(unit.path)) | Q(unit__parent_id=unit.pk),
     )
-    pivot = by_trend_day(days)
-    facts = (
-        IndicatorFact.objects.filter(day__in=days, indicator_id__in=ids)
-        .filter(Q(unit_id=unit.pk) | Q(parent_id=unit.pk, level=child_level or "-"))
-        .values("unit_id", "indicator_id")
-        .annotate(**pivot)
-        .order_by()
-    )
-    rows = _with_units(facts, list(pivot))
+    rows = _facts_by_unit(unit=unit.pk, child_level=child_level, indicator_ids=ids, days=days)
     places: dict[int, Place] = {unit.pk: Place(unit.pk, unit.code, unit.name, unit.level, unit.path, unit.kind)}
     history: dict[tuple[Any, int], dict[date, tuple[int, int]]] = {}
     for pk, code, name, level, path, kind, indicator_id, *counts in rows:

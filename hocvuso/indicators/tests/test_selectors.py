@@ -188,6 +188,45 @@ def test_a_merged_unit_shows_its_successor(history: History, province_admin: Any
     assert adults is not None and (adults.numerator, adults.denominator) == (12, 16)
 
 
+def test_a_child_with_facts_only_on_earlier_weeks_keeps_its_trend(
+    history: History, province_admin: Any, django_assert_num_queries: Any
+) -> None:
+    """V1b merged into V1a on DAY: it has facts a week and two weeks before, none on DAY. The commune's page
+    still lists it, with no figure for DAY and its earlier weeks, and V1a counts both villages on DAY."""
+    from hocvuso.territory.services import merge_units
+
+    territory = history.territory
+    merge_units(units=[territory.village_b], into=territory.village, effective=DAY, actor=None)
+    rebuild_facts(on=DAY)
+
+    with django_assert_num_queries(5):
+        dashboard = unit_dashboard(user=province_admin, unit=territory.commune, on=DAY)
+
+    assert [child.place.code for child in dashboard.children] == ["24631.001", "24631.002"]
+    merged = dashboard.children[1].figure(ADULTS)
+    assert merged is not None and (merged.status, merged.value) == (Status.NO_DATA, None)
+    absorbing = dashboard.children[0].figure(ADULTS)
+    assert absorbing is not None
+    assert (absorbing.numerator, absorbing.denominator) == (12, 16)
+    assert [point.value for point in absorbing.trend][-3:] == [20.0, 40.0, 75.0]
+    assert dashboard.children[1].place.name == territory.village_b.name
+
+
+def test_a_rows_figures_are_computed_once_and_read_like_a_tuple(history: History, province_admin: Any) -> None:
+    dashboard = unit_dashboard(user=province_admin, unit=history.territory.province)
+    row = dashboard.children[0]
+    codes = [info.code for info in dashboard.indicators]
+
+    adults = row.figure(ADULTS)
+    assert adults is not None and adults is row.figures[codes.index(ADULTS)]  # the same object, not recomputed
+    assert row.figure("no-such-indicator") is None
+    assert len(row.figures) == len(codes)
+    assert [figure.indicator.code for figure in row.figures] == codes
+    assert row.figures == tuple(row.figures)
+    assert row.figures[1:3] == (row.figures[1], row.figures[2])
+    assert (adults.numerator, adults.denominator) == (12, 16)
+
+
 def test_the_agency_view_lists_the_organisations_the_user_follows(
     territory: Any, resident: Callable[..., Any], make_user: Callable[..., Any], django_assert_num_queries: Any
 ) -> None:
