@@ -47,7 +47,8 @@ def _demo_totp_key(username: str) -> str:
 def load_demo(*, seed: int = 68) -> list[DemoAccount]:
     """Load the national units, villages for the demo province, the starter curricula, a synthetic population
     (once), a few organisations and one account per role; the learner account is linked to a resident of the
-    demo village; the indicator facts are built (idempotent). Returns the demo accounts with their scope and, for staff, their TOTP key (hex)."""
+    demo village; the indicator facts are built (idempotent). Returns the demo accounts with their scope and,
+    for staff, their TOTP key (hex)."""
     load_admin_units(actor=None)
     province = AdministrativeUnit.objects.get(code=DEMO_PROVINCE, level=Level.PROVINCE)
     generate_demo_villages(province=province, seed=seed)
