@@ -6,3 +6,8 @@ class LearningConfig(AppConfig):
     name = "hocvuso.learning"
     label = "learning"
     verbose_name = _("Học tập")
+
+    def ready(self) -> None:
+        from .content_cache import connect_receivers
+
+        connect_receivers()

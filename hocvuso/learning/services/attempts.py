@@ -37,6 +37,13 @@ from .supervision import verify_supervision
 
 _random = random.SystemRandom()
 MAX_IDEMPOTENCY_KEY = 64
+# What saving an answer reads: the whole answer row, what the refusals look at in the attempt, what checking
+# the answer needs of the question (the rest of the attempt and question loads only if something asks).
+ANSWER_FIELDS = (
+    *(field.name for field in AttemptAnswer._meta.concrete_fields),
+    "attempt__user_id", "attempt__state", "attempt__deadline", "attempt__submitted_at",
+    "question__type", "question__data",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -58,14 +65,20 @@ def _local_time(moment: datetime) -> str:
     return formats.date_format(timezone.localtime(moment), "H:i d/m/Y")
 
 
-def _owned_attempt(user: Any, attempt_id: Any, *, lock: bool, related: bool = True) -> Attempt:
-    """The user's attempt with this id, locked for update; NotFound for a missing id and for another's."""
+def _attempt_key(user: Any, attempt_id: Any) -> uuid.UUID:
+    """The attempt id as a UUID for a signed-in user; NotFound otherwise (as for a missing attempt)."""
     try:
         key = attempt_id if isinstance(attempt_id, uuid.UUID) else uuid.UUID(str(attempt_id))
     except (ValueError, TypeError, AttributeError):
         raise NotFound(_("Không tìm thấy lượt làm bài.")) from None
     if user is None or not getattr(user, "is_authenticated", False):
         raise NotFound(_("Không tìm thấy lượt làm bài."))
+    return key
+
+
+def _owned_attempt(user: Any, attempt_id: Any, *, lock: bool, related: bool = True) -> Attempt:
+    """The user's attempt with this id, locked for update; NotFound for a missing id and for another's."""
+    key = _attempt_key(user, attempt_id)
     queryset = Attempt.objects.filter(pk=key, user=user)
     if lock:
         queryset = queryset.select_for_update(of=("self",))
@@ -239,9 +252,31 @@ def save_answer(*, user: Any, attempt_id: Any, question_id: Any, answer: Any) ->
     progress, so a dropped connection loses nothing. Saving the same answer again changes nothing. Refused
     with a clear message: a question not in this attempt, an answer that does not fit the question, an
     attempt already submitted, or an answer after the deadline. (No audit entry: answers are many; the
-    attempt's start and submission are audited.) Raises NotFound for a missing or another learner's attempt."""
+    attempt's start and submission are audited.) Raises NotFound for a missing or another learner's attempt.
+
+    One query reads the answer row with its question and the learner's attempt, locking the attempt (as a
+    submission does, so an answer is never saved while the attempt is being scored); only when there is no
+    such row (a missing or another learner's attempt, a question not in it) is the attempt read on its own to
+    give the right refusal."""
+    key = _attempt_key(user, attempt_id)
+    try:
+        question_pk = int(question_id)
+    except (TypeError, ValueError):
+        question_pk = None
     with transaction.atomic():
-        attempt = _owned_attempt(user, attempt_id, lock=True, related=False)
+        row = None
+        if question_pk is not None:
+            row = next(
+                iter(
+                    AttemptAnswer.objects.select_related("attempt", "question")
+                    .select_for_update(of=("attempt",))
+                    .filter(attempt_id=key, attempt__user=user, question_id=question_pk)
+                    .only(*ANSWER_FIELDS)
+                    .order_by()[:1]
+                ),
+                None,
+            )
+        attempt = row.attempt if row is not None else _owned_attempt(user, key, lock=True, related=False)
         if not attempt.is_open:
             raise DomainError(
                 _("Bài làm đã nộp lúc %(time)s; không thể sửa câu trả lời.")
@@ -261,15 +296,6 @@ def save_answer(*, user: Any, attempt_id: Any, question_id: Any, answer: Any) ->
                 % {"time": _local_time(attempt.deadline)},
                 code="deadline_passed",
             )
-        try:
-            question_pk = int(question_id)
-        except (TypeError, ValueError):
-            question_pk = None
-        row = (
-            AttemptAnswer.objects.select_related("question").filter(attempt=attempt, question_id=question_pk).first()
-            if question_pk is not None
-            else None
-        )
         if row is None:
             raise DomainError(_("Câu hỏi này không thuộc bài làm của bạn."), code="not_in_attempt")
         value = normalise_answer(row.question.type, row.question.data, answer)

@@ -427,7 +427,7 @@ def import_course_from_folder(*, path: str | Path, actor: Any) -> CourseImport:
     if course is None:
         course = Course(slug=data["slug"])
     else:
-        course.version += 1
+        course.version += 1  # also what makes every web process drop its cached lesson pages (content_cache)
     course.title = data["title"]
     course.group = data["group"]
     course.summary = data["summary"]

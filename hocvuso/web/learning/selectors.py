@@ -57,9 +57,10 @@ class CoursePage:
 
 
 def course_page(*, user: Any, course_slug: str) -> CoursePage:
-    """The course page of a published course: the lesson page's outline read for the first lesson (three
-    queries), the final assessment (one) and, for a signed-in learner, its status (three). Raises NotFound for
-    a missing or closed course."""
+    """The course page of a published course: the lesson page's outline read for the first lesson (the course
+    and, for a signed-in learner, their progress: two queries once the course content is cached), the final
+    assessment (one) and, for a signed-in learner, its status (three). Raises NotFound for a missing or closed
+    course."""
     course = Course.objects.published().filter(slug=course_slug).select_related("framework").first()
     if course is None:
         raise NotFound
@@ -70,7 +71,7 @@ def course_page(*, user: Any, course_slug: str) -> CoursePage:
         page = lesson_page(user=user, course_slug=course.slug, lesson_slug=first)
         outline, is_enrolled = page.outline, page.is_enrolled
         completed, required = page.completed_count, page.required_count
-        start = getattr(page.lesson, "start_position", None) or 0  # the learner's starting lesson, if any
+        start = page.start_position  # the learner's starting lesson, if any
         next_slug = next(
             (
                 lesson.slug

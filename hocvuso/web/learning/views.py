@@ -26,7 +26,6 @@ from hocvuso.learning.selectors import (
     OutlineModule,
     course_catalogue,
     learner_dashboard,
-    lesson_languages,
     lesson_page,
 )
 from hocvuso.learning.services import complete_lesson, enrol, recommend_from_self_assessment
@@ -102,7 +101,7 @@ def lesson_detail(request: HttpRequest, course_slug: str, lesson_slug: str) -> H
     except NotFound:
         raise Http404 from None
     names = dict(TranslationLanguage.choices)
-    languages = [(code, names.get(code, code)) for code in lesson_languages(lesson=page.lesson)]
+    languages = [(code, names.get(code, code)) for code in page.languages]
     next_open = next(
         (lesson.slug for module in page.outline for lesson in module.lessons if lesson.state == "open"), None
     )

@@ -199,6 +199,19 @@ def test_an_answer_is_saved_as_given_in_display_keys(learner_client, attempt):
     assert f'name="q{row.question_id}" value="2" checked' in page
 
 
+def test_an_answer_is_saved_in_a_fixed_number_of_queries(learner_client, attempt, django_assert_num_queries):
+    row = next(row for row in rows(attempt) if row.question.type == "single")
+    post_answer(learner_client, attempt.pk, row.question_id, "0")
+
+    # session, user; in the transaction (a savepoint in tests): the answer row with its question and the
+    # attempt, locked; the write
+    with django_assert_num_queries(6):
+        response = post_answer(learner_client, attempt.pk, row.question_id, "1")
+
+    assert response.status_code == 200
+    assert AttemptAnswer.objects.get(pk=row.pk).answer == 1
+
+
 def test_an_answer_that_does_not_fit_is_refused(learner_client, attempt):
     row = next(row for row in rows(attempt) if row.question.type == "single")
 
