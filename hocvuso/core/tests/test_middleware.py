@@ -19,3 +19,10 @@ def test_a_nul_character_is_refused_with_a_clear_answer(client, url: str) -> Non
 def test_ordinary_requests_pass(client) -> None:
     assert client.get("/healthz").status_code == 200
     assert client.get("/?q=ab").status_code == 200
+
+
+def test_the_api_answers_for_itself_in_json(client) -> None:
+    response = client.get("/api/v1/units/68%00/")
+
+    assert response.status_code in {401, 403, 404}
+    assert response["Content-Type"].startswith("application/json")
