@@ -1,9 +1,14 @@
-"""Helpers for the browser journeys: axe-core checks and screenshots."""
+"""Helpers for the browser journeys: axe-core checks, screenshots, signing staff in."""
 
 import os
 import tempfile
 from importlib import resources
 from pathlib import Path
+
+from django_otp.oath import totp
+from playwright.sync_api import expect
+
+from hocvuso.accounts.tests.factories import PASSWORD
 
 SCREENSHOTS = Path(os.environ.get("E2E_SCREENSHOTS") or Path(tempfile.gettempdir()) / "hocvuso-e2e")
 BLOCKING_IMPACTS = {"serious", "critical"}
@@ -38,3 +43,25 @@ def screenshot(page, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def assert_accessible(page, name: str) -> None:
+    """Fail with axe's serious or critical violations of the page, named `name` in the message."""
+    violations = axe_violations(page)
+    assert violations == [], f"{name}: {violations}"
+
+
+def current_code(device) -> str:
+    """The TOTP device's code of this moment."""
+    return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
+
+
+def sign_in_staff(page, live_server, username: str, device) -> None:
+    """Sign in through both steps (password, then the device's TOTP code) and wait for the signed-in page."""
+    page.goto(live_server.url + "/tai-khoan/dang-nhap/")
+    page.get_by_label("Tên đăng nhập").fill(username)
+    page.get_by_label("Mật khẩu").fill(PASSWORD)
+    page.get_by_role("button", name="Tiếp tục").click()
+    page.get_by_label("Mã 6 số").fill(current_code(device))
+    page.get_by_role("button", name="Xác nhận").click()
+    expect(page.get_by_role("button", name="Đăng xuất")).to_be_visible()

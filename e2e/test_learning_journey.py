@@ -16,16 +16,11 @@ from hocvuso.learning.services import import_course_from_folder, load_frameworks
 from hocvuso.learning.tests.conftest import right, wrong
 from hocvuso.people.tests.factories import HouseholdFactory, ResidentFactory
 
-from .browser import axe_violations, screenshot
+from .browser import assert_accessible, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 CURRICULA = Path(settings.BASE_DIR) / "curricula"
-
-
-def assert_accessible(page, name: str) -> None:
-    violations = axe_violations(page)
-    assert violations == [], f"{name}: {violations}"
 
 
 @pytest.fixture

@@ -14,39 +14,21 @@ from pathlib import Path
 
 import pytest
 from django.utils import timezone
-from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
 from hocvuso.accounts.roles import Role
-from hocvuso.accounts.tests.factories import PASSWORD
 from hocvuso.indicators.services import rebuild_facts
 from hocvuso.indicators.tests.conftest import birthday, confirm_literacy, set_vneid
 from hocvuso.people.tests.factories import ResidentFactory
 
-from .browser import axe_violations, screenshot
+from .browser import assert_accessible, screenshot, sign_in_staff
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 FIGURES = ("value", "target", "gap", "to_reach", "status", "forecast")
 # LibreOffice's CSV export: comma, double quote, UTF-8, from line 1, cells as shown, every sheet to its own file.
 CSV_FILTER = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true,false,false,-1"
-
-
-def assert_accessible(page, name: str) -> None:
-    violations = axe_violations(page)
-    assert violations == [], f"{name}: {violations}"
-
-
-def sign_in_staff(page, live_server, username: str, device: TOTPDevice) -> None:
-    page.goto(live_server.url + "/tai-khoan/dang-nhap/")
-    page.get_by_label("Tên đăng nhập").fill(username)
-    page.get_by_label("Mật khẩu").fill(PASSWORD)
-    page.get_by_role("button", name="Tiếp tục").click()
-    code = totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits)
-    page.get_by_label("Mã 6 số").fill(f"{code:06d}")
-    page.get_by_role("button", name="Xác nhận").click()
-    expect(page.get_by_role("button", name="Đăng xuất")).to_be_visible()
 
 
 @pytest.fixture

@@ -7,26 +7,19 @@ import re
 
 import pytest
 from django.utils import timezone
-from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
 from hocvuso.accounts.roles import Role
-from hocvuso.accounts.tests.factories import PASSWORD
 from hocvuso.indicators.services import rebuild_facts
 from hocvuso.indicators.tests.conftest import birthday, confirm_literacy, set_vneid
 from hocvuso.people.tests.factories import ResidentFactory
 
-from .browser import axe_violations, screenshot
+from .browser import assert_accessible, screenshot, sign_in_staff
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 MAX_TABS = 60
-
-
-def assert_accessible(page, name: str) -> None:
-    violations = axe_violations(page)
-    assert violations == [], f"{name}: {violations}"
 
 
 @pytest.fixture
@@ -79,17 +72,6 @@ def test_an_anonymous_visitor_reads_the_public_progress_page(page, live_server, 
 def admin(transactional_db, territory, make_user) -> TOTPDevice:
     user = make_user(Role.PROVINCE_ADMIN, territory.province, username="admin.tinh", full_name="Nguyễn Văn An")
     return TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
-
-
-def sign_in_staff(page, live_server, username: str, device: TOTPDevice) -> None:
-    page.goto(live_server.url + "/tai-khoan/dang-nhap/")
-    page.get_by_label("Tên đăng nhập").fill(username)
-    page.get_by_label("Mật khẩu").fill(PASSWORD)
-    page.get_by_role("button", name="Tiếp tục").click()
-    code = totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits)
-    page.get_by_label("Mã 6 số").fill(f"{code:06d}")
-    page.get_by_role("button", name="Xác nhận").click()
-    expect(page.get_by_role("button", name="Đăng xuất")).to_be_visible()
 
 
 def test_the_province_administrator_expands_a_breakdown_with_the_keyboard(page, live_server, facts, admin) -> None:

@@ -5,41 +5,23 @@ to the field), then a good one, and finds it inherited by a village; axe finds n
 import re
 
 import pytest
-from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
 from hocvuso.accounts.roles import Role
-from hocvuso.accounts.tests.factories import PASSWORD
 from hocvuso.indicators.models import Target
 
-from .browser import axe_violations, screenshot
+from .browser import assert_accessible, screenshot, sign_in_staff
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 ADULTS = "#target-adults-digital-skills"
 
 
-def assert_accessible(page, name: str) -> None:
-    violations = axe_violations(page)
-    assert violations == [], f"{name}: {violations}"
-
-
 @pytest.fixture
 def officer(transactional_db, territory, make_user) -> TOTPDevice:
     user = make_user(Role.COMMUNE_OFFICER, territory.commune, username="can.bo.xa", full_name="Trần Thị Bình")
     return TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
-
-
-def sign_in_staff(page, live_server, username: str, device: TOTPDevice) -> None:
-    page.goto(live_server.url + "/tai-khoan/dang-nhap/")
-    page.get_by_label("Tên đăng nhập").fill(username)
-    page.get_by_label("Mật khẩu").fill(PASSWORD)
-    page.get_by_role("button", name="Tiếp tục").click()
-    code = totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits)
-    page.get_by_label("Mã 6 số").fill(f"{code:06d}")
-    page.get_by_role("button", name="Xác nhận").click()
-    expect(page.get_by_role("button", name="Đăng xuất")).to_be_visible()
 
 
 def test_a_commune_officer_sets_the_communes_target(page, live_server, territory, officer) -> None:

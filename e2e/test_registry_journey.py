@@ -8,7 +8,6 @@ import json
 import re
 
 import pytest
-from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from openpyxl import Workbook, load_workbook
 from playwright.sync_api import expect
@@ -19,7 +18,7 @@ from hocvuso.people.import_models import ImportJob, ImportStatus
 from hocvuso.people.imports.services import run_roster_import, submit_roster_import
 from hocvuso.people.models import Household, Resident
 
-from .browser import axe_violations, screenshot
+from .browser import assert_accessible, screenshot, sign_in_staff
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -69,23 +68,6 @@ def roster(*, broken: bool) -> bytes:
     return output.getvalue()
 
 
-def assert_accessible(page, name: str) -> None:
-    violations = axe_violations(page)
-    assert violations == [], f"{name}: {violations}"
-
-
-def sign_in(page, live_server, username: str, device: TOTPDevice) -> None:
-    page.goto(live_server.url + "/tai-khoan/dang-nhap/")
-    page.get_by_label("Tên đăng nhập").fill(username)
-    page.get_by_label("Mật khẩu").fill(PASSWORD)
-    page.get_by_role("button", name="Tiếp tục").click()
-    page.get_by_label("Mã 6 số").fill(
-        f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
-    )
-    page.get_by_role("button", name="Xác nhận").click()
-    expect(page.get_by_role("button", name="Đăng xuất")).to_be_visible()
-
-
 def upload(page, name: str, data: bytes) -> None:
     page.get_by_label("Tệp danh sách (.xlsx hoặc .csv)").set_input_files(
         files=[
@@ -106,7 +88,7 @@ def officer(territory, make_user) -> TOTPDevice:
 
 
 def test_officer_fixes_a_roster_imports_it_and_finds_a_resident_without_diacritics(page, live_server, officer) -> None:
-    sign_in(page, live_server, "canbo.quangkhe", officer)
+    sign_in_staff(page, live_server, "canbo.quangkhe", officer)
 
     # The upload page, from the main navigation.
     page.get_by_role("navigation", name="Điều hướng chính").get_by_role("link", name="Nhập danh sách").click()
@@ -199,7 +181,7 @@ def test_the_progress_bar_follows_a_running_import_and_shows_the_result(page, li
         dry_run=True,
         enqueue=False,
     )
-    sign_in(page, live_server, "canbo.quangkhe", officer)
+    sign_in_staff(page, live_server, "canbo.quangkhe", officer)
 
     page.goto(f"{live_server.url}/nhap-danh-sach/{job.pk}/")
     expect(page.get_by_role("progressbar")).to_be_visible()

@@ -3,35 +3,15 @@
 import re
 
 import pytest
-from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
 from hocvuso.accounts.roles import Role
 from hocvuso.accounts.tests.factories import PASSWORD
 
-from .browser import axe_violations, screenshot
+from .browser import assert_accessible, axe_violations, current_code, screenshot, sign_in_staff
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def current_code(device: TOTPDevice) -> str:
-    return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
-
-
-def assert_accessible(page, name: str) -> None:
-    violations = axe_violations(page)
-    assert violations == [], f"{name}: {violations}"
-
-
-def sign_in_staff(page, live_server, username: str, device: TOTPDevice) -> None:
-    page.goto(live_server.url + "/tai-khoan/dang-nhap/")
-    page.get_by_label("Tên đăng nhập").fill(username)
-    page.get_by_label("Mật khẩu").fill(PASSWORD)
-    page.get_by_role("button", name="Tiếp tục").click()
-    page.get_by_label("Mã 6 số").fill(current_code(device))
-    page.get_by_role("button", name="Xác nhận").click()
-    expect(page.get_by_role("button", name="Đăng xuất")).to_be_visible()
 
 
 @pytest.fixture
