@@ -313,26 +313,27 @@ class RegistryWriter:
             if current is None:
                 new_records.append((record, household_id))
                 continue
-            resident_id = current[0]
             if record[R_HEAD]:
-                heads.append((household_id, resident_id))
-            phone = record[R_PHONE]
-            phone_changed = bool(phone) and (current[9] != phone[-3:] or _decrypted(current[8]) != phone)
-            wanted = (
-                record[R_NAME],
-                record[R_BIRTH],
-                record[R_SEX],
-                record[R_ETHNICITY],
-                record[R_VILLAGE],
-                household_id,
-            )
-            if wanted == tuple(current[2:8]) and not phone_changed:
-                self.counts.unchanged += 1
-                continue
-            updates.append((resident_id, record, household_id, phone_changed))
+                heads.append((household_id, current[0]))
+            update = self._update_of(record, current, household_id)
+            if update is not None:
+                updates.append(update)
         self._insert_residents(new_records, heads)
         self._update_residents(updates)
         self._set_heads(heads)
+
+    def _update_of(
+        self, record: tuple[Any, ...], current: tuple[Any, ...], household_id: int
+    ) -> tuple[int, tuple[Any, ...], int, bool] | None:
+        """What a registered resident (a row of _registered) needs from the record: (resident id, record,
+        household id, phone changed), or None when nothing changed (counted as unchanged)."""
+        phone = record[R_PHONE]
+        phone_changed = bool(phone) and (current[9] != phone[-3:] or _decrypted(current[8]) != phone)
+        wanted = (record[R_NAME], record[R_BIRTH], record[R_SEX], record[R_ETHNICITY], record[R_VILLAGE], household_id)
+        if wanted == tuple(current[2:8]) and not phone_changed:
+            self.counts.unchanged += 1
+            return None
+        return (current[0], record, household_id, phone_changed)
 
     def _insert_residents(
         self, new_records: Sequence[tuple[tuple[Any, ...], int | None]], heads: list[tuple[int, int]]
@@ -509,20 +510,9 @@ class StreamingResidentsWriter(RegistryWriter):
             household_id = self.household_ids[record[R_HOUSEHOLD]]
             if record[R_HEAD]:
                 heads.append((household_id, current[0]))
-            phone = record[R_PHONE]
-            phone_changed = bool(phone) and (current[9] != phone[-3:] or _decrypted(current[8]) != phone)
-            wanted = (
-                record[R_NAME],
-                record[R_BIRTH],
-                record[R_SEX],
-                record[R_ETHNICITY],
-                record[R_VILLAGE],
-                household_id,
-            )
-            if wanted == tuple(current[2:8]) and not phone_changed:
-                self.counts.unchanged += 1
-            else:
-                updates.append((current[0], record, household_id, phone_changed))
+            update = self._update_of(record, current, household_id)
+            if update is not None:
+                updates.append(update)
         self._update_residents(updates)
 
     def _copy_new_residents(
