@@ -214,6 +214,35 @@ class _NameKeys:
         return " ".join(parts)[:150]
 
 
+def _resident_columns(
+    record: tuple[Any, ...],
+    now: Any,
+    name_key: Callable[[str], str],
+    id_ciphertext: bytes,
+    phone_ciphertext: bytes | None,
+    household_id: int | None,
+) -> tuple[Any, ...]:
+    """A new resident's columns from created_at to village, in the order both insert paths write them."""
+    phone = record[R_PHONE]
+    name = record[R_NAME]
+    return (
+        now,
+        now,
+        name,
+        name_key(name),
+        record[R_BIRTH],
+        record[R_SEX],
+        record[R_ETHNICITY],
+        id_ciphertext,
+        record[R_HASH],
+        record[R_ID][-4:],
+        phone_ciphertext,
+        phone[-3:] if phone else "",
+        household_id,
+        record[R_VILLAGE],
+    )
+
+
 _REGISTERED_COLUMNS = [
     "id",
     "national_id_hash",
@@ -347,25 +376,8 @@ class RegistryWriter:
         rows = []
         for (record, household_id), id_ciphertext in zip(new_records, id_ciphertexts, strict=True):
             phone = record[R_PHONE]
-            name = record[R_NAME]
-            rows.append(
-                (
-                    now,
-                    now,
-                    name,
-                    self.name_key(name),
-                    record[R_BIRTH],
-                    record[R_SEX],
-                    record[R_ETHNICITY],
-                    id_ciphertext,
-                    record[R_HASH],
-                    record[R_ID][-4:],
-                    next(phone_ciphertexts) if phone else None,
-                    phone[-3:] if phone else "",
-                    household_id,
-                    record[R_VILLAGE],
-                )
-            )
+            phone_ciphertext = next(phone_ciphertexts) if phone else None
+            rows.append(_resident_columns(record, now, self.name_key, id_ciphertext, phone_ciphertext, household_id))
         ids = self.residents.insert(rows)
         if self.kind == ImportKind.RESIDENTS:
             for (record, household_id), resident_id in zip(new_records, ids, strict=True):
@@ -544,27 +556,9 @@ class StreamingResidentsWriter(RegistryWriter):
                 phone_ciphertexts = iter(encrypt_many(record[R_PHONE] for record, _ in batch if record[R_PHONE]))
                 for (record, household_id), resident_id, id_ciphertext in zip(batch, ids, id_ciphertexts, strict=True):
                     phone = record[R_PHONE]
-                    name = record[R_NAME]
-                    write(
-                        (
-                            resident_id,
-                            now,
-                            now,
-                            name,
-                            name_key(name),
-                            record[R_BIRTH],
-                            record[R_SEX],
-                            record[R_ETHNICITY],
-                            id_ciphertext,
-                            record[R_HASH],
-                            record[R_ID][-4:],
-                            next(phone_ciphertexts) if phone else None,
-                            phone[-3:] if phone else "",
-                            household_id,
-                            record[R_VILLAGE],
-                            *extra,
-                        )
-                    )
+                    phone_ciphertext = next(phone_ciphertexts) if phone else None
+                    columns = _resident_columns(record, now, name_key, id_ciphertext, phone_ciphertext, household_id)
+                    write((resident_id, *columns, *extra))
                     if record[R_HEAD]:
                         heads.append((household_id, resident_id))
                 self.counts.created += len(batch)
