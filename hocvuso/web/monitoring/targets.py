@@ -28,15 +28,9 @@ from hocvuso.indicators.selectors import IndicatorInfo, TargetInForce, TargetsIn
 from hocvuso.indicators.services import set_target
 from hocvuso.territory.models import AdministrativeUnit
 
+from .dashboards import Crumb
 from .display import indicator_name
 from .forms import FIRST_TARGET_YEAR, TargetForm, YearForm, target_years
-
-
-@dataclass(frozen=True)
-class Crumb:
-    code: str
-    name: str
-    linked: bool
 
 
 @dataclass(frozen=True)
@@ -134,6 +128,7 @@ def _render(
         "unit": unit,
         "result": result,
         "year": result.year if result is not None else None,
+        "crumb_suffix": f"?nam={result.year}" if result is not None else "",
         "year_form": year_form,
         "lines": lines,
         "crumbs": _crumbs(request.user, result) if result is not None else [],
