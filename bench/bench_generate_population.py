@@ -14,9 +14,8 @@ import sys
 import time
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
-import psycopg
+import bench_http as shared
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/hocvuso_bench_population"
@@ -30,15 +29,6 @@ print("RESULT " + json.dumps({{"residents": result.residents, "households": resu
     "identities": result.identities, "memberships": result.memberships, "organisations": result.organisations,
     "seconds": result.seconds, "timings": result.timings}}))
 """
-
-
-def _recreate_database(url: str) -> None:
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    admin_url = urlunsplit((parts.scheme, parts.netloc, "/postgres", parts.query, parts.fragment))
-    with psycopg.connect(admin_url, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        connection.execute(f'CREATE DATABASE "{name}"')
 
 
 def _manage(environment: dict[str, str], *arguments: str) -> None:
@@ -55,7 +45,7 @@ def run() -> dict[str, Any]:
         "DATABASE_URL": url,
         "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "config.settings.local"),
     }
-    _recreate_database(url)
+    shared.create_database(url, replace=True)
     _manage(environment, "migrate", "--no-input")
     _manage(environment, "load_admin_units")
     started = time.perf_counter()

@@ -93,16 +93,18 @@ def server_environment(port: int, redis_url: str) -> dict[str, str]:
     return environment
 
 
-def create_database() -> bool:
-    """Create the bench database when it is missing; True when it was created."""
+def create_database(url: str | None = None, *, replace: bool = False) -> bool:
+    """Create the database `url` names (by default this benchmark's DATABASE_URL) when it is missing, or drop
+    and create it afresh with `replace`; True when it was created."""
     import psycopg
 
-    parts = urlsplit(DATABASE_URL)
+    parts = urlsplit(url or DATABASE_URL)
     name = parts.path.lstrip("/")
     admin_url = urlunsplit(parts._replace(path="/postgres"))
     with psycopg.connect(admin_url, autocommit=True, connect_timeout=5) as connection:
-        exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-        if exists:
+        if replace:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')  # the name is our own setting
+        elif connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
             return False
         connection.execute(f'CREATE DATABASE "{name}"')  # the name comes from our own setting
         return True

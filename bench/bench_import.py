@@ -23,8 +23,8 @@ import sys
 import tempfile
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
+import bench_http as shared
 import psycopg
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -166,15 +166,6 @@ def write_roster(path: Path, rows: int, villages: list[str], seed: int = 2026) -
     return households
 
 
-def _recreate_database(url: str) -> None:
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    admin_url = urlunsplit((parts.scheme, parts.netloc, "/postgres", parts.query, parts.fragment))
-    with psycopg.connect(admin_url, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        connection.execute(f'CREATE DATABASE "{name}"')
-
-
 def _python(environment: dict[str, str], code: str) -> dict[str, Any]:
     completed = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, env=environment, check=False, capture_output=True, text=True
@@ -208,7 +199,7 @@ def run() -> dict[str, Any]:
         "LOOKUP_HASH_KEY": os.environ.get("LOOKUP_HASH_KEY", "YmVuY2gtb25seS1sb29rdXAta2V5LTMyLWJ5dGVzISE="),
         "REDIS_URL": "",
     }
-    _recreate_database(url)
+    shared.create_database(url, replace=True)
     subprocess.run(
         [sys.executable, "manage.py", "migrate", "--no-input"],
         cwd=ROOT,

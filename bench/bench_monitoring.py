@@ -48,7 +48,7 @@ import sys
 import time
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import bench_http as shared
 
@@ -94,20 +94,6 @@ def environment_for(url: str) -> dict[str, str]:
     environment["DATABASE_URL"] = url
     environment["ALLOWED_HOSTS"] = "127.0.0.1,localhost,testserver"
     return environment
-
-
-def ensure_database(url: str) -> bool:
-    """Create the database when it is missing; True when it was created."""
-    import psycopg
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    admin_url = urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(admin_url, autocommit=True, connect_timeout=5) as connection:
-        if connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            return False
-        connection.execute(f'CREATE DATABASE "{name}"')  # the name comes from our own setting
-        return True
 
 
 def stage_parameters(url: str) -> dict[str, str]:
@@ -289,7 +275,7 @@ def build(url: str, residents: int) -> dict[str, Any]:
     figures: dict[str, Any] = {}
     environment = environment_for(url)
     started = time.monotonic()
-    ensure_database(url)
+    shared.create_database(url)
     shared.manage(environment, "migrate", "--no-input", "-v0")
     done = stage_parameters(url)
     population = f"province={PROVINCE} residents={residents} seed={SEED}"
