@@ -1,13 +1,13 @@
 from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog, set_language
-from django_otp.admin import OTPAdminSite
 
 from hocvuso.accounts.access import public
+from hocvuso.accounts.admin_site import ProductSignInAdminSite
 from hocvuso.web.health import healthz
 
-# The admin site (content editing) asks for a verified second factor like every staff page.
-admin.site.__class__ = OTPAdminSite
+# The admin site (content editing) signs in through the product's sign-in and asks for a verified second factor.
+admin.site.__class__ = ProductSignInAdminSite
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),

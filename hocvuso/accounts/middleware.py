@@ -1,4 +1,5 @@
-"""Session lifetime: 12 hours from sign-in for everyone; staff sessions also end after 30 minutes idle."""
+"""Session lifetime: 12 hours from sign-in for everyone; staff sessions also end after 30 minutes idle; a
+session signed in without a second factor ends as soon as its user needs one (a staff role came into force)."""
 
 import time
 from collections.abc import Callable
@@ -8,38 +9,56 @@ from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 
-SIGNED_IN_AT = "signed_in_at"
-LAST_SEEN_AT = "last_seen_at"
-IS_STAFF_SESSION = "is_staff_session"
+from .sessions import (
+    IS_STAFF_SESSION,
+    LAST_SEEN_AT,
+    SECOND_FACTOR,
+    SIGNED_IN_AT,
+    needs_second_factor,
+    start_session_clock,
+)
 
-
-def start_session_clock(request: HttpRequest, *, is_staff: bool) -> None:
-    """Called at sign-in: remember when the session began and whether staff limits apply."""
-    now = int(time.time())
-    request.session[SIGNED_IN_AT] = now
-    request.session[LAST_SEEN_AT] = now
-    request.session[IS_STAFF_SESSION] = is_staff
+__all__ = ["IS_STAFF_SESSION", "LAST_SEEN_AT", "SIGNED_IN_AT", "SessionExpiryMiddleware"]
 
 
 class SessionExpiryMiddleware:
-    """Ends a signed-in session past its absolute or idle limit and sends the user to sign in again."""
+    """Ends a signed-in session past its absolute or idle limit, or one without a second factor whose user now
+    needs one, and sends the user to sign in again.
+
+    Every sign-in path ends in `complete_sign_in`, which starts the session clock. A signed-in session without
+    a clock (made some other way, e.g. `Client.force_login` in tests) gets one on its first request, with the
+    staff limits its user has then, so no session ever escapes the limits.
+    """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.user.is_authenticated and hasattr(request, "session") and SIGNED_IN_AT in request.session:
-            now = int(time.time())
-            started = int(request.session.get(SIGNED_IN_AT, 0))
-            last_seen = int(request.session.get(LAST_SEEN_AT, started))
-            too_old = now - started > settings.SESSION_ABSOLUTE_SECONDS
-            idle = request.session.get(IS_STAFF_SESSION) and now - last_seen > settings.SESSION_STAFF_IDLE_SECONDS
-            if too_old or idle:
+        if request.user.is_authenticated and hasattr(request, "session"):
+            if SIGNED_IN_AT not in request.session:
+                staff = needs_second_factor(request.user)
+                start_session_clock(request, is_staff=staff, second_factor=staff, method="session")
+            if self._ended(request):
                 logout(request)
                 if request.path.startswith("/api/"):
                     return self.get_response(request)
                 return redirect_to_login(request.get_full_path())
-            # Only staff sessions have an idle limit; a learner's session is not rewritten on every page.
-            if request.session.get(IS_STAFF_SESSION) and now - last_seen >= 30:  # at most twice a minute
-                request.session[LAST_SEEN_AT] = now
         return self.get_response(request)
+
+    def _ended(self, request: HttpRequest) -> bool:
+        session = request.session
+        now = int(time.time())
+        started = int(session.get(SIGNED_IN_AT, 0))
+        last_seen = int(session.get(LAST_SEEN_AT, started))
+        if now - started > settings.SESSION_ABSOLUTE_SECONDS:
+            return True
+        if session.get(IS_STAFF_SESSION) and now - last_seen > settings.SESSION_STAFF_IDLE_SECONDS:
+            return True
+        # A session signed in without a second factor whose user now needs one — a staff role that came into
+        # force since — must sign in again: staff powers never ride on a password-only session.
+        if not session.get(SECOND_FACTOR, session.get(IS_STAFF_SESSION)) and needs_second_factor(request.user):
+            return True
+        # Only staff sessions have an idle limit; a learner's session is not rewritten on every page.
+        if session.get(IS_STAFF_SESSION) and now - last_seen >= 30:  # at most twice a minute
+            session[LAST_SEEN_AT] = now
+        return False

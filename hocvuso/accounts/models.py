@@ -78,8 +78,19 @@ class RoleAssignment(models.Model):
         return f"{self.user} — {self.get_role_display()}"
 
 
+class SignInCounter(models.Model):
+    """One row per username that has tried to sign in. Its row lock makes "count the recent failures, then
+    record this attempt" one step, so parallel attempts for a username are counted one after the other."""
+
+    username = models.CharField(max_length=150, unique=True)
+
+    def __str__(self) -> str:
+        return self.username
+
+
 class LoginFailure(models.Model):
-    """One failed sign-in for a username (password or second factor); throttling counts these."""
+    """One failed sign-in for a username (password or second factor); throttling counts these. An attempt is
+    recorded here before its password or code is checked, and removed again when it turns out right."""
 
     username = models.CharField(max_length=150, db_index=True)
     at = models.DateTimeField(default=timezone.now, db_index=True)

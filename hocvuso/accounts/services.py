@@ -4,10 +4,12 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate, login
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from hocvuso.core.errors import DomainError
@@ -15,8 +17,9 @@ from hocvuso.core.services import record_audit
 from hocvuso.territory.models import AdministrativeUnit
 
 from .access import forget_cached_assignments
-from .models import LoginFailure, RoleAssignment, User
+from .models import LoginFailure, RoleAssignment, SignInCounter, User
 from .roles import ORGANISATION_ROLES, Role
+from .sessions import needs_second_factor, start_session_clock
 
 
 def _username_key(username: str) -> str:
@@ -27,7 +30,7 @@ def login_blocked_until(*, username: str) -> datetime | None:
     """When the username may try again, if it has used up its failed sign-ins in the window; else None.
 
     Only the username is counted, never the address: people behind one commune office's address are
-    never locked out by someone else's mistakes.
+    never locked out by someone else's mistakes. Attempts being checked at this moment count as failures.
     """
     window = timedelta(seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS)
     recent = list(
@@ -40,33 +43,50 @@ def login_blocked_until(*, username: str) -> datetime | None:
     return recent[-1] + window
 
 
-def record_login_failure(*, username: str, ip_address: str | None) -> None:
-    """Count one failed sign-in (password or second factor) against the username."""
-    LoginFailure.objects.create(username=_username_key(username), ip_address=ip_address)
+def _throttled(until: datetime) -> DomainError:
+    return DomainError(
+        _("Đăng nhập sai quá nhiều lần. Hãy thử lại sau %(time)s.")
+        % {"time": timezone.localtime(until).strftime("%H:%M")},
+        code="throttled",
+    )
+
+
+def _reserve_attempt(username: str, ip_address: str | None) -> LoginFailure:
+    """Count one sign-in attempt against the username before its password or code is checked, and return
+    its row (the caller deletes it when the attempt turns out right).
+
+    Counting the failures in the window and recording this attempt happen under the username's row lock
+    (on SQLite, write transactions start with the database's write lock), so whatever the concurrency at
+    most LOGIN_FAILURE_LIMIT attempts are checked in a window. Raises DomainError (code "throttled") when the
+    username has no attempt left — the same answer whether the password would have been right or not.
+    """
+    key = _username_key(username)
+    SignInCounter.objects.get_or_create(username=key)
+    with transaction.atomic():
+        SignInCounter.objects.select_for_update().get(username=key)
+        until = login_blocked_until(username=key)
+        if until is not None:
+            raise _throttled(until)
+        return LoginFailure.objects.create(username=key, ip_address=ip_address)
+
+
+def _record_failure(username: str) -> None:
     record_audit(actor=None, action="accounts.login_failed", object_type="accounts.user", object_label=username[:150])
-
-
-def _refuse_if_blocked(username: str) -> None:
-    until = login_blocked_until(username=username)
-    if until is not None:
-        raise DomainError(
-            _("Đăng nhập sai quá nhiều lần. Hãy thử lại sau %(time)s.")
-            % {"time": timezone.localtime(until).strftime("%H:%M")},
-            code="throttled",
-        )
 
 
 def check_credentials(*, username: str, password: str, ip_address: str | None) -> User:
     """The first sign-in step: return the user whose username and password match.
 
     Raises DomainError (code "throttled") when the username has failed too often in the window, even if
-    the password is right, and DomainError (code "invalid") for a wrong username or password.
+    the password is right (the password is then not checked at all), and DomainError (code "invalid") for
+    a wrong username or password, which counts as one failure.
     """
-    _refuse_if_blocked(username)
+    attempt = _reserve_attempt(username, ip_address)
     user = authenticate(username=username, password=password)
     if user is None or not isinstance(user, User):
-        record_login_failure(username=username, ip_address=ip_address)
+        _record_failure(username)
         raise DomainError(_("Tên đăng nhập hoặc mật khẩu không đúng."), code="invalid")
+    attempt.delete()
     return user
 
 
@@ -87,14 +107,16 @@ def verify_second_factor(*, user: User, token: str, ip_address: str | None) -> T
     """The second sign-in step for staff: check a 6-digit code from the authenticator.
 
     Enrols the pending device when the user has no confirmed one yet. Returns the device; raises
-    DomainError for a wrong or reused code, and when the username is throttled.
+    DomainError for a wrong or reused code (one failure against the username), and when the username is
+    throttled (the code is then not checked).
     """
-    _refuse_if_blocked(user.get_username())
+    attempt = _reserve_attempt(user.get_username(), ip_address)
     token = "".join(token.split())
     device = confirmed_totp_device(user=user) or pending_totp_device(user=user)
     if not (token.isdigit() and len(token) == 6 and device.verify_token(token)):
-        record_login_failure(username=user.get_username(), ip_address=ip_address)
+        _record_failure(user.get_username())
         raise DomainError(_("Mã xác thực không đúng hoặc đã hết hạn."), field="token")
+    attempt.delete()
     if not device.confirmed:
         device.confirmed = True
         device.save(update_fields=["confirmed"])
@@ -102,10 +124,35 @@ def verify_second_factor(*, user: User, token: str, ip_address: str | None) -> T
     return device
 
 
-def clear_login_failures(*, user: User) -> None:
-    """Forget the username's failed sign-ins after a complete, successful sign-in."""
+def complete_sign_in(request: HttpRequest, user: User, *, method: str, second_factor_verified: bool) -> None:
+    """Sign the user in — the one way every sign-in path ends (the product's sign-in page, which the admin
+    site's login also goes through, and OpenID Connect).
+
+    Refuses, signing nobody in, an inactive user and a user who needs a second factor (`needs_second_factor`)
+    when the path did not verify one (DomainError, code "second_factor_required"). Otherwise: a new session
+    key (Django's `login`), the verified authenticator recorded in the session for django-otp, the session
+    clock (12 h absolute; 30 min idle for staff) with the method and whether a second factor was verified,
+    the username's failed attempts cleared, and "accounts.login" in the audit log with the method.
+    `method` names the path ("password", "password+totp", "vneid", …).
+    """
+    if not user.is_active:
+        raise DomainError(_("Tài khoản đã bị khóa."), code="inactive_user")
+    if needs_second_factor(user) and not second_factor_verified:
+        raise DomainError(_("Tài khoản cán bộ cần xác thực hai bước."), code="second_factor_required")
+    login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
+    device = confirmed_totp_device(user=user) if second_factor_verified else None
+    if device is not None:
+        otp_login(request, device)
+    start_session_clock(
+        request, is_staff=needs_second_factor(user), second_factor=second_factor_verified, method=method
+    )
     LoginFailure.objects.filter(username=_username_key(user.get_username())).delete()
-    record_audit(actor=user, action="accounts.login", target=user)
+    record_audit(
+        actor=user,
+        action="accounts.login",
+        target=user,
+        details={"method": method, "second_factor": second_factor_verified},
+    )
 
 
 @transaction.atomic

@@ -10,18 +10,13 @@ from base64 import b32encode
 from typing import Any
 
 import segno
-from django.conf import settings
-from django.contrib.auth import login
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import escape
 from django.utils.http import url_has_allowed_host_and_scheme
-from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from hocvuso.accounts.middleware import start_session_clock
 from hocvuso.accounts.models import User
-from hocvuso.accounts.services import clear_login_failures
 
 PENDING_KEY = "pending_sign_in"
 PENDING_SECONDS = 5 * 60
@@ -65,17 +60,6 @@ def pending_next(request: HttpRequest) -> str:
 
 def forget_pending(request: HttpRequest) -> None:
     request.session.pop(PENDING_KEY, None)
-
-
-def complete_sign_in(request: HttpRequest, *, user: User, device: TOTPDevice | None) -> None:
-    """Sign the user in: a new session key, the session clock, the verified device for staff, and the
-    failed-attempt counter cleared (which records the sign-in in the audit log)."""
-    forget_pending(request)
-    login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
-    if device is not None:
-        otp_login(request, device)
-    start_session_clock(request, is_staff=device is not None)
-    clear_login_failures(user=user)
 
 
 def enrolment_qr_svg(device: TOTPDevice, *, label: str) -> str:

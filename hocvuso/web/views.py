@@ -13,14 +13,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from hocvuso.accounts.access import home_unit, is_staff_user, public, requires
+from hocvuso.accounts.access import home_unit, public, requires
 from hocvuso.accounts.roles import Permission
 from hocvuso.accounts.services import (
     check_credentials,
+    complete_sign_in,
     confirmed_totp_device,
     pending_totp_device,
     verify_second_factor,
 )
+from hocvuso.accounts.sessions import needs_second_factor
 from hocvuso.core.errors import DomainError
 from hocvuso.territory.models import AdministrativeUnit, Level
 from hocvuso.territory.selectors import child_units
@@ -75,10 +77,10 @@ def sign_in(request: HttpRequest) -> HttpResponse:
         except DomainError as error:
             form.add_error(None, str(error.message))
         else:
-            if is_staff_user(user):
+            if needs_second_factor(user):
                 signin.remember_pending(request, user=user, next_url=next_url)
                 return redirect("accounts:second_factor")
-            signin.complete_sign_in(request, user=user, device=None)
+            complete_sign_in(request, user, method="password", second_factor_verified=False)
             return redirect(next_url)
     return render(request, "accounts/sign_in.html", {"form": form, "next": next_url})
 
@@ -93,14 +95,13 @@ def second_factor(request: HttpRequest) -> HttpResponse:
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            device = verify_second_factor(
-                user=user, token=form.cleaned_data["token"], ip_address=signin.client_address(request)
-            )
+            verify_second_factor(user=user, token=form.cleaned_data["token"], ip_address=signin.client_address(request))
         except DomainError as error:
             form.add_error("token" if error.field == "token" else None, str(error.message))
         else:
             next_url = signin.pending_next(request)
-            signin.complete_sign_in(request, user=user, device=device)
+            signin.forget_pending(request)
+            complete_sign_in(request, user, method="password+totp", second_factor_verified=True)
             return redirect(next_url)
     context: dict[str, object] = {"form": form, "enrolling": confirmed_totp_device(user=user) is None}
     if context["enrolling"]:

@@ -9,7 +9,6 @@ from hocvuso.accounts.roles import Role
 from hocvuso.accounts.services import (
     assign_role,
     check_credentials,
-    clear_login_failures,
     login_blocked_until,
     pending_totp_device,
     verify_second_factor,
@@ -113,16 +112,6 @@ def test_a_code_cannot_be_used_twice(make_user, territory):
 
     with pytest.raises(DomainError):
         verify_second_factor(user=user, token=code, ip_address=None)
-
-
-def test_successful_sign_in_clears_failures_and_is_audited(make_user):
-    user = make_user(username="lan")
-    LoginFailure.objects.create(username="lan")
-
-    clear_login_failures(user=user)
-
-    assert LoginFailure.objects.filter(username="lan").count() == 0
-    assert AuditEntry.objects.filter(action="accounts.login", actor=user).count() == 1
 
 
 @pytest.mark.parametrize(
