@@ -109,6 +109,9 @@ SECURE_REFERRER_POLICY = "same-origin"
 LOGIN_FAILURE_LIMIT = 5
 LOGIN_FAILURE_WINDOW_SECONDS = 30 * 60
 
+# API tokens expire this many days after they are made unless their maker chooses (at most a year).
+API_TOKEN_DEFAULT_DAYS = int(env("API_TOKEN_DEFAULT_DAYS", "90"))
+
 OTP_TOTP_ISSUER = "Học Vụ Số"
 # Guessing codes is bounded by the per-username limit above (5 per 30 min, password and code together);
 # django-otp's own per-device back-off would only refuse a right code typed just after a wrong one.

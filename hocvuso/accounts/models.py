@@ -4,6 +4,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from .roles import Role
@@ -15,6 +16,9 @@ class User(AbstractUser):
 
     full_name = models.CharField(_("họ và tên"), max_length=150, blank=True)
     preferred_language = models.CharField(_("ngôn ngữ"), max_length=8, blank=True)
+    # Raised by every change of what the user may do (roles, admin flags): sessions and API tokens made before
+    # carry the old number and stop working (see `_get_session_auth_hash` and the API's token check).
+    session_epoch = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name = _("tài khoản")
@@ -22,6 +26,15 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.full_name or self.username
+
+    def _get_session_auth_hash(self, secret: str | None = None) -> str:
+        """What each session stores at sign-in and Django compares on every request (it ends the session when
+        they differ): Django's hash of the password, here also of `session_epoch`, so that a change of roles
+        ends every session of the user exactly as a change of password does."""
+        key_salt = "hocvuso.accounts.User.get_session_auth_hash"
+        return salted_hmac(
+            key_salt, f"{self.password}|{self.session_epoch}", secret=secret, algorithm="sha256"
+        ).hexdigest()
 
 
 class RoleAssignmentQuerySet(models.QuerySet["RoleAssignment"]):

@@ -6,6 +6,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import authenticate, login
 from django.db import transaction
+from django.db.models import F
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -199,7 +200,7 @@ def assign_role(
     assignment = RoleAssignment.objects.create(
         user=user, role=role, unit=unit, organisation=organisation, valid_from=valid_from, valid_to=valid_to
     )
-    forget_cached_assignments(user)
+    end_sessions_of(user)
     record_audit(
         actor=assigned_by,
         action="accounts.assign_role",
@@ -211,3 +212,36 @@ def assign_role(
         },
     )
     return assignment
+
+
+@transaction.atomic
+def end_role(*, assignment: RoleAssignment, valid_to: date, ended_by: Any) -> RoleAssignment:
+    """End a role assignment on a day (inclusive; today or later) and return it; the user's sessions and API
+    tokens end at once (`end_sessions_of`).
+
+    Raises DomainError when the assignment has already ended by then, or the day is before it started.
+    """
+    assignment = RoleAssignment.objects.select_for_update().get(pk=assignment.pk)
+    if assignment.valid_to is not None and assignment.valid_to <= valid_to:
+        raise DomainError(_("Vai trò này đã kết thúc."), code="role_ended")
+    if valid_to < assignment.valid_from:
+        raise DomainError(_("Ngày kết thúc phải sau ngày bắt đầu."), field="valid_to")
+    assignment.valid_to = valid_to
+    assignment.save(update_fields=["valid_to"])
+    end_sessions_of(assignment.user)
+    record_audit(
+        actor=ended_by,
+        action="accounts.end_role",
+        target=assignment.user,
+        details={"role": assignment.role, "assignment": assignment.pk, "valid_to": valid_to.isoformat()},
+    )
+    return assignment
+
+
+def end_sessions_of(user: User) -> None:
+    """End every session and API token of the user (the one they are using now too) by raising their
+    `session_epoch`: called whenever what the user may do changes, so new powers need a new sign-in — with
+    the second factor, for staff — and lost powers are not kept by an open session."""
+    User.objects.filter(pk=user.pk).update(session_epoch=F("session_epoch") + 1)
+    user.refresh_from_db(fields=["session_epoch"])
+    forget_cached_assignments(user)

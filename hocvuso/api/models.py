@@ -5,7 +5,7 @@ from typing import Self
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -18,9 +18,9 @@ def hash_token_secret(secret: str) -> str:
 
 class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
     def usable(self, now: datetime | None = None) -> Self:
-        """Tokens neither revoked nor expired."""
+        """Tokens neither revoked nor expired, made since their user's roles last changed."""
         now = now or timezone.now()
-        return self.filter(revoked_at__isnull=True).filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+        return self.filter(revoked_at__isnull=True, expires_at__gt=now, user_epoch=F("user__session_epoch"))
 
 
 class ApiToken(models.Model):
@@ -32,9 +32,13 @@ class ApiToken(models.Model):
     prefix = models.CharField(max_length=TOKEN_PREFIX_LENGTH, unique=True)
     secret_hash = models.CharField(max_length=64)
     created_at = models.DateTimeField(auto_now_add=True)
-    expires_at = models.DateTimeField(_("hết hạn"), null=True, blank=True)
+    # Every token expires: API_TOKEN_DEFAULT_DAYS (90) after it is made unless its maker chose an earlier or a
+    # later day (at most a year); docs/OPERATIONS.md says how devices rotate theirs.
+    expires_at = models.DateTimeField(_("hết hạn"))
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # The user's `session_epoch` when the token was made: a later change of the user's roles ends the token.
+    user_epoch = models.PositiveIntegerField(default=0, editable=False)
 
     objects = ApiTokenQuerySet.as_manager()
 
@@ -47,9 +51,10 @@ class ApiToken(models.Model):
         return f"{self.name} ({self.prefix}…)"
 
     def is_usable(self, now: datetime | None = None) -> bool:
-        """Neither revoked nor expired (at `now`, by default the present)."""
+        """Neither revoked nor expired (at `now`, by default the present), and made since the user's roles last
+        changed."""
         now = now or timezone.now()
-        return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
+        return self.revoked_at is None and self.expires_at > now and self.user_epoch == self.user.session_epoch
 
     @staticmethod
     def new_secret() -> tuple[str, str]:

@@ -98,7 +98,9 @@ class AuditEntryFilters(serializers.Serializer[Any]):
 
 
 class ApiTokenSerializer(serializers.ModelSerializer[ApiToken]):
-    is_usable = serializers.SerializerMethodField(help_text="Chưa thu hồi và chưa hết hạn.")
+    is_usable = serializers.SerializerMethodField(
+        help_text="Chưa thu hồi, chưa hết hạn, và vai trò của tài khoản chưa đổi từ khi tạo khóa."
+    )
 
     class Meta:
         model = ApiToken
@@ -112,7 +114,7 @@ class ApiTokenSerializer(serializers.ModelSerializer[ApiToken]):
 class ApiTokenCreateSerializer(serializers.Serializer[Any]):
     name = serializers.CharField(max_length=100, help_text="Tên gợi nhớ, ví dụ tên thiết bị.")
     expires_at = serializers.DateTimeField(
-        required=False, allow_null=True, help_text="Thời điểm hết hạn (tối đa một năm); bỏ trống: đến khi thu hồi."
+        required=False, allow_null=True, help_text="Thời điểm hết hạn (tối đa một năm); bỏ trống: sau 90 ngày."
     )
 
 

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -26,8 +27,9 @@ class IssuedToken:
     plain_text: str
 
 
-def issue_api_token(*, user: User, name: str, expires_at: datetime | None) -> IssuedToken:
-    """Make a named API token acting as `user`, expiring at `expires_at` (None: until revoked) and audit it.
+def issue_api_token(*, user: User, name: str, expires_at: datetime | None = None) -> IssuedToken:
+    """Make a named API token acting as `user`, expiring at `expires_at` (None: API_TOKEN_DEFAULT_DAYS from now)
+    and audit it. The token stops working when it expires, is revoked, or the user's roles change.
 
     Returns the token row and the full token string, which exists only in this return value (the database keeps
     a hash of the secret). Raises DomainError when the name is blank or too long, the expiry is not in the
@@ -40,7 +42,9 @@ def issue_api_token(*, user: User, name: str, expires_at: datetime | None) -> Is
     if len(name) > ApiToken._meta.get_field("name").max_length:  # type: ignore[operator]
         raise DomainError(_("Tên khóa dài tối đa 100 ký tự."), field="name", code="max_length")
     now = timezone.now()
-    if expires_at is not None:
+    if expires_at is None:
+        expires_at = now + timedelta(days=settings.API_TOKEN_DEFAULT_DAYS)
+    else:
         if timezone.is_naive(expires_at):
             expires_at = timezone.make_aware(expires_at)
         if expires_at <= now:
@@ -70,6 +74,7 @@ def issue_api_token(*, user: User, name: str, expires_at: datetime | None) -> Is
                         prefix=prefix,
                         secret_hash=hash_token_secret(secret),
                         expires_at=expires_at,
+                        user_epoch=user.session_epoch,
                     )
                 break
             except IntegrityError:
@@ -80,7 +85,7 @@ def issue_api_token(*, user: User, name: str, expires_at: datetime | None) -> Is
             actor=user,
             action="api_token.issue",
             target=token,
-            details={"name": name, "expires_at": expires_at.isoformat() if expires_at else None},
+            details={"name": name, "expires_at": expires_at.isoformat()},
         )
     return IssuedToken(token=token, plain_text=f"{prefix}.{secret}")
 

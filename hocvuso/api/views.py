@@ -226,7 +226,7 @@ def _own_tokens(request: Request) -> QuerySet[ApiToken]:
     user = request.user
     if user is None or not user.is_authenticated:
         return ApiToken.objects.none()
-    return ApiToken.objects.filter(user=user)
+    return ApiToken.objects.filter(user=user).select_related("user")
 
 
 @extend_schema(tags=["tokens"])

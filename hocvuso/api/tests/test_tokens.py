@@ -8,6 +8,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from hocvuso.accounts.roles import Role
+from hocvuso.accounts.services import assign_role
 from hocvuso.api.models import ApiToken, hash_token_secret
 from hocvuso.api.services import MAX_ACTIVE_TOKENS, issue_api_token, revoke_api_token
 from hocvuso.core.errors import DomainError, NotFound
@@ -141,7 +142,7 @@ def test_a_signed_in_staff_member_creates_a_token_shown_once(session_for, commun
         "name": "Máy tính bảng",
         "prefix": token.prefix,
         "created_at": timezone.localtime(token.created_at).isoformat(),
-        "expires_at": None,
+        "expires_at": timezone.localtime(token.expires_at).isoformat(),
         "last_used_at": None,
         "revoked_at": None,
         "is_usable": True,
@@ -319,3 +320,45 @@ def test_tokens_cannot_be_changed_with_put_or_patch(session_for, commune_officer
         "field": None,
     }
     assert ApiToken.objects.get().name == "Điện thoại"
+
+
+# expiry (issue 8, hole 10) and role changes (hole 5)
+
+
+def test_a_token_made_without_an_expiry_expires_after_the_default_lifetime(commune_officer, settings):
+    settings.API_TOKEN_DEFAULT_DAYS = 30
+    before = timezone.now()
+
+    token = issue_api_token(user=commune_officer, name="Điện thoại").token
+
+    assert before + timedelta(days=30) <= token.expires_at <= timezone.now() + timedelta(days=30)
+    assert ApiToken.objects.filter(expires_at__isnull=True).count() == 0
+
+
+def test_an_expired_token_opens_nothing(commune_officer):
+    issued = issue_api_token(user=commune_officer, name="Điện thoại")
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {issued.plain_text}")
+    assert client.get(reverse("api:me")).status_code == 200
+    ApiToken.objects.filter(pk=issued.token.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+
+    response = client.get(reverse("api:me"))
+
+    assert (response.status_code, response.json()["code"]) == (401, "authentication_failed")
+
+
+def test_a_learners_token_stops_working_when_a_staff_role_is_given(make_user, territory, province_admin):
+    learner = make_user(Role.LEARNER)
+    issued = issue_api_token(user=learner, name="Điện thoại")
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {issued.plain_text}")
+    assert client.get(reverse("api:me")).status_code == 200
+
+    assign_role(user=learner, role=Role.COMMUNE_OFFICER, unit=territory.commune, assigned_by=province_admin)
+    me = client.get(reverse("api:me"))
+    units = client.get(reverse("api:unit-list"))
+
+    assert (me.status_code, units.status_code) == (401, 401)
+    assert "24631" not in units.content.decode()
+    assert ApiToken.objects.get().is_usable() is False
+    assert ApiToken.objects.usable().count() == 0
