@@ -1,6 +1,7 @@
 """`make run` loads the demo: each demo account sees exactly its role's scope."""
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 
 from hocvuso.accounts.access import units_visible_to
@@ -17,6 +18,11 @@ def test_each_demo_account_sees_only_its_scope(client):
     again = load_demo()  # idempotent: nothing is created twice
 
     assert [a.username for a in again] == [a.username for a in accounts]
+    # the demo authenticators' secrets are random (never derived from the username) and kept between runs
+    keys = {account.username: account.totp_key for account in accounts if account.totp_key}
+    assert len(keys) == 6 and len(set(keys.values())) == 6
+    assert all(key and username.encode().hex() not in key for username, key in keys.items())
+    assert keys == {account.username: account.totp_key for account in again if account.totp_key}
     assert Resident.objects.count() == DEMO_RESIDENTS
     assert User.objects.count() == 7
     assert Resident.objects.filter(user__username="nguoihoc").count() == 1
@@ -50,3 +56,13 @@ def test_each_demo_account_sees_only_its_scope(client):
             assert client.get(f"/don-vi/{allowed}/").status_code == 200, account.username
         assert client.get(f"/don-vi/{denied}/").status_code == 404, account.username
         client.logout()
+
+
+@pytest.mark.django_db
+def test_load_demo_refuses_settings_that_do_not_allow_demo_data(settings):
+    settings.ALLOW_DEMO_DATA = False
+
+    with pytest.raises(ImproperlyConfigured):
+        load_demo()
+
+    assert (User.objects.count(), Resident.objects.count(), AdministrativeUnit.objects.count()) == (0, 0, 0)

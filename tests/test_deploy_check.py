@@ -167,3 +167,13 @@ def test_gunicorn_config_reads_bind_and_workers_from_the_environment(monkeypatch
 
     assert config["workers"] == 8
     assert config["bind"] == ["0.0.0.0:8000", "unix:/run/hocvuso.sock"]
+
+
+def test_load_demo_refuses_to_run_on_production_settings() -> None:
+    result = run([sys.executable, "manage.py", "load_demo"], production_environment())
+
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines()[-1] == (
+        "CommandError: Demo data is refused here: these settings do not allow it (ALLOW_DEMO_DATA)."
+    )
+    assert result.stdout == ""

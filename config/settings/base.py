@@ -112,6 +112,9 @@ LOGIN_FAILURE_WINDOW_SECONDS = 30 * 60
 # API tokens expire this many days after they are made unless their maker chooses (at most a year).
 API_TOKEN_DEFAULT_DAYS = int(env("API_TOKEN_DEFAULT_DAYS", "90"))
 
+# A one-time enrolment code (for a staff member's first authenticator, or a new phone) is valid this long.
+ENROLMENT_CODE_HOURS = int(env("ENROLMENT_CODE_HOURS", "72"))
+
 OTP_TOTP_ISSUER = "Học Vụ Số"
 # Guessing codes is bounded by the per-username limit above (5 per 30 min, password and code together);
 # django-otp's own per-device back-off would only refuse a right code typed just after a wrong one.
@@ -184,6 +187,10 @@ LOOKUP_HASH_KEY = env("LOOKUP_HASH_KEY", "bG9jYWwtbG9va3VwLWhhc2gta2V5LW5vdC1zZW
 ADULT_AGE = int(env("ADULT_AGE", "18"))
 DIGITAL_IDENTITY_AGE = int(env("DIGITAL_IDENTITY_AGE", "16"))
 ELDERLY_AGE = int(env("ELDERLY_AGE", "60"))
+
+# Demo data (`load_demo`: accounts with a published password) only where a settings module allows it: `make run`
+# (local) and the tests. Production forces it off.
+ALLOW_DEMO_DATA = False
 
 # The province this deployment serves (national code); the demo is Lâm Đồng.
 PROVINCE_CODE = env("PROVINCE_CODE", "68")

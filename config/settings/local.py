@@ -7,3 +7,4 @@ os.environ.setdefault("SECRET_KEY", "local-development-only-not-secret")
 from .base import *  # noqa: F403
 
 DEBUG = True
+ALLOW_DEMO_DATA = True

@@ -7,6 +7,7 @@ os.environ.setdefault("DATABASE_URL", "sqlite:///:memory:")
 
 from .base import *  # noqa: F403
 
+ALLOW_DEMO_DATA = True  # tests/test_demo.py loads the demo; its refusal is tested with this off
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast hashing in tests only
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},

@@ -9,11 +9,12 @@ for any route that declares neither.
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
+from itertools import islice
 from typing import Any, TypeVar
 
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.views import redirect_to_login
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponseBase
 
 from hocvuso.territory.models import AdministrativeUnit, UnitQuerySet
@@ -101,6 +102,48 @@ def require_permission(user: AnyUser, permission: Permission) -> None:
         raise Http404
 
 
+def may_manage_account(actor: AnyUser, account: User) -> bool:
+    """True when the actor may manage the account's sign-in (issue its enrolment code): the account is not the
+    actor's own, holds at least one staff role today, and every unit or organisation where it does lies in the
+    actor's MANAGE_ACCOUNTS scope (an organisation by its location). Accounts the admin site lets in (`is_staff`,
+    superusers) only a superuser may manage."""
+    if not actor.is_authenticated or actor.pk == account.pk or not has_permission(actor, Permission.MANAGE_ACCOUNTS):
+        return False
+    if (account.is_staff or account.is_superuser) and not getattr(actor, "is_superuser", False):
+        return False
+    staff_roles = [a for a in active_assignments(account) if a.role in STAFF_ROLES]
+    if not staff_roles:
+        return False
+    paths = unit_paths_for(actor, Permission.MANAGE_ACCOUNTS)
+    organisations = {a.organisation_id for a in _granting(actor, Permission.MANAGE_ACCOUNTS) if a.organisation_id}
+    for assignment in staff_roles:
+        if assignment.organisation_id is not None:
+            if assignment.organisation_id in organisations:
+                continue
+            place = assignment.organisation.unit.path  # type: ignore[union-attr]
+        else:
+            place = assignment.unit.path  # type: ignore[union-attr]
+        if not any(place.startswith(path) for path in paths):
+            return False
+    return True
+
+
+def accounts_to_manage(actor: AnyUser, among: QuerySet[User] | None = None, limit: int = 100) -> list[User]:
+    """The staff accounts (of `among`, by default all) whose sign-in the actor may manage (`may_manage_account`),
+    at most `limit`, by username: those holding a staff role today in the actor's units, or in organisations
+    located there."""
+    paths = unit_paths_for(actor, Permission.MANAGE_ACCOUNTS)
+    if not paths:
+        return []
+    place = Q(pk__in=[])
+    for path in paths:
+        place |= Q(unit__path__startswith=path) | Q(organisation__unit__path__startswith=path)
+    user_ids = RoleAssignment.objects.in_force().filter(place, role__in=STAFF_ROLES).values("user_id")
+    candidates = (User.objects.all() if among is None else among).filter(pk__in=user_ids, is_active=True)
+    manageable = (account for account in candidates.order_by("username") if may_manage_account(actor, account))
+    return list(islice(manageable, limit))
+
+
 @dataclass(frozen=True)
 class AccessPolicy:
     """What a view requires, read by the decorator and by the URL-walking authorization test."""
@@ -156,10 +199,12 @@ __all__ = [
     "Permission",
     "Role",
     "access_unit",
+    "accounts_to_manage",
     "active_assignments",
     "has_permission",
     "home_unit",
     "is_staff_user",
+    "may_manage_account",
     "organisation_scope",
     "public",
     "require_permission",

@@ -15,7 +15,6 @@ from .sessions import (
     SECOND_FACTOR,
     SIGNED_IN_AT,
     needs_second_factor,
-    start_session_clock,
 )
 
 __all__ = ["IS_STAFF_SESSION", "LAST_SEEN_AT", "SIGNED_IN_AT", "SessionExpiryMiddleware"]
@@ -26,28 +25,27 @@ class SessionExpiryMiddleware:
     needs one, and sends the user to sign in again.
 
     Every sign-in path ends in `complete_sign_in`, which starts the session clock. A signed-in session without
-    a clock (made some other way, e.g. `Client.force_login` in tests) gets one on its first request, with the
-    staff limits its user has then, so no session ever escapes the limits.
+    a clock was made some other way (only `Client.force_login` in tests does that): it still ends 12 hours after
+    its user's last sign-in (`last_login`), read without writing the session.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.user.is_authenticated and hasattr(request, "session"):
-            if SIGNED_IN_AT not in request.session:
-                staff = needs_second_factor(request.user)
-                start_session_clock(request, is_staff=staff, second_factor=staff, method="session")
-            if self._ended(request):
-                logout(request)
-                if request.path.startswith("/api/"):
-                    return self.get_response(request)
-                return redirect_to_login(request.get_full_path())
+        if request.user.is_authenticated and hasattr(request, "session") and self._ended(request):
+            logout(request)
+            if request.path.startswith("/api/"):
+                return self.get_response(request)
+            return redirect_to_login(request.get_full_path())
         return self.get_response(request)
 
     def _ended(self, request: HttpRequest) -> bool:
         session = request.session
         now = int(time.time())
+        if SIGNED_IN_AT not in session:
+            last_login = request.user.last_login  # type: ignore[union-attr]
+            return last_login is None or now - last_login.timestamp() > settings.SESSION_ABSOLUTE_SECONDS
         started = int(session.get(SIGNED_IN_AT, 0))
         last_seen = int(session.get(LAST_SEEN_AT, started))
         if now - started > settings.SESSION_ABSOLUTE_SECONDS:

@@ -1,4 +1,4 @@
-from datetime import date
+from datetime import date, datetime
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
@@ -114,3 +114,28 @@ class LoginFailure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.username} {self.at:%Y-%m-%d %H:%M}"
+
+
+class EnrolmentCode(models.Model):
+    """Mã kích hoạt — a one-time code an administrator hands a member of staff so they can enrol an
+    authenticator: the password alone never enrols one. Only a keyed hash of the code is stored; the code is
+    shown once, to the administrator who issued it. Single use, and it expires."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="enrolment_codes")
+    code_hash = models.CharField(max_length=64)
+    issued_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("mã kích hoạt xác thực")
+        verbose_name_plural = _("mã kích hoạt xác thực")
+        indexes = [models.Index(fields=["user", "used_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.created_at:%Y-%m-%d %H:%M}"
+
+    def is_live(self, now: datetime | None = None) -> bool:
+        """Not used yet and not expired."""
+        return self.used_at is None and self.expires_at > (now or timezone.now())

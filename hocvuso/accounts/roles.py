@@ -28,6 +28,8 @@ class Permission(StrEnum):
     MANAGE_TEAM = "manage_team"
     RUN_CLASS = "run_class"
     LEARN = "learn"
+    # Hand a staff member of one's area the one-time code that lets them enrol an authenticator.
+    MANAGE_ACCOUNTS = "manage_accounts"
 
 
 _FIELD = {Permission.VIEW_UNITS, Permission.VIEW_PEOPLE, Permission.RECORD_VISIT, Permission.VIEW_PROGRESS}
@@ -46,6 +48,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             Permission.IMPORT_ROSTER,
             Permission.VIEW_PROGRESS,
             Permission.RUN_CLASS,
+            Permission.MANAGE_ACCOUNTS,
         }
     ),
     Role.TEAM_LEADER: frozenset(_FIELD | {Permission.MANAGE_TEAM, Permission.RUN_CLASS}),

@@ -1,5 +1,8 @@
-"""Writes of the accounts app: users, role assignments, sign-in with throttling and a TOTP second factor."""
+"""Writes of the accounts app: sign-in with throttling and a TOTP second factor (enrolled with a one-time code an
+administrator hands over), users, role assignments and the end of sessions when roles change."""
 
+import secrets
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -9,16 +12,17 @@ from django.db import transaction
 from django.db.models import F
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from hocvuso.core.errors import DomainError
+from hocvuso.core.errors import DomainError, NotFound
 from hocvuso.core.services import record_audit
 from hocvuso.territory.models import AdministrativeUnit
 
-from .access import forget_cached_assignments
-from .models import LoginFailure, RoleAssignment, SignInCounter, User
+from .access import forget_cached_assignments, may_manage_account
+from .models import EnrolmentCode, LoginFailure, RoleAssignment, SignInCounter, User
 from .roles import ORGANISATION_ROLES, Role
 from .sessions import needs_second_factor, start_session_clock
 
@@ -105,20 +109,124 @@ def pending_totp_device(*, user: User) -> TOTPDevice:
 
 
 def verify_second_factor(*, user: User, token: str, ip_address: str | None) -> TOTPDevice:
-    """The second sign-in step for staff: check a 6-digit code from the authenticator.
+    """The second sign-in step for staff: check a 6-digit code from their enrolled authenticator.
 
-    Enrols the pending device when the user has no confirmed one yet. Returns the device; raises
-    DomainError for a wrong or reused code (one failure against the username), and when the username is
-    throttled (the code is then not checked).
+    Returns the device; raises DomainError for a wrong or reused code (one failure against the username), when
+    the username is throttled (the code is then not checked), and (code "not_enrolled") when the user has no
+    authenticator yet: that needs an enrolment code (`check_enrolment_code`, `enrol_authenticator`).
     """
+    device = confirmed_totp_device(user=user)
+    if device is None:
+        raise DomainError(_("Tài khoản chưa có ứng dụng xác thực; hãy nhập mã kích hoạt."), code="not_enrolled")
     attempt = _reserve_attempt(user.get_username(), ip_address)
-    token = "".join(token.split())
-    device = confirmed_totp_device(user=user) or pending_totp_device(user=user)
-    if not (token.isdigit() and len(token) == 6 and device.verify_token(token)):
+    if not _token_matches(device, token):
         _record_failure(user.get_username())
         raise DomainError(_("Mã xác thực không đúng hoặc đã hết hạn."), field="token")
     attempt.delete()
-    if not device.confirmed:
+    return device
+
+
+def _token_matches(device: TOTPDevice, token: str) -> bool:
+    token = "".join(token.split())
+    return token.isdigit() and len(token) == 6 and bool(device.verify_token(token))
+
+
+# --- Enrolment codes ------------------------------------------------------------------------------------------
+
+# Crockford's base32 without I, L, O, U: nothing to misread when the code is read out or copied from paper.
+_CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+_CODE_LENGTH = 12  # 60 bits
+_CODE_READ_AS = str.maketrans({"O": "0", "I": "1", "L": "1"})
+
+
+@dataclass(frozen=True)
+class IssuedEnrolmentCode:
+    """A new enrolment code as the administrator hands it over (`XXXX-XXXX-XXXX`), shown once, never stored."""
+
+    code: EnrolmentCode
+    plain_text: str
+
+
+def _hash_enrolment_code(code: str) -> str:
+    return salted_hmac("hocvuso.accounts.EnrolmentCode", code, algorithm="sha256").hexdigest()
+
+
+def _normalise_enrolment_code(raw: str) -> str:
+    return "".join(character for character in raw.upper().translate(_CODE_READ_AS) if character.isalnum())
+
+
+@transaction.atomic
+def issue_enrolment_code(*, user: User, issued_by: User) -> IssuedEnrolmentCode:
+    """Make a one-time code with which `user` may enrol an authenticator (a new phone too), valid for
+    ENROLMENT_CODE_HOURS; an earlier unused code of the user stops working. Returns the code once (only its
+    keyed hash is stored) and audits the issue (without the code).
+
+    Raises NotFound unless `issued_by` may manage the account (`access.may_manage_account`: their own area's
+    staff, never their own account).
+    """
+    if not may_manage_account(issued_by, user):
+        raise NotFound(_("Không tìm thấy tài khoản."))
+    plain = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(_CODE_LENGTH))
+    EnrolmentCode.objects.filter(user=user, used_at__isnull=True).delete()
+    code = EnrolmentCode.objects.create(
+        user=user,
+        code_hash=_hash_enrolment_code(plain),
+        issued_by=issued_by,
+        expires_at=timezone.now() + timedelta(hours=settings.ENROLMENT_CODE_HOURS),
+    )
+    record_audit(
+        actor=issued_by,
+        action="accounts.issue_enrolment_code",
+        target=user,
+        details={"expires_at": code.expires_at.isoformat()},
+    )
+    return IssuedEnrolmentCode(code=code, plain_text="-".join(plain[i : i + 4] for i in range(0, _CODE_LENGTH, 4)))
+
+
+def check_enrolment_code(*, user: User, code: str, ip_address: str | None) -> EnrolmentCode:
+    """Check an enrolment code the user typed (dashes, spaces, case and O/0, I/L/1 do not matter) and return it,
+    still unused: it is spent by `enrol_authenticator`. A fresh authenticator secret is made for the enrolment.
+
+    Counts like a password: raises DomainError (code "throttled") when the username has no attempt left, and
+    DomainError for a wrong, used or expired code (one failure).
+    """
+    attempt = _reserve_attempt(user.get_username(), ip_address)
+    hashed = _hash_enrolment_code(_normalise_enrolment_code(code))
+    live = [row for row in EnrolmentCode.objects.filter(user=user, used_at__isnull=True) if row.is_live()]
+    match = next((row for row in live if constant_time_compare(row.code_hash, hashed)), None)
+    if match is None:
+        _record_failure(user.get_username())
+        raise DomainError(_("Mã kích hoạt không đúng, đã dùng hoặc đã hết hạn."), field="enrolment_code")
+    attempt.delete()
+    TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+    pending_totp_device(user=user)
+    return match
+
+
+def enrol_authenticator(*, user: User, enrolment_code_id: int, token: str, ip_address: str | None) -> TOTPDevice:
+    """Finish enrolling: check the first 6-digit code of the new authenticator and spend the enrolment code (the
+    one `check_enrolment_code` accepted), in one transaction; the user's earlier authenticators stop working.
+    Returns the confirmed device.
+
+    Raises DomainError for a wrong code (one failure against the username), when the username is throttled,
+    and (code "enrolment_code_spent") when the enrolment code was used, replaced or expired meanwhile.
+    """
+    attempt = _reserve_attempt(user.get_username(), ip_address)
+    device = pending_totp_device(user=user)
+    if not _token_matches(device, token):
+        _record_failure(user.get_username())
+        raise DomainError(_("Mã xác thực không đúng hoặc đã hết hạn."), field="token")
+    attempt.delete()
+    now = timezone.now()
+    with transaction.atomic():
+        spent = EnrolmentCode.objects.filter(
+            pk=enrolment_code_id, user=user, used_at__isnull=True, expires_at__gt=now
+        ).update(used_at=now)
+        if spent != 1:
+            raise DomainError(
+                _("Mã kích hoạt đã được dùng hoặc đã hết hạn. Hãy xin mã mới."), code="enrolment_code_spent"
+            )
+        TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
         device.confirmed = True
         device.save(update_fields=["confirmed"])
         record_audit(actor=user, action="accounts.totp_enrolled", target=user)

@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -38,17 +40,29 @@ class DemoAccount:
     totp_key: str | None
 
 
-def _demo_totp_key(username: str) -> str:
-    """A fixed 20-byte key per demo account, so the printed secret stays valid across `make run`s."""
-    return username.encode().hex().ljust(40, "0")[:40]
+def _demo_authenticator(user: User) -> TOTPDevice:
+    """The demo account's authenticator: made once with a random key (django-otp's default, 20 random bytes), then
+    kept, so the secret `make run` prints stays valid across runs of the same database."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    return device or TOTPDevice.objects.create(user=user, name="demo", confirmed=True)
 
 
-@transaction.atomic
 def load_demo(*, seed: int = 68) -> list[DemoAccount]:
     """Load the national units, villages for the demo province, the starter curricula, a synthetic population
     (once), a few organisations and one account per role; the learner account is linked to a resident of the
     demo village; the indicator facts are built (idempotent). Returns the demo accounts with their scope and,
-    for staff, their TOTP key (hex)."""
+    for staff, their authenticator's random key (hex).
+
+    Raises ImproperlyConfigured unless the settings allow demo data (`ALLOW_DEMO_DATA`: on for `make run` and the
+    tests, never in production): demo accounts with a published password must never reach a real database.
+    """
+    if not settings.ALLOW_DEMO_DATA:  # checked before the database is even opened
+        raise ImproperlyConfigured("Demo data is refused here: these settings do not allow it (ALLOW_DEMO_DATA).")
+    with transaction.atomic():
+        return _load_demo(seed)
+
+
+def _load_demo(seed: int) -> list[DemoAccount]:
     load_admin_units(actor=None)
     province = AdministrativeUnit.objects.get(code=DEMO_PROVINCE, level=Level.PROVINCE)
     generate_demo_villages(province=province, seed=seed)
@@ -79,10 +93,7 @@ def load_demo(*, seed: int = 68) -> list[DemoAccount]:
         if user is None:
             user = create_user(username=username, password=DEMO_PASSWORD, full_name=full_name)
             assign_role(user=user, role=role, unit=unit, organisation=organisation, assigned_by=None)
-        key = None
-        if role != Role.LEARNER:
-            key = _demo_totp_key(username)
-            TOTPDevice.objects.update_or_create(user=user, name="demo", defaults={"key": key, "confirmed": True})
+        key = _demo_authenticator(user).key if role != Role.LEARNER else None
         if role == Role.LEARNER and not Resident.objects.filter(user=user).exists():
             resident = Resident.objects.filter(village=village, user__isnull=True, birth_date__year__lt=2000).first()
             if resident is not None:

@@ -40,6 +40,25 @@ class CodeForm(forms.Form):
     )
 
 
+class EnrolmentCodeForm(forms.Form):
+    enrolment_code = forms.CharField(
+        label=_("Mã kích hoạt"),
+        max_length=40,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false", "autofocus": True}
+        ),
+        help_text=_("Mã 12 ký tự (dạng XXXX-XXXX-XXXX) do quản trị viên hoặc cán bộ UBND xã trao cho bạn."),
+    )
+
+
+class IssueEnrolmentCodeForm(forms.Form):
+    username = forms.CharField(
+        label=_("Tên đăng nhập của cán bộ"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "none", "spellcheck": "false"}),
+    )
+
+
 class VillageFileForm(forms.Form):
     file = forms.FileField(
         label=_("Tệp CSV danh sách thôn"),

@@ -16,12 +16,14 @@ from django.utils.translation import gettext_lazy as _
 
 from hocvuso.accounts.access import (
     AnyUser,
+    accounts_to_manage,
     active_assignments,
     has_permission,
     home_unit,
     is_staff_user,
     unit_paths_for,
 )
+from hocvuso.accounts.models import User
 from hocvuso.accounts.roles import Permission, Role
 from hocvuso.core.selectors import filter_audit_entries
 from hocvuso.core.text import fold_diacritics
@@ -30,6 +32,7 @@ from hocvuso.territory.models import AdministrativeUnit, Level
 from hocvuso.territory.selectors import breadcrumb, child_units
 
 AUDIT_PAGE_SIZE = 50
+ENROLMENT_PAGE = "/tai-khoan/ma-kich-hoat/"
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,12 @@ NAVIGATION: list[NavEntry] = [
     NavEntry(_("Nhập danh sách"), "web:roster_import", Permission.IMPORT_ROSTER, match_prefix="/nhap-danh-sach/"),
     NavEntry(_("Kiểm tra có giám sát"), "web:supervision", Permission.RUN_CLASS, match_prefix="/giam-sat/"),
     NavEntry(_("Nhật ký kiểm toán"), "web:audit", Permission.VIEW_AUDIT, match_prefix="/nhat-ky/"),
+    NavEntry(
+        _("Mã kích hoạt"),
+        "accounts:enrolment_codes",
+        Permission.MANAGE_ACCOUNTS,
+        match_prefix="/tai-khoan/ma-kich-hoat/",
+    ),
     NavEntry(_("Theo dõi chỉ tiêu"), "web:monitoring", Permission.VIEW_PROGRESS, match_prefix="/theo-doi/"),
     NavEntry(_("Thi đua"), "web:monitoring_ranking", Permission.VIEW_PROGRESS, match_prefix="/theo-doi/thi-dua/"),
     NavEntry(
@@ -88,6 +97,12 @@ def navigation_for(user: AnyUser, current_path: str) -> list[NavLink]:
             current = current_path == url
         links.append(NavLink(entry.label, url, current))
     return links
+
+
+def accounts_without_authenticator(user: AnyUser) -> list[User]:
+    """The staff accounts of the user's area (`access.accounts_to_manage`) that have no authenticator yet: the
+    people who need an enrolment code to sign in at all."""
+    return accounts_to_manage(user, among=User.objects.exclude(totpdevice__confirmed=True))
 
 
 def may_act_on(user: AnyUser, unit: AdministrativeUnit, permission: Permission) -> bool:

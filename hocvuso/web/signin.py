@@ -1,8 +1,9 @@
 """The two-step sign-in's state between the steps, kept in the session.
 
 After a member of staff passes step 1 (username and password) they are NOT signed in yet: the session
-only remembers who is half-way and since when. Step 2 (the authenticator code) must follow within five
-minutes; after that the state is dropped and they start again.
+only remembers who is half-way and since when, and — while enrolling an authenticator — which enrolment code
+they typed. Step 2 (the authenticator code) must follow within five minutes; after that the state is dropped
+and they start again.
 """
 
 import time
@@ -60,6 +61,26 @@ def pending_next(request: HttpRequest) -> str:
 
 def forget_pending(request: HttpRequest) -> None:
     request.session.pop(PENDING_KEY, None)
+
+
+def remember_enrolment(request: HttpRequest, *, enrolment_code_id: int) -> None:
+    """The half-signed-in user typed a valid enrolment code: their next step is their new authenticator's code."""
+    state = request.session.get(PENDING_KEY)
+    if state:
+        request.session[PENDING_KEY] = {**state, "enrolment_code": enrolment_code_id}
+
+
+def pending_enrolment(request: HttpRequest) -> int | None:
+    """The id of the enrolment code the half-signed-in user typed, if they are enrolling an authenticator."""
+    state = request.session.get(PENDING_KEY) or {}
+    value = state.get("enrolment_code")
+    return int(value) if value else None
+
+
+def forget_enrolment(request: HttpRequest) -> None:
+    state = request.session.get(PENDING_KEY)
+    if state:
+        request.session[PENDING_KEY] = {key: value for key, value in state.items() if key != "enrolment_code"}
 
 
 def enrolment_qr_svg(device: TOTPDevice, *, label: str) -> str:

@@ -9,4 +9,5 @@ urlpatterns = [
     path("dang-nhap/", views.sign_in, name="login"),
     path("xac-thuc/", views.second_factor, name="second_factor"),
     path("dang-xuat/", views.sign_out, name="logout"),
+    path("ma-kich-hoat/", views.enrolment_codes, name="enrolment_codes"),
 ]

@@ -11,25 +11,38 @@ from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from hocvuso.accounts.access import home_unit, public, requires
+from hocvuso.accounts.models import User
 from hocvuso.accounts.roles import Permission
 from hocvuso.accounts.services import (
     check_credentials,
+    check_enrolment_code,
     complete_sign_in,
     confirmed_totp_device,
+    enrol_authenticator,
+    issue_enrolment_code,
     pending_totp_device,
     verify_second_factor,
 )
 from hocvuso.accounts.sessions import needs_second_factor
-from hocvuso.core.errors import DomainError
+from hocvuso.core.errors import DomainError, NotFound
 from hocvuso.territory.models import AdministrativeUnit, Level
 from hocvuso.territory.selectors import child_units
 from hocvuso.territory.services import VILLAGE_COLUMNS, import_villages
 
 from . import selectors, signin, uploads
-from .forms import AuditFilterForm, CodeForm, ConfirmUploadForm, SignInForm, VillageFileForm
+from .forms import (
+    AuditFilterForm,
+    CodeForm,
+    ConfirmUploadForm,
+    EnrolmentCodeForm,
+    IssueEnrolmentCodeForm,
+    SignInForm,
+    VillageFileForm,
+)
 from .learning.views import learner_home
 
 LARGE_TEXT_COOKIE = "large_text"
@@ -85,32 +98,82 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/sign_in.html", {"form": form, "next": next_url})
 
 
+ENROL_PARAMETER = "kich-hoat"
+
+
 @public
 @require_http_methods(["GET", "POST"])
 def second_factor(request: HttpRequest) -> HttpResponse:
+    """Step 2 for staff: the authenticator's code. Enrolling an authenticator (the first one, or a new phone)
+    first asks for the one-time enrolment code an administrator handed over, then shows the QR code."""
     user = signin.pending_user(request)
     if user is None:
         messages.info(request, _("Bước xác thực chỉ có hiệu lực 5 phút. Hãy đăng nhập lại."))
         return redirect("accounts:login")
+    enrolment_id = signin.pending_enrolment(request)
+    has_device = confirmed_totp_device(user=user) is not None
+    if enrolment_id is None and (not has_device or ENROL_PARAMETER in request.GET or "enrolment_code" in request.POST):
+        return _enrolment_code_step(request, user, has_device=has_device)
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        token, address = form.cleaned_data["token"], signin.client_address(request)
         try:
-            verify_second_factor(user=user, token=form.cleaned_data["token"], ip_address=signin.client_address(request))
+            if enrolment_id is not None:
+                enrol_authenticator(user=user, enrolment_code_id=enrolment_id, token=token, ip_address=address)
+            else:
+                verify_second_factor(user=user, token=token, ip_address=address)
         except DomainError as error:
+            if error.code == "enrolment_code_spent":
+                signin.forget_enrolment(request)
             form.add_error("token" if error.field == "token" else None, str(error.message))
         else:
             next_url = signin.pending_next(request)
             signin.forget_pending(request)
             complete_sign_in(request, user, method="password+totp", second_factor_verified=True)
             return redirect(next_url)
-    context: dict[str, object] = {"form": form, "enrolling": confirmed_totp_device(user=user) is None}
-    if context["enrolling"]:
+    context: dict[str, object] = {"form": form, "enrolling": enrolment_id is not None}
+    if enrolment_id is not None:
         device = pending_totp_device(user=user)
         context["qr_svg"] = mark_safe(  # noqa: S308 — SVG made by segno from our own data, label escaped
             signin.enrolment_qr_svg(device, label=_("Mã QR để thêm tài khoản vào ứng dụng xác thực"))
         )
         context["secret"] = signin.grouped_secret(device)
     return render(request, "accounts/second_factor.html", context)
+
+
+def _enrolment_code_step(request: HttpRequest, user: User, *, has_device: bool) -> HttpResponse:
+    form = EnrolmentCodeForm(request.POST if "enrolment_code" in request.POST else None)
+    if form.is_bound and form.is_valid():
+        try:
+            code = check_enrolment_code(
+                user=user, code=form.cleaned_data["enrolment_code"], ip_address=signin.client_address(request)
+            )
+        except DomainError as error:
+            form.add_error("enrolment_code" if error.field == "enrolment_code" else None, str(error.message))
+        else:
+            signin.remember_enrolment(request, enrolment_code_id=code.pk)
+            return redirect("accounts:second_factor")
+    return render(request, "accounts/enrolment_code.html", {"form": form, "has_device": has_device})
+
+
+@requires(Permission.MANAGE_ACCOUNTS)
+@require_http_methods(["GET", "POST"])
+@never_cache
+def enrolment_codes(request: HttpRequest) -> HttpResponse:
+    """Issue a one-time enrolment code to a member of staff of one's area (shown once, on this response), with the
+    list of such accounts that have no authenticator yet."""
+    form = IssueEnrolmentCodeForm(request.POST or None)
+    issued = None
+    if request.method == "POST" and form.is_valid():
+        account = User.objects.filter(username__iexact=form.cleaned_data["username"].strip()).first()
+        try:
+            if account is None:
+                raise NotFound(_("Không tìm thấy tài khoản."))
+            issued = issue_enrolment_code(user=account, issued_by=request.user)  # type: ignore[arg-type]
+        except NotFound:
+            form.add_error("username", _("Không tìm thấy tài khoản cán bộ này trong địa bàn của bạn."))
+    context = {"form": form, "issued": issued, "waiting": selectors.accounts_without_authenticator(request.user)}
+    return render(request, "accounts/enrolment_codes.html", context)
 
 
 @public

@@ -1,9 +1,11 @@
 import time
+from datetime import timedelta
 
 import pytest
 from django.http import HttpResponse
 from django.test import override_settings
 from django.urls import path
+from django.utils import timezone
 
 from hocvuso.accounts.access import public, signed_in
 from hocvuso.accounts.middleware import IS_STAFF_SESSION, LAST_SEEN_AT, SIGNED_IN_AT
@@ -89,3 +91,28 @@ def test_staff_session_ends_after_12_hours_even_when_active(client, staff):
 
 def test_the_session_cookie_itself_expires_after_12_hours(settings):
     assert settings.SESSION_COOKIE_AGE == 12 * 3600
+
+
+@override_settings(LOGIN_URL="/login")
+def test_a_session_made_without_the_sign_in_still_ends_12_hours_after_the_last_sign_in(client, staff):
+    client.force_login(staff)  # no session clock: not made by complete_sign_in
+    assert client.get("/whoami").status_code == 200
+    type(staff).objects.filter(pk=staff.pk).update(last_login=timezone.now() - timedelta(hours=12, minutes=1))
+
+    response = client.get("/whoami")
+
+    assert response.status_code == 302
+    assert "_auth_user_id" not in client.session
+
+
+@override_settings(LOGIN_URL="/login")
+def test_a_password_only_session_ends_when_its_user_needs_a_second_factor(client, learner, territory):
+    signed_in_client(client, learner, started_ago=60, idle_for=0, is_staff=False)
+    assert client.get("/whoami").status_code == 200
+    learner.is_staff = True  # the admin site now lets them in: that takes a second factor
+    learner.save(update_fields=["is_staff"])
+
+    response = client.get("/whoami")
+
+    assert response.status_code == 302
+    assert "_auth_user_id" not in client.session

@@ -343,6 +343,7 @@ def test_me_shows_the_user_their_roles_scopes_and_permissions(session_for, make_
         ],
         "permissions": [
             "import_roster",
+            "manage_accounts",
             "manage_people",
             "manage_units",
             "run_class",

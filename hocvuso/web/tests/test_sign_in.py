@@ -7,6 +7,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from hocvuso.accounts.middleware import IS_STAFF_SESSION, SIGNED_IN_AT
 from hocvuso.accounts.models import LoginFailure
 from hocvuso.accounts.roles import Role
+from hocvuso.accounts.services import issue_enrolment_code
 from hocvuso.core.models import AuditEntry
 from hocvuso.web.signin import PENDING_KEY, PENDING_SECONDS
 
@@ -111,9 +112,16 @@ def test_staff_with_a_device_signs_in_with_the_code(client: Client, province_adm
     assert client.get("/nhat-ky/").status_code == 200
 
 
-def test_staff_without_a_device_enrols_with_a_qr_code(client: Client, commune_officer) -> None:
+def test_staff_without_a_device_enrols_with_an_enrolment_code_then_the_qr_code(
+    client: Client, commune_officer, province_admin
+) -> None:
+    issued = issue_enrolment_code(user=commune_officer, issued_by=province_admin)
     client.post(LOGIN, {"username": commune_officer.username, "password": PASSWORD})
 
+    first = client.get(SECOND)
+    assert first.templates[0].name == "accounts/enrolment_code.html"
+    assert "<svg" not in first.content.decode()
+    assert client.post(SECOND, {"enrolment_code": issued.plain_text.lower()})["Location"] == SECOND
     page = client.get(SECOND)
 
     body = page.content.decode()
@@ -130,10 +138,14 @@ def test_staff_without_a_device_enrols_with_a_qr_code(client: Client, commune_of
     assert device.confirmed is True
     assert client.session["_auth_user_id"] == str(commune_officer.pk)
     assert AuditEntry.objects.filter(action="accounts.totp_enrolled", object_id=str(commune_officer.pk)).count() == 1
+    issued.code.refresh_from_db()
+    assert issued.code.used_at is not None
 
 
-def test_enrolment_page_shows_the_same_secret_until_confirmed(client: Client, commune_officer) -> None:
+def test_enrolment_page_shows_the_same_secret_until_confirmed(client: Client, commune_officer, province_admin) -> None:
+    issued = issue_enrolment_code(user=commune_officer, issued_by=province_admin)
     client.post(LOGIN, {"username": commune_officer.username, "password": PASSWORD})
+    client.post(SECOND, {"enrolment_code": issued.plain_text})
 
     first = client.get(SECOND).context["secret"]
     second = client.get(SECOND).context["secret"]

@@ -1,6 +1,7 @@
 import base64
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.exceptions import ImproperlyConfigured
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from hocvuso.accounts.roles import Role
 from hocvuso.demo.services import DEMO_PASSWORD, load_demo
@@ -13,9 +14,13 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=68)
 
     def handle(self, *args: object, **options: object) -> None:
-        accounts = load_demo(seed=int(str(options["seed"])))
+        try:
+            accounts = load_demo(seed=int(str(options["seed"])))
+        except ImproperlyConfigured as error:
+            raise CommandError(str(error)) from error
         self.stdout.write(f"\nDemo accounts (password for all: {DEMO_PASSWORD})")
-        self.stdout.write("Staff sign in with a 6-digit code: add the secret to an authenticator app, or run")
+        self.stdout.write("Staff sign in with a 6-digit code: add the secret (random, made for this database) to an")
+        self.stdout.write("authenticator app, or run")
         self.stdout.write("  make totp USER=<username>\n")
         for account in accounts:
             secret = base64.b32encode(bytes.fromhex(account.totp_key)).decode() if account.totp_key else "—"

@@ -7,14 +7,14 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 
 class Command(BaseCommand):
-    help = "Print the current sign-in code of a demo account's authenticator (only with DEBUG on)."
+    help = "Print the current sign-in code of a demo account's authenticator (only where demo data is allowed)."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("username")
 
     def handle(self, *args: object, **options: object) -> None:
-        if not settings.DEBUG:
-            raise CommandError("Only for demo databases (DEBUG on).")
+        if not settings.ALLOW_DEMO_DATA:
+            raise CommandError("Only for demo databases (settings with ALLOW_DEMO_DATA).")
         device = TOTPDevice.objects.filter(user__username=options["username"], confirmed=True).first()
         if device is None:
             raise CommandError("No confirmed authenticator for that user.")
