@@ -28,7 +28,7 @@ from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.generics import GenericAPIView
 from rest_framework.pagination import LimitOffsetPagination
-from rest_framework.parsers import BaseParser, JSONParser
+from rest_framework.parsers import BaseParser
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
@@ -37,6 +37,7 @@ from hocvuso.accounts.access import AccessPolicy, has_permission
 from hocvuso.accounts.roles import Permission
 
 from .errors import api_exception_handler
+from .parsers import StrictJSONParser
 from .schema import ApiAutoSchema
 
 if TYPE_CHECKING:
@@ -101,7 +102,7 @@ class ApiView(_ApiErrors, GenericAPIView[Any]):
     access_policy: ClassVar[AccessPolicy]
     # Every answer, errors included, is JSON; requests with a body send JSON.
     renderer_classes: Sequence[type[BaseRenderer]] = [JSONRenderer]
-    parser_classes: Sequence[type[BaseParser]] = [JSONParser]
+    parser_classes: Sequence[type[BaseParser]] = [StrictJSONParser]
     pagination_class = ApiPagination
     schema = ApiAutoSchema()
     # The access checks are made in `initial()` below, in one place, rather than by DRF permission classes.

@@ -2,7 +2,8 @@
 
 Validation errors also carry `errors` (every message, by field). A `DomainError` a service raises is a 400 with
 its message, field and code; `core.errors.NotFound` and Django's Http404 are a 404 that never names the model
-(missing and forbidden look the same); a body that is not JSON is a 400 that says so.
+(missing and forbidden look the same); a body that is not JSON is a 400 that says so (and why, when the API's
+parser could tell: too deep, a key twice, not UTF-8, a number out of range…).
 """
 
 from typing import Any
@@ -16,6 +17,8 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler, set_rollback
 
 from hocvuso.core.errors import DomainError, NotFound
+
+from .parsers import MalformedBody
 
 NON_FIELD_KEYS = {"non_field_errors", "detail"}
 
@@ -63,7 +66,7 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         return Response(error_body(str(exc.message), code=exc.code, field=exc.field), status=400)
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
-    elif isinstance(exc, exceptions.ParseError):
+    elif isinstance(exc, exceptions.ParseError) and not isinstance(exc, MalformedBody):
         exc = exceptions.ParseError(_("Nội dung yêu cầu không phải là JSON hợp lệ."), code="parse_error")
 
     response = exception_handler(exc, context)

@@ -7,7 +7,6 @@ An attempt's URL names the learner's own attempt: another learner's id answers 4
 one, before anything else is looked at.
 """
 
-import json
 import secrets
 from typing import Any
 
@@ -23,6 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from hocvuso.accounts.access import public, requires, signed_in, units_visible_to
 from hocvuso.accounts.roles import Permission
 from hocvuso.core.errors import DomainError, NotFound
+from hocvuso.core.jsonbody import read_json_body
 from hocvuso.learning.models import AssessmentKind, AttemptState
 from hocvuso.learning.selectors import (
     AttemptPage,
@@ -131,9 +131,7 @@ def attempt_answer(request: HttpRequest, attempt_id: Any) -> HttpResponse:
             raise Http404
         return HttpResponseNotAllowed(["POST"])
     try:
-        if len(request.body) > MAX_ANSWER_BYTES:
-            raise ValueError
-        payload = json.loads(request.body)
+        payload = read_json_body(request.body, max_bytes=MAX_ANSWER_BYTES)
         question_id, answer = payload["question"], payload.get("answer")
     except (ValueError, KeyError, TypeError):
         return JsonResponse({"error": _("Câu trả lời không hợp lệ."), "code": "invalid_answer"}, status=400)

@@ -217,10 +217,17 @@ def test_an_answer_that_does_not_fit_is_refused(learner_client, attempt):
 
     response = post_answer(learner_client, attempt.pk, row.question_id, "99")
     broken = learner_client.post(f"/bai-lam/{attempt.pk}/tra-loi/", "{", content_type="application/json")
+    deep = learner_client.post(f"/bai-lam/{attempt.pk}/tra-loi/", "[" * 2000 + "]" * 2000, "application/json")
+    twice = learner_client.post(
+        f"/bai-lam/{attempt.pk}/tra-loi/",
+        f'{{"question": {row.question_id}, "answer": "1", "answer": "2"}}',
+        "application/json",
+    )
 
     assert response.status_code == 400
     assert response.json() == {"error": "Câu trả lời không hợp lệ với câu hỏi này.", "code": "invalid_answer"}
-    assert broken.status_code == 400
+    assert (broken.status_code, deep.status_code, twice.status_code) == (400, 400, 400)
+    assert deep.json()["code"] == twice.json()["code"] == "invalid_answer"
     assert AttemptAnswer.objects.get(pk=row.pk).answer is None
 
 
