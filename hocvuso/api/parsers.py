@@ -1,5 +1,6 @@
 """The API's JSON parser: `core.jsonbody.read_json_body` behind DRF's parser interface."""
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.conf import settings
@@ -24,7 +25,7 @@ class StrictJSONParser(BaseParser):
     media_type = "application/json"
     renderer_class = renderers.JSONRenderer
 
-    def parse(self, stream: Any, media_type: str | None = None, parser_context: dict[str, Any] | None = None) -> Any:
+    def parse(self, stream: Any, media_type: str | None = None, parser_context: Mapping[str, Any] | None = None) -> Any:
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 2_621_440
         data = stream.read(limit + 1) if stream is not None else b""
         try:
