@@ -301,7 +301,8 @@ def furthest_from_target(
 @dataclass(frozen=True)
 class PublicFigure:
     """An indicator's aggregate for the public: counts between 1 and SUPPRESS_BELOW − 1 (and the people not
-    reached, when that few) are withheld, with the percentage, so no person can be singled out."""
+    reached, when that few) are withheld, with the percentage, so no person can be singled out; so are the
+    figures withheld to protect them (`_withheld`, `_province_withheld`)."""
 
     indicator: IndicatorInfo
     numerator: int | None
@@ -331,13 +332,21 @@ def _small(count: int) -> bool:
 
 
 def _singles_out(numerator: int, denominator: int) -> bool:
+    """A commune's own figure is withheld when it counts 1–4 people (reached, in the group, or not reached)."""
     return _small(numerator) or _small(denominator) or _small(denominator - numerator)
+
+
+def _discloses(numerator: int, denominator: int) -> bool:
+    """What an attacker could work out for the withheld communes together gives something away: fewer than
+    SUPPRESS_BELOW people reached, in the group or not reached — 0 included: "none of them" (0) and "all of
+    them" (100%) tell each person's status as surely as a count of 1."""
+    return numerator < SUPPRESS_BELOW or denominator < SUPPRESS_BELOW or denominator - numerator < SUPPRESS_BELOW
 
 
 def _withheld(counts: dict[int, tuple[int, int]]) -> set[int]:
     """The communes whose figure of one indicator is withheld: those whose counts single people out, and then,
-    because the province total is shown, the next smallest communes until the withheld ones together do not
-    single anyone out either (else the total minus the communes shown would give a small count away)."""
+    because the province total is shown, the next smallest communes until the withheld ones together disclose
+    nothing either (`_discloses`: else the total minus the communes shown would give them away)."""
     withheld = {pk for pk, (numerator, denominator) in counts.items() if _singles_out(numerator, denominator)}
     if not withheld:
         return withheld
@@ -346,11 +355,22 @@ def _withheld(counts: dict[int, tuple[int, int]]) -> set[int]:
     def recoverable() -> bool:
         numerator = sum(counts[pk][0] for pk in withheld)
         denominator = sum(counts[pk][1] for pk in withheld)
-        return len(withheld) == 1 or _singles_out(numerator, denominator)
+        return len(withheld) == 1 or _discloses(numerator, denominator)
 
     while others and recoverable():
         withheld.add(others.pop(0))
     return withheld
+
+
+def _province_withheld(total: tuple[int, int] | None, counts: dict[int, tuple[int, int]], withheld: set[int]) -> bool:
+    """True when the province total must be withheld too: communes are withheld and the total minus the communes
+    shown — the attacker's subtraction — would still disclose them (no commune was left to add to them)."""
+    if total is None or not withheld:
+        return False
+    shown = [counts[pk] for pk in counts if pk not in withheld]
+    numerator = total[0] - sum(pair[0] for pair in shown)
+    denominator = total[1] - sum(pair[1] for pair in shown)
+    return _discloses(numerator, denominator)
 
 
 def _public_figure(
@@ -397,12 +417,12 @@ def public_progress(*, province: AdministrativeUnit | None = None, on: date | No
         counts[(pk, indicator_id)] = (int(numerator), int(denominator))
 
     communes = sorted((place for pk, place in places.items() if pk != unit.pk), key=lambda place: place.name)
-    withheld = {
-        info.pk: _withheld(
-            {place.pk: counts[(place.pk, info.pk)] for place in communes if (place.pk, info.pk) in counts}
-        )
-        for info in indicators
-    }
+    withheld: dict[int, set[int]] = {}
+    for info in indicators:
+        by_commune = {place.pk: counts[(place.pk, info.pk)] for place in communes if (place.pk, info.pk) in counts}
+        withheld[info.pk] = _withheld(by_commune)
+        if _province_withheld(counts.get((unit.pk, info.pk)), by_commune, withheld[info.pk]):
+            withheld[info.pk].add(unit.pk)
 
     def row(place: Place) -> PublicRow:
         return PublicRow(

@@ -329,11 +329,12 @@ def test_the_public_page_withholds_counts_below_five(history: History, django_as
     assert (commune.numerator, commune.value, commune.suppressed) == (None, None, True)  # 4 not reached
     small = by_code["24751"].figures[[info.code for info in progress.indicators].index(ADULTS)]
     assert (small.numerator, small.denominator, small.suppressed) == (None, None, True)
-    # 0/16 is not small, but 24751's 0/2 is withheld and the province's 0/18 is shown: 0/16 is withheld too
+    # 0/16 is not small, but 24751's 0/2 is withheld: 0/16 is withheld too, and since the province's 0/18 minus
+    # nothing shown would still say "none of the 2 reached", the province's figure is withheld as well
     identity = by_code["24631"].figures[[info.code for info in progress.indicators].index("digital-identity")]
     assert (identity.numerator, identity.denominator, identity.suppressed) == (None, None, True)
     province_identity = progress.province.figures[[info.code for info in progress.indicators].index("digital-identity")]
-    assert (province_identity.numerator, province_identity.denominator, province_identity.suppressed) == (0, 18, False)
+    assert (province_identity.numerator, province_identity.suppressed) == (None, True)
     assert all(info.kind == "outcome" for info in progress.indicators)
 
 
@@ -357,8 +358,12 @@ def test_target_resolution_prefers_the_latest_year_then_the_most_specific(
         ({1: (1, 2), 2: (100, 200), 3: (50, 80)}, {1, 3}),
         # two small ones that together still single people out (3 of 5): the next smallest joins them
         ({1: (1, 2), 2: (2, 3), 3: (100, 200), 4: (60, 90)}, {1, 2, 4}),
-        # 5 people not reached between the two: enough
-        ({1: (0, 2), 2: (0, 3), 3: (100, 200)}, {1, 2}),
+        # 5 people between the two, none reached: "none of them" gives each one away, so the next goes too
+        ({1: (0, 2), 2: (0, 3), 3: (100, 200)}, {1, 2, 3}),
+        # 5 reached and 5 not between the two: enough
+        ({1: (2, 4), 2: (3, 6), 3: (100, 200)}, {1, 2}),
+        # everyone reached in the two small ones (100%) is as disclosive as no one
+        ({1: (2, 2), 2: (3, 3), 3: (100, 200), 4: (150, 300)}, {1, 2, 3}),
         # nothing else to withhold: the province's own figure is then small and withheld by itself
         ({1: (1, 2), 2: (2, 3)}, {1, 2}),
     ],
@@ -373,4 +378,4 @@ def test_the_public_page_withholds_enough_that_the_province_total_gives_nothing_
         numerator = sum(counts[pk][0] for pk in withheld)
         denominator = sum(counts[pk][1] for pk in withheld)
         assert len(withheld) >= 2
-        assert not rankings._singles_out(numerator, denominator)
+        assert not rankings._discloses(numerator, denominator)
