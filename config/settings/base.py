@@ -183,6 +183,10 @@ CELERY_BEAT_SCHEDULE = {
 FIELD_ENCRYPTION_KEY = env("FIELD_ENCRYPTION_KEY", "bG9jYWwtZGV2ZWxvcG1lbnQta2V5LW5vdC1zZWNyZXQ=")
 LOOKUP_HASH_KEY = env("LOOKUP_HASH_KEY", "bG9jYWwtbG9va3VwLWhhc2gta2V5LW5vdC1zZWNyZXQ=")
 
+# Searching the registry by a full national ID: MANAGE_PEOPLE only, audited, this many per user per window.
+NATIONAL_ID_SEARCH_LIMIT = int(env("NATIONAL_ID_SEARCH_LIMIT", "20"))
+NATIONAL_ID_SEARCH_WINDOW_SECONDS = int(env("NATIONAL_ID_SEARCH_WINDOW_SECONDS", "3600"))
+
 # Target groups derived from the registry (plan section II, IV.4.3); thresholds are settings, not code.
 ADULT_AGE = int(env("ADULT_AGE", "18"))
 DIGITAL_IDENTITY_AGE = int(env("DIGITAL_IDENTITY_AGE", "16"))

@@ -4,17 +4,17 @@ National IDs and phones appear masked only; a full ID is read through `reveal_na
 
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from hocvuso.core.crypto import lookup_hash
 from hocvuso.core.errors import DomainError
 from hocvuso.core.text import fold_diacritics
 
 from .ethnicity import ETHNICITIES
 from .models import DigitalIdentity, Household, Membership, Organisation, Resident
 from .national_id import normalise_national_id
+from .national_id_search import search_by_national_id
 
 
 @admin.register(Organisation)
@@ -90,14 +90,22 @@ class ResidentAdmin(ReadOnlyAdmin):
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet[Resident], search_term: str
     ) -> tuple[QuerySet[Resident], bool]:
-        """A full 12-digit ID finds by lookup hash; anything else matches names without diacritics."""
+        """A full 12-digit ID is a search by national ID with the same rules as everywhere (`search_by_national_id`:
+        MANAGE_PEOPLE, rate-limited, audited); anything else matches names without diacritics."""
         term = search_term.strip()
         if not term:
             return queryset, False
         try:
-            return queryset.filter(national_id_hash=lookup_hash(normalise_national_id(term))), False
+            national_id = normalise_national_id(term)
         except DomainError:
-            pass
+            national_id = None
+        if national_id is not None:
+            try:
+                found = search_by_national_id(user=request.user, national_id=national_id)
+            except DomainError as error:
+                messages.error(request, str(error.message))
+                return queryset.none(), False
+            return queryset.filter(pk__in=found.values("pk")), False
         for word in fold_diacritics(term).split():
             queryset = queryset.filter(name_key__contains=word)
         return queryset, False

@@ -205,7 +205,9 @@ class Resident(TimeStampedModel):
 
     @property
     def masked_national_id(self) -> str:
-        return f"********{self.national_id_last4}" if self.national_id_last4 else ""
+        """The last three digits only: with the birth year shown beside it, four digits left a search by full ID
+        100 candidates to try (see national_id_search.py and docs/ARCHITECTURE.md, "People")."""
+        return f"*********{self.national_id_last4[-3:]}" if self.national_id_last4 else ""
 
     @property
     def masked_phone(self) -> str:

@@ -7,12 +7,12 @@ from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
 from hocvuso.accounts.roles import Permission
-from hocvuso.core.crypto import lookup_hash
 from hocvuso.core.errors import DomainError
 from hocvuso.core.text import fold_diacritics
 
 from .models import Household, Membership, Resident
 from .national_id import normalise_national_id
+from .national_id_search import search_by_national_id
 
 _ID_LIKE = re.compile(r"^[\d\s.]{11,16}$")
 _WORD = re.compile(r"[^\w']+")
@@ -31,8 +31,10 @@ def _national_id_from(query: str) -> str | None:
 def search_residents(*, user: Any, query: str, limit: int = 50) -> QuerySet[Resident]:
     """Residents the user may see (VIEW_PEOPLE) matching the query, at most `limit` (≤ 200).
 
-    A 12-digit number (spaces and dots allowed, an Excel-stripped leading zero restored) finds the resident
-    with that national ID through its lookup hash; a household code finds the household's members;
+    A 12-digit number (spaces and dots allowed, an Excel-stripped leading zero restored) is a search by full
+    national ID (`national_id_search.search_by_national_id`: only with MANAGE_PEOPLE, rate-limited and audited —
+    this read writes the audit log, and raises its DomainError when refused); a household code finds the
+    household's members;
     anything else matches names with or without diacritics, every word of the query appearing in the
     name ("nguyen thi dao" finds "Nguyễn Thị Đào"). Residents outside the user's scope are never found: the
     answer is the same as for someone who does not exist. An empty query finds nobody.
@@ -44,7 +46,7 @@ def search_residents(*, user: Any, query: str, limit: int = 50) -> QuerySet[Resi
         return visible.none()
     national_id = _national_id_from(text)
     if national_id is not None:
-        return visible.filter(national_id_hash=lookup_hash(national_id)).order_by("pk")[:limit]
+        return search_by_national_id(user=user, national_id=national_id)
     if Household.objects.filter(code=text).exists():
         return visible.filter(household__code=text).order_by("household__code", "birth_date", "pk")[:limit]
     words = [word for word in _WORD.split(fold_diacritics(text)) if word]

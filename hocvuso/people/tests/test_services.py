@@ -82,7 +82,7 @@ def test_register_resident_stores_encrypted_id_hash_and_search_key(territory, co
     assert decrypt(resident.national_id_ciphertext) == "068190123456"
     assert resident.national_id_hash == lookup_hash("068190123456")
     assert resident.national_id_last4 == "3456"
-    assert resident.masked_national_id == "********3456"
+    assert resident.masked_national_id == "*********456"
     assert decrypt(resident.phone_ciphertext) == "0912345678"
     assert resident.phone_last3 == "678"
     assert b"068190123456" not in bytes(resident.national_id_ciphertext)

@@ -90,12 +90,16 @@ def people_search(request: HttpRequest) -> HttpResponse:
     form = PeopleSearchForm(request.GET)
     query = form.query()
     results: list[Resident] = []
+    search_error = ""
     if query:
-        results = list(
-            search_residents(user=request.user, query=query, limit=SEARCH_LIMIT)
-            .select_related("village__parent", "household")
-            .defer("national_id_ciphertext", "phone_ciphertext")
-        )
+        try:
+            results = list(
+                search_residents(user=request.user, query=query, limit=SEARCH_LIMIT)
+                .select_related("village__parent", "household")
+                .defer("national_id_ciphertext", "phone_ciphertext")
+            )
+        except DomainError as error:  # a search by full ID refused (not allowed, or too many this hour)
+            search_error = str(error.message)
     household_code = ""
     if results and results[0].household is not None and results[0].household.code == query:
         household_code = query
@@ -103,6 +107,7 @@ def people_search(request: HttpRequest) -> HttpResponse:
         "form": form,
         "query": query,
         "results": results,
+        "search_error": search_error,
         "limit_reached": len(results) >= SEARCH_LIMIT,
         "limit": SEARCH_LIMIT,
         "household_code": household_code,
