@@ -298,3 +298,4 @@ class DigitalIdentity(models.Model):
 
 
 from .import_models import *  # noqa: E402,F403 — roster-import models live in their own module
+from .transfer_models import *  # noqa: E402,F403 — transfer requests live in their own module

@@ -5,6 +5,7 @@ from .learning import attempts as learning_attempts
 from .learning import views as learning
 from .monitoring import rankings, targets
 from .monitoring import views as monitoring
+from .people import transfers
 from .people import views as people
 
 app_name = "web"
@@ -18,6 +19,8 @@ urlpatterns = [
     path("nhat-ky/", views.audit_log, name="audit"),
     # Population registry (hocvuso/web/people/views.py)
     path("nguoi-dan/", people.people_search, name="people_search"),
+    path("nguoi-dan/yeu-cau-chuyen/", transfers.transfer_requests, name="transfer_requests"),
+    path("nguoi-dan/yeu-cau-chuyen/moi/", transfers.transfer_request_new, name="transfer_request_new"),
     path("nguoi-dan/<int:resident_id>/", people.resident_detail, name="resident"),
     path("nguoi-dan/<int:resident_id>/sua/", people.resident_correct, name="resident_correct"),
     path("nguoi-dan/<int:resident_id>/danh-tinh-so/", people.resident_identity, name="resident_identity"),

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from hocvuso.accounts.access import requires, signed_in
+from hocvuso.accounts.access import has_permission, requires, signed_in
 from hocvuso.accounts.roles import Permission
 from hocvuso.core.errors import DomainError, NotFound
 from hocvuso.people.import_models import ImportJob, ImportKind
@@ -108,6 +108,7 @@ def people_search(request: HttpRequest) -> HttpResponse:
         "query": query,
         "results": results,
         "search_error": search_error,
+        "may_request_transfer": has_permission(request.user, Permission.MANAGE_PEOPLE),
         "limit_reached": len(results) >= SEARCH_LIMIT,
         "limit": SEARCH_LIMIT,
         "household_code": household_code,
