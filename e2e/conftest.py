@@ -1,7 +1,8 @@
 """Browser journeys: Debian's Chromium driven by Playwright against pytest-django's live server.
 
 No browser is downloaded: Chromium comes from the system (`make browser-deps`), axe-core from the
-`axe-playwright-python` package (its bundled axe.min.js is injected into each page checked).
+`axe-playwright-python` package (its bundled axe.min.js is served to each page checked as if from the site).
+Every page visited is held to the Content-Security-Policy: a violation fails the test.
 """
 
 import os
@@ -9,6 +10,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from .browser import AXE_PATH, axe_script
+
+JS = "text/javascript; charset=utf-8"
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM calls in fixtures are still sync.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -38,13 +43,38 @@ def browser() -> Iterator[object]:
         browser.close()
 
 
+# Every page a browser test visits reports here each Content-Security-Policy violation it meets (the browser's
+# `securitypolicyviolation` event, listened to before any of the page's own code runs).
+LISTEN_FOR_CSP_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__cspViolation({
+    page: location.pathname,
+    directive: event.effectiveDirective,
+    blocked: event.blockedURI,
+    source: event.sourceFile,
+    line: event.lineNumber,
+    sample: event.sample,
+  });
+}, true);
+"""
+
+
 @pytest.fixture
-def page(browser, live_server) -> Iterator[object]:
+def csp_violations() -> list[dict]:
+    """The Content-Security-Policy violations the test's pages met; `page` fails the test unless it is empty."""
+    return []
+
+
+@pytest.fixture
+def page(browser, live_server, csp_violations) -> Iterator[object]:
     """A fresh phone-sized browser tab (no cookies). Requests to any address but the live server's are
-    refused, and the test fails if a page made one: every asset is served locally."""
+    refused, and the test fails if a page made one: every asset is served locally. It fails too if any page
+    met a Content-Security-Policy violation (no inline script or style, nothing from elsewhere)."""
     context = browser.new_context(
         viewport=PHONE, device_scale_factor=1, locale="en-US"
     )  # pages stay Vietnamese until the switch is used
+    context.expose_binding("__cspViolation", lambda _source, violation: csp_violations.append(violation))
+    context.add_init_script(LISTEN_FOR_CSP_VIOLATIONS)
     outside: list[str] = []
 
     def only_local(route) -> None:
@@ -55,8 +85,12 @@ def page(browser, live_server) -> Iterator[object]:
             route.abort()
 
     context.route("**/*", only_local)
+    # axe-core, which assert_accessible loads into pages, is served as if from the site: an inline copy would be
+    # refused by the policy (and reported as a violation)
+    context.route(live_server.url + AXE_PATH, lambda route: route.fulfill(body=axe_script(), content_type=JS))
     tab = context.new_page()
     tab.set_default_timeout(15_000)
     yield tab
     context.close()
     assert outside == [], "pages asked for assets from outside the site"
+    assert csp_violations == [], "pages met Content-Security-Policy violations"

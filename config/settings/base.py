@@ -40,6 +40,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "hocvuso.web.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "hocvuso.core.middleware.RequestContextMiddleware",
     "hocvuso.core.middleware.RejectNullCharactersMiddleware",

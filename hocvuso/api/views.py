@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework import exceptions, status
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.mixins import ListModelMixin, RetrieveModelMixin
@@ -290,7 +290,10 @@ class SchemaView(PublicApiView, SpectacularAPIView):
     """The OpenAPI document of /api/v1/ (YAML, or JSON with `?format=json`)."""
 
 
-class DocsView(PublicApiView, SpectacularSwaggerView):
-    """Swagger UI over the OpenAPI document, with its assets served locally (drf-spectacular-sidecar)."""
+class DocsView(PublicApiView, SpectacularSwaggerSplitView):
+    """Swagger UI over the OpenAPI document, with its assets served locally (drf-spectacular-sidecar); its start-up
+    script is a separate request (`?script`) and its page has no inline style, as the Content-Security-Policy
+    requires."""
 
+    template_name = "api/swagger_ui.html"
     url_name = "api:schema"

@@ -12,6 +12,7 @@ app_name = "web"
 urlpatterns = [
     path("", views.home, name="home"),
     path("co-chu/", views.text_size, name="text_size"),
+    path("csp-report/", views.csp_report, name="csp_report"),
     path("don-vi/", views.unit_picker, name="unit_picker"),
     path("don-vi/<str:code>/", views.unit_detail, name="unit"),
     path("don-vi/<str:code>/nhap-thon/", views.village_import, name="village_import"),

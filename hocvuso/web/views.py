@@ -3,6 +3,9 @@ access policy with a decorator from `hocvuso.accounts.access`."""
 
 import csv
 import io
+import logging
+from typing import Any
+from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -12,6 +15,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from hocvuso.accounts.access import home_unit, public, requires
@@ -29,6 +33,7 @@ from hocvuso.accounts.services import (
 )
 from hocvuso.accounts.sessions import needs_second_factor
 from hocvuso.core.errors import DomainError, NotFound
+from hocvuso.core.jsonbody import MalformedJSON, read_json_body
 from hocvuso.territory.models import AdministrativeUnit, Level
 from hocvuso.territory.selectors import child_units
 from hocvuso.territory.services import VILLAGE_COLUMNS, import_villages
@@ -46,6 +51,8 @@ from .forms import (
 from .learning.views import learner_home
 
 LARGE_TEXT_COOKIE = "large_text"
+CSP_REPORT_MAX_BYTES = 16 * 1024
+csp_log = logging.getLogger("hocvuso.web.csp")
 ONE_YEAR = 365 * 24 * 60 * 60
 
 
@@ -279,3 +286,44 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     form = AuditFilterForm(request.GET)
     page = selectors.audit_page(page_number=request.GET.get("page"), **form.filters())
     return render(request, "web/audit_log.html", {"form": form, "page": page})
+
+
+def _without_query(uri: object) -> str:
+    """A reported address without its query string or fragment (they may hold search terms), cut to 200."""
+    text = str(uri or "")[:500]
+    parts = urlsplit(text) if "://" in text else None
+    return (f"{parts.scheme}://{parts.netloc}{parts.path}" if parts else text.split("?")[0])[:200]
+
+
+def _csp_violations(body: Any) -> list[dict[str, Any]]:
+    """The violations in a report-uri body (`{"csp-report": {…}}`) or a Reporting API batch (a list of
+    `{"type": "csp-violation", "body": {…}}`), as dicts; anything else gives none."""
+    if isinstance(body, dict) and isinstance(body.get("csp-report"), dict):
+        return [body["csp-report"]]
+    if isinstance(body, list):
+        return [item["body"] for item in body[:20] if isinstance(item, dict) and isinstance(item.get("body"), dict)]
+    return []
+
+
+@public
+@csrf_exempt
+@require_POST
+def csp_report(request: HttpRequest) -> HttpResponse:
+    """Where browsers report Content-Security-Policy violations (both report formats): each is logged as a warning
+    on "hocvuso.web.csp" — the directive, the blocked address and the page, without query strings. 204 always
+    (400 for a body that is not JSON): a browser does nothing with the answer."""
+    try:
+        body = read_json_body(request.read(CSP_REPORT_MAX_BYTES + 1), max_bytes=CSP_REPORT_MAX_BYTES)
+    except MalformedJSON:
+        return HttpResponse(status=400)
+    for violation in _csp_violations(body):
+        directive = violation.get("effective-directive") or violation.get("effectiveDirective") or ""
+        csp_log.warning(
+            "Content-Security-Policy violation: %s blocked %s on %s (%s:%s)",
+            str(directive)[:60],
+            _without_query(violation.get("blocked-uri") or violation.get("blockedURL")),
+            _without_query(violation.get("document-uri") or violation.get("documentURL")),
+            _without_query(violation.get("source-file") or violation.get("sourceFile")),
+            str(violation.get("line-number") or violation.get("lineNumber") or "")[:10],
+        )
+    return HttpResponse(status=204)
