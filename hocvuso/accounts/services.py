@@ -156,16 +156,20 @@ def _normalise_enrolment_code(raw: str) -> str:
 
 
 @transaction.atomic
-def issue_enrolment_code(*, user: User, issued_by: User) -> IssuedEnrolmentCode:
+def issue_enrolment_code(*, user: User, issued_by: User | None) -> IssuedEnrolmentCode:
     """Make a one-time code with which `user` may enrol an authenticator (a new phone too), valid for
     ENROLMENT_CODE_HOURS; an earlier unused code of the user stops working. Returns the code once (only its
     keyed hash is stored) and audits the issue (without the code).
 
-    Raises NotFound unless `issued_by` may manage the account (`access.may_manage_account`: their own area's
-    staff, never their own account).
+    `issued_by` None is the system: `manage.py issue_enrolment_code`, run by whoever operates the server (the
+    first administrator of a new deployment has nobody else to ask). Raises NotFound unless `issued_by` may
+    manage the account (`access.may_manage_account`: their own area's staff, never their own account), and
+    DomainError for an inactive account.
     """
-    if not may_manage_account(issued_by, user):
+    if issued_by is not None and not may_manage_account(issued_by, user):
         raise NotFound(_("Không tìm thấy tài khoản."))
+    if not user.is_active:
+        raise DomainError(_("Tài khoản đã bị khóa."), code="inactive_user")
     plain = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(_CODE_LENGTH))
     EnrolmentCode.objects.filter(user=user, used_at__isnull=True).delete()
     code = EnrolmentCode.objects.create(

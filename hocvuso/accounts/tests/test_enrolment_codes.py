@@ -3,8 +3,10 @@ authenticator (or a new phone) needs a one-time code that an administrator of th
 over: shown once, stored hashed, single use, expiring, and guessing it counts like a wrong password."""
 
 from datetime import timedelta
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 from django.utils import timezone
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -127,3 +129,15 @@ def test_who_may_issue_a_code(make_user, territory, volunteer, commune_officer, 
     with pytest.raises(NotFound):
         issue_enrolment_code(user=volunteer, issued_by=other_officer)
     assert not EnrolmentCode.objects.exists()
+
+
+def test_the_servers_operator_issues_a_code_for_the_first_administrator(make_user, territory):
+    first_admin = make_user(Role.PROVINCE_ADMIN, territory.province, username="quan.tri", is_superuser=True)
+    out = StringIO()
+
+    call_command("issue_enrolment_code", "Quan.Tri", stdout=out)
+
+    plain = out.getvalue().split()[0]
+    assert check_enrolment_code(user=first_admin, code=plain, ip_address=None).issued_by is None
+    entry = AuditEntry.objects.get(action="accounts.issue_enrolment_code")
+    assert (entry.actor_label, entry.object_id) == ("system", str(first_admin.pk))
