@@ -24,6 +24,16 @@ def needs_second_factor(user: AnyUser) -> bool:
     return is_staff_user(user) or bool(getattr(user, "is_staff", False) or getattr(user, "is_superuser", False))
 
 
+def second_factor_verified(request: HttpRequest) -> bool:
+    """True when the request's session was signed in with a verified second factor: by `complete_sign_in` (the
+    TOTP code, or another path's own second factor such as an identity provider's), or — for a session made
+    otherwise, as in tests — when django-otp holds a verified device for it."""
+    if SIGNED_IN_AT in request.session:
+        return bool(request.session.get(SECOND_FACTOR, request.session.get(IS_STAFF_SESSION)))
+    is_verified = getattr(request.user, "is_verified", None)
+    return bool(is_verified and is_verified())
+
+
 def start_session_clock(request: HttpRequest, *, is_staff: bool, second_factor: bool, method: str) -> None:
     """Remember when the session began, whether staff limits apply (30 min idle), whether the sign-in
     verified a second factor, and how the user signed in."""

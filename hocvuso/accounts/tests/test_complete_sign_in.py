@@ -11,7 +11,13 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from hocvuso.accounts.models import LoginFailure
 from hocvuso.accounts.roles import Role
 from hocvuso.accounts.services import complete_sign_in
-from hocvuso.accounts.sessions import IS_STAFF_SESSION, SECOND_FACTOR, SIGN_IN_METHOD, SIGNED_IN_AT
+from hocvuso.accounts.sessions import (
+    IS_STAFF_SESSION,
+    SECOND_FACTOR,
+    SIGN_IN_METHOD,
+    SIGNED_IN_AT,
+    second_factor_verified,
+)
 from hocvuso.core.errors import DomainError
 from hocvuso.core.models import AuditEntry
 
@@ -78,3 +84,15 @@ def test_an_inactive_user_is_refused(make_user):
 
     assert refused.value.code == "inactive_user"
     assert SESSION_KEY not in request.session
+
+
+def test_a_session_knows_whether_its_second_factor_was_verified(make_user, territory):
+    officer = make_user(Role.COMMUNE_OFFICER, territory.commune)
+    learner = make_user(Role.LEARNER)
+    verified, password_only = a_request(), a_request()
+
+    complete_sign_in(verified, officer, method="vneid", second_factor_verified=True)  # no TOTP device at all
+    complete_sign_in(password_only, learner, method="password", second_factor_verified=False)
+
+    assert second_factor_verified(verified) is True
+    assert second_factor_verified(password_only) is False
