@@ -9,8 +9,8 @@ from hocvuso.accounts.roles import Role
 from hocvuso.core.errors import DomainError, NotFound
 from hocvuso.core.models import AuditEntry
 from hocvuso.people.models import Household, Membership, Resident, TransferRequest, TransferState
-from hocvuso.people.services import register_household, register_resident
-from hocvuso.people.tests.factories import OrganisationFactory, national_id_for
+from hocvuso.people.services import register_household
+from hocvuso.people.tests.factories import DAO_BIRTH, DAO_ID, OrganisationFactory, national_id_for, register_dao
 from hocvuso.people.transfers import (
     approve_transfer,
     cancel_transfer,
@@ -20,24 +20,14 @@ from hocvuso.people.transfers import (
     transfers_to_decide,
 )
 
-BIRTH = datetime.date(1990, 9, 5)
-DAO_ID = national_id_for(BIRTH, "F", serial=4321)
+BIRTH = DAO_BIRTH
 NOBODY_ID = national_id_for(BIRTH, "F", serial=9999)
 
 
 @pytest.fixture
 def dao(territory) -> Resident:
     """Lives in commune C1 (24631), head of her household."""
-    household = register_household(village=territory.village, actor=None, code="HO-1")
-    return register_resident(
-        full_name="Nguyễn Thị Đào",
-        birth_date=BIRTH,
-        sex="F",
-        ethnicity="Kinh",
-        household=household,
-        national_id=DAO_ID,
-        actor=None,
-    )
+    return register_dao(territory.village, register_household(village=territory.village, actor=None, code="HO-1"))
 
 
 @pytest.fixture

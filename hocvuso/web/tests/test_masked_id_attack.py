@@ -18,27 +18,17 @@ from hocvuso.core.models import AuditEntry
 from hocvuso.people.models import Resident
 from hocvuso.people.national_id import PROVINCE_OF_BIRTH_CODES, century_and_sex_digit
 from hocvuso.people.national_id_search import REFUSED, SEARCHED, THROTTLED
-from hocvuso.people.services import register_resident
-from hocvuso.people.tests.factories import national_id_for
+from hocvuso.people.tests.factories import DAO_BIRTH, DAO_ID, national_id_for, register_dao
 
 from .conftest import sign_in_staff
 
-BIRTH = datetime.date(1990, 9, 5)
-DAO_ID = national_id_for(BIRTH, "F", serial=4321)  # 068 1 90 004321
+BIRTH = DAO_BIRTH
 SEARCH = "/nguoi-dan/"
 
 
 @pytest.fixture
 def dao(territory) -> Resident:
-    return register_resident(
-        full_name="Nguyễn Thị Đào",
-        birth_date=BIRTH,
-        sex="F",
-        ethnicity="Kinh",
-        village=territory.village,
-        national_id=DAO_ID,
-        actor=None,
-    )
+    return register_dao(territory.village)
 
 
 def candidates(*, shown_digits: str, birth_year: int, sex: str, provinces: list[str]) -> list[str]:

@@ -15,26 +15,16 @@ from hocvuso.accounts.tests.factories import RoleAssignmentFactory
 from hocvuso.core.errors import DomainError
 from hocvuso.core.models import AuditEntry
 from hocvuso.people.models import Resident
-from hocvuso.people.services import register_resident
-from hocvuso.people.tests.factories import national_id_for
+from hocvuso.people.tests.factories import DAO_ID, register_dao
 
 from .conftest import PASSWORD, sign_in_staff
 
 LOGIN = "/tai-khoan/dang-nhap/"
-NATIONAL_ID = national_id_for(datetime.date(1990, 9, 5), "F", serial=4321)
 
 
 @pytest.fixture
 def dao(territory) -> Resident:
-    return register_resident(
-        full_name="Nguyễn Thị Đào",
-        birth_date=datetime.date(1990, 9, 5),
-        sex="F",
-        ethnicity="Kinh",
-        village=territory.village,
-        national_id=NATIONAL_ID,
-        actor=None,
-    )
+    return register_dao(territory.village)
 
 
 def signed_in_learner(client: Client, make_user):
@@ -53,7 +43,7 @@ def assert_no_staff_work(client: Client, resident: Resident) -> None:
     for response in (page, reveal, search):
         assert response.status_code == 302
         assert response["Location"].startswith(LOGIN)
-        assert NATIONAL_ID not in response.content.decode()
+        assert DAO_ID not in response.content.decode()
     assert "_auth_user_id" not in client.session
     assert not AuditEntry.objects.filter(action="people.reveal_national_id").exists()
 
@@ -89,7 +79,7 @@ def test_after_signing_in_again_with_the_second_factor_the_role_works(
 
     assert client.get(f"/nguoi-dan/{dao.pk}/").status_code == 200
     revealed = client.post(f"/nguoi-dan/{dao.pk}/so-dinh-danh/")
-    assert NATIONAL_ID in revealed.content.decode()
+    assert DAO_ID in revealed.content.decode()
 
 
 def test_an_ended_role_ends_the_officers_session(client: Client, make_user, territory, province_admin, dao) -> None:

@@ -1,7 +1,6 @@
 """The transfer-request pages (hole 1 of issue 8): the requester's answer is the same whether the ID exists, they
 see nothing of the person before approval; the resident's commune decides."""
 
-import datetime
 import re
 
 import pytest
@@ -9,29 +8,19 @@ from django.test import Client
 
 from hocvuso.accounts.roles import Role
 from hocvuso.people.models import Resident, TransferRequest
-from hocvuso.people.services import register_resident
-from hocvuso.people.tests.factories import national_id_for
+from hocvuso.people.tests.factories import DAO_BIRTH, DAO_ID, national_id_for, register_dao
 
 from .conftest import sign_in_staff
 
 LIST = "/nguoi-dan/yeu-cau-chuyen/"
 NEW = "/nguoi-dan/yeu-cau-chuyen/moi/"
-BIRTH = datetime.date(1990, 9, 5)
-DAO_ID = national_id_for(BIRTH, "F", serial=4321)
+BIRTH = DAO_BIRTH
 NOBODY_ID = national_id_for(BIRTH, "F", serial=9999)
 
 
 @pytest.fixture
 def dao(territory) -> Resident:
-    return register_resident(
-        full_name="Nguyễn Thị Đào",
-        birth_date=BIRTH,
-        sex="F",
-        ethnicity="Kinh",
-        village=territory.village,
-        national_id=DAO_ID,
-        actor=None,
-    )
+    return register_dao(territory.village)
 
 
 def form_data(territory, national_id):
