@@ -328,7 +328,7 @@ def assign_role(
 
 @transaction.atomic
 def end_role(*, assignment: RoleAssignment, valid_to: date, ended_by: Any) -> RoleAssignment:
-    """End a role assignment on a day (inclusive; today or later) and return it; the user's sessions and API
+    """End a role assignment on a day (inclusive) and return it; the user's sessions and API
     tokens end at once (`end_sessions_of`).
 
     Raises DomainError when the assignment has already ended by then, or the day is before it started.

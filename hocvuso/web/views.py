@@ -51,6 +51,7 @@ from .forms import (
 from .learning.views import learner_home
 
 LARGE_TEXT_COOKIE = "large_text"
+ENROL_PARAMETER = "kich-hoat"  # ?kich-hoat on the second step: enrol a new phone with an enrolment code
 CSP_REPORT_MAX_BYTES = 16 * 1024
 csp_log = logging.getLogger("hocvuso.web.csp")
 ONE_YEAR = 365 * 24 * 60 * 60
@@ -103,9 +104,6 @@ def sign_in(request: HttpRequest) -> HttpResponse:
             complete_sign_in(request, user, method="password", second_factor_verified=False)
             return redirect(next_url)
     return render(request, "accounts/sign_in.html", {"form": form, "next": next_url})
-
-
-ENROL_PARAMETER = "kich-hoat"
 
 
 @public
