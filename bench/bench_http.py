@@ -338,7 +338,9 @@ def run() -> dict[str, Any]:
     started = time.monotonic()
     create_database()
     manage(environment, "migrate", "--no-input", "-v0")
-    manage(environment, "load_demo")
+    # demo data is refused on the production settings the server runs with: load it with the local ones (same
+    # database and keys)
+    manage({**environment, "DJANGO_SETTINGS_MODULE": "config.settings.local"}, "load_demo")
     manage(environment, "collectstatic", "--no-input", "-v0")
     analyze_database()
     figures["database setup (migrate + load_demo + ANALYZE), s"] = round(time.monotonic() - started, 1)
