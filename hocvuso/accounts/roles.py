@@ -28,14 +28,27 @@ class Permission(StrEnum):
     MANAGE_TEAM = "manage_team"
     RUN_CLASS = "run_class"
     LEARN = "learn"
+    # Reporting: quarterly reports (read; prepare and submit the unit's own; review others') and the plan's tasks
+    VIEW_REPORTS = "view_reports"
+    EDIT_REPORTS = "edit_reports"
+    REVIEW_REPORTS = "review_reports"
+    VIEW_PLAN = "view_plan"
+    UPDATE_TASKS = "update_tasks"
 
 
+_REPORTING = {
+    Permission.VIEW_REPORTS,
+    Permission.EDIT_REPORTS,
+    Permission.VIEW_PLAN,
+    Permission.UPDATE_TASKS,
+}
 _FIELD = {Permission.VIEW_UNITS, Permission.VIEW_PEOPLE, Permission.RECORD_VISIT, Permission.VIEW_PROGRESS}
 
 ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
     Role.PROVINCE_ADMIN: frozenset(Permission) - {Permission.LEARN},
     Role.AGENCY_OFFICER: frozenset(
         {Permission.VIEW_PEOPLE, Permission.MANAGE_PEOPLE, Permission.IMPORT_ROSTER, Permission.VIEW_PROGRESS}
+        | _REPORTING
     ),
     Role.COMMUNE_OFFICER: frozenset(
         {
@@ -47,6 +60,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             Permission.VIEW_PROGRESS,
             Permission.RUN_CLASS,
         }
+        | _REPORTING
     ),
     Role.TEAM_LEADER: frozenset(_FIELD | {Permission.MANAGE_TEAM, Permission.RUN_CLASS}),
     Role.TEAM_MEMBER: frozenset(_FIELD),
