@@ -76,11 +76,11 @@ class PeriodFigures:
 def _days(facts: Any, *, on: date, period_start: date) -> tuple[date | None, date | None]:
     """The facts' day for `on` and the period's start day, in one query."""
     bounds = facts.aggregate(
-        day=Max("day", filter=Q(day__lte=on)),
+        latest=Max("day", filter=Q(day__lte=on)),
         before=Max("day", filter=Q(day__lt=period_start)),
         first=Min("day", filter=Q(day__gte=period_start, day__lte=on)),
     )
-    return bounds["day"], bounds["before"] or bounds["first"]
+    return bounds["latest"], bounds["before"] or bounds["first"]
 
 
 def _start_values(history: dict[date, tuple[int, int]] | None, start_day: date | None) -> tuple[float | None, int]:
