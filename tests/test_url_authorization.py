@@ -151,6 +151,22 @@ def url_values(territory, owner):
     from hocvuso.people.tests.factories import OrganisationFactory
 
     organisation = OrganisationFactory(code="THPT-URL", name="Trường THPT Thử", kind="school", unit=territory.commune)
+    from datetime import date
+
+    from django.utils import timezone
+
+    from hocvuso.reporting.models import Report, ReportingAssignment
+
+    assignment = ReportingAssignment.objects.create(unit=territory.commune, valid_from=date(2026, 1, 1))
+    report = Report.objects.create(
+        assignment=assignment,
+        unit=territory.commune,
+        year=2026,
+        quarter=1,
+        due_date=date(2026, 3, 19),
+        frozen_on=date(2026, 3, 1),
+        frozen_at=timezone.now(),
+    )
     return {
         "code": territory.commune.code,
         "token_id": str(issued.token.pk),
@@ -162,6 +178,7 @@ def url_values(territory, owner):
         "assessment_id": str(final.pk),
         "attempt_id": str(attempt.pk),
         "org_code": organisation.code,
+        "report_id": str(report.pk),
     }
 
 
