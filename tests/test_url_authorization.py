@@ -155,7 +155,7 @@ def url_values(territory, owner):
 
     from django.utils import timezone
 
-    from hocvuso.reporting.models import Report, ReportingAssignment
+    from hocvuso.reporting.models import Plan, PlanTask, Report, ReportingAssignment, TaskEvidence, TaskProgress
 
     assignment = ReportingAssignment.objects.create(unit=territory.commune, valid_from=date(2026, 1, 1))
     report = Report.objects.create(
@@ -166,6 +166,12 @@ def url_values(territory, owner):
         due_date=date(2026, 3, 19),
         frozen_on=date(2026, 3, 1),
         frozen_at=timezone.now(),
+    )
+    plan = Plan.objects.create(code="ke-hoach-thu", title="Kế hoạch thử", year=2026)
+    task = PlanTask.objects.create(plan=plan, code="IV.3.4", section="IV.3", title="Buổi học cộng đồng")
+    progress = TaskProgress.objects.create(task=task, unit=territory.commune)
+    evidence = TaskEvidence.objects.create(
+        progress_of=progress, kind="file", title="Biên bản", file_name="bien-ban.pdf", content=b"%PDF-1.4"
     )
     return {
         "code": territory.commune.code,
@@ -179,6 +185,8 @@ def url_values(territory, owner):
         "attempt_id": str(attempt.pk),
         "org_code": organisation.code,
         "report_id": str(report.pk),
+        "task_id": str(progress.pk),
+        "evidence_id": str(evidence.pk),
     }
 
 

@@ -13,7 +13,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from hocvuso.accounts.access import subject_scope
+from hocvuso.accounts.access import home_unit, own_subjects, subject_scope
 from hocvuso.accounts.roles import Permission
 from hocvuso.people.models import Organisation
 from hocvuso.territory.models import AdministrativeUnit
@@ -228,3 +228,21 @@ def reports_visible_to(user: Any) -> QuerySet[Report]:
     """Reports the user may read (VIEW_REPORTS over the report's unit or agency)."""
     scope = subject_scope(user, Permission.VIEW_REPORTS, unit_field="unit", organisation_field="organisation")
     return Report.objects.filter(scope).select_related("unit", "organisation", "organisation__unit")
+
+
+def own_assignments(user: Any, *, on: date | None = None) -> list[ReportingAssignment]:
+    """The reporting assignments in force on the day of the units and agencies the user is an officer of
+    (EDIT_REPORTS on the subject itself): the reports they prepare."""
+    units, organisations = own_subjects(user, Permission.EDIT_REPORTS)
+    if not units and not organisations:
+        return []
+    return list(
+        ReportingAssignment.objects.in_force(on)
+        .filter(Q(unit_id__in=units) | Q(organisation_id__in=organisations))
+        .select_related("unit", "organisation", "organisation__unit")
+    )
+
+
+def review_province(user: Any) -> AdministrativeUnit | None:
+    """The province whose reports the user reviews (the top of their REVIEW_REPORTS scope), or None."""
+    return home_unit(user, Permission.REVIEW_REPORTS)
