@@ -4,6 +4,7 @@ files; a task update with evidence (and a file that lies about its type); the co
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from hocvuso.reporting.models import Report, ReportStatus, TaskEvidence, TaskProgress
+
 from .conftest import quarter_of_today
 
 
