@@ -19,7 +19,7 @@ def rounded(number: float | None) -> float | None:
 
 
 def status_label(status: str) -> str:
-    labels = {
+    labels: dict[str, str] = {
         Status.MET: _("Đạt mục tiêu"),
         Status.ON_TRACK: _("Đúng tiến độ"),
         Status.AT_RISK: _("Có nguy cơ chậm"),
@@ -29,7 +29,7 @@ def status_label(status: str) -> str:
         Status.NO_SOURCE: _("Chưa có nguồn số liệu"),
         Status.NOT_APPLICABLE: _("Không áp dụng"),
     }
-    return str(labels.get(status, status))
+    return str(labels.get(str(status), status))
 
 
 def figure_rows(row: PeriodRow) -> list[dict[str, Any]]:

@@ -32,7 +32,7 @@ class TaskState(StrEnum):
 
 
 def task_state_label(state: str) -> str:
-    labels = {
+    labels: dict[str, str] = {
         TaskState.DONE: _("Đã hoàn thành"),
         TaskState.LATE: _("Trễ hạn"),
         TaskState.STALE: _("Không cập nhật"),
@@ -175,7 +175,7 @@ def submissions(quarter: Quarter, *, province: AdministrativeUnit) -> list[Submi
             kind=ReportKind.UNIT, year=quarter.year, quarter=quarter.number, assignment__in=[a.pk for a in expected]
         )
     }
-    expected.sort(key=lambda a: (a.unit_id is None, a.unit.code if a.unit else a.organisation.name))
+    expected.sort(key=lambda a: (a.unit_id is None, a.unit.code if a.unit else a.subject_name))
     return [Submission(assignment, reports.get(assignment.pk)) for assignment in expected]
 
 

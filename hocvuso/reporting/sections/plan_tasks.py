@@ -4,12 +4,12 @@ consolidated report, every task of the plan with how many of its leads are on tr
 from django.utils.translation import gettext as _
 
 from ..selectors import TaskState, lead_tasks, plan_overview_rows, task_state, task_state_label
-from .base import Section, SectionContext
+from .base import Cell, Section, SectionContext
 
 
 def build(context: SectionContext) -> Section | None:
     if context.consolidated:
-        rows = [
+        rows: list[tuple[Cell, ...]] = [
             (
                 row.code,
                 row.title,

@@ -48,10 +48,11 @@ def sync_reporting_assignments(
                 ReportingAssignment.objects.create(unit=commune, valid_from=max(on, commune.valid_from))
                 created += 1
         for organisation in agencies:
-            assignment = ReportingAssignment.objects.filter(organisation=organisation, valid_to__isnull=True).first()
-            if assignment is None:
-                assignment = ReportingAssignment.objects.create(organisation=organisation, valid_from=on)
+            found = ReportingAssignment.objects.filter(organisation=organisation, valid_to__isnull=True).first()
+            if found is None:
+                found = ReportingAssignment.objects.create(organisation=organisation, valid_from=on)
                 created += 1
+            assignment = found
             profile = (profiles or {}).get(organisation.pk)
             if profile and any(getattr(assignment, field) != profile.get(field, "") for field in PROFILE_FIELDS):
                 for field in PROFILE_FIELDS:

@@ -74,14 +74,15 @@ def send_report_reminders(*, today: date | None = None) -> ReminderResult:
             if submission.submitted:
                 continue
             assignment = submission.assignment
-            subject = {"unit": assignment.unit, "organisation": assignment.organisation}
             message = _("Báo cáo quý %(period)s của %(unit)s phải gửi trước hết ngày %(due)s (còn %(days)s ngày).") % {
                 "period": str(quarter),
                 "unit": assignment.subject_name,
                 "due": due.strftime("%d/%m/%Y"),
                 "days": left,
             }
-            for user in officers_of(Permission.EDIT_REPORTS, **subject):
+            for user in officers_of(
+                Permission.EDIT_REPORTS, unit=assignment.unit, organisation=assignment.organisation
+            ):
                 if notify(
                     user=user,
                     key=f"report:{quarter}:{assignment.pk}:{step}",
@@ -116,9 +117,8 @@ def send_task_reminders(*, today: date | None = None) -> ReminderResult:
                 "lead": progress.lead_name,
                 "days": settings.PLAN_TASK_STALE_DAYS,
             }
-            subject = {"unit": progress.unit, "organisation": progress.organisation}
             link = reverse("web:plan_task", kwargs={"task_id": progress.pk})
-            for user in officers_of(Permission.UPDATE_TASKS, **subject):
+            for user in officers_of(Permission.UPDATE_TASKS, unit=progress.unit, organisation=progress.organisation):
                 key = f"task:{progress.pk}:{state}:{week.year}-{week.week}"
                 if notify(user=user, key=key, message=text, link=link):
                     notices += 1

@@ -117,7 +117,7 @@ def _content(
         if consolidated:
             assert unit is not None
             rows = submissions(quarter, province=unit)
-            agencies = [row.assignment.organisation for row in rows if row.assignment.organisation_id]
+            agencies = [row.assignment.organisation for row in rows if row.assignment.organisation is not None]
             extra = {
                 "submissions": rows,
                 "agency_figures": organisation_period_figures(
@@ -152,8 +152,10 @@ def draft_report(
     officers (or the system). Raises NotFound for others, DomainError for a quarter the assignment does not
     cover or a bad freeze day."""
     period = Quarter.parse(quarter)
-    subject = {"unit": assignment.unit if assignment.unit_id else None, "organisation": assignment.organisation}
-    if actor is not None and not may_act_as_subject(actor, Permission.EDIT_REPORTS, **subject):
+    unit, organisation = (assignment.unit if assignment.unit_id else None), assignment.organisation
+    if actor is not None and not may_act_as_subject(
+        actor, Permission.EDIT_REPORTS, unit=unit, organisation=organisation
+    ):
         raise _not_found()
     existing = Report.objects.filter(assignment=assignment, year=period.year, quarter=period.number).first()
     if existing is not None:
@@ -162,7 +164,9 @@ def draft_report(
     if assignment.valid_from > due or (assignment.valid_to is not None and assignment.valid_to < due):
         raise DomainError(_("Đơn vị không phải báo cáo quý này."), field="quarter", code="report_not_assigned")
     day = _freeze_day(period, frozen_on)
-    content, facts_day = _content(quarter=period, frozen_on=day, consolidated=False, **subject)
+    content, facts_day = _content(
+        quarter=period, frozen_on=day, consolidated=False, unit=unit, organisation=organisation
+    )
     try:
         with transaction.atomic():
             report = Report.objects.create(
@@ -175,7 +179,8 @@ def draft_report(
                 frozen_at=timezone.now(),
                 facts_day=facts_day,
                 content=content,
-                **subject,
+                unit=unit,
+                organisation=organisation,
             )
             _event(report, "drafted", actor)
     except IntegrityError:  # the same draft made at the same moment by another request

@@ -297,8 +297,9 @@ def consolidated_draft(request: HttpRequest) -> HttpResponse:
 def reporting_rates(request: HttpRequest) -> HttpResponse:
     """Reporting and on-time rates of the last quarters, from the assignments valid in each."""
     province = selectors.review_province(request.user)
-    quarters = selectors.recent_quarters(count=8) if province else []
-    rates = [selectors.reporting_rate(quarter, province=province) for quarter in quarters]
+    rates = []
+    if province is not None:
+        rates = [selectors.reporting_rate(quarter, province=province) for quarter in selectors.recent_quarters(count=8)]
     return render(request, "web/reporting/rates.html", {"rates": rates})
 
 
@@ -351,8 +352,9 @@ def _progress(request: HttpRequest, task_id: int) -> TaskProgress:
         .filter(pk=task_id)
         .first()
     )
-    lead = {"unit": progress.unit, "organisation": progress.organisation} if progress else {}
-    if progress is None or not may_read_subject(request.user, Permission.VIEW_PLAN, **lead):
+    if progress is None or not may_read_subject(
+        request.user, Permission.VIEW_PLAN, unit=progress.unit, organisation=progress.organisation
+    ):
         raise Http404
     return progress
 
@@ -362,8 +364,9 @@ def _progress(request: HttpRequest, task_id: int) -> TaskProgress:
 def plan_task(request: HttpRequest, task_id: int) -> HttpResponse:
     """A lead's task: state, updates, evidence; its officers post an update or add evidence."""
     progress = _progress(request, task_id)
-    lead = {"unit": progress.unit, "organisation": progress.organisation}
-    can_update = may_act_as_subject(request.user, Permission.UPDATE_TASKS, **lead)
+    can_update = may_act_as_subject(
+        request.user, Permission.UPDATE_TASKS, unit=progress.unit, organisation=progress.organisation
+    )
     update_form = TaskUpdateForm(initial={"status": progress.status, "progress": progress.progress})
     evidence_form = EvidenceForm()
     status = 200
@@ -433,7 +436,8 @@ def evidence_file(request: HttpRequest, evidence_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def notices(request: HttpRequest) -> HttpResponse:
     """The user's own reminders, newest first; POST marks them all read."""
-    mine = Notice.objects.filter(user=request.user)
+    user: Any = request.user
+    mine = Notice.objects.filter(user=user)
     if request.method == "POST":
         mine.filter(read_at__isnull=True).update(read_at=timezone.now())
         return redirect("web:notices")
