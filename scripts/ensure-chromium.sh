@@ -7,7 +7,7 @@ set -euo pipefail
 packages=()
 [ -x /usr/bin/chromium ] || packages+=(chromium fonts-noto-core)
 command -v soffice >/dev/null || packages+=(libreoffice-calc-nogui)
-[ -e /usr/lib/libreoffice/program/swriter ] || packages+=(libreoffice-writer-nogui)
+[ -e /usr/lib/libreoffice/program/libswlo.so ] || packages+=(libreoffice-writer-nogui)
 command -v pdftoppm >/dev/null || packages+=(poppler-utils)
 fc-list 2>/dev/null | grep -q "Liberation Serif" || packages+=(fonts-liberation)
 if [ ${#packages[@]} -eq 0 ]; then exit 0; fi
