@@ -9,7 +9,7 @@ packages=()
 command -v soffice >/dev/null || packages+=(libreoffice-calc-nogui)
 [ -e /usr/lib/libreoffice/program/libswlo.so ] || packages+=(libreoffice-writer-nogui)
 command -v pdftoppm >/dev/null || packages+=(poppler-utils)
-fc-list 2>/dev/null | grep -q "Liberation Serif" || packages+=(fonts-liberation)
+fc-list -q "Liberation Serif" 2>/dev/null || packages+=(fonts-liberation)
 if [ ${#packages[@]} -eq 0 ]; then exit 0; fi
 if [ "$(id -u)" -eq 0 ]; then SUDO=""; elif command -v sudo >/dev/null; then SUDO="sudo"; else
   echo "${packages[*]} missing and cannot be installed without root: apt-get install ${packages[*]}" >&2; exit 1; fi
