@@ -16,7 +16,7 @@ from hocvuso.learning.services import DEFAULT_CURRICULA, attach_resident, load_c
 from hocvuso.people.generator import generate_population
 from hocvuso.people.models import Organisation, OrganisationKind, Resident
 from hocvuso.people.services import link_user_account
-from hocvuso.reporting.models import Report
+from hocvuso.reporting.models import Report, ReportingAssignment
 from hocvuso.reporting.periods import Quarter, due_date
 from hocvuso.reporting.selectors import recent_quarters, submissions
 from hocvuso.reporting.services import (
@@ -135,7 +135,7 @@ def load_demo_reports(*, province: AdministrativeUnit, reviewer: User) -> int:
         assignments = [
             row.assignment
             for row in submissions(quarter, province=province)
-            if row.assignment.organisation_id or row.assignment.unit.code in chosen
+            if _reports_in_demo(row.assignment, chosen)
         ]
         if Report.objects.filter(year=quarter.year, quarter=quarter.number).exists() or not assignments:
             continue
@@ -149,7 +149,7 @@ def load_demo_reports(*, province: AdministrativeUnit, reviewer: User) -> int:
             sent = datetime.combine(due + timedelta(days=3 if late else -2), time(9, 30))
             report = submit_report(report=report, actor=None, at=timezone.make_aware(sent))
             made += 1
-            returned = age == len(quarters) - 1 and assignment.unit_id and assignment.unit.code == DEMO_COMMUNE
+            returned = age == len(quarters) - 1 and assignment.unit is not None and assignment.unit.code == DEMO_COMMUNE
             if returned:
                 return_report(
                     report=report,
@@ -160,10 +160,15 @@ def load_demo_reports(*, province: AdministrativeUnit, reviewer: User) -> int:
                 accept_report(report=report, actor=reviewer)
     if not Report.objects.filter(year=current.year, quarter=current.number).exists():
         for row in submissions(current, province=province):
-            if row.assignment.organisation_id or row.assignment.unit.code == DEMO_COMMUNE:
+            if _reports_in_demo(row.assignment, {DEMO_COMMUNE}):
                 draft_report(assignment=row.assignment, quarter=current, actor=None)
                 made += 1
     return made
+
+
+def _reports_in_demo(assignment: ReportingAssignment, communes: set[str]) -> bool:
+    """Every agency reports in the demo; of the communes, those named."""
+    return assignment.unit is None or assignment.unit.code in communes
 
 
 def _demo_text(name: str) -> dict[str, str]:

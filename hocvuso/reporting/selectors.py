@@ -138,9 +138,10 @@ def task_board(*, unit: AdministrativeUnit | None = None, organisation: Organisa
 def assignments_for(quarter: Quarter, *, province: AdministrativeUnit) -> QuerySet[ReportingAssignment]:
     """The assignments that count for the quarter: in force on its due date, of the province's communes and of
     agencies located in the province."""
+    units = AdministrativeUnit.objects.within(province)
     return (
         ReportingAssignment.objects.in_force(due_date(quarter))
-        .filter(Q(unit__path__startswith=province.path) | Q(organisation__unit__path__startswith=province.path))
+        .filter(Q(unit__in=units) | Q(organisation__unit__in=units))
         .select_related("unit", "organisation", "organisation__unit")
     )
 
