@@ -151,6 +151,28 @@ def url_values(territory, owner):
     from hocvuso.people.tests.factories import OrganisationFactory
 
     organisation = OrganisationFactory(code="THPT-URL", name="Trường THPT Thử", kind="school", unit=territory.commune)
+    from datetime import date
+
+    from django.utils import timezone
+
+    from hocvuso.reporting.models import Plan, PlanTask, Report, ReportingAssignment, TaskEvidence, TaskProgress
+
+    assignment = ReportingAssignment.objects.create(unit=territory.commune, valid_from=date(2026, 1, 1))
+    report = Report.objects.create(
+        assignment=assignment,
+        unit=territory.commune,
+        year=2026,
+        quarter=1,
+        due_date=date(2026, 3, 19),
+        frozen_on=date(2026, 3, 1),
+        frozen_at=timezone.now(),
+    )
+    plan = Plan.objects.create(code="ke-hoach-thu", title="Kế hoạch thử", year=2026)
+    task = PlanTask.objects.create(plan=plan, code="IV.3.4", section="IV.3", title="Buổi học cộng đồng")
+    progress = TaskProgress.objects.create(task=task, unit=territory.commune)
+    evidence = TaskEvidence.objects.create(
+        progress_of=progress, kind="file", title="Biên bản", file_name="bien-ban.pdf", content=b"%PDF-1.4"
+    )
     return {
         "code": territory.commune.code,
         "token_id": str(issued.token.pk),
@@ -162,6 +184,9 @@ def url_values(territory, owner):
         "assessment_id": str(final.pk),
         "attempt_id": str(attempt.pk),
         "org_code": organisation.code,
+        "report_id": str(report.pk),
+        "task_id": str(progress.pk),
+        "evidence_id": str(evidence.pk),
     }
 
 

@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "hocvuso.people",
     "hocvuso.learning",
     "hocvuso.indicators",
+    "hocvuso.reporting",
     "hocvuso.api",
     "hocvuso.web",
     "hocvuso.demo",
@@ -177,6 +178,8 @@ CELERY_BEAT_SCHEDULE = {
     "close-expired-attempts": {"task": "hocvuso.learning.tasks.close_expired_attempts", "schedule": 300.0},
     # the dashboards follow the data within seconds (a no-op when nothing changed); see hocvuso/indicators
     "refresh-indicators": {"task": "hocvuso.indicators.tasks.refresh_indicators", "schedule": 3.0},
+    # reports due soon and plan tasks without update: in-app notices and e-mail, once per user and occasion
+    "send-reporting-reminders": {"task": "hocvuso.reporting.tasks.send_reminders", "schedule": 3600.0},
 }
 
 # Personal data at rest: national ID and phone are encrypted (AES-GCM) and looked up by a keyed hash (HMAC).
@@ -209,6 +212,26 @@ XAPI_LRS_TIMEOUT_SECONDS = float(env("XAPI_LRS_TIMEOUT_SECONDS", "10"))
 XAPI_ACCOUNT_HOMEPAGE = env("XAPI_ACCOUNT_HOMEPAGE", "https://hocvuso.example")
 XAPI_ACTIVITY_BASE = env("XAPI_ACTIVITY_BASE", "https://hocvuso.example/xapi/activities/")
 XAPI_BATCH_SIZE = int(env("XAPI_BATCH_SIZE", "100"))
+
+# Quarterly reports and plan tasks (hocvuso/reporting). A report is due before this day of the quarter's last month
+# (plan VI.7: the 20th, so Q4 2026 is due by 19/12/2026); officers are reminded this many days before the deadline;
+# a plan task without an update for this many days is flagged and its lead reminded. PDFs are converted by
+# LibreOffice (the `soffice` program, Debian's libreoffice-writer-nogui).
+REPORTING_DUE_BEFORE_DAY = int(env("REPORTING_DUE_BEFORE_DAY", "20"))
+REPORTING_REMINDER_DAYS = [int(days) for days in env_list("REPORTING_REMINDER_DAYS", "7,3,1")]
+PLAN_TASK_STALE_DAYS = int(env("PLAN_TASK_STALE_DAYS", "30"))
+REPORTING_SOFFICE = env("REPORTING_SOFFICE", "soffice")
+REPORTING_PDF_TIMEOUT_SECONDS = int(env("REPORTING_PDF_TIMEOUT_SECONDS", "120"))
+REPORTING_EVIDENCE_MAX_BYTES = int(env("REPORTING_EVIDENCE_MAX_BYTES", str(10 * 1024 * 1024)))
+
+# Mail (reminders). The console backend prints messages; production sets EMAIL_BACKEND to SMTP and EMAIL_HOST etc.
+EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(env("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "hocvuso@localhost")
 
 LOG_LEVEL = env("LOG_LEVEL", "INFO")
 LOGGING = {

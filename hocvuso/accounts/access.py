@@ -214,3 +214,99 @@ __all__ = [
     "unit_paths_for",
     "units_visible_to",
 ]
+
+
+# --- Reporting: reports, plan tasks -------------------------------------------------------------------------------
+# The reporting domain's access decisions, kept here (and only here) until the one access decision (`can`,
+# `require`, `.visible_to`) replaces them. A report or a task is about one subject: a unit (a commune's People's
+# Committee, the province) or an organisation (a lead agency). Reading it needs the permission over a scope that
+# holds the subject; changing it as its author needs the permission on the subject itself ("its own officers").
+
+
+def _holds_subject(
+    assignment: RoleAssignment, *, unit_path: str | None, organisation_id: int | None, organisation_path: str | None
+) -> bool:
+    """Whether an assignment's scope holds the subject: the organisation assigned, or a subtree containing the
+    unit or the organisation's location."""
+    if organisation_id is not None and assignment.organisation_id == organisation_id:
+        return True
+    if assignment.unit is None:
+        return False
+    subject_path = unit_path if unit_path is not None else organisation_path
+    return subject_path is not None and subject_path.startswith(assignment.unit.path)
+
+
+def _is_subject(assignment: RoleAssignment, *, unit_id: int | None, organisation_id: int | None) -> bool:
+    """Whether the assignment is on the subject itself (the unit, or the organisation)."""
+    if organisation_id is not None:
+        return assignment.organisation_id == organisation_id
+    return unit_id is not None and assignment.unit_id == unit_id
+
+
+def may_read_subject(
+    user: AnyUser,
+    permission: Permission,
+    *,
+    unit: AdministrativeUnit | None = None,
+    organisation: Any = None,
+) -> bool:
+    """True when the user holds the permission over a scope holding the unit or the organisation (assigned to
+    them, or located in their subtree). The organisation must be read with its `unit`."""
+    organisation_id = organisation.pk if organisation is not None else None
+    organisation_path = organisation.unit.path if organisation is not None else None
+    unit_path = unit.path if unit is not None else None
+    return any(
+        _holds_subject(a, unit_path=unit_path, organisation_id=organisation_id, organisation_path=organisation_path)
+        for a in _granting(user, permission)
+    )
+
+
+def may_act_as_subject(
+    user: AnyUser, permission: Permission, *, unit: AdministrativeUnit | None = None, organisation: Any = None
+) -> bool:
+    """True when the user holds the permission on the unit or the organisation itself: one of its own officers
+    (a province administrator is not a commune's officer)."""
+    organisation_id = organisation.pk if organisation is not None else None
+    unit_id = unit.pk if unit is not None else None
+    return any(_is_subject(a, unit_id=unit_id, organisation_id=organisation_id) for a in _granting(user, permission))
+
+
+def may_review_subject(user: AnyUser, *, unit: AdministrativeUnit | None = None, organisation: Any = None) -> bool:
+    """True when the user may review (return, accept) the subject's reports: REVIEW_REPORTS over a scope
+    holding it, and not as its own officer (nobody reviews their own report)."""
+    permission = Permission.REVIEW_REPORTS
+    return may_read_subject(user, permission, unit=unit, organisation=organisation) and not may_act_as_subject(
+        user, permission, unit=unit, organisation=organisation
+    )
+
+
+def subject_scope(user: AnyUser, permission: Permission, *, unit_field: str, organisation_field: str) -> Q:
+    """A filter on rows about a subject (a unit at `unit_field`, or an organisation at `organisation_field`) the
+    user may read with the permission; nothing when they hold it nowhere."""
+    granting = _granting(user, permission)
+    condition = Q(**{f"{organisation_field}__in": [a.organisation_id for a in granting if a.organisation_id]})
+    for a in granting:
+        if a.unit is not None:
+            condition |= Q(**{f"{unit_field}__path__startswith": a.unit.path})
+            condition |= Q(**{f"{organisation_field}__unit__path__startswith": a.unit.path})
+    return condition
+
+
+def own_subjects(user: AnyUser, permission: Permission) -> tuple[list[int], list[int]]:
+    """(unit ids, organisation ids) the user holds the permission on directly: where they act as its officer."""
+    granting = _granting(user, permission)
+    return [a.unit_id for a in granting if a.unit_id], [a.organisation_id for a in granting if a.organisation_id]
+
+
+def officers_of(permission: Permission, *, unit: AdministrativeUnit | None = None, organisation: Any = None) -> Any:
+    """Active users who hold the permission today on the unit or organisation itself (whom to remind)."""
+    roles = [role for role, granted in ROLE_PERMISSIONS.items() if permission in granted]
+    assignments = RoleAssignment.objects.in_force().filter(role__in=roles)
+    if organisation is not None:
+        assignments = assignments.filter(organisation=organisation)
+    else:
+        assignments = assignments.filter(unit=unit)
+    return User.objects.filter(is_active=True, pk__in=assignments.values("user_id")).order_by("pk")
+
+
+# --- end of Reporting ----------------------------------------------------------------------------------------------

@@ -30,14 +30,27 @@ class Permission(StrEnum):
     LEARN = "learn"
     # Hand a staff member of one's area the one-time code that lets them enrol an authenticator.
     MANAGE_ACCOUNTS = "manage_accounts"
+    # Reporting: quarterly reports (read; prepare and submit the unit's own; review others') and the plan's tasks
+    VIEW_REPORTS = "view_reports"
+    EDIT_REPORTS = "edit_reports"
+    REVIEW_REPORTS = "review_reports"
+    VIEW_PLAN = "view_plan"
+    UPDATE_TASKS = "update_tasks"
 
 
+_REPORTING = {
+    Permission.VIEW_REPORTS,
+    Permission.EDIT_REPORTS,
+    Permission.VIEW_PLAN,
+    Permission.UPDATE_TASKS,
+}
 _FIELD = {Permission.VIEW_UNITS, Permission.VIEW_PEOPLE, Permission.RECORD_VISIT, Permission.VIEW_PROGRESS}
 
 ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
     Role.PROVINCE_ADMIN: frozenset(Permission) - {Permission.LEARN},
     Role.AGENCY_OFFICER: frozenset(
         {Permission.VIEW_PEOPLE, Permission.MANAGE_PEOPLE, Permission.IMPORT_ROSTER, Permission.VIEW_PROGRESS}
+        | _REPORTING
     ),
     Role.COMMUNE_OFFICER: frozenset(
         {
@@ -50,6 +63,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             Permission.RUN_CLASS,
             Permission.MANAGE_ACCOUNTS,
         }
+        | _REPORTING
     ),
     Role.TEAM_LEADER: frozenset(_FIELD | {Permission.MANAGE_TEAM, Permission.RUN_CLASS}),
     Role.TEAM_MEMBER: frozenset(_FIELD),

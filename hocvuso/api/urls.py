@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import reporting, views
 
 app_name = "api"
 urlpatterns = [
@@ -14,6 +14,8 @@ urlpatterns = [
     path("audit-entries/", views.AuditEntryListView.as_view(), name="audit-entry-list"),
     path("tokens/", views.ApiTokenListView.as_view(), name="token-list"),
     path("tokens/<int:token_id>/", views.ApiTokenDetailView.as_view(), name="token-detail"),
+    path("reports/", reporting.ReportListView.as_view(), name="report-list"),
+    path("reports/<int:report_id>/", reporting.ReportDetailView.as_view(), name="report-detail"),
     path("schema/", views.SchemaView.as_view(), name="schema"),
     path("docs/", views.DocsView.as_view(), name="docs"),
 ]

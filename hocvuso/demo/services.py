@@ -1,20 +1,35 @@
 """The demo province (Lâm Đồng, code 68) and one account per role, so `make run` shows a working platform."""
 
 from dataclasses import dataclass
+from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from hocvuso.accounts.models import User
 from hocvuso.accounts.roles import Role
 from hocvuso.accounts.services import assign_role, create_user
+from hocvuso.indicators.models import IndicatorFact
 from hocvuso.indicators.services import rebuild_facts
 from hocvuso.learning.services import DEFAULT_CURRICULA, attach_resident, load_curricula
 from hocvuso.people.generator import generate_population
 from hocvuso.people.models import Organisation, OrganisationKind, Resident
 from hocvuso.people.services import link_user_account
+from hocvuso.reporting.models import Report, ReportingAssignment
+from hocvuso.reporting.periods import Quarter, due_date
+from hocvuso.reporting.selectors import recent_quarters, submissions
+from hocvuso.reporting.services import (
+    DEFAULT_PLAN_FILE,
+    accept_report,
+    draft_report,
+    load_plan_file,
+    return_report,
+    save_report_text,
+    submit_report,
+)
 from hocvuso.territory.models import AdministrativeUnit, Level
 from hocvuso.territory.services import generate_demo_villages, load_admin_units
 
@@ -50,8 +65,8 @@ def _demo_authenticator(user: User) -> TOTPDevice:
 def load_demo(*, seed: int = 68) -> list[DemoAccount]:
     """Load the national units, villages for the demo province, the starter curricula, a synthetic population
     (once), a few organisations and one account per role; the learner account is linked to a resident of the
-    demo village; the indicator facts are built (idempotent). Returns the demo accounts with their scope and,
-    for staff, their authenticator's random key (hex).
+    demo village; the plan's tasks and quarterly reports (`load_demo_reports`); the indicator facts are built
+    (idempotent). Returns the demo accounts with their scope and, for staff, their authenticator's random key (hex).
 
     Raises ImproperlyConfigured unless the settings allow demo data (`ALLOW_DEMO_DATA`: on for `make run` and the
     tests, never in production): demo accounts with a published password must never reach a real database.
@@ -104,5 +119,73 @@ def _load_demo(seed: int) -> list[DemoAccount]:
             user.save(update_fields=["is_staff", "is_superuser"])
         scope = unit.name if unit else organisation.name if organisation else "—"
         accounts.append(DemoAccount(username, full_name, role, scope, key))
+    load_demo_reports(province=province, reviewer=User.objects.get(username="admin.tinh"))
     rebuild_facts(actor=None)  # the dashboards' figures of today, so the first page view need not compute them
     return accounts
+
+
+# Communes (besides the demo commune) whose People's Committees send reports in the demo: the rest have not, so
+# the reporting rate is below 100% as it is in real life.
+DEMO_REPORTING_COMMUNES = 12
+
+
+def load_demo_reports(*, province: AdministrativeUnit, reviewer: User) -> int:
+    """The plan's tasks and who reports (the shipped plan file), then three past quarters of reports — most sent
+    on time and accepted, some late, the demo commune's last one returned with comments — and the current
+    quarter's drafts of the demo commune and the agencies, all through the reporting services (facts of each past
+    quarter's last day are built first). Idempotent: a quarter that has reports is left as it is. Returns how
+    many reports it made."""
+    load_plan_file(path=DEFAULT_PLAN_FILE, province=province, actor=None)
+    current = Quarter.of(timezone.localdate())
+    quarters = recent_quarters(count=4)[1:]
+    communes = list(AdministrativeUnit.objects.filter(parent=province).in_force().order_by("code"))
+    chosen = {DEMO_COMMUNE} | {unit.code for unit in communes[:DEMO_REPORTING_COMMUNES]}
+    made = 0
+    for age, quarter in enumerate(reversed(quarters)):
+        assignments = [
+            row.assignment
+            for row in submissions(quarter, province=province)
+            if _reports_in_demo(row.assignment, chosen)
+        ]
+        if Report.objects.filter(year=quarter.year, quarter=quarter.number).exists() or not assignments:
+            continue
+        if not IndicatorFact.objects.filter(day=quarter.last_day).exists():
+            rebuild_facts(on=quarter.last_day, actor=None)
+        due = due_date(quarter)
+        for index, assignment in enumerate(assignments):
+            report = draft_report(assignment=assignment, quarter=quarter, actor=None, frozen_on=quarter.last_day)
+            report = save_report_text(report=report, changes=_demo_text(assignment.subject_name), actor=None)
+            late = index % 5 == 4
+            sent = datetime.combine(due + timedelta(days=3 if late else -2), time(9, 30))
+            report = submit_report(report=report, actor=None, at=timezone.make_aware(sent))
+            made += 1
+            returned = age == len(quarters) - 1 and assignment.unit is not None and assignment.unit.code == DEMO_COMMUNE
+            if returned:
+                return_report(
+                    report=report,
+                    comment="Đề nghị bổ sung số buổi học cộng đồng đã tổ chức và số người cao tuổi tham gia.",
+                    actor=reviewer,
+                )
+            else:
+                accept_report(report=report, actor=reviewer)
+    if not Report.objects.filter(year=current.year, quarter=current.number).exists():
+        for row in submissions(current, province=province):
+            if _reports_in_demo(row.assignment, {DEMO_COMMUNE}):
+                draft_report(assignment=row.assignment, quarter=current, actor=None)
+                made += 1
+    return made
+
+
+def _reports_in_demo(assignment: ReportingAssignment, communes: set[str]) -> bool:
+    """Every agency reports in the demo; of the communes, those named."""
+    return assignment.unit is None or assignment.unit.code in communes
+
+
+def _demo_text(name: str) -> dict[str, str]:
+    return {
+        "results": f"{name} đã tổ chức các buổi học cộng đồng hằng tuần, hướng dẫn người dân cài đặt VNeID và "
+        "sử dụng dịch vụ công trực tuyến; Tổ công nghệ số cộng đồng hỗ trợ tại hộ.",
+        "strengths": "Sự vào cuộc của cả hệ thống chính trị; đoàn viên thanh niên tích cực hỗ trợ người cao tuổi.",
+        "limitations": "Một số thôn vùng sâu sóng di động yếu; thiếu thiết bị cho người học.",
+        "proposals": "Đề nghị hỗ trợ thiết bị và đường truyền cho các điểm học cộng đồng.",
+    }

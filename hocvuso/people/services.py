@@ -33,6 +33,7 @@ from .models import (
     Membership,
     MembershipKind,
     Organisation,
+    OrganisationKind,
     Resident,
     Sex,
     VneidLevel,
@@ -589,11 +590,41 @@ def export_own_data(*, user: Any) -> dict[str, Any]:
     return data
 
 
+# --- Organisations ----------------------------------------------------------------------------------------------
+
+
+def ensure_organisation(
+    *, code: str, name: str, kind: str, unit: AdministrativeUnit, actor: Any
+) -> tuple[Organisation, bool]:
+    """The organisation with this code, registered (name, kind, location) when missing; an existing one is
+    returned unchanged (its name or location may have been corrected since). Returns (organisation, created).
+    For data files that name agencies (the plan's lead agencies); audited ("people.register_organisation") when
+    it creates one. Raises DomainError for an empty code or name or an unknown kind."""
+    code, name = code.strip(), _SPACES.sub(" ", name).strip()
+    if not code or not name or len(code) > 40 or len(name) > 255:
+        raise DomainError(_("Mã và tên cơ quan, tổ chức không hợp lệ."), field="code", code="organisation_invalid")
+    if kind not in OrganisationKind.values:
+        raise DomainError(_("Loại cơ quan, tổ chức không hợp lệ."), field="kind", code="organisation_kind")
+    with transaction.atomic():
+        organisation, created = Organisation.objects.get_or_create(
+            code=code, defaults={"name": name, "kind": kind, "unit": unit}
+        )
+        if created:
+            record_audit(
+                actor=actor,
+                action="people.register_organisation",
+                target=organisation,
+                details={"code": code, "kind": kind, "unit": unit.code},
+            )
+    return organisation, created
+
+
 __all__ = [
     "CORRECTABLE_FIELDS",
     "add_membership",
     "correct_resident",
     "end_membership",
+    "ensure_organisation",
     "export_own_data",
     "normalise_phone",
     "record_digital_identity",

@@ -65,6 +65,9 @@ NAVIGATION: list[NavEntry] = [
     NavEntry(
         _("Chưa tiếp cận"), "web:monitoring_gaps", Permission.VIEW_PROGRESS, match_prefix="/theo-doi/chua-tiep-can/"
     ),
+    NavEntry(_("Báo cáo quý"), "web:reports", Permission.VIEW_REPORTS, match_prefix="/bao-cao/"),
+    NavEntry(_("Kế hoạch"), "web:plan", Permission.VIEW_PLAN, match_prefix="/ke-hoach/"),
+    NavEntry(_("Thông báo"), "web:notices", Permission.VIEW_REPORTS, match_prefix="/thong-bao/"),
     NavEntry(_("Dữ liệu của tôi"), "web:my_data", match_prefix="/du-lieu-cua-toi/"),
 ]
 

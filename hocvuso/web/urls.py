@@ -7,6 +7,7 @@ from .monitoring import rankings, targets
 from .monitoring import views as monitoring
 from .people import transfers
 from .people import views as people
+from .reporting import views as reporting
 
 app_name = "web"
 urlpatterns = [
@@ -71,4 +72,23 @@ urlpatterns = [
     path("tien-do/", rankings.public_progress_page, name="public_progress"),
     # Monitoring: targets (hocvuso/web/monitoring/targets.py)
     path("theo-doi/chi-tieu/<str:code>/", targets.unit_targets, name="monitoring_targets"),
+    # Quarterly reports and plan tasks (hocvuso/web/reporting/)
+    path("bao-cao/", reporting.reports_home, name="reports"),
+    path("bao-cao/lap/", reporting.report_draft, name="report_draft"),
+    path("bao-cao/tong-hop/", reporting.consolidation, name="reports_consolidation"),
+    path("bao-cao/tong-hop/lap/", reporting.consolidated_draft, name="reports_consolidated_draft"),
+    path("bao-cao/ty-le/", reporting.reporting_rates, name="reports_rates"),
+    path("bao-cao/<int:report_id>/", reporting.report_detail, name="report"),
+    path("bao-cao/<int:report_id>/sua/", reporting.report_edit, name="report_edit"),
+    path("bao-cao/<int:report_id>/gui/", reporting.report_submit, name="report_submit"),
+    path("bao-cao/<int:report_id>/xet-duyet/", reporting.report_review, name="report_review"),
+    path("bao-cao/<int:report_id>/bao-cao.docx", reporting.report_file, {"fmt": "docx"}, name="report_docx"),
+    path("bao-cao/<int:report_id>/bao-cao.pdf", reporting.report_file, {"fmt": "pdf"}, name="report_pdf"),
+    path("bao-cao/<int:report_id>/bao-cao.xlsx", reporting.report_file, {"fmt": "xlsx"}, name="report_xlsx"),
+    path("ke-hoach/", reporting.plan_overview, name="plan"),
+    path("ke-hoach/don-vi/<str:code>/", reporting.plan_board_unit, name="plan_board_unit"),
+    path("ke-hoach/co-quan/<str:org_code>/", reporting.plan_board_organisation, name="plan_board_organisation"),
+    path("ke-hoach/nhiem-vu/<int:task_id>/", reporting.plan_task, name="plan_task"),
+    path("ke-hoach/minh-chung/<int:evidence_id>/", reporting.evidence_file, name="plan_evidence"),
+    path("thong-bao/", reporting.notices, name="notices"),
 ]

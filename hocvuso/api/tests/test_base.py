@@ -42,6 +42,8 @@ def test_every_api_route_is_a_base_class_with_a_policy():
         "audit-entry-list": AccessPolicy(permission=Permission.VIEW_AUDIT),
         "token-list": AccessPolicy(permission=None),
         "token-detail": AccessPolicy(permission=None),
+        "report-list": AccessPolicy(permission=Permission.VIEW_REPORTS),
+        "report-detail": AccessPolicy(permission=Permission.VIEW_REPORTS),
         "schema": AccessPolicy(permission=None, public=True),
         "docs": AccessPolicy(permission=None, public=True),
     }

@@ -18,6 +18,8 @@ def test_the_openapi_document_generates_with_no_warnings(db, tmp_path):
         "/api/v1/audit-entries/",
         "/api/v1/me/",
         "/api/v1/organisations/",
+        "/api/v1/reports/",
+        "/api/v1/reports/{report_id}/",
         "/api/v1/tokens/",
         "/api/v1/tokens/{token_id}/",
         "/api/v1/units/",

@@ -1,7 +1,7 @@
 """Reads of the monitoring: dashboards (a unit and its children; organisations), the emulation ranking, the
-"leave no one behind" list, the public page and the targets in force (targets.py). Every selector reads
-pre-aggregated facts (or definitions and targets) only — never the registry — in a fixed number of queries,
-whatever the number of units (pinned in tests/test_selectors.py).
+"leave no one behind" list, the public page, the targets in force (targets.py) and figures over a period for
+reports (periods.py). Every selector reads pre-aggregated facts (or definitions and targets) only — never the
+registry — in a fixed number of queries, whatever the number of units (pinned in tests/test_selectors.py).
 """
 
 from ._figures import (
@@ -17,6 +17,7 @@ from ._figures import (
     read_freshness,
 )
 from .dashboards import OrganisationDashboard, UnitDashboard, organisation_dashboard, require_unit, unit_dashboard
+from .periods import PeriodFigures, PeriodRow, organisation_period_figures, unit_period_figures
 from .rankings import (
     SUPPRESS_BELOW,
     EmulationRanking,
@@ -45,6 +46,8 @@ __all__ = [
     "Gap",
     "IndicatorInfo",
     "OrganisationDashboard",
+    "PeriodFigures",
+    "PeriodRow",
     "Place",
     "PublicFigure",
     "PublicProgress",
@@ -62,9 +65,11 @@ __all__ = [
     "emulation_ranking",
     "furthest_from_target",
     "organisation_dashboard",
+    "organisation_period_figures",
     "public_progress",
     "read_freshness",
     "require_unit",
     "targets_in_force",
     "unit_dashboard",
+    "unit_period_figures",
 ]

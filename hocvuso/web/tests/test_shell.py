@@ -60,6 +60,9 @@ def test_province_admin_home_links_units_and_audit(client: Client, province_admi
         "Theo dõi chỉ tiêu",
         "Thi đua",
         "Chưa tiếp cận",
+        "Báo cáo quý",
+        "Kế hoạch",
+        "Thông báo",
         "Dữ liệu của tôi",
     ]
 
@@ -82,6 +85,9 @@ def test_commune_officer_home_has_no_audit_link(client: Client, commune_officer)
         "Theo dõi chỉ tiêu",
         "Thi đua",
         "Chưa tiếp cận",
+        "Báo cáo quý",
+        "Kế hoạch",
+        "Thông báo",
         "Dữ liệu của tôi",
     ]
 
@@ -103,6 +109,9 @@ def test_agency_officer_home_names_the_organisation(client: Client, territory, m
         "Theo dõi chỉ tiêu",
         "Thi đua",
         "Chưa tiếp cận",
+        "Báo cáo quý",
+        "Kế hoạch",
+        "Thông báo",
         "Dữ liệu của tôi",
     ]
 
