@@ -12,6 +12,7 @@ from django.apps import apps
 from hocvuso.accounts.models import User
 from hocvuso.accounts.roles import Role
 from hocvuso.accounts.tests.factories import RoleAssignmentFactory, UserFactory
+from hocvuso.accounts.tests.sessions import SignInClient
 from hocvuso.indicators.models import Indicator
 from hocvuso.territory.models import AdministrativeUnit
 from hocvuso.territory.tests import factories as units
@@ -45,6 +46,13 @@ class Territory:
         self.other_village = units.village(self.other_commune, code="24751.001", name="Thôn 3")
         self.other_province = units.province(code="01", name="Thành phố Hà Nội", kind="thành phố trung ương")
         self.far_commune = units.commune(self.other_province, code="00004", name="Phường Ba Đình", kind="phường")
+
+
+@pytest.fixture
+def client() -> SignInClient:
+    """The test client; `force_login` signs staff in as the sign-in does, with their verified second factor
+    (`force_login(user, second_factor=False)` for a session that never passed it)."""
+    return SignInClient()
 
 
 @pytest.fixture

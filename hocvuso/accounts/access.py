@@ -1,104 +1,330 @@
-"""Who may see and do what — the one module every view and API endpoint goes through.
+"""Who may see and do what: the one module that decides access, for lists and for single objects.
 
-Allowed = the role's permission AND the object lies in the user's unit subtree (or organisation).
-A missing object and one the user may not see give the same answer (Http404), so probing reveals nothing.
-Every view declares its policy with `@requires(...)` or `@public`; a test walks the URL resolver and fails
-for any route that declares neither.
+Allowed = one of the user's role assignments that count today grants the permission (`roles.py`) AND the object
+lies in that assignment's scope: its unit subtree, or its organisation. Nothing else in hocvuso compares unit
+paths or roles to decide access (`hocvuso/accounts/tests/test_access_guard.py` keeps it so).
+
+Two questions, answered from the same rules:
+- which objects of a kind: `scope(user, permission, Model)` is the filter `Model.objects.visible_to(user,
+  permission)` applies (`units_visible_to` for units);
+- this one object: `can(user, permission, obj)`, and `require(...)`, which raises `core.errors.NotFound` when the
+  answer is no. A missing object and one the user may not see are the same NotFound; the web (a middleware) and
+  the API (its exception handler) answer it with 404, once.
+
+Where each kind of object lies (the kinds are named by their model label, so this module imports no app above
+it; an unknown kind is a programming error, not a "no"):
+
+    unit               itself
+    organisation       the organisation (when assigned to the user) or its unit
+    household          its village
+    resident           its village; and, for THROUGH_MEMBERSHIP permissions only, each organisation of which the
+                       resident is a member in force today (an ended membership gives nothing)
+    membership         its organisation
+    import job         its unit, or its organisation when that is assigned to the user
+    target             its unit, or its organisation; the province default (neither) needs a whole province
+
+Who counts as whom. Only role assignments in force today count (`RoleAssignment.objects.in_force()`). A staff
+role counts only in a session verified with the second factor: a request's user carries django-otp's
+`is_verified()` (OTPMiddleware, which DRF's session authentication passes on), so a learner whose session began
+without a code and who is then made an officer holds none of the officer's permissions in that session. An API
+token is a device credential: it is issued only by a session that passed the second factor when its user held a
+staff role, so it carries the staff roles assigned by the time it was issued (`acting_with_token`) and none
+assigned later. A user object that did not come through a request (a management command, a Celery task acting
+for whoever queued it, the test of a service) is the system acting, and its roles count as assigned.
+
+Every view declares its policy with `@requires(...)`, `@signed_in` or `@public`; a test walks the URL resolver
+and fails for any route that declares neither.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from functools import wraps
 from typing import Any, TypeVar
 
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.views import redirect_to_login
-from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponseBase
+from django.db.models import Exists, Model, OuterRef, Q
+from django.http import HttpRequest, HttpResponseBase
+from django.utils import timezone
 
-from hocvuso.territory.models import AdministrativeUnit, UnitQuerySet
+from hocvuso.core.errors import NotFound
+from hocvuso.territory.models import LEVEL_DEPTH, AdministrativeUnit, Level, UnitQuerySet, lies_within, path_within
 
 from .models import RoleAssignment, User
-from .roles import ORGANISATION_ROLES, ROLE_PERMISSIONS, STAFF_ROLES, Permission, Role
+from .roles import ROLE_PERMISSIONS, STAFF_ROLES, Permission
 
 AnyUser = User | AnonymousUser
 ViewFunction = TypeVar("ViewFunction", bound=Callable[..., HttpResponseBase])
 
-_CACHE_ATTRIBUTE = "_hocvuso_assignments"
+# The permissions a membership of an organisation gives over the member: seeing them as a member, and their
+# learning. Everything else about a resident (where they live, their full ID, correcting them) belongs to the
+# area they live in; see docs/ARCHITECTURE.md, "Access".
+THROUGH_MEMBERSHIP = frozenset({Permission.VIEW_PEOPLE, Permission.VIEW_PROGRESS})
+
+UNIT = "territory.administrativeunit"
+ORGANISATION = "people.organisation"
+HOUSEHOLD = "people.household"
+RESIDENT = "people.resident"
+MEMBERSHIP = "people.membership"
+IMPORT_JOB = "people.importjob"
+TARGET = "indicators.target"
+
+_HELD_ATTRIBUTE = "_hocvuso_assignments"
+_ISSUED_AT_ATTRIBUTE = "_hocvuso_token_issued_at"
+
+
+# --- Whom the user acts as -------------------------------------------------------------------------------------
+
+
+def _held(user: AnyUser) -> list[RoleAssignment]:
+    """Every role assignment of the user in force today (cached on the user object for the request)."""
+    if not user.is_authenticated or not user.is_active:
+        return []
+    cached = getattr(user, _HELD_ATTRIBUTE, None)
+    if cached is None:
+        cached = list(RoleAssignment.objects.in_force().filter(user=user).select_related("unit"))
+        setattr(user, _HELD_ATTRIBUTE, cached)
+    return cached
+
+
+def is_verified(user: AnyUser) -> bool:
+    """True when this request passed a second factor: a session verified with django-otp, or an API token (a
+    device credential that such a session issued). A user object from outside any request is the system acting,
+    and counts as verified."""
+    if getattr(user, _ISSUED_AT_ATTRIBUTE, None) is not None:
+        return True
+    session_verified = getattr(user, "is_verified", None)
+    if session_verified is None:  # not a request's user: the system acting
+        return True
+    return bool(session_verified())
+
+
+def _second_factor_covers(user: AnyUser, assignment: RoleAssignment) -> bool:
+    """Whether this request's credentials were verified with a second factor for the (staff) assignment: a
+    verified session covers every role; a token, the roles assigned by the time it was issued."""
+    token_issued_at = getattr(user, _ISSUED_AT_ATTRIBUTE, None)
+    if token_issued_at is not None:
+        return bool(assignment.created_at <= token_issued_at)
+    return is_verified(user)
 
 
 def active_assignments(user: AnyUser) -> list[RoleAssignment]:
-    """The user's role assignments in force today (cached on the user object for the request)."""
-    if not user.is_authenticated or not user.is_active:
-        return []
-    cached = getattr(user, _CACHE_ATTRIBUTE, None)
-    if cached is None:
-        cached = list(RoleAssignment.objects.in_force().filter(user=user).select_related("unit"))
-        setattr(user, _CACHE_ATTRIBUTE, cached)
-    return cached
+    """The user's role assignments that count in this request: in force today and, for a staff role, covered by
+    a second factor (see the module's docstring). No query once the assignments are cached."""
+    return [a for a in _held(user) if a.role not in STAFF_ROLES or _second_factor_covers(user, a)]
 
 
 def forget_cached_assignments(user: AnyUser) -> None:
     """Drop the cached assignments after they change within one request."""
-    if hasattr(user, _CACHE_ATTRIBUTE):
-        delattr(user, _CACHE_ATTRIBUTE)
+    if hasattr(user, _HELD_ATTRIBUTE):
+        delattr(user, _HELD_ATTRIBUTE)
 
 
-def roles_of(user: AnyUser) -> set[str]:
-    """The roles the user holds today."""
-    return {assignment.role for assignment in active_assignments(user)}
+def acting_with_token(user: User, *, issued_at: datetime) -> None:
+    """Record that the request's user acts through an API token issued at `issued_at` (the API's token
+    authentication calls this): the staff roles that count are those assigned by then."""
+    setattr(user, _ISSUED_AT_ATTRIBUTE, issued_at)
 
 
 def is_staff_user(user: AnyUser) -> bool:
-    """True when the user holds any staff role today: they need a second factor and an idle timeout."""
-    return bool(roles_of(user) & STAFF_ROLES) or bool(getattr(user, "is_superuser", False))
+    """True when the user holds a staff role in force today (verified in this session or not), or is a
+    superuser: they sign in with a second factor and their sessions end after 30 minutes idle."""
+    return any(a.role in STAFF_ROLES for a in _held(user)) or bool(getattr(user, "is_superuser", False))
+
+
+def needs_second_factor(user: AnyUser) -> bool:
+    """True when the user is staff (`is_staff_user`) but this request did not pass a second factor (a learner made
+    an officer while signed in): their staff roles do not count until they sign in again with their
+    authenticator."""
+    return is_staff_user(user) and not is_verified(user)
+
+
+def permissions_of(user: AnyUser) -> frozenset[Permission]:
+    """Every permission one of the user's counting assignments grants, in some scope."""
+    return frozenset(permission for a in active_assignments(user) for permission in ROLE_PERMISSIONS[a.role])
 
 
 def has_permission(user: AnyUser, permission: Permission) -> bool:
-    """True when any of the user's roles grants the permission, in some scope."""
-    return any(permission in ROLE_PERMISSIONS[assignment.role] for assignment in active_assignments(user))
+    """True when one of the user's counting assignments grants the permission, in some scope."""
+    return any(permission in ROLE_PERMISSIONS[a.role] for a in active_assignments(user))
 
 
-def _granting(user: AnyUser, permission: Permission) -> list[RoleAssignment]:
-    return [a for a in active_assignments(user) if permission in ROLE_PERMISSIONS[a.role]]
+def require_permission(user: AnyUser, permission: Permission) -> None:
+    """Raise NotFound unless the user has the permission in some scope (for pages not tied to one object)."""
+    if not has_permission(user, permission):
+        raise NotFound()
 
 
-def unit_paths_for(user: AnyUser, permission: Permission) -> list[str]:
-    """Paths of the unit subtrees where the user has the permission."""
-    return [a.unit.path for a in _granting(user, permission) if a.unit is not None]
+# --- The scopes a permission reaches ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Grants:
+    """Where the user holds one permission: the units of their unit-scoped assignments and the organisations of
+    their organisation-scoped ones."""
+
+    units: tuple[AdministrativeUnit, ...]
+    organisation_ids: frozenset[int]
+
+    @classmethod
+    def of(cls, user: AnyUser, permission: Permission) -> "_Grants":
+        granting = [a for a in active_assignments(user) if permission in ROLE_PERMISSIONS[a.role]]
+        return cls(
+            units=tuple(a.unit for a in granting if a.unit is not None),
+            organisation_ids=frozenset(a.organisation_id for a in granting if a.organisation_id is not None),
+        )
+
+    def __bool__(self) -> bool:
+        return bool(self.units or self.organisation_ids)
+
+    def cover_path(self, path: str) -> bool:
+        return any(path_within(path, root.path) for root in self.units)
+
+    def cover(self, unit: AdministrativeUnit) -> bool:
+        return self.cover_path(unit.path)
+
+    def cover_province(self) -> bool:
+        return any(root.level == Level.PROVINCE for root in self.units)
+
+    def assigned(self, organisation_id: int | None) -> bool:
+        return organisation_id is not None and organisation_id in self.organisation_ids
+
+    def cover_organisation(self, organisation: Any) -> bool:
+        # `organisation.unit` is only read (perhaps queried) when the user holds the permission over units.
+        return self.assigned(organisation.pk) or (bool(self.units) and self.cover(organisation.unit))
+
+    def within(self, through: str) -> Q:
+        return lies_within(*self.units, through=through)
+
+    def organisations(self, through: str) -> Q:
+        prefix = f"{through}__" if through else ""
+        return Q(**{f"{prefix}pk__in": sorted(self.organisation_ids)}) | self.within(f"{prefix}unit")
+
+
+def _in_force_today() -> Q:
+    today = timezone.localdate()
+    return Q(valid_from__lte=today) & (Q(valid_to__isnull=True) | Q(valid_to__gte=today))
+
+
+def _kind(model: Any) -> str:
+    return str(model._meta.label_lower)
+
+
+def _unknown(kind: str) -> TypeError:
+    return TypeError(f"hocvuso.accounts.access has no rule for {kind}")
+
+
+def scope(user: AnyUser, permission: Permission, model: type[Model]) -> Q:
+    """The filter for the rows of `model` the user may act on with the permission (see the table in the module's
+    docstring); matches nothing for a user without the permission. Raises TypeError for a kind it has no rule for.
+    Reads the user's assignments (one query, cached); the filter itself is part of the caller's query."""
+    grants = _Grants.of(user, permission)
+    kind = _kind(model)
+    if not grants:
+        return Q(pk__in=[])
+    if kind == UNIT:
+        return grants.within("")
+    if kind == ORGANISATION:
+        return grants.organisations("")
+    if kind == HOUSEHOLD:
+        return grants.within("village")
+    if kind == RESIDENT:
+        condition = grants.within("village")
+        if permission in THROUGH_MEMBERSHIP:
+            memberships = model._meta.get_field("memberships").related_model._default_manager  # type: ignore[union-attr]
+            member = memberships.filter(
+                _in_force_today(), grants.organisations("organisation"), resident=OuterRef("pk")
+            )
+            condition |= Q(Exists(member))
+        return condition
+    if kind == MEMBERSHIP:
+        return grants.organisations("organisation")
+    if kind == IMPORT_JOB:
+        return grants.within("unit") | Q(organisation_id__in=sorted(grants.organisation_ids))
+    raise _unknown(kind)
+
+
+def can(user: AnyUser, permission: Permission, obj: Model) -> bool:
+    """True when the user may act on this object with the permission (see the table in the module's docstring).
+    Decided from the user's cached assignments and what the object has loaded (its unit or village; select them
+    with it to spare a query); a resident reached only through a membership costs one query. Raises TypeError
+    for a kind it has no rule for."""
+    grants = _Grants.of(user, permission)
+    kind = _kind(obj)
+    if not grants:
+        return False
+    if kind == UNIT:
+        return grants.cover(obj)  # type: ignore[arg-type]
+    if kind == ORGANISATION:
+        return grants.cover_organisation(obj)
+    if kind == HOUSEHOLD:
+        return grants.cover(obj.village)  # type: ignore[attr-defined]
+    if kind == RESIDENT:
+        if grants.cover(obj.village):  # type: ignore[attr-defined]
+            return True
+        if permission not in THROUGH_MEMBERSHIP:
+            return False
+        in_scope = obj.memberships.filter(_in_force_today(), grants.organisations("organisation"))  # type: ignore[attr-defined]
+        return bool(in_scope.exists())
+    if kind == MEMBERSHIP:
+        return grants.cover_organisation(obj.organisation)  # type: ignore[attr-defined]
+    if kind == IMPORT_JOB:
+        return grants.cover(obj.unit) or grants.assigned(obj.organisation_id)  # type: ignore[attr-defined]
+    if kind == TARGET:
+        if obj.unit_id is not None:  # type: ignore[attr-defined]
+            return grants.cover(obj.unit)  # type: ignore[attr-defined]
+        if obj.organisation_id is not None:  # type: ignore[attr-defined]
+            return grants.cover_organisation(obj.organisation)  # type: ignore[attr-defined]
+        return grants.cover_province()
+    raise _unknown(kind)
+
+
+def require(user: AnyUser, permission: Permission, obj: Model | None) -> None:
+    """Raise NotFound unless `can(user, permission, obj)`; None (an object that was not found) raises it too, so
+    a caller passes what its lookup found and missing and forbidden are told apart nowhere."""
+    if obj is None or not can(user, permission, obj):
+        raise NotFound()
+
+
+def can_reach(user: AnyUser, permission: Permission, *, path: str, organisation_id: int | None = None) -> bool:
+    """`can` for a place known only by the path of its unit (and, for an organisation, by its id), as the
+    monitoring figures carry them: the unit at `path`, or the organisation located there. No query."""
+    grants = _Grants.of(user, permission)
+    return grants.assigned(organisation_id) or grants.cover_path(path)
+
+
+def sees_residence(user: AnyUser, resident: Any) -> bool:
+    """True when the user may see where the resident lives and the rest of their registry record (village,
+    household, phone, ethnicity, digital identity): the resident lives in the user's VIEW_PEOPLE subtrees. Someone
+    reached only as a member of an organisation is seen as a member. No query once `resident.village` is loaded."""
+    return _Grants.of(user, Permission.VIEW_PEOPLE).cover(resident.village)
+
+
+# --- Units ---------------------------------------------------------------------------------------------------
 
 
 def units_visible_to(user: AnyUser, permission: Permission = Permission.VIEW_UNITS) -> UnitQuerySet:
     """Every administrative unit the user may act on with the permission: the subtrees of their assignments."""
-    return AdministrativeUnit.objects.within_any(unit_paths_for(user, permission))
+    return AdministrativeUnit.objects.filter(scope(user, permission, AdministrativeUnit))
 
 
 def access_unit(user: AnyUser, code: str, permission: Permission = Permission.VIEW_UNITS) -> AdministrativeUnit:
-    """The unit with this code if the user may act on it with the permission; raises Http404 otherwise."""
-    unit = units_visible_to(user, permission).filter(code=code).first()
-    if unit is None:
-        raise Http404
+    """The unit with this code if the user may act on it with the permission; raises NotFound otherwise."""
+    unit = AdministrativeUnit.objects.filter(code=code).first() if has_permission(user, permission) else None
+    require(user, permission, unit)
+    assert unit is not None
     return unit
 
 
 def home_unit(user: AnyUser, permission: Permission = Permission.VIEW_UNITS) -> AdministrativeUnit | None:
-    """The highest unit the user may act on (the root of their largest subtree), or None."""
-    units = [a.unit for a in _granting(user, permission) if a.unit is not None]
-    return min(units, key=lambda unit: (len(unit.path), unit.path), default=None)
+    """The highest unit the user may act on with the permission (by level, then code), or None. No query once
+    the assignments are cached."""
+    units = _Grants.of(user, permission).units
+    return min(units, key=lambda unit: (LEVEL_DEPTH[Level(unit.level)], unit.path), default=None)
 
 
-def organisation_scope(user: AnyUser, permission: Permission) -> Q:
-    """A filter on Organisation rows the user may act on: assigned directly, or located in their subtrees."""
-    condition = Q(pk__in=[a.organisation_id for a in _granting(user, permission) if a.organisation_id])
-    for path in unit_paths_for(user, permission):
-        condition |= Q(unit__path__startswith=path)
-    return condition if condition else Q(pk__in=[])
-
-
-def require_permission(user: AnyUser, permission: Permission) -> None:
-    """Raise Http404 unless the user has the permission in some scope (for pages not tied to one object)."""
-    if not has_permission(user, permission):
-        raise Http404
+# --- Views ---------------------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -113,7 +339,7 @@ class AccessPolicy:
 def requires(permission: Permission, *, unit_kwarg: str | None = None) -> Callable[[ViewFunction], ViewFunction]:
     """Decorate a view: anonymous users are sent to sign in; others need the permission somewhere (and,
     with `unit_kwarg`, on the unit named by that URL argument, which the view receives as `unit`);
-    otherwise 404."""
+    otherwise NotFound (a 404)."""
 
     def decorate(view: ViewFunction) -> ViewFunction:
         @wraps(view)
@@ -151,21 +377,28 @@ def public(view: ViewFunction) -> ViewFunction:
 
 
 __all__ = [
-    "ORGANISATION_ROLES",
+    "THROUGH_MEMBERSHIP",
     "AccessPolicy",
+    "AnyUser",
     "Permission",
-    "Role",
     "access_unit",
+    "acting_with_token",
     "active_assignments",
+    "can",
+    "can_reach",
+    "forget_cached_assignments",
     "has_permission",
     "home_unit",
     "is_staff_user",
-    "organisation_scope",
+    "is_verified",
+    "needs_second_factor",
+    "permissions_of",
     "public",
+    "require",
     "require_permission",
     "requires",
-    "roles_of",
+    "scope",
+    "sees_residence",
     "signed_in",
-    "unit_paths_for",
     "units_visible_to",
 ]

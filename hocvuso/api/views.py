@@ -17,9 +17,16 @@ from rest_framework.mixins import ListModelMixin, RetrieveModelMixin
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from hocvuso.accounts.access import active_assignments, home_unit, is_staff_user, units_visible_to
+from hocvuso.accounts.access import (
+    active_assignments,
+    home_unit,
+    is_staff_user,
+    needs_second_factor,
+    permissions_of,
+    units_visible_to,
+)
 from hocvuso.accounts.models import User
-from hocvuso.accounts.roles import ROLE_PERMISSIONS, Permission
+from hocvuso.accounts.roles import Permission
 from hocvuso.core.models import AuditEntry
 from hocvuso.core.selectors import filter_audit_entries
 from hocvuso.people.models import Organisation
@@ -88,7 +95,7 @@ class MeView(ApiView):
             }
             for a in sorted(assignments, key=lambda a: (a.role, a.pk))
         ]
-        permissions = sorted({str(p) for a in assignments for p in ROLE_PERMISSIONS[a.role]})
+        permissions = sorted(str(permission) for permission in permissions_of(user))
         data = {
             "username": user.get_username(),
             "full_name": user.full_name,
@@ -212,9 +219,7 @@ def _require_full_sign_in(request: Request) -> None:
             _("Chỉ có thể tạo khóa khi đăng nhập bằng trình duyệt; một khóa không thể tạo khóa khác."),
             code="session_required",
         )
-    user = request.user
-    verified = getattr(user, "is_verified", None)
-    if is_staff_user(user) and not (callable(verified) and verified()):
+    if needs_second_factor(request.user):
         raise exceptions.PermissionDenied(
             _("Hãy đăng nhập đầy đủ (cả mã xác thực hai lớp) trước khi tạo khóa."), code="second_factor_required"
         )

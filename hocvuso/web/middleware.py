@@ -1,9 +1,14 @@
-"""The page language: Vietnamese unless the visitor chose another one with the language switch."""
+"""Middleware of the pages: the page language, and the one translation of the domain's NotFound into a 404."""
+
+from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest
+from django.core.handlers.exception import response_for_exception
+from django.http import Http404, HttpRequest, HttpResponse
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
+
+from hocvuso.core.errors import NotFound
 
 
 class LanguageMiddleware(LocaleMiddleware):
@@ -22,3 +27,20 @@ class LanguageMiddleware(LocaleMiddleware):
             language = settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
+
+
+class NotFoundMiddleware:
+    """Answers a page whose view raised the domain's NotFound (something missing, or not the user's: the two are
+    never told apart) with the 404 page, so that no view translates it itself. The API answers it in its own
+    exception handler (hocvuso/api/errors.py)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, NotFound):
+            return response_for_exception(request, Http404())
+        return None

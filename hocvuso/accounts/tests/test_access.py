@@ -1,7 +1,6 @@
 from datetime import timedelta
 
 import pytest
-from django.http import Http404
 from django.utils import timezone
 
 from hocvuso.accounts.access import (
@@ -13,6 +12,7 @@ from hocvuso.accounts.access import (
 )
 from hocvuso.accounts.roles import ROLE_PERMISSIONS, Permission, Role
 from hocvuso.accounts.tests.factories import RoleAssignmentFactory
+from hocvuso.core.errors import NotFound
 from hocvuso.people.models import Organisation
 from hocvuso.people.tests.factories import OrganisationFactory
 
@@ -39,7 +39,7 @@ def test_a_province_admin_sees_the_whole_province_and_nothing_else(territory, pr
 
 @pytest.mark.parametrize("code", ["24751", "24751.001", "68", "01", "00004", "does-not-exist", ""])
 def test_units_outside_the_subtree_and_missing_units_give_the_same_404(commune_officer, code):
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         access_unit(commune_officer, code)
 
 
@@ -48,9 +48,9 @@ def test_permission_and_scope_are_both_needed(territory, make_user):
     learner = make_user(Role.LEARNER)
 
     assert access_unit(instructor, "24631.001", Permission.VIEW_UNITS) == territory.village
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         access_unit(instructor, "24631.001", Permission.MANAGE_UNITS)
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         access_unit(learner, "24631.001", Permission.VIEW_UNITS)
     assert not has_permission(learner, Permission.VIEW_UNITS)
 

@@ -16,7 +16,7 @@ from ._figures import (
     TrendPoint,
     read_freshness,
 )
-from .dashboards import OrganisationDashboard, UnitDashboard, organisation_dashboard, require_unit, unit_dashboard
+from .dashboards import OrganisationDashboard, UnitDashboard, organisation_dashboard, unit_dashboard
 from .rankings import (
     SUPPRESS_BELOW,
     EmulationRanking,
@@ -64,7 +64,6 @@ __all__ = [
     "organisation_dashboard",
     "public_progress",
     "read_freshness",
-    "require_unit",
     "targets_in_force",
     "unit_dashboard",
 ]

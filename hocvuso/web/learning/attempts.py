@@ -68,10 +68,7 @@ def _assessment_url(assessment_id: int) -> str:
 @public
 def assessment_detail(request: HttpRequest, assessment_id: int) -> HttpResponse:
     """What the assessment asks and what the learner may do now: start, resume, wait, or nothing more."""
-    try:
-        assessment = selectors.published_assessment(assessment_id=assessment_id)
-    except NotFound:
-        raise Http404 from None
+    assessment = selectors.published_assessment(assessment_id=assessment_id)
     status = assessment_status(user=request.user, assessment=assessment) if request.user.is_authenticated else None
     return render(request, "web/learning/assessment.html", {"assessment": assessment, "status": status})
 
@@ -80,14 +77,11 @@ def assessment_detail(request: HttpRequest, assessment_id: int) -> HttpResponse:
 @require_POST
 def start(request: HttpRequest) -> HttpResponse:
     """Start (or resume) an attempt at the assessment named in the form, then show it."""
-    try:
-        assessment = selectors.published_assessment(assessment_id=request.POST.get("assessment"))
-    except NotFound:
-        raise Http404 from None
+    assessment = selectors.published_assessment(assessment_id=request.POST.get("assessment"))
     try:
         attempt = start_attempt(user=request.user, assessment=assessment)
     except NotFound:
-        raise Http404 from None
+        raise
     except DomainError as error:
         messages.error(request, str(error.message))
         return redirect(_assessment_url(assessment.pk))
@@ -98,10 +92,7 @@ def start(request: HttpRequest) -> HttpResponse:
 
 
 def _own_page(request: HttpRequest, attempt_id: Any) -> AttemptPage:
-    try:
-        return attempt_page(user=request.user, attempt_id=attempt_id)
-    except NotFound:
-        raise Http404 from None
+    return attempt_page(user=request.user, attempt_id=attempt_id)
 
 
 @signed_in
@@ -183,7 +174,7 @@ def attempt_submit(request: HttpRequest, attempt_id: Any) -> HttpResponse:
             user=request.user, attempt_id=page.id, idempotency_key=request.POST.get("idempotency_key", "")
         )
     except NotFound:
-        raise Http404 from None
+        raise
     except DomainError as error:
         messages.error(request, str(error.message))
         return redirect(_result_url(page.id) if error.code in CLOSED_CODES else _attempt_url(page.id))
@@ -257,7 +248,7 @@ def supervision(request: HttpRequest) -> HttpResponse:
                 valid_hours=form.cleaned_data["valid_hours"],
             )
         except NotFound:
-            raise Http404 from None
+            raise
         except DomainError as error:
             form.add_error(error.field if error.field in form.fields else None, str(error.message))
         else:
@@ -279,10 +270,7 @@ def supervision(request: HttpRequest) -> HttpResponse:
 @requires(Permission.RUN_CLASS)
 @require_POST
 def supervision_close(request: HttpRequest) -> HttpResponse:
-    try:
-        session = close_supervised_session(instructor=request.user, session_id=request.POST.get("session", ""))
-    except NotFound:
-        raise Http404 from None
+    session = close_supervised_session(instructor=request.user, session_id=request.POST.get("session", ""))
     pins = dict(request.session.get(SESSION_PINS, {}))
     if pins.pop(str(session.pk), None) is not None:
         request.session[SESSION_PINS] = pins
@@ -316,7 +304,7 @@ def class_start(request: HttpRequest) -> HttpResponse:
                     instructor_pin=form.cleaned_data["pin"],
                 )
             except NotFound:
-                raise Http404 from None
+                raise
             except DomainError as error:
                 form.add_error("pin" if error.code.startswith("pin") else None, str(error.message))
             else:
