@@ -13,7 +13,7 @@ from hocvuso.learning.services import DEFAULT_CURRICULA, attach_resident, load_c
 from hocvuso.people.generator import generate_population
 from hocvuso.people.models import Organisation, OrganisationKind, Resident
 from hocvuso.people.services import link_user_account
-from hocvuso.territory.models import AdministrativeUnit, Level
+from hocvuso.territory.models import AdministrativeUnit, Level, lies_within
 from hocvuso.territory.services import generate_demo_villages, load_admin_units
 
 DEMO_PROVINCE = "68"
@@ -53,7 +53,7 @@ def load_demo(*, seed: int = 68) -> list[DemoAccount]:
     province = AdministrativeUnit.objects.get(code=DEMO_PROVINCE, level=Level.PROVINCE)
     generate_demo_villages(province=province, seed=seed)
     load_curricula(path=DEFAULT_CURRICULA, actor=None)  # the starter courses (idempotent)
-    if not Resident.objects.filter(village__path__startswith=province.path).exists():
+    if not Resident.objects.filter(lies_within(province, through="village")).exists():
         generate_population(province_code=DEMO_PROVINCE, residents=DEMO_RESIDENTS, seed=seed)
     commune = AdministrativeUnit.objects.get(code=DEMO_COMMUNE)
     village = AdministrativeUnit.objects.filter(parent=commune).order_by("code").first()
