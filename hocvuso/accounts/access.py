@@ -21,7 +21,8 @@ it; an unknown kind is a programming error, not a "no"):
                        resident is a member in force today (an ended membership gives nothing)
     membership         its organisation
     import job         its unit, or its organisation when that is assigned to the user
-    target             its unit, or its organisation; the province default (neither) needs a whole province
+    target             its unit, or its organisation; the province default (neither) needs the whole province
+                       the platform serves (settings.PROVINCE_CODE)
 
 Who counts as whom. Only role assignments in force today count (`RoleAssignment.objects.in_force()`). A staff
 role counts only in a session verified with the second factor: a request's user carries django-otp's
@@ -42,6 +43,7 @@ from datetime import datetime
 from functools import wraps
 from typing import Any, TypeVar
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.views import redirect_to_login
 from django.db.models import Exists, Model, OuterRef, Q
@@ -184,8 +186,9 @@ class _Grants:
     def cover(self, unit: AdministrativeUnit) -> bool:
         return self.cover_path(unit.path)
 
-    def cover_province(self) -> bool:
-        return any(root.level == Level.PROVINCE for root in self.units)
+    def cover_the_province(self) -> bool:
+        """Whether the grants hold the province the platform serves (settings.PROVINCE_CODE) as a whole."""
+        return any(root.level == Level.PROVINCE and root.code == settings.PROVINCE_CODE for root in self.units)
 
     def assigned(self, organisation_id: int | None) -> bool:
         return organisation_id is not None and organisation_id in self.organisation_ids
@@ -276,7 +279,7 @@ def can(user: AnyUser, permission: Permission, obj: Model) -> bool:
             return grants.cover(obj.unit)  # type: ignore[attr-defined]
         if obj.organisation_id is not None:  # type: ignore[attr-defined]
             return grants.cover_organisation(obj.organisation)  # type: ignore[attr-defined]
-        return grants.cover_province()
+        return grants.cover_the_province()
     raise _unknown(kind)
 
 
