@@ -64,6 +64,10 @@ ViewFunction = TypeVar("ViewFunction", bound=Callable[..., HttpResponseBase])
 # area they live in; see docs/ARCHITECTURE.md, "Access".
 THROUGH_MEMBERSHIP = frozenset({Permission.VIEW_PEOPLE, Permission.VIEW_PROGRESS})
 
+# Permissions over things not tied to a unit (the audit log records the whole platform's actions): held only
+# through an assignment over the whole province the platform serves (settings.PROVINCE_CODE).
+PLATFORM_WIDE = frozenset({Permission.VIEW_AUDIT})
+
 UNIT = "territory.administrativeunit"
 ORGANISATION = "people.organisation"
 HOUSEHOLD = "people.household"
@@ -142,14 +146,17 @@ def needs_second_factor(user: AnyUser) -> bool:
     return is_staff_user(user) and not is_verified(user)
 
 
-def permissions_of(user: AnyUser) -> frozenset[Permission]:
-    """Every permission one of the user's counting assignments grants, in some scope."""
-    return frozenset(permission for a in active_assignments(user) for permission in ROLE_PERMISSIONS[a.role])
-
-
 def has_permission(user: AnyUser, permission: Permission) -> bool:
-    """True when one of the user's counting assignments grants the permission, in some scope."""
+    """True when one of the user's counting assignments grants the permission, in some scope (a PLATFORM_WIDE
+    permission: over the platform's whole province). No query once the assignments are cached."""
+    if permission in PLATFORM_WIDE:
+        return _Grants.of(user, permission).cover_the_province()
     return any(permission in ROLE_PERMISSIONS[a.role] for a in active_assignments(user))
+
+
+def permissions_of(user: AnyUser) -> frozenset[Permission]:
+    """Every permission the user holds in some scope (`has_permission`)."""
+    return frozenset(permission for permission in Permission if has_permission(user, permission))
 
 
 def require_permission(user: AnyUser, permission: Permission) -> None:
@@ -380,6 +387,7 @@ def public(view: ViewFunction) -> ViewFunction:
 
 
 __all__ = [
+    "PLATFORM_WIDE",
     "THROUGH_MEMBERSHIP",
     "AccessPolicy",
     "AnyUser",

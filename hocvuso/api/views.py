@@ -165,10 +165,10 @@ class UnitChildrenView(ListModelMixin, ApiView):
         visible = units_visible_to(self.request.user, self.permission)
         if getattr(self, "swagger_fake_view", False):  # the OpenAPI generator has no unit to look at
             return visible.none()
-        parent = visible.filter(code=_unit_code(self)).first()
-        if parent is None:
-            raise exceptions.NotFound()
-        return visible.filter(parent=parent).in_force().select_related("parent", "successor").order_by("name", "code")
+        # `self.unit`, the unit the URL names, was checked against the caller's scope in `initial`.
+        return (
+            visible.filter(parent=self.unit).in_force().select_related("parent", "successor").order_by("name", "code")
+        )
 
     def get(self, request: Request, code: str) -> Response:
         return self.list(request)

@@ -297,6 +297,15 @@ def test_a_token_carries_the_staff_roles_assigned_before_it_was_issued(world, ma
     assert not needs_second_factor(later)
 
 
+def test_the_audit_log_belongs_to_the_platforms_province_only(world):
+    """The log is not tied to units: reading it needs the province the platform serves, not any province."""
+    assert has_permission(world.users["admin_p"], Permission.VIEW_AUDIT)
+    assert Permission.VIEW_AUDIT in permissions_of(world.users["admin_p"])
+    assert not has_permission(world.users["admin_q"], Permission.VIEW_AUDIT)
+    assert Permission.VIEW_AUDIT not in permissions_of(world.users["admin_q"])
+    assert has_permission(world.users["admin_q"], Permission.VIEW_UNITS)
+
+
 def test_home_unit_is_the_highest_by_level(territory, make_user):
     user = make_user(Role.TEAM_MEMBER, territory.village)
     RoleAssignmentFactory(user=user, role=Role.TEAM_LEADER, unit=territory.other_commune)

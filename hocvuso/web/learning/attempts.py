@@ -121,17 +121,21 @@ def attempt_answer(request: HttpRequest, attempt_id: Any) -> HttpResponse:
         if not selectors.owns_attempt(user=request.user, attempt_id=attempt_id):
             raise Http404
         return HttpResponseNotAllowed(["POST"])
+    not_found = JsonResponse({"error": _("Không tìm thấy lượt làm bài."), "code": "not_found"}, status=404)
     try:
-        if len(request.body) > MAX_ANSWER_BYTES:
+        # Only a JSON body is read: a form-encoded one was already consumed by the CSRF check.
+        if request.content_type != "application/json" or len(request.body) > MAX_ANSWER_BYTES:
             raise ValueError
         payload = json.loads(request.body)
         question_id, answer = payload["question"], payload.get("answer")
     except (ValueError, KeyError, TypeError):
+        if not selectors.owns_attempt(user=request.user, attempt_id=attempt_id):
+            return not_found  # someone else's attempt answers 404 whatever the body
         return JsonResponse({"error": _("Câu trả lời không hợp lệ."), "code": "invalid_answer"}, status=400)
     try:
         row = save_answer(user=request.user, attempt_id=attempt_id, question_id=question_id, answer=answer)
     except NotFound:
-        return JsonResponse({"error": _("Không tìm thấy lượt làm bài."), "code": "not_found"}, status=404)
+        return not_found
     except DomainError as error:
         status = 409 if error.code in CLOSED_CODES else 400
         return JsonResponse({"error": str(error.message), "code": error.code}, status=status)
