@@ -130,58 +130,63 @@ def test_the_walk_finds_the_routes_of_every_part_and_fills_them_all():
     assert [route.route for route in routes if route.is_regex] == []  # every route is walked, none skipped
     kinds = [routes_for(kind) for kind in ("permission", "signed_in", "public")]
     assert sum(len(found) for found in kinds) == len(routes)
-    assert AGENCY_REACHES <= names and set(POST_PERMISSION) <= names
+    assert names >= AGENCY_REACHES | set(POST_PERMISSION)
+
+
+def refusal_problems(route: Route, client: Any, method: str, url: str, data: Any, label: str, **how: Any) -> list[str]:
+    """What is wrong with `client`'s answer, when it must be refused: not a refusal, or a secret shown."""
+    response = send(client, method, url, route, data)
+    problem = denial_problem(route, response, anonymous=how.get("anonymous", False))
+    found = [f"{method.upper()} by {label}: {problem}"] if problem else []
+    return found + secrets_shown(response, how["secrets"], f"{method.upper()} by {label}")
+
+
+def secrets_shown(response: Any, secrets: list[str], who: str) -> list[str]:
+    body = response.content.decode(errors="replace")
+    return [f"{who} saw {secret!r}" for secret in secrets if secret in body]
 
 
 @pytest.mark.parametrize("route", routes_for("permission"), ids=lambda route: route.route)
 def test_permission_routes_admit_only_the_right_role_inside_its_unit(route: Route, world, make_user):
-    territory, values, secrets = world["territory"], world["values"], world["secrets"]
-    url = route.url(values)
+    territory, secrets = world["territory"], world["secrets"]
+    url = route.url(world["values"])
     policy = policy_of(route.callback)
     assert policy is not None and policy.permission is not None
     problems: list[str] = []
-    reached: dict[str, Any] = {}
+    reached: dict[str, dict[str, Any]] = {"right role": {}, "agency": {}}
     for method in METHODS:
         permission = POST_PERMISSION.get(route.name, policy.permission) if method == "post" else policy.permission
         role = role_with(permission)
         inside = territory.province if role == Role.PROVINCE_ADMIN else territory.commune
         outside = territory.other_province if role == Role.PROVINCE_ADMIN else territory.other_commune
         data = world["post_data"].get(route.name)
-
-        def check_denied(label: str, client: Any, *, anonymous: bool = False) -> None:
-            response = send(client, method, url, route, data)
-            problem = denial_problem(route, response, anonymous=anonymous)
-            if problem:
-                problems.append(f"{method.upper()} by {label}: {problem}")
-            body = response.content.decode(errors="replace")
-            problems.extend(f"{method.upper()} by {label} saw {secret!r}" for secret in secrets if secret in body)
-
-        check_denied("anonymous", new_client(), anonymous=True)
-        check_denied("a learner", signed_in(make_user, Role.LEARNER))
-        for lacking in roles_without(permission):
-            check_denied(f"{lacking} inside without {permission}", signed_in(make_user, lacking, inside))
+        refused = [
+            ("anonymous", new_client()),
+            ("a learner", signed_in(make_user, Role.LEARNER)),
+            *[
+                (f"{lacking} inside without {permission}", signed_in(make_user, lacking, inside))
+                for lacking in roles_without(permission)
+            ],
+        ]
         agency = new_client()
         agency.force_login(world["agency"])
         if route.name in AGENCY_REACHES:
-            reached.setdefault("agency", {})[method] = send(agency, method, url, route, data)
+            reached["agency"][method] = send(agency, method, url, route, data)
         else:
-            check_denied("the agency officer", agency)
+            refused.append(("the agency officer", agency))
+        elsewhere = signed_in(make_user, role, outside)
         if route.converters:
-            check_denied(f"{role} of another unit", signed_in(make_user, role, outside))
+            refused.append((f"{role} of another unit", elsewhere))
         else:
             # A page without an object in its URL opens, but shows nothing of the other unit.
-            response = send(signed_in(make_user, role, outside), method, url, route, data)
-            body = response.content.decode(errors="replace")
-            problems.extend(
-                f"{method.upper()} by {role} of another unit saw {secret!r}" for secret in secrets if secret in body
-            )
-        reached.setdefault("right role", {})[method] = send(
-            signed_in(make_user, role, inside), method, url, route, data
-        )
+            problems += secrets_shown(send(elsewhere, method, url, route, data), secrets, f"{role} of another unit")
+        for label, client in refused:
+            anonymous = label == "anonymous"
+            problems += refusal_problems(route, client, method, url, data, label, anonymous=anonymous, secrets=secrets)
+        reached["right role"][method] = send(signed_in(make_user, role, inside), method, url, route, data)
 
     for label, answers in reached.items():
-        problem = reach_problem(answers["get"], answers["post"])
-        if problem:
+        if answers and (problem := reach_problem(answers["get"], answers["post"])):
             problems.append(f"{label} inside the unit: {problem}")
 
     assert problems == [], url
