@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from hocvuso.accounts.roles import Permission, Role
 from hocvuso.accounts.tests.walk import (
+    METHODS,
     Route,
     denial_problem,
     every_route,
@@ -31,7 +32,6 @@ from hocvuso.accounts.tests.walk import (
 )
 from hocvuso.api.services import issue_api_token
 
-METHODS = ("get", "post")
 # A POST that needs more than the route's GET (the targets page: looking needs VIEW_PROGRESS, changing MANAGE_UNITS).
 POST_PERMISSION = {"web:monitoring_targets": Permission.MANAGE_UNITS}
 # What the agency officer of the school in C1 may open: their own lists and organisation, and the school's member

@@ -6,8 +6,8 @@ caller, by GET and by POST. A POST carries a valid CSRF token taken from the cli
 the access check's and not the CSRF middleware's. What counts as an answer:
 
 - denied: a page sends an anonymous visitor to sign in (302) and answers 404 to anyone else; the API answers 401
-  (anonymous), 403 or 404. Never a 405: the access check comes before the method check, so a refusal cannot hide
-  behind "method not allowed".
+  to an anonymous caller and 404 to anyone else. Never a 405 (nor a 403): the access check comes before the method
+  check, so a refusal cannot hide behind "method not allowed".
 - allowed: the view was reached. A 405 to one method only counts if the other method reached the view: a POST-only
   view answers 405 to GET and must answer its POST with something its own code chose (200, 201, 204, a redirect
   that is not to the sign-in, or a 400 for the form data), and the other way round for GET-only views.
@@ -25,7 +25,7 @@ from hocvuso.accounts.access import AccessPolicy
 from hocvuso.accounts.roles import ROLE_PERMISSIONS, Permission, Role
 from hocvuso.accounts.tests.sessions import SignInClient
 
-DENIED_API = {401, 403, 404}
+METHODS = ("get", "post")
 REACHED = {200, 201, 204, 302, 303, 400}
 SIGN_IN_PAGES = ("/tai-khoan/dang-nhap/", "/admin/login/")
 # Unit-scoped staff roles, narrowest first.
@@ -158,7 +158,8 @@ def denial_problem(route: Route, response: Any, *, anonymous: bool) -> str | Non
     """Why this answer is not a refusal (None when it is one)."""
     status = response.status_code
     if route.is_api:
-        return None if status in DENIED_API else f"answered {status}"
+        wanted = 401 if anonymous else 404
+        return None if status == wanted else f"answered {status}, not {wanted}"
     if anonymous:
         return None if is_sign_in_redirect(response) else f"answered {status}, not a redirect to sign in"
     return None if status == 404 else f"answered {status}, not 404"

@@ -6,8 +6,11 @@ from datetime import date
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from hocvuso.accounts.roles import Role
+from hocvuso.accounts.services import assign_role
+from hocvuso.accounts.tests import walk
 from hocvuso.accounts.tests.factories import RoleAssignmentFactory
 from hocvuso.api.services import issue_api_token
 from hocvuso.core.models import AuditEntry
@@ -419,3 +422,68 @@ def test_public_endpoints_ignore_a_bad_token(api, db, name):
     response = api.get(reverse(name))
 
     assert response.status_code == 200
+
+
+# --- every endpoint, every caller, with tokens ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("route", walk.routes_for("permission", api_only=True), ids=lambda route: route.route)
+def test_with_tokens_every_endpoint_admits_only_the_right_role_inside_its_unit(route, make_user, territory):
+    """The session walk (tests/test_url_authorization.py) again with device tokens: anonymous, a learner, each
+    staff role inside the unit without the permission, an agency officer, the right role elsewhere and inside."""
+    policy = walk.policy_of(route.callback)
+    assert policy is not None and policy.permission is not None
+    role = walk.role_with(policy.permission)
+    inside = territory.province if role == Role.PROVINCE_ADMIN else territory.commune
+    outside = territory.other_province if role == Role.PROVINCE_ADMIN else territory.other_commune
+    url = route.url({"code": territory.commune.code})
+
+    def client_of(user):
+        client = APIClient()
+        if user is not None:
+            issued = issue_api_token(user=user, name="Máy tính bảng", expires_at=None)
+            client.credentials(HTTP_AUTHORIZATION=f"Bearer {issued.plain_text}")
+        return client
+
+    refused = {
+        "anonymous": client_of(None),
+        "a learner": client_of(make_user(Role.LEARNER)),
+        "the agency officer": client_of(
+            make_user(Role.AGENCY_OFFICER, organisation=OrganisationFactory(unit=territory.commune))
+        ),
+        **{
+            f"{lacking} without {policy.permission}": client_of(make_user(lacking, inside))
+            for lacking in walk.roles_without(policy.permission)
+        },
+    }
+    if route.converters:
+        refused[f"{role} of another unit"] = client_of(make_user(role, outside))
+    if route.name == "api:organisation-list":
+        del refused["the agency officer"]  # their own organisation: the list is theirs
+    problems = []
+    for method in walk.METHODS:
+        for label, client in refused.items():
+            response = walk.send(client, method, url, route)
+            if problem := walk.denial_problem(route, response, anonymous=label == "anonymous"):
+                problems.append(f"{method.upper()} by {label}: {problem}")
+    right = client_of(make_user(role, inside))
+    if problem := walk.reach_problem(walk.send(right, "get", url, route), walk.send(right, "post", url, route)):
+        problems.append(f"the right role inside: {problem}")
+
+    assert problems == [], url
+
+
+def test_a_token_issued_before_a_promotion_does_not_carry_the_new_role(make_user, territory, province_admin):
+    learner = make_user(Role.LEARNER)
+    issued = issue_api_token(user=learner, name="Điện thoại", expires_at=None)
+    assign_role(user=learner, role=Role.COMMUNE_OFFICER, unit=territory.commune, assigned_by=province_admin)
+    old = APIClient()
+    old.credentials(HTTP_AUTHORIZATION=f"Bearer {issued.plain_text}")
+
+    assert old.get(reverse("api:unit-list")).status_code == 404
+    assert old.get(reverse("api:me")).json()["permissions"] == ["learn"]
+
+    fresh = issue_api_token(user=learner, name="Máy tính bảng", expires_at=None)  # as a verified session does
+    new = APIClient()
+    new.credentials(HTTP_AUTHORIZATION=f"Bearer {fresh.plain_text}")
+    assert new.get(reverse("api:unit-list")).status_code == 200
