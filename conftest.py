@@ -4,7 +4,9 @@ The database is the one DATABASE_URL names: PostgreSQL in CI, SQLite in memory b
 """
 
 import importlib
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Generator
+from typing import Any
 
 import pytest
 from django.apps import apps
@@ -16,6 +18,28 @@ from hocvuso.accounts.tests.sessions import SignInClient
 from hocvuso.indicators.models import Indicator
 from hocvuso.territory.models import AdministrativeUnit
 from hocvuso.territory.tests import factories as units
+
+# Where every part a test needs is present (CI: .ci/run), a skipped test is a test that did not run: fail it.
+FORBID_SKIPS = os.environ.get("HOCVUSO_FORBID_SKIPS", "") == "1"
+
+
+def _forbid(report: Any) -> None:
+    if FORBID_SKIPS and report.skipped and not hasattr(report, "wasxfail"):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        report.outcome = "failed"
+        report.longrepr = f"skipped where nothing may be skipped (HOCVUSO_FORBID_SKIPS=1): {reason}"
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, None]:
+    outcome = yield
+    _forbid(outcome.get_result())
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_make_collect_report(collector: pytest.Collector) -> Generator[None, Any, None]:
+    outcome = yield
+    _forbid(outcome.get_result())
 
 
 @pytest.fixture(autouse=True)
