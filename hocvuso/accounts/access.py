@@ -150,7 +150,7 @@ def has_permission(user: AnyUser, permission: Permission) -> bool:
     """True when one of the user's counting assignments grants the permission, in some scope (a PLATFORM_WIDE
     permission: over the platform's whole province). No query once the assignments are cached."""
     if permission in PLATFORM_WIDE:
-        return _Grants.of(user, permission).cover_the_province()
+        return bool(_Grants.of(user, permission))
     return any(permission in ROLE_PERMISSIONS[a.role] for a in active_assignments(user))
 
 
@@ -179,10 +179,13 @@ class _Grants:
     @classmethod
     def of(cls, user: AnyUser, permission: Permission) -> "_Grants":
         granting = [a for a in active_assignments(user) if permission in ROLE_PERMISSIONS[a.role]]
-        return cls(
+        grants = cls(
             units=tuple(a.unit for a in granting if a.unit is not None),
             organisation_ids=frozenset(a.organisation_id for a in granting if a.organisation_id is not None),
         )
+        if permission in PLATFORM_WIDE and not grants.cover_the_province():
+            return cls(units=(), organisation_ids=frozenset())
+        return grants
 
     def __bool__(self) -> bool:
         return bool(self.units or self.organisation_ids)

@@ -16,6 +16,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
 from hocvuso.accounts.access import (
+    PLATFORM_WIDE,
     THROUGH_MEMBERSHIP,
     access_unit,
     acting_with_token,
@@ -172,6 +173,8 @@ LISTED = {
 def expected(user_key: str, object_key: str) -> frozenset[Permission]:
     reach = REACH[user_key].get(object_key)
     granted = ROLE_PERMISSIONS[ROLE_OF[user_key]]
+    if user_key == "admin_q":  # not the platform's province: no platform-wide permission, anywhere
+        granted -= PLATFORM_WIDE
     if reach == ALL:
         return granted
     if reach == MEMBER:

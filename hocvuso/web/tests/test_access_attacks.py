@@ -72,6 +72,23 @@ def c1(territory):
     }
 
 
+def staff_living_in_c2(territory, c1) -> tuple[Resident, Membership]:
+    """Trần Văn Bình, who lives in C2 and is staff of C1's school (a membership in force)."""
+    resident = register_resident(
+        full_name="Trần Văn Bình",
+        birth_date=BIRTH,
+        sex="M",
+        ethnicity="Kinh",
+        village=territory.other_village,
+        national_id=national_id_for(BIRTH, "M", serial=777),
+        actor=None,
+    )
+    membership = add_membership(
+        resident=resident, organisation=c1["school"], kind="staff", valid_from=datetime.date(2020, 1, 1), actor=None
+    )
+    return resident, membership
+
+
 def snapshot() -> tuple:
     """What an attack must leave as it was."""
     return (
@@ -177,18 +194,7 @@ def test_an_ended_membership_opens_nothing_to_the_organisations_commune(
     client: Client, territory, make_user, c1
 ) -> None:
     """A resident of C2 was staff of C1's school until last year: C1's officer no longer reaches them at all."""
-    stranger = register_resident(
-        full_name="Trần Văn Bình",
-        birth_date=BIRTH,
-        sex="M",
-        ethnicity="Kinh",
-        village=territory.other_village,
-        national_id=national_id_for(BIRTH, "M", serial=777),
-        actor=None,
-    )
-    membership = add_membership(
-        resident=stranger, organisation=c1["school"], kind="staff", valid_from=datetime.date(2020, 1, 1), actor=None
-    )
+    stranger, membership = staff_living_in_c2(territory, c1)
     client.force_login(make_user(Role.COMMUNE_OFFICER, territory.commune))
     assert client.get(f"/nguoi-dan/{stranger.pk}/").status_code == 200  # while the membership is in force
     end_membership(membership=membership, valid_to=datetime.date(2025, 12, 31), actor=None)
@@ -203,17 +209,7 @@ def test_an_ended_membership_opens_nothing_to_the_organisations_commune(
 
 
 def test_a_member_living_elsewhere_is_listed_without_where_they_live(client: Client, territory, make_user, c1) -> None:
-    member = register_resident(
-        full_name="Trần Văn Bình",
-        birth_date=BIRTH,
-        sex="M",
-        ethnicity="Kinh",
-        village=territory.other_village,
-        actor=None,
-    )
-    add_membership(
-        resident=member, organisation=c1["school"], kind="staff", valid_from=datetime.date(2020, 1, 1), actor=None
-    )
+    staff_living_in_c2(territory, c1)
     client.force_login(make_user(Role.COMMUNE_OFFICER, territory.commune))
 
     body = client.get("/nguoi-dan/", {"chua_dat": "staff-digital-skills", "to_chuc": c1["school"].code}).content
