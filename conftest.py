@@ -4,7 +4,9 @@ The database is the one DATABASE_URL names: PostgreSQL in CI, SQLite in memory b
 """
 
 import importlib
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Generator
+from typing import Any
 
 import pytest
 from django.apps import apps
@@ -12,9 +14,32 @@ from django.apps import apps
 from hocvuso.accounts.models import User
 from hocvuso.accounts.roles import Role
 from hocvuso.accounts.tests.factories import RoleAssignmentFactory, UserFactory
+from hocvuso.accounts.tests.sessions import SignInClient
 from hocvuso.indicators.models import Indicator
 from hocvuso.territory.models import AdministrativeUnit
 from hocvuso.territory.tests import factories as units
+
+# Where every part a test needs is present (CI: .ci/run), a skipped test is a test that did not run: fail it.
+FORBID_SKIPS = os.environ.get("HOCVUSO_FORBID_SKIPS", "") == "1"
+
+
+def _forbid(report: Any) -> None:
+    if FORBID_SKIPS and report.skipped and not hasattr(report, "wasxfail"):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        report.outcome = "failed"
+        report.longrepr = f"skipped where nothing may be skipped (HOCVUSO_FORBID_SKIPS=1): {reason}"
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, None]:
+    outcome = yield
+    _forbid(outcome.get_result())
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_make_collect_report(collector: pytest.Collector) -> Generator[None, Any, None]:
+    outcome = yield
+    _forbid(outcome.get_result())
 
 
 @pytest.fixture(autouse=True)
@@ -45,6 +70,13 @@ class Territory:
         self.other_village = units.village(self.other_commune, code="24751.001", name="Thôn 3")
         self.other_province = units.province(code="01", name="Thành phố Hà Nội", kind="thành phố trung ương")
         self.far_commune = units.commune(self.other_province, code="00004", name="Phường Ba Đình", kind="phường")
+
+
+@pytest.fixture
+def client() -> SignInClient:
+    """The test client; `force_login` signs staff in as the sign-in does, with their verified second factor
+    (`force_login(user, second_factor=False)` for a session that never passed it)."""
+    return SignInClient()
 
 
 @pytest.fixture

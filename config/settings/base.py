@@ -54,6 +54,7 @@ MIDDLEWARE = [
     "hocvuso.accounts.middleware.SessionExpiryMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "hocvuso.web.middleware.NotFoundMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

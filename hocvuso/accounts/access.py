@@ -1,147 +1,491 @@
-"""Who may see and do what — the one module every view and API endpoint goes through.
+"""Who may see and do what: the one module that decides access, for lists and for single objects.
 
-Allowed = the role's permission AND the object lies in the user's unit subtree (or organisation).
-A missing object and one the user may not see give the same answer (Http404), so probing reveals nothing.
-Every view declares its policy with `@requires(...)` or `@public`; a test walks the URL resolver and fails
-for any route that declares neither.
+Allowed = one of the user's role assignments that count today grants the permission (`roles.py`) AND the object
+lies in that assignment's scope: its unit subtree, or its organisation. Nothing else in hocvuso compares unit
+paths or roles to decide access (`hocvuso/accounts/tests/test_access_guard.py` keeps it so).
+
+Two questions, answered from the same rules:
+- which objects of a kind: `scope(user, permission, Model)` is the filter `Model.objects.visible_to(user,
+  permission)` applies (`units_visible_to` for units);
+- this one object: `can(user, permission, obj)`, and `require(...)`, which raises `core.errors.NotFound` when the
+  answer is no. A missing object and one the user may not see are the same NotFound; the web (a middleware) and
+  the API (its exception handler) answer it with 404, once.
+
+Where each kind of object lies (the kinds are named by their model label, so this module imports no app above
+it; an unknown kind is a programming error, not a "no"):
+
+    unit               itself
+    organisation       the organisation (when assigned to the user) or its unit
+    household          its village
+    resident           its village; and, for THROUGH_MEMBERSHIP permissions only, each organisation of which the
+                       resident is a member in force today (an ended membership gives nothing)
+    membership         its organisation
+    import job         its unit, or its organisation when that is assigned to the user
+    target             its unit, or its organisation; the province default (neither) needs the whole province
+                       the platform serves (settings.PROVINCE_CODE)
+    role assignment    its unit, or its organisation (whose sign-in an officer with MANAGE_ACCOUNTS manages)
+    reporting          a reporting assignment, a report, a lead's plan task (task progress) is about one subject:
+                       its unit or its organisation (exactly one is set); a task's update and evidence, the
+                       subject of their task
+
+Two reporting rules are not "lies in the scope": a subject's own officers (`officer_of`, `officer_scope`: the
+permission held on that unit or organisation itself, not over a larger area — a province administrator is not a
+commune's officer) prepare its reports and update its tasks, and nobody reviews a report as its own officer
+(`may_review`). `officers_of` answers the first from the other side (whom to remind).
+
+Who counts as whom. Only role assignments in force today count (`RoleAssignment.objects.in_force()`). A staff
+role counts only in a session verified with the second factor: a request's user carries django-otp's
+`is_verified()` (OTPMiddleware, which DRF's session authentication passes on), so a learner whose session began
+without a code and who is then made an officer holds none of the officer's permissions in that session. An API
+token is a device credential: it is issued only by a session that passed the second factor when its user held a
+staff role, so it carries the staff roles assigned by the time it was issued (`acting_with_token`) and none
+assigned later. A user object that did not come through a request (a management command, a Celery task acting
+for whoever queued it, the test of a service) is the system acting, and its roles count as assigned.
+
+Every view declares its policy with `@requires(...)`, `@signed_in` or `@public`; a test walks the URL resolver
+and fails for any route that declares neither.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from functools import wraps
 from itertools import islice
 from typing import Any, TypeVar
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.views import redirect_to_login
-from django.db.models import Q, QuerySet
-from django.http import Http404, HttpRequest, HttpResponseBase
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet
+from django.http import HttpRequest, HttpResponseBase
+from django.utils import timezone
 
-from hocvuso.territory.models import AdministrativeUnit, UnitQuerySet
+from hocvuso.core.errors import NotFound
+from hocvuso.territory.models import LEVEL_DEPTH, AdministrativeUnit, Level, UnitQuerySet, lies_within, path_within
 
 from .models import RoleAssignment, User
-from .roles import ORGANISATION_ROLES, ROLE_PERMISSIONS, STAFF_ROLES, Permission, Role
+from .roles import ROLE_PERMISSIONS, STAFF_ROLES, Permission
 
 AnyUser = User | AnonymousUser
 ViewFunction = TypeVar("ViewFunction", bound=Callable[..., HttpResponseBase])
 
-_CACHE_ATTRIBUTE = "_hocvuso_assignments"
+# The permissions a membership of an organisation gives over the member: seeing them as a member, and their
+# learning. Everything else about a resident (where they live, their full ID, correcting them) belongs to the
+# area they live in; see docs/ARCHITECTURE.md, "Access".
+THROUGH_MEMBERSHIP = frozenset({Permission.VIEW_PEOPLE, Permission.VIEW_PROGRESS})
+
+# Permissions over things not tied to a unit (the audit log records the whole platform's actions): held only
+# through an assignment over the whole province the platform serves (settings.PROVINCE_CODE).
+PLATFORM_WIDE = frozenset({Permission.VIEW_AUDIT})
+
+UNIT = "territory.administrativeunit"
+ORGANISATION = "people.organisation"
+HOUSEHOLD = "people.household"
+RESIDENT = "people.resident"
+MEMBERSHIP = "people.membership"
+IMPORT_JOB = "people.importjob"
+TARGET = "indicators.target"
+ROLE_ASSIGNMENT = "accounts.roleassignment"
+REPORTING_ASSIGNMENT = "reporting.reportingassignment"
+REPORT = "reporting.report"
+TASK_PROGRESS = "reporting.taskprogress"
+TASK_UPDATE = "reporting.taskupdate"
+TASK_EVIDENCE = "reporting.taskevidence"
+# Kinds about one subject, `unit` or `organisation` (exactly one set), and kinds about the subject of their task.
+ABOUT_A_SUBJECT = frozenset({ROLE_ASSIGNMENT, REPORTING_ASSIGNMENT, REPORT, TASK_PROGRESS})
+ABOUT_A_TASK = frozenset({TASK_UPDATE, TASK_EVIDENCE})
+
+_HELD_ATTRIBUTE = "_hocvuso_assignments"
+_ISSUED_AT_ATTRIBUTE = "_hocvuso_token_issued_at"
+
+
+# --- Whom the user acts as -------------------------------------------------------------------------------------
+
+
+def _held(user: AnyUser) -> list[RoleAssignment]:
+    """Every role assignment of the user in force today (cached on the user object for the request)."""
+    if not user.is_authenticated or not user.is_active:
+        return []
+    cached = getattr(user, _HELD_ATTRIBUTE, None)
+    if cached is None:
+        cached = list(RoleAssignment.objects.in_force().filter(user=user).select_related("unit", "organisation__unit"))
+        setattr(user, _HELD_ATTRIBUTE, cached)
+    return cached
+
+
+def is_verified(user: AnyUser) -> bool:
+    """True when this request passed a second factor: a session verified with django-otp, or an API token (a
+    device credential that such a session issued). A user object from outside any request is the system acting,
+    and counts as verified."""
+    if getattr(user, _ISSUED_AT_ATTRIBUTE, None) is not None:
+        return True
+    session_verified = getattr(user, "is_verified", None)
+    if session_verified is None:  # not a request's user: the system acting
+        return True
+    return bool(session_verified())
+
+
+def _second_factor_covers(user: AnyUser, assignment: RoleAssignment) -> bool:
+    """Whether this request's credentials were verified with a second factor for the (staff) assignment: a
+    verified session covers every role; a token, the roles assigned by the time it was issued."""
+    token_issued_at = getattr(user, _ISSUED_AT_ATTRIBUTE, None)
+    if token_issued_at is not None:
+        return bool(assignment.created_at <= token_issued_at)
+    return is_verified(user)
+
+
+def _is_staff(assignment: RoleAssignment) -> bool:
+    return assignment.role in STAFF_ROLES
 
 
 def active_assignments(user: AnyUser) -> list[RoleAssignment]:
-    """The user's role assignments in force today (cached on the user object for the request)."""
-    if not user.is_authenticated or not user.is_active:
-        return []
-    cached = getattr(user, _CACHE_ATTRIBUTE, None)
-    if cached is None:
-        cached = list(RoleAssignment.objects.in_force().filter(user=user).select_related("unit"))
-        setattr(user, _CACHE_ATTRIBUTE, cached)
-    return cached
+    """The user's role assignments that count in this request: in force today and, for a staff role, covered by
+    a second factor (see the module's docstring). No query once the assignments are cached."""
+    return [a for a in _held(user) if not _is_staff(a) or _second_factor_covers(user, a)]
 
 
 def forget_cached_assignments(user: AnyUser) -> None:
     """Drop the cached assignments after they change within one request."""
-    if hasattr(user, _CACHE_ATTRIBUTE):
-        delattr(user, _CACHE_ATTRIBUTE)
+    if hasattr(user, _HELD_ATTRIBUTE):
+        delattr(user, _HELD_ATTRIBUTE)
 
 
-def roles_of(user: AnyUser) -> set[str]:
-    """The roles the user holds today."""
-    return {assignment.role for assignment in active_assignments(user)}
+def acting_with_token(user: User, *, issued_at: datetime) -> None:
+    """Record that the request's user acts through an API token issued at `issued_at` (the API's token
+    authentication calls this): the staff roles that count are those assigned by then."""
+    setattr(user, _ISSUED_AT_ATTRIBUTE, issued_at)
 
 
 def is_staff_user(user: AnyUser) -> bool:
-    """True when the user holds any staff role today: they need a second factor and an idle timeout."""
-    return bool(roles_of(user) & STAFF_ROLES) or bool(getattr(user, "is_superuser", False))
+    """True when the user holds a staff role in force today (verified in this session or not), or is a
+    superuser: they sign in with a second factor and their sessions end after 30 minutes idle."""
+    return any(_is_staff(a) for a in _held(user)) or bool(getattr(user, "is_superuser", False))
+
+
+def needs_second_factor(user: AnyUser) -> bool:
+    """True when the user is staff (`is_staff_user`) but this request did not pass a second factor (a learner made
+    an officer while signed in): their staff roles do not count until they sign in again with their
+    authenticator."""
+    return is_staff_user(user) and not is_verified(user)
 
 
 def has_permission(user: AnyUser, permission: Permission) -> bool:
-    """True when any of the user's roles grants the permission, in some scope."""
-    return any(permission in ROLE_PERMISSIONS[assignment.role] for assignment in active_assignments(user))
+    """True when one of the user's counting assignments grants the permission, in some scope (a PLATFORM_WIDE
+    permission: over the platform's whole province). No query once the assignments are cached."""
+    if permission in PLATFORM_WIDE:
+        return bool(_Grants.of(user, permission))
+    return any(permission in ROLE_PERMISSIONS[a.role] for a in active_assignments(user))
 
 
-def _granting(user: AnyUser, permission: Permission) -> list[RoleAssignment]:
-    return [a for a in active_assignments(user) if permission in ROLE_PERMISSIONS[a.role]]
-
-
-def unit_paths_for(user: AnyUser, permission: Permission) -> list[str]:
-    """Paths of the unit subtrees where the user has the permission."""
-    return [a.unit.path for a in _granting(user, permission) if a.unit is not None]
-
-
-def units_visible_to(user: AnyUser, permission: Permission = Permission.VIEW_UNITS) -> UnitQuerySet:
-    """Every administrative unit the user may act on with the permission: the subtrees of their assignments."""
-    return AdministrativeUnit.objects.within_any(unit_paths_for(user, permission))
-
-
-def access_unit(user: AnyUser, code: str, permission: Permission = Permission.VIEW_UNITS) -> AdministrativeUnit:
-    """The unit with this code if the user may act on it with the permission; raises Http404 otherwise."""
-    unit = units_visible_to(user, permission).filter(code=code).first()
-    if unit is None:
-        raise Http404
-    return unit
-
-
-def home_unit(user: AnyUser, permission: Permission = Permission.VIEW_UNITS) -> AdministrativeUnit | None:
-    """The highest unit the user may act on (the root of their largest subtree), or None."""
-    units = [a.unit for a in _granting(user, permission) if a.unit is not None]
-    return min(units, key=lambda unit: (len(unit.path), unit.path), default=None)
-
-
-def organisation_scope(user: AnyUser, permission: Permission) -> Q:
-    """A filter on Organisation rows the user may act on: assigned directly, or located in their subtrees."""
-    condition = Q(pk__in=[a.organisation_id for a in _granting(user, permission) if a.organisation_id])
-    for path in unit_paths_for(user, permission):
-        condition |= Q(unit__path__startswith=path)
-    return condition if condition else Q(pk__in=[])
+def permissions_of(user: AnyUser) -> frozenset[Permission]:
+    """Every permission the user holds in some scope (`has_permission`)."""
+    return frozenset(permission for permission in Permission if has_permission(user, permission))
 
 
 def require_permission(user: AnyUser, permission: Permission) -> None:
-    """Raise Http404 unless the user has the permission in some scope (for pages not tied to one object)."""
+    """Raise NotFound unless the user has the permission in some scope (for pages not tied to one object)."""
     if not has_permission(user, permission):
-        raise Http404
+        raise NotFound()
+
+
+# --- The scopes a permission reaches ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Grants:
+    """Where the user holds one permission: the units of their unit-scoped assignments and the organisations of
+    their organisation-scoped ones."""
+
+    units: tuple[AdministrativeUnit, ...]
+    organisation_ids: frozenset[int]
+
+    @classmethod
+    def of(cls, user: AnyUser, permission: Permission) -> "_Grants":
+        granting = [a for a in active_assignments(user) if permission in ROLE_PERMISSIONS[a.role]]
+        grants = cls(
+            units=tuple(a.unit for a in granting if a.unit is not None),
+            organisation_ids=frozenset(a.organisation_id for a in granting if a.organisation_id is not None),
+        )
+        if permission in PLATFORM_WIDE and not grants.cover_the_province():
+            return cls(units=(), organisation_ids=frozenset())
+        return grants
+
+    def __bool__(self) -> bool:
+        return bool(self.units or self.organisation_ids)
+
+    def cover_path(self, path: str) -> bool:
+        return any(path_within(path, root.path) for root in self.units)
+
+    def cover(self, unit: AdministrativeUnit) -> bool:
+        return self.cover_path(unit.path)
+
+    def cover_the_province(self) -> bool:
+        """Whether the grants hold the province the platform serves (settings.PROVINCE_CODE) as a whole."""
+        return any(root.level == Level.PROVINCE and root.code == settings.PROVINCE_CODE for root in self.units)
+
+    def assigned(self, organisation_id: int | None) -> bool:
+        return organisation_id is not None and organisation_id in self.organisation_ids
+
+    def cover_organisation(self, organisation: Any) -> bool:
+        # `organisation.unit` is only read (perhaps queried) when the user holds the permission over units.
+        return self.assigned(organisation.pk) or (bool(self.units) and self.cover(organisation.unit))
+
+    def cover_subject(self, obj: Any) -> bool:
+        """Whether the grants cover what a row about one subject is about: its organisation, else its unit."""
+        if obj.organisation_id is not None:
+            return self.cover_organisation(obj.organisation)
+        return obj.unit_id is not None and self.cover(obj.unit)
+
+    def hold(self, unit_id: int | None, organisation_id: int | None) -> bool:
+        """Whether the permission is held on that organisation, or else that unit, itself (not over an area
+        holding it)."""
+        if organisation_id is not None:
+            return self.assigned(organisation_id)
+        return unit_id is not None and any(root.pk == unit_id for root in self.units)
+
+    def within(self, through: str) -> Q:
+        return lies_within(*self.units, through=through)
+
+    def organisations(self, through: str) -> Q:
+        prefix = f"{through}__" if through else ""
+        return Q(**{f"{prefix}pk__in": sorted(self.organisation_ids)}) | self.within(f"{prefix}unit")
+
+    def subjects(self, through: str) -> Q:
+        """Rows about one subject (reached through `through`, or the row itself): its unit or its organisation."""
+        prefix = f"{through}__" if through else ""
+        return self.within(f"{prefix}unit") | self.organisations(f"{prefix}organisation")
+
+    def held(self, through: str) -> Q:
+        """Rows whose subject is a unit or an organisation the permission is held on itself (`hold`)."""
+        prefix = f"{through}__" if through else ""
+        unit_ids = sorted(root.pk for root in self.units)
+        return Q(**{f"{prefix}unit_id__in": unit_ids}) | Q(
+            **{f"{prefix}organisation_id__in": sorted(self.organisation_ids)}
+        )
+
+
+def _assignments_granting(permission: Permission) -> QuerySet[RoleAssignment]:
+    """Every role assignment in force today whose role grants the permission: `_Grants.of` from the other side
+    (who holds it, rather than where a user does), sessions aside."""
+    roles = sorted(role for role, granted in ROLE_PERMISSIONS.items() if permission in granted)
+    return RoleAssignment.objects.in_force().filter(role__in=roles)
+
+
+def _in_force_today() -> Q:
+    today = timezone.localdate()
+    return Q(valid_from__lte=today) & (Q(valid_to__isnull=True) | Q(valid_to__gte=today))
+
+
+def _kind(model: Any) -> str:
+    return str(model._meta.label_lower)
+
+
+def _unknown(kind: str) -> TypeError:
+    return TypeError(f"hocvuso.accounts.access has no rule for {kind}")
+
+
+def scope(user: AnyUser, permission: Permission, model: type[Model]) -> Q:
+    """The filter for the rows of `model` the user may act on with the permission (see the table in the module's
+    docstring); matches nothing for a user without the permission. Raises TypeError for a kind it has no rule for.
+    Reads the user's assignments (one query, cached); the filter itself is part of the caller's query."""
+    grants = _Grants.of(user, permission)
+    kind = _kind(model)
+    if not grants:
+        return Q(pk__in=[])
+    if kind == UNIT:
+        return grants.within("")
+    if kind == ORGANISATION:
+        return grants.organisations("")
+    if kind == HOUSEHOLD:
+        return grants.within("village")
+    if kind == RESIDENT:
+        condition = grants.within("village")
+        if permission in THROUGH_MEMBERSHIP:
+            memberships = model._meta.get_field("memberships").related_model._default_manager  # type: ignore[union-attr]
+            member = memberships.filter(
+                _in_force_today(), grants.organisations("organisation"), resident=OuterRef("pk")
+            )
+            condition |= Q(Exists(member))
+        return condition
+    if kind == MEMBERSHIP:
+        return grants.organisations("organisation")
+    if kind == IMPORT_JOB:
+        return grants.within("unit") | Q(organisation_id__in=sorted(grants.organisation_ids))
+    if kind in ABOUT_A_SUBJECT:
+        return grants.subjects("")
+    if kind in ABOUT_A_TASK:
+        return grants.subjects("progress_of")
+    raise _unknown(kind)
+
+
+def can(user: AnyUser, permission: Permission, obj: Model) -> bool:
+    """True when the user may act on this object with the permission (see the table in the module's docstring).
+    Decided from the user's cached assignments and what the object has loaded (its unit or village, its
+    organisation's unit, a task's progress; select them with it to spare a query); a resident reached only
+    through a membership costs one query. Raises TypeError
+    for a kind it has no rule for."""
+    grants = _Grants.of(user, permission)
+    kind = _kind(obj)
+    if not grants:
+        return False
+    if kind == UNIT:
+        return grants.cover(obj)  # type: ignore[arg-type]
+    if kind == ORGANISATION:
+        return grants.cover_organisation(obj)
+    if kind == HOUSEHOLD:
+        return grants.cover(obj.village)  # type: ignore[attr-defined]
+    if kind == RESIDENT:
+        if grants.cover(obj.village):  # type: ignore[attr-defined]
+            return True
+        if permission not in THROUGH_MEMBERSHIP:
+            return False
+        in_scope = obj.memberships.filter(_in_force_today(), grants.organisations("organisation"))  # type: ignore[attr-defined]
+        return bool(in_scope.exists())
+    if kind == MEMBERSHIP:
+        return grants.cover_organisation(obj.organisation)  # type: ignore[attr-defined]
+    if kind == IMPORT_JOB:
+        return grants.cover(obj.unit) or grants.assigned(obj.organisation_id)  # type: ignore[attr-defined]
+    if kind == TARGET:
+        if obj.unit_id is not None:  # type: ignore[attr-defined]
+            return grants.cover(obj.unit)  # type: ignore[attr-defined]
+        if obj.organisation_id is not None:  # type: ignore[attr-defined]
+            return grants.cover_organisation(obj.organisation)  # type: ignore[attr-defined]
+        return grants.cover_the_province()
+    if kind in ABOUT_A_SUBJECT:
+        return grants.cover_subject(obj)
+    if kind in ABOUT_A_TASK:
+        return grants.cover_subject(obj.progress_of)  # type: ignore[attr-defined]
+    raise _unknown(kind)
+
+
+def require(user: AnyUser, permission: Permission, obj: Model | None) -> None:
+    """Raise NotFound unless `can(user, permission, obj)`; None (an object that was not found) raises it too, so
+    a caller passes what its lookup found and missing and forbidden are told apart nowhere."""
+    if obj is None or not can(user, permission, obj):
+        raise NotFound()
+
+
+def can_reach(user: AnyUser, permission: Permission, *, path: str, organisation_id: int | None = None) -> bool:
+    """`can` for a place known only by the path of its unit (and, for an organisation, by its id), as the
+    monitoring figures carry them: the unit at `path`, or the organisation located there. No query."""
+    grants = _Grants.of(user, permission)
+    return grants.assigned(organisation_id) or grants.cover_path(path)
+
+
+def sees_residence(user: AnyUser, resident: Any) -> bool:
+    """True when the user may see where the resident lives and the rest of their registry record (village,
+    household, phone, ethnicity, digital identity): the resident lives in the user's VIEW_PEOPLE subtrees. Someone
+    reached only as a member of an organisation is seen as a member. No query once `resident.village` is loaded."""
+    return _Grants.of(user, Permission.VIEW_PEOPLE).cover(resident.village)
+
+
+# --- A subject's own officers (reporting) -----------------------------------------------------------------------
+
+
+def _subject_ids(obj: Model) -> tuple[int | None, int | None]:
+    """(unit id, organisation id) of what `obj` is about: a unit or an organisation itself, or the subject of a
+    row about one (ABOUT_A_SUBJECT, ABOUT_A_TASK)."""
+    kind = _kind(obj)
+    if kind == UNIT:
+        return obj.pk, None
+    if kind == ORGANISATION:
+        return None, obj.pk
+    if kind in ABOUT_A_SUBJECT:
+        return obj.unit_id, obj.organisation_id  # type: ignore[attr-defined]
+    if kind in ABOUT_A_TASK:
+        return _subject_ids(obj.progress_of)  # type: ignore[attr-defined]
+    raise _unknown(kind)
+
+
+def officer_of(user: AnyUser, permission: Permission, obj: Model) -> bool:
+    """True when the user is one of the own officers of what `obj` is about (a unit, an organisation, or the
+    subject of a reporting assignment, report or task): they hold the permission on that unit or organisation
+    itself, not only over an area holding it — a province administrator is not a commune's officer, a commune
+    officer not the officer of a school in the commune. Only a subject's officers prepare and submit its reports
+    and update its tasks. No query (for a task's update or evidence, once its task is loaded). Raises TypeError
+    for a kind about no subject."""
+    return _Grants.of(user, permission).hold(*_subject_ids(obj))
+
+
+def officer_scope(user: AnyUser, permission: Permission, model: type[Model]) -> Q:
+    """The filter for the rows of `model` (a kind about one subject) whose subject the user is an officer of
+    (`officer_of`); matches nothing (without a query) for a user who holds the permission nowhere."""
+    kind = _kind(model)
+    if kind not in ABOUT_A_SUBJECT:
+        raise _unknown(kind)
+    return _Grants.of(user, permission).held("")
+
+
+def may_review(user: AnyUser, report: Model) -> bool:
+    """True when the user may review (return, accept) the report: REVIEW_REPORTS over its subject (`can`), and not
+    as one of its own officers (`officer_of`): nobody reviews their own report."""
+    permission = Permission.REVIEW_REPORTS
+    return can(user, permission, report) and not officer_of(user, permission, report)
+
+
+def officers_of(permission: Permission, obj: Model) -> QuerySet[User]:
+    """The active users who are officers of what `obj` is about with the permission today (`officer_of` from the
+    other side): whom to remind, by id. The system acts here, so no session is asked about."""
+    unit_id, organisation_id = _subject_ids(obj)
+    on_subject = Q(organisation_id=organisation_id) if organisation_id is not None else Q(unit_id=unit_id)
+    granting = _assignments_granting(permission).filter(on_subject)
+    return User.objects.filter(is_active=True, pk__in=granting.values("user_id")).order_by("pk")
+
+
+# --- Accounts ------------------------------------------------------------------------------------------------
 
 
 def may_manage_account(actor: AnyUser, account: User) -> bool:
     """True when the actor may manage the account's sign-in (issue its enrolment code): the account is not the
-    actor's own, holds at least one staff role today, and every unit or organisation where it does lies in the
-    actor's MANAGE_ACCOUNTS scope (an organisation by its location). Accounts the admin site lets in (`is_staff`,
-    superusers) only a superuser may manage."""
-    if not actor.is_authenticated or actor.pk == account.pk or not has_permission(actor, Permission.MANAGE_ACCOUNTS):
+    actor's own, holds at least one staff role today, and the actor holds MANAGE_ACCOUNTS over every unit or
+    organisation where it does (`can` on each of its role assignments). Accounts the admin site lets in
+    (`is_staff`, superusers) only a superuser may manage. Reads the account's assignments (one query)."""
+    if not actor.is_authenticated or actor.pk == account.pk:
         return False
     if (account.is_staff or account.is_superuser) and not getattr(actor, "is_superuser", False):
         return False
-    staff_roles = [a for a in active_assignments(account) if a.role in STAFF_ROLES]
-    if not staff_roles:
-        return False
-    paths = unit_paths_for(actor, Permission.MANAGE_ACCOUNTS)
-    organisations = {a.organisation_id for a in _granting(actor, Permission.MANAGE_ACCOUNTS) if a.organisation_id}
-    for assignment in staff_roles:
-        if assignment.organisation_id is not None:
-            if assignment.organisation_id in organisations:
-                continue
-            place = assignment.organisation.unit.path  # type: ignore[union-attr]
-        else:
-            place = assignment.unit.path  # type: ignore[union-attr]
-        if not any(place.startswith(path) for path in paths):
-            return False
-    return True
+    staff = [assignment for assignment in _held(account) if _is_staff(assignment)]
+    return bool(staff) and all(can(actor, Permission.MANAGE_ACCOUNTS, assignment) for assignment in staff)
 
 
 def accounts_to_manage(actor: AnyUser, among: QuerySet[User] | None = None, limit: int = 100) -> list[User]:
-    """The staff accounts (of `among`, by default all) whose sign-in the actor may manage (`may_manage_account`),
-    at most `limit`, by username: those holding a staff role today in the actor's units, or in organisations
-    located there."""
-    paths = unit_paths_for(actor, Permission.MANAGE_ACCOUNTS)
-    if not paths:
+    """The active accounts (of `among`, by default all) whose sign-in the actor may manage (`may_manage_account`),
+    at most `limit`, by username: those holding a staff role today in the actor's MANAGE_ACCOUNTS scope, each
+    then checked whole. No query for an actor without the permission."""
+    if not has_permission(actor, Permission.MANAGE_ACCOUNTS):
         return []
-    place = Q(pk__in=[])
-    for path in paths:
-        place |= Q(unit__path__startswith=path) | Q(organisation__unit__path__startswith=path)
-    user_ids = RoleAssignment.objects.in_force().filter(place, role__in=STAFF_ROLES).values("user_id")
-    candidates = (User.objects.all() if among is None else among).filter(pk__in=user_ids, is_active=True)
+    in_scope = RoleAssignment.objects.in_force().filter(scope(actor, Permission.MANAGE_ACCOUNTS, RoleAssignment))
+    candidates = (User.objects.all() if among is None else among).filter(
+        pk__in=in_scope.values("user_id"), is_active=True
+    )
     manageable = (account for account in candidates.order_by("username") if may_manage_account(actor, account))
     return list(islice(manageable, limit))
+
+
+# --- Units ---------------------------------------------------------------------------------------------------
+
+
+def units_visible_to(user: AnyUser, permission: Permission = Permission.VIEW_UNITS) -> UnitQuerySet:
+    """Every administrative unit the user may act on with the permission: the subtrees of their assignments."""
+    return AdministrativeUnit.objects.filter(scope(user, permission, AdministrativeUnit))
+
+
+def access_unit(user: AnyUser, code: str, permission: Permission = Permission.VIEW_UNITS) -> AdministrativeUnit:
+    """The unit with this code if the user may act on it with the permission; raises NotFound otherwise."""
+    unit = AdministrativeUnit.objects.filter(code=code).first() if has_permission(user, permission) else None
+    require(user, permission, unit)
+    assert unit is not None
+    return unit
+
+
+def home_unit(user: AnyUser, permission: Permission = Permission.VIEW_UNITS) -> AdministrativeUnit | None:
+    """The highest unit the user may act on with the permission (by level, then code), or None. No query once
+    the assignments are cached."""
+    units = _Grants.of(user, permission).units
+    return min(units, key=lambda unit: (LEVEL_DEPTH[Level(unit.level)], unit.path), default=None)
+
+
+# --- Views ---------------------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -156,7 +500,7 @@ class AccessPolicy:
 def requires(permission: Permission, *, unit_kwarg: str | None = None) -> Callable[[ViewFunction], ViewFunction]:
     """Decorate a view: anonymous users are sent to sign in; others need the permission somewhere (and,
     with `unit_kwarg`, on the unit named by that URL argument, which the view receives as `unit`);
-    otherwise 404."""
+    otherwise NotFound (a 404)."""
 
     def decorate(view: ViewFunction) -> ViewFunction:
         @wraps(view)
@@ -194,119 +538,35 @@ def public(view: ViewFunction) -> ViewFunction:
 
 
 __all__ = [
-    "ORGANISATION_ROLES",
+    "PLATFORM_WIDE",
+    "THROUGH_MEMBERSHIP",
     "AccessPolicy",
+    "AnyUser",
     "Permission",
-    "Role",
     "access_unit",
     "accounts_to_manage",
+    "acting_with_token",
     "active_assignments",
+    "can",
+    "can_reach",
+    "forget_cached_assignments",
     "has_permission",
     "home_unit",
     "is_staff_user",
+    "is_verified",
     "may_manage_account",
-    "organisation_scope",
+    "may_review",
+    "needs_second_factor",
+    "officer_of",
+    "officer_scope",
+    "officers_of",
+    "permissions_of",
     "public",
+    "require",
     "require_permission",
     "requires",
-    "roles_of",
+    "scope",
+    "sees_residence",
     "signed_in",
-    "unit_paths_for",
     "units_visible_to",
 ]
-
-
-# --- Reporting: reports, plan tasks -------------------------------------------------------------------------------
-# The reporting domain's access decisions, kept here (and only here) until the one access decision (`can`,
-# `require`, `.visible_to`) replaces them. A report or a task is about one subject: a unit (a commune's People's
-# Committee, the province) or an organisation (a lead agency). Reading it needs the permission over a scope that
-# holds the subject; changing it as its author needs the permission on the subject itself ("its own officers").
-
-
-def _holds_subject(
-    assignment: RoleAssignment, *, unit_path: str | None, organisation_id: int | None, organisation_path: str | None
-) -> bool:
-    """Whether an assignment's scope holds the subject: the organisation assigned, or a subtree containing the
-    unit or the organisation's location."""
-    if organisation_id is not None and assignment.organisation_id == organisation_id:
-        return True
-    if assignment.unit is None:
-        return False
-    subject_path = unit_path if unit_path is not None else organisation_path
-    return subject_path is not None and subject_path.startswith(assignment.unit.path)
-
-
-def _is_subject(assignment: RoleAssignment, *, unit_id: int | None, organisation_id: int | None) -> bool:
-    """Whether the assignment is on the subject itself (the unit, or the organisation)."""
-    if organisation_id is not None:
-        return assignment.organisation_id == organisation_id
-    return unit_id is not None and assignment.unit_id == unit_id
-
-
-def may_read_subject(
-    user: AnyUser,
-    permission: Permission,
-    *,
-    unit: AdministrativeUnit | None = None,
-    organisation: Any = None,
-) -> bool:
-    """True when the user holds the permission over a scope holding the unit or the organisation (assigned to
-    them, or located in their subtree). The organisation must be read with its `unit`."""
-    organisation_id = organisation.pk if organisation is not None else None
-    organisation_path = organisation.unit.path if organisation is not None else None
-    unit_path = unit.path if unit is not None else None
-    return any(
-        _holds_subject(a, unit_path=unit_path, organisation_id=organisation_id, organisation_path=organisation_path)
-        for a in _granting(user, permission)
-    )
-
-
-def may_act_as_subject(
-    user: AnyUser, permission: Permission, *, unit: AdministrativeUnit | None = None, organisation: Any = None
-) -> bool:
-    """True when the user holds the permission on the unit or the organisation itself: one of its own officers
-    (a province administrator is not a commune's officer)."""
-    organisation_id = organisation.pk if organisation is not None else None
-    unit_id = unit.pk if unit is not None else None
-    return any(_is_subject(a, unit_id=unit_id, organisation_id=organisation_id) for a in _granting(user, permission))
-
-
-def may_review_subject(user: AnyUser, *, unit: AdministrativeUnit | None = None, organisation: Any = None) -> bool:
-    """True when the user may review (return, accept) the subject's reports: REVIEW_REPORTS over a scope
-    holding it, and not as its own officer (nobody reviews their own report)."""
-    permission = Permission.REVIEW_REPORTS
-    return may_read_subject(user, permission, unit=unit, organisation=organisation) and not may_act_as_subject(
-        user, permission, unit=unit, organisation=organisation
-    )
-
-
-def subject_scope(user: AnyUser, permission: Permission, *, unit_field: str, organisation_field: str) -> Q:
-    """A filter on rows about a subject (a unit at `unit_field`, or an organisation at `organisation_field`) the
-    user may read with the permission; nothing when they hold it nowhere."""
-    granting = _granting(user, permission)
-    condition = Q(**{f"{organisation_field}__in": [a.organisation_id for a in granting if a.organisation_id]})
-    for a in granting:
-        if a.unit is not None:
-            condition |= Q(**{f"{unit_field}__path__startswith": a.unit.path})
-            condition |= Q(**{f"{organisation_field}__unit__path__startswith": a.unit.path})
-    return condition
-
-
-def own_subjects(user: AnyUser, permission: Permission) -> tuple[list[int], list[int]]:
-    """(unit ids, organisation ids) the user holds the permission on directly: where they act as its officer."""
-    granting = _granting(user, permission)
-    return [a.unit_id for a in granting if a.unit_id], [a.organisation_id for a in granting if a.organisation_id]
-
-
-def officers_of(permission: Permission, *, unit: AdministrativeUnit | None = None, organisation: Any = None) -> Any:
-    """Active users who hold the permission today on the unit or organisation itself (whom to remind)."""
-    roles = [role for role, granted in ROLE_PERMISSIONS.items() if permission in granted]
-    assignments = RoleAssignment.objects.in_force().filter(role__in=roles)
-    if organisation is not None:
-        assignments = assignments.filter(organisation=organisation)
-    else:
-        assignments = assignments.filter(unit=unit)
-    return User.objects.filter(is_active=True, pk__in=assignments.values("user_id")).order_by("pk")
-
-
-# --- end of Reporting ----------------------------------------------------------------------------------------------

@@ -3,7 +3,8 @@
 A header that does not name this scheme is left to the next authenticator (the session). One that does must
 carry a well-formed, known, unrevoked, unexpired token of an active user, or the request is refused with 401 —
 never a fall-back to anonymous. The request's `auth` is then the `ApiToken`, which is how views tell a token
-from a signed-in session (a token cannot mint tokens).
+from a signed-in session (a token cannot mint tokens). A token is a device credential: it acts with the staff
+roles its user held when it was issued, never with a role assigned later (see hocvuso.accounts.access).
 """
 
 import hmac
@@ -14,6 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework import authentication, exceptions
 from rest_framework.request import Request
+
+from hocvuso.accounts.access import acting_with_token
 
 from .models import TOKEN_PREFIX_LENGTH, ApiToken, hash_token_secret
 
@@ -45,6 +48,7 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         if token.last_used_at is None or (now - token.last_used_at).total_seconds() > LAST_USED_RESOLUTION_SECONDS:
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
             token.last_used_at = now
+        acting_with_token(token.user, issued_at=token.created_at)
         return token.user, token
 
     def authenticate_header(self, request: Request) -> str:

@@ -33,12 +33,14 @@ from rest_framework.permissions import AllowAny
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 
-from hocvuso.accounts.access import AccessPolicy, has_permission
+from hocvuso.accounts.access import AccessPolicy, access_unit, has_permission
 from hocvuso.accounts.roles import Permission
+from hocvuso.territory.models import AdministrativeUnit
 
 from .errors import api_exception_handler
 from .parsers import StrictJSONParser
 from .schema import ApiAutoSchema
+from .serializers import UNIT_CODE_PATTERN
 
 if TYPE_CHECKING:
     from rest_framework.permissions import _PermissionClass
@@ -47,6 +49,7 @@ else:
 
 
 _WHOLE_NUMBER = re.compile(r"[0-9]{1,15}")
+_UNIT_CODE = re.compile(UNIT_CODE_PATTERN)
 
 
 class _NotDeclared:
@@ -100,6 +103,8 @@ class ApiView(_ApiErrors, GenericAPIView[Any]):
     # the authorization test to try a unit inside and one outside the caller's subtree.
     unit_kwarg: ClassVar[str | None] = None
     access_policy: ClassVar[AccessPolicy]
+    # The unit named by `unit_kwarg`, checked against the caller's scope in `initial` (when the URL names no object).
+    unit: AdministrativeUnit
     # Every answer, errors included, is JSON; requests with a body send JSON.
     renderer_classes: Sequence[type[BaseRenderer]] = [JSONRenderer]
     parser_classes: Sequence[type[BaseParser]] = [StrictJSONParser]
@@ -131,12 +136,28 @@ class ApiView(_ApiErrors, GenericAPIView[Any]):
         return view
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
-        """Authenticate, then: anonymous → 401; signed in without the permission anywhere → 404."""
+        """Authenticate, then: anonymous → 401; signed in without the permission anywhere → 404; the object or unit
+        the URL names outside the caller's scope → 404. All before the method is looked at, so a refused caller
+        gets the same 404 by every method (never a 405 that tells them the endpoint's methods)."""
         super().initial(request, *args, **kwargs)
         if not request.user or not request.user.is_authenticated:
             raise exceptions.NotAuthenticated()
         if self.required_permission is not None and not has_permission(request.user, self.required_permission):
             raise exceptions.NotFound()
+        if (self.lookup_url_kwarg or self.lookup_field) in kwargs:
+            self.get_object()
+        elif self.unit_kwarg is not None and self.unit_kwarg in kwargs:
+            code = str(kwargs[self.unit_kwarg])
+            if not _UNIT_CODE.fullmatch(code):
+                raise exceptions.NotFound()
+            self.unit = access_unit(request.user, code, self.permission)
+
+    def get_object(self) -> Any:
+        """The object the URL names, from `scoped_queryset()` (404 outside it); looked up once per request."""
+        found = getattr(self, "_object_in_scope", None)
+        if found is None:
+            found = self._object_in_scope = super().get_object()
+        return found
 
     @property
     def permission(self) -> Permission:

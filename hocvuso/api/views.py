@@ -17,9 +17,16 @@ from rest_framework.mixins import ListModelMixin, RetrieveModelMixin
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from hocvuso.accounts.access import active_assignments, home_unit, is_staff_user, units_visible_to
+from hocvuso.accounts.access import (
+    active_assignments,
+    home_unit,
+    is_staff_user,
+    needs_second_factor,
+    permissions_of,
+    units_visible_to,
+)
 from hocvuso.accounts.models import User
-from hocvuso.accounts.roles import ROLE_PERMISSIONS, Permission
+from hocvuso.accounts.roles import Permission
 from hocvuso.core.models import AuditEntry
 from hocvuso.core.selectors import filter_audit_entries
 from hocvuso.people.models import Organisation
@@ -88,7 +95,7 @@ class MeView(ApiView):
             }
             for a in sorted(assignments, key=lambda a: (a.role, a.pk))
         ]
-        permissions = sorted({str(p) for a in assignments for p in ROLE_PERMISSIONS[a.role]})
+        permissions = sorted(str(permission) for permission in permissions_of(user))
         data = {
             "username": user.get_username(),
             "full_name": user.full_name,
@@ -158,10 +165,10 @@ class UnitChildrenView(ListModelMixin, ApiView):
         visible = units_visible_to(self.request.user, self.permission)
         if getattr(self, "swagger_fake_view", False):  # the OpenAPI generator has no unit to look at
             return visible.none()
-        parent = visible.filter(code=_unit_code(self)).first()
-        if parent is None:
-            raise exceptions.NotFound()
-        return visible.filter(parent=parent).in_force().select_related("parent", "successor").order_by("name", "code")
+        # `self.unit`, the unit the URL names, was checked against the caller's scope in `initial`.
+        return (
+            visible.filter(parent=self.unit).in_force().select_related("parent", "successor").order_by("name", "code")
+        )
 
     def get(self, request: Request, code: str) -> Response:
         return self.list(request)
@@ -212,9 +219,7 @@ def _require_full_sign_in(request: Request) -> None:
             _("Chỉ có thể tạo khóa khi đăng nhập bằng trình duyệt; một khóa không thể tạo khóa khác."),
             code="session_required",
         )
-    user = request.user
-    verified = getattr(user, "is_verified", None)
-    if is_staff_user(user) and not (callable(verified) and verified()):
+    if needs_second_factor(request.user):
         raise exceptions.PermissionDenied(
             _("Hãy đăng nhập đầy đủ (cả mã xác thực hai lớp) trước khi tạo khóa."), code="second_factor_required"
         )

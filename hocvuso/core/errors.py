@@ -1,6 +1,7 @@
 """Domain errors: services raise these; views and the API turn them into a clear message for the user."""
 
 from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy
 
 
 class DomainError(Exception):
@@ -13,8 +14,13 @@ class DomainError(Exception):
         self.code = code
 
 
-class NotFound(DomainError):
-    """The object is missing, or the user may not see it: the two are never told apart."""
+NOT_FOUND_MESSAGE = gettext_lazy("Không tìm thấy.")
 
-    def __init__(self, message: str | Promise = "Not found.") -> None:
+
+class NotFound(DomainError):
+    """The object is missing, or the user may not see it: the two are never told apart. The one "not found" of
+    the domain: hocvuso.accounts.access raises it, services and selectors raise it (never Django's Http404), and
+    the web (hocvuso.web.middleware.NotFoundMiddleware) and the API (hocvuso.api.errors) answer it with 404."""
+
+    def __init__(self, message: str | Promise = NOT_FOUND_MESSAGE) -> None:
         super().__init__(message, code="not_found")

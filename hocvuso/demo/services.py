@@ -30,7 +30,7 @@ from hocvuso.reporting.services import (
     save_report_text,
     submit_report,
 )
-from hocvuso.territory.models import AdministrativeUnit, Level
+from hocvuso.territory.models import AdministrativeUnit, Level, lies_within
 from hocvuso.territory.services import generate_demo_villages, load_admin_units
 
 DEMO_PROVINCE = "68"
@@ -82,7 +82,7 @@ def _load_demo(seed: int) -> list[DemoAccount]:
     province = AdministrativeUnit.objects.get(code=DEMO_PROVINCE, level=Level.PROVINCE)
     generate_demo_villages(province=province, seed=seed)
     load_curricula(path=DEFAULT_CURRICULA, actor=None)  # the starter courses (idempotent)
-    if not Resident.objects.filter(village__path__startswith=province.path).exists():
+    if not Resident.objects.filter(lies_within(province, through="village")).exists():
         generate_population(province_code=DEMO_PROVINCE, residents=DEMO_RESIDENTS, seed=seed)
     commune = AdministrativeUnit.objects.get(code=DEMO_COMMUNE)
     village = AdministrativeUnit.objects.filter(parent=commune).order_by("code").first()

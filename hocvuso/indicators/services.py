@@ -23,9 +23,9 @@ from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from hocvuso.accounts.access import unit_paths_for
+from hocvuso.accounts.access import require
 from hocvuso.accounts.roles import Permission
-from hocvuso.core.errors import DomainError, NotFound
+from hocvuso.core.errors import DomainError
 from hocvuso.core.services import record_audit
 from hocvuso.people.models import Organisation, Resident
 from hocvuso.territory.models import AdministrativeUnit, Level
@@ -392,22 +392,21 @@ def set_target(
 ) -> Target:
     """Set the target of an indicator for a year: the province default (no unit, no organisation), or an
     override for a unit (applies to it and the units below unless they have their own) or an organisation.
-    Returns the target. Raises DomainError for a negative value, a percentage above 100 or both a unit and
-    an organisation; NotFound when the actor may not manage the unit (MANAGE_UNITS)."""
+    Returns the target. Raises NotFound when the actor may not manage the place (MANAGE_UNITS over the unit,
+    the organisation, or a whole province for the default); DomainError for both a unit and an organisation, a
+    unit no longer in force (its figures count under the unit that took it over), a negative value or a
+    percentage above 100."""
     if unit is not None and organisation is not None:
         raise DomainError(_("Chọn đơn vị hoặc cơ quan, không chọn cả hai."), code="target_scope")
+    if actor is not None:
+        require(actor, Permission.MANAGE_UNITS, Target(indicator=indicator, unit=unit, organisation=organisation))
+    if unit is not None and not unit.is_in_force():
+        raise DomainError(
+            _("Đơn vị này không còn hiệu lực; hãy đặt mục tiêu cho đơn vị đã tiếp nhận."), code="unit_ended"
+        )
     amount = Decimal(str(value))
     if amount < 0 or (indicator.measure == "percent" and amount > 100):
         raise DomainError(_("Mục tiêu phải từ 0 đến 100%."), field="value", code="target_value")
-    scope_unit = unit or (organisation.unit if organisation is not None else None)
-    if actor is not None:
-        paths = unit_paths_for(actor, Permission.MANAGE_UNITS)
-        if scope_unit is None:
-            allowed = any(path.count("/") == 2 for path in paths)  # a province-wide default needs the province
-        else:
-            allowed = any(scope_unit.path.startswith(path) for path in paths)
-        if not allowed:
-            raise NotFound(_("Không tìm thấy đơn vị."))
     with transaction.atomic():
         target, created = Target.objects.update_or_create(
             indicator=indicator, year=year, unit=unit, organisation=organisation, defaults={"value": amount}
@@ -441,9 +440,7 @@ def record_vneid_certification(
     if pushed_at > timezone.now():
         raise DomainError(_("Thời điểm đưa lên VNeID ở tương lai."), field="pushed_at", code="date_future")
     if actor is not None:
-        village = AdministrativeUnit.objects.get(pk=resident.village_id)
-        if not any(village.path.startswith(path) for path in unit_paths_for(actor, Permission.MANAGE_PEOPLE)):
-            raise NotFound(_("Không tìm thấy người dân."))
+        require(actor, Permission.MANAGE_PEOPLE, resident)
     with transaction.atomic():
         certification, created = VneidCertification.objects.update_or_create(
             resident=resident, defaults={"pushed_at": pushed_at, "group": group, "reference": reference[:100]}

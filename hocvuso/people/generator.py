@@ -31,7 +31,7 @@ from hocvuso.core.crypto import encrypt_many, lookup_hash
 from hocvuso.core.errors import DomainError
 from hocvuso.core.services import record_audit
 from hocvuso.core.text import fold_diacritics
-from hocvuso.territory.models import AdministrativeUnit, Level
+from hocvuso.territory.models import AdministrativeUnit, Level, lies_within
 from hocvuso.territory.services import generate_demo_villages
 
 from . import names
@@ -968,9 +968,9 @@ def generate_population(
                 with connection.cursor() as cursor:
                     cursor.execute("SET LOCAL synchronous_commit = off")
                     cursor.execute("SET LOCAL maintenance_work_mem = '1GB'")
-            if not AdministrativeUnit.objects.filter(path__startswith=province.path, level=Level.VILLAGE).exists():
+            if not AdministrativeUnit.objects.within(province).filter(level=Level.VILLAGE).exists():
                 result.villages_created = generate_demo_villages(province=province, seed=seed)
-            has_residents = Resident.objects.filter(village__path__startswith=province.path).exists()
+            has_residents = Resident.objects.filter(lies_within(province, through="village")).exists()
             if has_residents and not replace:
                 raise DomainError(
                     _("Tỉnh %(name)s đã có dữ liệu người dân; dùng --replace để xóa và tạo lại.")

@@ -7,7 +7,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from hocvuso.accounts.access import organisation_scope, unit_paths_for
+from hocvuso.accounts.access import scope
 from hocvuso.accounts.roles import Permission
 from hocvuso.core.models import TimeStampedModel
 
@@ -23,7 +23,7 @@ class OrganisationKind(models.TextChoices):
 class OrganisationQuerySet(models.QuerySet["Organisation"]):
     def visible_to(self, user: Any, permission: Permission = Permission.VIEW_PEOPLE) -> Self:
         """Organisations the user may act on: assigned to them, or located in their unit subtrees."""
-        return self.filter(organisation_scope(user, permission))
+        return self.filter(scope(user, permission, self.model))
 
 
 class Organisation(TimeStampedModel):
@@ -48,17 +48,10 @@ class Organisation(TimeStampedModel):
         return self.name
 
 
-def _unit_scope(user: Any, permission: Permission, field: str) -> Q:
-    condition = Q(pk__in=[])
-    for path in unit_paths_for(user, permission):
-        condition |= Q(**{f"{field}__path__startswith": path})
-    return condition
-
-
 class HouseholdQuerySet(models.QuerySet["Household"]):
     def visible_to(self, user: Any, permission: Permission = Permission.VIEW_PEOPLE) -> Self:
         """Households in the user's unit subtrees."""
-        return self.filter(_unit_scope(user, permission, "village"))
+        return self.filter(scope(user, permission, self.model))
 
 
 class Household(TimeStampedModel):
@@ -91,11 +84,9 @@ class Sex(models.TextChoices):
 
 class ResidentQuerySet(models.QuerySet["Resident"]):
     def visible_to(self, user: Any, permission: Permission = Permission.VIEW_PEOPLE) -> Self:
-        """Residents living in the user's unit subtrees, or members of organisations assigned to them."""
-        organisations = Organisation.objects.visible_to(user, permission)
-        return self.filter(
-            _unit_scope(user, permission, "village") | Q(memberships__organisation__in=organisations)
-        ).distinct()
+        """Residents living in the user's unit subtrees and, for VIEW_PEOPLE and VIEW_PROGRESS, members in force
+        today of the organisations the user may act on (see hocvuso.accounts.access)."""
+        return self.filter(scope(user, permission, self.model))
 
     def born_on_or_before(self, day: date) -> Self:
         return self.filter(birth_date__lte=day)

@@ -4,10 +4,9 @@ import re
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
-from django.http import Http404
 
 from hocvuso.accounts.roles import Permission
-from hocvuso.core.errors import DomainError
+from hocvuso.core.errors import DomainError, NotFound
 from hocvuso.core.text import fold_diacritics
 
 from .models import Household, Membership, Resident
@@ -60,7 +59,7 @@ def search_residents(*, user: Any, query: str, limit: int = 50) -> QuerySet[Resi
 
 def household_with_members(*, user: Any, code: str) -> Household:
     """The household with this code, its village, head and members (each with their digital identity and
-    memberships), if the user may see it (VIEW_PEOPLE in its village's subtree). Raises Http404 when it does
+    memberships), if the user may see it (VIEW_PEOPLE in its village's subtree). Raises NotFound when it does
     not exist or lies outside the user's scope — the two are not told apart."""
     members = (
         Resident.objects.select_related("digital_identity")
@@ -75,5 +74,5 @@ def household_with_members(*, user: Any, code: str) -> Household:
         .first()
     )
     if household is None:
-        raise Http404
+        raise NotFound()
     return household

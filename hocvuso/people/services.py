@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from hocvuso.accounts.access import organisation_scope, unit_paths_for
+from hocvuso.accounts.access import can
 from hocvuso.accounts.roles import Permission
 from hocvuso.core.crypto import decrypt, encrypt, lookup_hash
 from hocvuso.core.errors import DomainError, NotFound
@@ -153,31 +153,23 @@ def _refuse_duplicate_id(national_id: str, *, excluding: int | None = None) -> N
 # --- Scope ----------------------------------------------------------------------------------------------------
 
 
-def _village_in_scope(actor: Any, village: AdministrativeUnit, permission: Permission) -> bool:
-    return any(village.path.startswith(path) for path in unit_paths_for(actor, permission))
-
-
 def _require_village(actor: Any, village: AdministrativeUnit, permission: Permission) -> None:
     if village.level != Level.VILLAGE:
         raise DomainError(_("Nơi cư trú phải là một thôn, tổ dân phố."), field="village", code="not_a_village")
-    if actor is not None and not _village_in_scope(actor, village, permission):
+    if actor is not None and not can(actor, permission, village):
         raise NotFound(_("Không tìm thấy thôn, tổ dân phố."))
 
 
 def _require_resident(actor: Any, resident: Resident, *permissions: Permission) -> None:
     """The actor may act on the resident with one of the permissions (or is the system); else NotFound."""
-    if actor is None:
-        return
-    for permission in permissions:
-        if Resident.objects.visible_to(actor, permission).filter(pk=resident.pk).exists():
-            return
-    raise NotFound(_("Không tìm thấy người dân."))
+    if actor is not None and not any(can(actor, permission, resident) for permission in permissions):
+        raise NotFound(_("Không tìm thấy người dân."))
 
 
-def _require_organisation(actor: Any, organisation: Organisation, permission: Permission) -> None:
-    if actor is None:
-        return
-    if not Organisation.objects.filter(organisation_scope(actor, permission), pk=organisation.pk).exists():
+def _require_organisation(actor: Any, subject: Organisation | Membership, permission: Permission) -> None:
+    """The actor may act on the organisation (or the membership, which lies in its organisation); else
+    NotFound."""
+    if actor is not None and not can(actor, permission, subject):
         raise NotFound(_("Không tìm thấy cơ quan, tổ chức."))
 
 
@@ -485,7 +477,7 @@ def add_membership(
 def end_membership(*, membership: Membership, valid_to: datetime.date, actor: Any) -> Membership:
     """End a membership on a day (inclusive) and return it. Raises NotFound outside the actor's scope,
     DomainError when it already ended or the day is before it started."""
-    _require_organisation(actor, membership.organisation, Permission.MANAGE_PEOPLE)
+    _require_organisation(actor, membership, Permission.MANAGE_PEOPLE)
     if membership.valid_to is not None:
         raise DomainError(_("Tư cách thành viên này đã kết thúc."), code="membership_ended")
     if valid_to < membership.valid_from:

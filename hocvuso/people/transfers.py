@@ -20,7 +20,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from hocvuso.accounts.access import units_visible_to
+from hocvuso.accounts.access import can, units_visible_to
 from hocvuso.accounts.roles import Permission
 from hocvuso.core.crypto import lookup_hash
 from hocvuso.core.errors import DomainError, NotFound
@@ -42,10 +42,6 @@ def _clean_text(value: str, *, field: str, required: bool, limit: int) -> str:
     if len(text) > limit:
         raise DomainError(_("Tối đa %(limit)d ký tự.") % {"limit": limit}, field=field, code="max_length")
     return text
-
-
-def _may_manage_in(user: Any, village_id: int | None) -> bool:
-    return village_id is not None and units_visible_to(user, Permission.MANAGE_PEOPLE).filter(pk=village_id).exists()
 
 
 def request_transfer(
@@ -72,7 +68,7 @@ def request_transfer(
     if to_village is not None:
         if to_village.level != Level.VILLAGE:
             raise DomainError(_("Nơi chuyển đến phải là một thôn, tổ dân phố."), field="to_village")
-        if not _may_manage_in(requested_by, to_village.pk):
+        if not can(requested_by, Permission.MANAGE_PEOPLE, to_village):
             raise NotFound(_("Không tìm thấy thôn, tổ dân phố."))
         kind, target_key = TransferKind.MOVE, f"village:{to_village.pk}"
         membership_kind, membership_from = "", None
@@ -80,7 +76,7 @@ def request_transfer(
         assert organisation is not None
         if membership_kind not in MembershipKind.values:
             raise DomainError(_("Hãy chọn nhóm thành viên."), field="membership_kind", code="kind_invalid")
-        if not Organisation.objects.visible_to(requested_by, Permission.MANAGE_PEOPLE).filter(pk=organisation.pk):
+        if not can(requested_by, Permission.MANAGE_PEOPLE, organisation):
             raise NotFound(_("Không tìm thấy cơ quan, tổ chức."))
         kind, target_key = TransferKind.MEMBERSHIP, f"organisation:{organisation.pk}:{membership_kind}"
         membership_from = membership_from or timezone.localdate()
@@ -126,10 +122,8 @@ def request_transfer(
 def may_decide_transfer(user: Any, transfer: TransferRequest) -> bool:
     """True when the user may approve or reject the request: MANAGE_PEOPLE over the village where the resident
     lives now — their commune's officers, the province — never through an organisation."""
-    if transfer.resident_id is None:
-        return False
-    village_id = Resident.objects.filter(pk=transfer.resident_id).values_list("village_id", flat=True).first()
-    return _may_manage_in(user, village_id)
+    resident = Resident.objects.select_related("village").filter(pk=transfer.resident_id or 0).first()
+    return resident is not None and can(user, Permission.MANAGE_PEOPLE, resident)
 
 
 def _pending_for_decision(transfer: TransferRequest, user: Any) -> tuple[TransferRequest, Resident]:
@@ -137,7 +131,7 @@ def _pending_for_decision(transfer: TransferRequest, user: Any) -> tuple[Transfe
     lives now) and it is pending; else NotFound or DomainError (already decided)."""
     transfer = TransferRequest.objects.select_for_update().get(pk=transfer.pk)
     resident = Resident.objects.select_for_update().filter(pk=transfer.resident_id or 0).first()
-    if resident is None or not _may_manage_in(user, resident.village_id):
+    if resident is None or not can(user, Permission.MANAGE_PEOPLE, resident):
         raise NotFound(_("Không tìm thấy yêu cầu."))
     if transfer.state != TransferState.PENDING:
         raise DomainError(_("Yêu cầu này đã được xử lý."), code="already_decided")

@@ -1,6 +1,6 @@
 """Reads of reporting: the state of plan tasks (boards, the province overview), who must report in a period and
 what they sent (consolidation, reporting and on-time rates), and the lists the pages and the API show. Scoping by
-user goes through the access module (`subject_scope`); functions without a user are for the domain itself."""
+user goes through the access module (`scope`, `officer_scope`); functions without a user are for the domain itself."""
 
 from collections import Counter
 from dataclasses import dataclass, field
@@ -13,7 +13,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from hocvuso.accounts.access import home_unit, own_subjects, subject_scope
+from hocvuso.accounts.access import home_unit, officer_scope, scope
 from hocvuso.accounts.roles import Permission
 from hocvuso.people.models import Organisation
 from hocvuso.territory.models import AdministrativeUnit
@@ -107,8 +107,7 @@ def tasks_visible_to(user: Any) -> QuerySet[TaskProgress]:
     plan = current_plan()
     if plan is None:
         return TaskProgress.objects.none()
-    scope = subject_scope(user, Permission.VIEW_PLAN, unit_field="unit", organisation_field="organisation")
-    return TaskProgress.objects.of_plan(plan).filter(scope)
+    return TaskProgress.objects.of_plan(plan).filter(scope(user, Permission.VIEW_PLAN, TaskProgress))
 
 
 def plan_overview(*, user: Any, on: date | None = None) -> list[OverviewRow]:
@@ -227,19 +226,17 @@ def recent_quarters(*, count: int = 4, today: date | None = None) -> list[Quarte
 
 def reports_visible_to(user: Any) -> QuerySet[Report]:
     """Reports the user may read (VIEW_REPORTS over the report's unit or agency)."""
-    scope = subject_scope(user, Permission.VIEW_REPORTS, unit_field="unit", organisation_field="organisation")
-    return Report.objects.filter(scope).select_related("unit", "organisation", "organisation__unit")
+    return Report.objects.filter(scope(user, Permission.VIEW_REPORTS, Report)).select_related(
+        "unit", "organisation", "organisation__unit"
+    )
 
 
 def own_assignments(user: Any, *, on: date | None = None) -> list[ReportingAssignment]:
     """The reporting assignments in force on the day of the units and agencies the user is an officer of
     (EDIT_REPORTS on the subject itself): the reports they prepare."""
-    units, organisations = own_subjects(user, Permission.EDIT_REPORTS)
-    if not units and not organisations:
-        return []
     return list(
         ReportingAssignment.objects.in_force(on)
-        .filter(Q(unit_id__in=units) | Q(organisation_id__in=organisations))
+        .filter(officer_scope(user, Permission.EDIT_REPORTS, ReportingAssignment))
         .select_related("unit", "organisation", "organisation__unit")
     )
 

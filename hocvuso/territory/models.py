@@ -19,8 +19,27 @@ class Level(models.TextChoices):
 
 
 CHILD_LEVEL = {Level.PROVINCE: Level.COMMUNE, Level.COMMUNE: Level.VILLAGE}
+# How far below the province a level lies (0 for the province itself).
+LEVEL_DEPTH = {Level.PROVINCE: 0, Level.COMMUNE: 1, Level.VILLAGE: 2}
 
 VILLAGE_KINDS = ["thôn", "bon", "buôn", "bản", "tổ dân phố", "ấp", "khu phố", "làng", "xóm", "plei"]
+
+
+def path_within(path: str, ancestor_path: str) -> bool:
+    """True when the unit with `path` is the unit with `ancestor_path` or lies below it (paths end with "/", so
+    "/68/2463/" is not below "/68/246/")."""
+    return path.startswith(ancestor_path)
+
+
+def lies_within(*units: "AdministrativeUnit", through: str = "") -> Q:
+    """A filter for rows whose unit is one of `units` or lies below one of them; the unit is the row itself
+    (`through` empty) or the one reached through that relation ("village", "organisation__unit"). Matches
+    nothing for no units. This and `path_within` are the only places that read a unit's path as a prefix."""
+    lookup = f"{through}__path__startswith" if through else "path__startswith"
+    condition = Q(pk__in=[])
+    for unit in units:
+        condition |= Q(**{lookup: unit.path})
+    return condition
 
 
 class UnitQuerySet(models.QuerySet["AdministrativeUnit"]):
@@ -29,18 +48,11 @@ class UnitQuerySet(models.QuerySet["AdministrativeUnit"]):
         on = on or timezone.localdate()
         return self.filter(valid_from__lte=on).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
 
-    def within(self, unit: "AdministrativeUnit") -> Self:
-        """The unit and every unit below it."""
-        return self.filter(path__startswith=unit.path)
-
-    def within_any(self, paths: list[str]) -> Self:
-        """Units below (or equal to) any of the given paths; nothing for an empty list."""
-        if not paths:
+    def within(self, *units: "AdministrativeUnit") -> Self:
+        """The units and every unit below them (nothing for no units)."""
+        if not units:
             return self.none()
-        condition = Q()
-        for path in paths:
-            condition |= Q(path__startswith=path)
-        return self.filter(condition)
+        return self.filter(lies_within(*units))
 
     def provinces(self) -> Self:
         return self.filter(level=Level.PROVINCE)
@@ -115,7 +127,8 @@ class AdministrativeUnit(TimeStampedModel):
         return self.valid_from <= on and (self.valid_to is None or self.valid_to >= on)
 
     def is_within(self, other: "AdministrativeUnit") -> bool:
-        return self.path.startswith(other.path)
+        """True when this unit is `other` or lies below it."""
+        return path_within(self.path, other.path)
 
     @property
     def ancestor_codes(self) -> list[str]:

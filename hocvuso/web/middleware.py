@@ -1,12 +1,16 @@
-"""The page language (Vietnamese unless the visitor chose another one with the language switch) and the
-Content-Security-Policy of every response."""
+"""Middleware of the pages: the page language (Vietnamese unless the visitor chose another one with the language
+switch), the Content-Security-Policy of every response, and the one translation of the domain's NotFound into a
+404."""
 
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.core.handlers.exception import response_for_exception
+from django.http import Http404, HttpRequest, HttpResponse
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
+
+from hocvuso.core.errors import NotFound
 
 
 class LanguageMiddleware(LocaleMiddleware):
@@ -60,3 +64,20 @@ class ContentSecurityPolicyMiddleware:
         if "Content-Security-Policy" not in response:
             response["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
         return response
+
+
+class NotFoundMiddleware:
+    """Answers a page whose view raised the domain's NotFound (something missing, or not the user's: the two are
+    never told apart) with the 404 page, so that no view translates it itself. The API answers it in its own
+    exception handler (hocvuso/api/errors.py)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, NotFound):
+            return response_for_exception(request, Http404())
+        return None

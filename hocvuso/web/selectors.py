@@ -18,10 +18,11 @@ from hocvuso.accounts.access import (
     AnyUser,
     accounts_to_manage,
     active_assignments,
+    can,
     has_permission,
     home_unit,
     is_staff_user,
-    unit_paths_for,
+    needs_second_factor,
 )
 from hocvuso.accounts.models import User
 from hocvuso.accounts.roles import Permission, Role
@@ -79,7 +80,7 @@ class NavLink:
     current: bool
 
 
-def navigation_for(user: AnyUser, current_path: str) -> list[NavLink]:
+def navigation_for(user: AnyUser, current_url: str) -> list[NavLink]:
     """The navigation links the user may follow, with the one for the current page marked.
 
     Anonymous visitors get none (the header offers sign-in instead). No query beyond the user's role
@@ -90,14 +91,14 @@ def navigation_for(user: AnyUser, current_path: str) -> list[NavLink]:
     entries = [entry for entry in NAVIGATION if entry.permission is None or has_permission(user, entry.permission)]
     # When prefixes nest ("/theo-doi/" and "/theo-doi/thi-dua/"), only the longest match is the current page.
     prefixes = [entry.match_prefix for entry in entries if entry.match_prefix]
-    longest = max((len(prefix) for prefix in prefixes if current_path.startswith(prefix)), default=0)
+    longest = max((len(prefix) for prefix in prefixes if current_url.startswith(prefix)), default=0)
     links = []
     for entry in entries:
         url = reverse(entry.url_name)
         if entry.match_prefix:
-            current = current_path.startswith(entry.match_prefix) and len(entry.match_prefix) == longest
+            current = current_url.startswith(entry.match_prefix) and len(entry.match_prefix) == longest
         else:
-            current = current_path == url
+            current = current_url == url
         links.append(NavLink(entry.label, url, current))
     return links
 
@@ -106,11 +107,6 @@ def accounts_without_authenticator(user: AnyUser) -> list[User]:
     """The staff accounts of the user's area (`access.accounts_to_manage`) that have no authenticator yet: the
     people who need an enrolment code to sign in at all."""
     return accounts_to_manage(user, among=User.objects.exclude(totpdevice__confirmed=True))
-
-
-def may_act_on(user: AnyUser, unit: AdministrativeUnit, permission: Permission) -> bool:
-    """True when the unit lies in one of the user's subtrees for the permission (no query)."""
-    return any(unit.path.startswith(path) for path in unit_paths_for(user, permission))
 
 
 @dataclass(frozen=True)
@@ -161,10 +157,11 @@ def staff_home(user: AnyUser) -> StaffHome:
 
 
 def home_kind(user: AnyUser) -> str:
-    """Which home page the user gets: "public" (not signed in), "staff" or "learner"."""
+    """Which home page the user gets: "public" (not signed in), "staff" or "learner". A user whose staff role
+    does not count in this session (no second factor yet) gets the learner's home, which tells them so."""
     if not user.is_authenticated:
         return "public"
-    return "staff" if is_staff_user(user) else "learner"
+    return "staff" if is_staff_user(user) and not needs_second_factor(user) else "learner"
 
 
 @dataclass(frozen=True)
@@ -207,8 +204,7 @@ def unit_overview(user: AnyUser, unit: AdministrativeUnit, *, query: str = "", o
     in_force_children = Q(children__valid_from__lte=on) & (
         Q(children__valid_to__isnull=True) | Q(children__valid_to__gte=on)
     )
-    paths = unit_paths_for(user, Permission.VIEW_UNITS)
-    crumbs = [Crumb(ancestor, any(ancestor.path.startswith(path) for path in paths)) for ancestor in breadcrumb(unit)]
+    crumbs = [Crumb(ancestor, can(user, Permission.VIEW_UNITS, ancestor)) for ancestor in breadcrumb(unit)]
     rows = [
         ChildRow(child, child.child_count)
         for child in child_units(unit, on=on).annotate(child_count=Count("children", filter=in_force_children))
@@ -228,9 +224,9 @@ def unit_overview(user: AnyUser, unit: AdministrativeUnit, *, query: str = "", o
         total_children=total,
         child_level=child_level,
         query=query.strip(),
-        can_import_villages=unit.level == Level.COMMUNE and may_act_on(user, unit, Permission.MANAGE_UNITS),
+        can_import_villages=unit.level == Level.COMMUNE and can(user, Permission.MANAGE_UNITS, unit),
         kinds=kinds,
-        can_view_progress=may_act_on(user, unit, Permission.VIEW_PROGRESS),
+        can_view_progress=can(user, Permission.VIEW_PROGRESS, unit),
     )
 
 

@@ -4,12 +4,10 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.test import APIClient
 
-from hocvuso.accounts.access import is_staff_user
 from hocvuso.accounts.models import User
+from hocvuso.accounts.tests.sessions import sign_in_session
 from hocvuso.api.services import issue_api_token
 
 
@@ -21,13 +19,7 @@ def api() -> APIClient:
 def sign_in(client: APIClient, user: User, *, second_factor: bool = True) -> APIClient:
     """Sign `user` in to a session, as the web sign-in does: staff with their verified TOTP device (unless
     `second_factor` is False, a session that never passed step 2)."""
-    client.force_login(user)
-    if second_factor and is_staff_user(user):
-        device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
-        session = client.session
-        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-        session.save()
-    return client
+    return sign_in_session(client, user, second_factor=second_factor)
 
 
 @pytest.fixture

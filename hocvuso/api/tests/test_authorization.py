@@ -6,14 +6,18 @@ from datetime import date
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from hocvuso.accounts.roles import Role
+from hocvuso.accounts.services import assign_role
+from hocvuso.accounts.tests import walk
 from hocvuso.accounts.tests.factories import RoleAssignmentFactory
 from hocvuso.api.services import issue_api_token
 from hocvuso.core.models import AuditEntry
 from hocvuso.core.services import record_audit
 from hocvuso.people.models import OrganisationKind
 from hocvuso.people.tests.factories import OrganisationFactory
+from hocvuso.reporting.tests.factories import make_report
 
 UNAUTHORISED = {
     "detail": "Chưa đăng nhập: hãy đăng nhập hoặc gửi khóa truy cập (Bearer).",
@@ -424,3 +428,86 @@ def test_public_endpoints_ignore_a_bad_token(api, db, name):
     response = api.get(reverse(name))
 
     assert response.status_code == 200
+
+
+# --- every endpoint, every caller, with tokens ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("route", walk.routes_for("permission", api_only=True), ids=lambda route: route.route)
+def test_with_tokens_every_endpoint_admits_only_the_right_role_inside_its_unit(route, make_user, territory):
+    """The session walk (tests/test_url_authorization.py) again with device tokens: anonymous, a learner, each
+    staff role inside the unit without the permission, an agency officer, the right role elsewhere and inside."""
+    policy = walk.policy_of(route.callback)
+    assert policy is not None and policy.permission is not None
+    role = walk.role_with(policy.permission)
+    inside = territory.province if role == Role.PROVINCE_ADMIN else territory.commune
+    outside = territory.other_province if role == Role.PROVINCE_ADMIN else territory.other_commune
+    url = route.url({"code": territory.commune.code, "report_id": str(make_report(unit=territory.commune).pk)})
+
+    def client_of(user):
+        client = APIClient()
+        if user is not None:
+            issued = issue_api_token(user=user, name="Máy tính bảng", expires_at=None)
+            client.credentials(HTTP_AUTHORIZATION=f"Bearer {issued.plain_text}")
+        return client
+
+    refused = {
+        "anonymous": client_of(None),
+        "a learner": client_of(make_user(Role.LEARNER)),
+        "the agency officer": client_of(
+            make_user(Role.AGENCY_OFFICER, organisation=OrganisationFactory(unit=territory.commune))
+        ),
+        **{
+            f"{lacking} without {policy.permission}": client_of(make_user(lacking, inside))
+            for lacking in walk.roles_without(policy.permission)
+        },
+    }
+    if route.converters:
+        refused[f"{role} of another unit"] = client_of(make_user(role, outside))
+    problems = []
+    if route.name in {"api:organisation-list", "api:report-list"}:
+        # Their own organisation and its reports: the list is theirs, and holds nothing of the commune itself.
+        agency = refused.pop("the agency officer")
+        listed = walk.send(agency, "get", url, route)
+        if listed.status_code != 200 or territory.commune.name in listed.content.decode():
+            problems.append(f"the agency officer's list answered {listed.status_code} with the commune in it")
+    for method in walk.METHODS:
+        for label, client in refused.items():
+            response = walk.send(client, method, url, route)
+            if problem := walk.denial_problem(route, response, anonymous=label == "anonymous"):
+                problems.append(f"{method.upper()} by {label}: {problem}")
+    right = client_of(make_user(role, inside))
+    if problem := walk.reach_problem(walk.send(right, "get", url, route), walk.send(right, "post", url, route)):
+        problems.append(f"the right role inside: {problem}")
+
+    assert problems == [], url
+
+
+def bearer(issued) -> APIClient:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {issued.plain_text}")
+    return client
+
+
+def test_a_token_issued_before_a_promotion_does_not_carry_the_new_role(make_user, territory, province_admin):
+    learner = make_user(Role.LEARNER)
+    issued = issue_api_token(user=learner, name="Điện thoại", expires_at=None)
+    assign_role(user=learner, role=Role.COMMUNE_OFFICER, unit=territory.commune, assigned_by=province_admin)
+
+    # A promotion through the service ends every token of the user (session_epoch): sign in again.
+    assert bearer(issued).get(reverse("api:unit-list")).status_code == 401
+    fresh = issue_api_token(user=learner, name="Máy tính bảng", expires_at=None)  # as a verified session does
+    assert bearer(fresh).get(reverse("api:unit-list")).status_code == 200
+
+
+def test_a_role_row_written_after_a_token_does_not_count_for_it(make_user, territory):
+    """The second line of defence (access.acting_with_token): a role that reached the database some other way than
+    `assign_role` (no session_epoch change) still does not count for a token issued before it."""
+    learner = make_user(Role.LEARNER)
+    issued = issue_api_token(user=learner, name="Điện thoại", expires_at=None)
+    RoleAssignmentFactory(user=learner, role=Role.COMMUNE_OFFICER, unit=territory.commune)
+
+    assert bearer(issued).get(reverse("api:unit-list")).status_code == 404
+    assert bearer(issued).get(reverse("api:me")).json()["permissions"] == ["learn"]
+    fresh = issue_api_token(user=learner, name="Máy tính bảng", expires_at=None)
+    assert bearer(fresh).get(reverse("api:unit-list")).status_code == 200

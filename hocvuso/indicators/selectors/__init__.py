@@ -16,7 +16,7 @@ from ._figures import (
     TrendPoint,
     read_freshness,
 )
-from .dashboards import OrganisationDashboard, UnitDashboard, organisation_dashboard, require_unit, unit_dashboard
+from .dashboards import OrganisationDashboard, UnitDashboard, organisation_dashboard, unit_dashboard
 from .periods import PeriodFigures, PeriodRow, organisation_period_figures, unit_period_figures
 from .rankings import (
     SUPPRESS_BELOW,
@@ -68,7 +68,6 @@ __all__ = [
     "organisation_period_figures",
     "public_progress",
     "read_freshness",
-    "require_unit",
     "targets_in_force",
     "unit_dashboard",
     "unit_period_figures",

@@ -15,6 +15,8 @@ from django.db.models.expressions import RawSQL
 from django.db.models.fields import DateTimeField, IntegerField
 from django.utils import timezone
 
+from hocvuso.territory.models import path_within
+
 from ..models import DirtyUnit, FactState, Indicator, IndicatorKind, Measure, Target
 
 TREND_WEEKS = 8
@@ -279,7 +281,7 @@ class Targets:
                     continue
                 specificity = 1000
             elif row.path is not None:
-                if not path.startswith(row.path):
+                if not path_within(path, row.path):
                     continue
                 specificity = len(row.path)
             else:

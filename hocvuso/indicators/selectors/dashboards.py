@@ -8,10 +8,9 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import Q
-from django.http import Http404
 from django.utils import timezone
 
-from hocvuso.accounts.access import organisation_scope, unit_paths_for
+from hocvuso.accounts.access import require
 from hocvuso.accounts.roles import Permission
 from hocvuso.people.models import Organisation
 from hocvuso.territory.models import CHILD_LEVEL, AdministrativeUnit
@@ -57,13 +56,6 @@ class OrganisationDashboard:
     rows: tuple[Row, ...]
     indicators: tuple[IndicatorInfo, ...]
     freshness: Freshness
-
-
-def require_unit(user: Any, unit: AdministrativeUnit, permission: Permission = Permission.VIEW_PROGRESS) -> None:
-    """Raise Http404 unless the unit lies in one of the user's subtrees for the permission (no query once the
-    user's role assignments are cached)."""
-    if not any(unit.path.startswith(path) for path in unit_paths_for(user, permission)):
-        raise Http404
 
 
 def _facts_by_unit(
@@ -116,10 +108,10 @@ def unit_dashboard(
 
     The day is `on`, else the day of the latest facts. An ended (merged) unit shows its successor. Children
     are the units whose facts are summed into the unit (so a merged commune's villages appear under the
-    commune that absorbed it). Needs VIEW_PROGRESS on the unit (Http404 otherwise). Five queries: the
+    commune that absorbed it). Needs VIEW_PROGRESS on the unit (NotFound otherwise). Five queries: the
     user's roles (none once cached), freshness, indicators, targets, facts.
     """
-    require_unit(user, unit)
+    require(user, Permission.VIEW_PROGRESS, unit)
     freshness = read_freshness()
     day = on or freshness.day or timezone.localdate()
     if unit.valid_to is not None and unit.valid_to < day:
@@ -173,15 +165,13 @@ def organisation_dashboard(
 ) -> OrganisationDashboard:
     """The agency view: every indicator that applies to organisations (staff, students, workers), for each
     organisation the user may follow with VIEW_PROGRESS (assigned to them, or located in their subtrees),
-    or for one `organisation` (Http404 when the user may not follow it). Organisations with no member of
-    an indicator's group have no figure for it (no data). Five queries (six for one organisation): roles,
-    freshness, indicators, targets, facts (and the organisation's scope check).
+    or for one `organisation` (NotFound when the user may not follow it). Organisations with no member of
+    an indicator's group have no figure for it (no data). Five queries: roles, freshness, indicators, targets,
+    facts (and, for one organisation whose unit is not loaded, its unit).
     """
-    scope = organisation_scope(user, Permission.VIEW_PROGRESS)
-    visible = Organisation.objects.filter(scope)
+    visible = Organisation.objects.visible_to(user, Permission.VIEW_PROGRESS)
     if organisation is not None:
-        if not visible.filter(pk=organisation.pk).exists():
-            raise Http404
+        require(user, Permission.VIEW_PROGRESS, organisation)
         visible = Organisation.objects.filter(pk=organisation.pk)
     freshness = read_freshness()
     day = on or freshness.day or timezone.localdate()

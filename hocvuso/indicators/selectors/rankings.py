@@ -8,15 +8,14 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import F, Max, Q
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from hocvuso.accounts.access import organisation_scope
+from hocvuso.accounts.access import can_reach, require
 from hocvuso.accounts.roles import Permission
-from hocvuso.core.errors import DomainError
+from hocvuso.core.errors import DomainError, NotFound
 from hocvuso.people.models import Organisation
-from hocvuso.territory.models import AdministrativeUnit, Level
+from hocvuso.territory.models import AdministrativeUnit, Level, lies_within
 
 from ..models import FactLevel, IndicatorFact, RankingLevel, RankingWeight
 from ._figures import (
@@ -29,7 +28,6 @@ from ._figures import (
     read_freshness,
     read_indicators,
 )
-from .dashboards import require_unit
 
 SUPPRESS_BELOW = 5
 _QUARTER = re.compile(r"^(\d{4})-?Q([1-4])$", re.IGNORECASE)
@@ -98,11 +96,20 @@ class RankingEntry:
 
 @dataclass(frozen=True)
 class EmulationRanking:
+    """The ranking as one user may see it: `entries` are the places they follow (ranked among every place of the
+    province); `places` and `ranked` count every place of the ranking, and those with a rank."""
+
     level: str
     quarter: Quarter
     day: date | None
     weights: tuple[IndicatorInfo, ...]
     entries: tuple[RankingEntry, ...]
+    places: int = 0
+    ranked: int = 0
+
+    @property
+    def shows_every_place(self) -> bool:
+        return len(self.entries) == self.places
 
 
 def _province(province: AdministrativeUnit | None) -> AdministrativeUnit:
@@ -110,20 +117,21 @@ def _province(province: AdministrativeUnit | None) -> AdministrativeUnit:
         return province
     found = AdministrativeUnit.objects.filter(code=settings.PROVINCE_CODE, level=Level.PROVINCE).first()
     if found is None:
-        raise Http404
+        raise NotFound()
     return found
 
 
 def emulation_ranking(
-    *, level: str, quarter: "str | Quarter", province: AdministrativeUnit | None = None
+    *, user: Any, level: str, quarter: "str | Quarter", province: AdministrativeUnit | None = None
 ) -> EmulationRanking:
     """The quarter's emulation ranking of the province's communes (`level` "commune") or of the organisations
     located in it ("organisation"): for each, a score 0–100 = Σ weight × min(1, value / target) / Σ weight
     over the weighted indicators (RankingWeight rows, data) that have people to count, with its breakdown.
     Uses the facts of the quarter's last day, or of the latest day within the quarter that has facts (the
-    current quarter: today). Places without any data come last, unranked. The province defaults to
-    settings.PROVINCE_CODE. Five queries (four with `province`). Raises DomainError for an unknown level or
-    quarter."""
+    current quarter: today). Places without any data come last, unranked. Every place is ranked among all of
+    the province's; the entries are those the user follows with VIEW_PROGRESS (a commune officer sees their
+    commune's place among all). The province defaults to settings.PROVINCE_CODE. Five queries (four with
+    `province`; the user's roles once cached). Raises DomainError for an unknown level or quarter."""
     if level not in RankingLevel.values:
         raise DomainError(_("Cấp xếp hạng không hợp lệ."), field="level", code="level_invalid")
     period = Quarter.parse(quarter)
@@ -136,14 +144,14 @@ def emulation_ranking(
     if fact_level == FactLevel.COMMUNE:
         facts = facts.filter(parent_id=unit.pk)
     else:
-        facts = facts.filter(organisation__unit__path__startswith=unit.path)
+        facts = facts.filter(lies_within(unit, through="organisation__unit"))
     day = facts.filter(day__range=(period.first_day, period.last_day)).aggregate(day=Max("day"))["day"]
     if day is None:
         return EmulationRanking(level, period, None, tuple(infos), ())
     targets = Targets.read(
         indicator_ids=[info.pk for info in infos],
         year=day.year,
-        scope=Q(unit__path__startswith=unit.path) | Q(organisation__isnull=False),
+        scope=lies_within(unit, through="unit") | Q(organisation__isnull=False),
     )
     names: tuple[str, ...] = ("unit_id", "unit__code", "unit__name", "unit__path", "unit__kind")
     if fact_level == FactLevel.ORGANISATION:
@@ -188,7 +196,19 @@ def emulation_ranking(
             rank = position
         previous = score
         entries.append(RankingEntry(rank, place, score, breakdown))
-    return EmulationRanking(level, period, day, tuple(infos), tuple(entries))
+    organisations = fact_level == FactLevel.ORGANISATION
+    followed = tuple(
+        entry
+        for entry in entries
+        if can_reach(
+            user,
+            Permission.VIEW_PROGRESS,
+            path=entry.place.path,
+            organisation_id=entry.place.pk if organisations else None,
+        )
+    )
+    ranked = sum(1 for entry in entries if entry.rank is not None)
+    return EmulationRanking(level, period, day, tuple(infos), followed, places=len(entries), ranked=ranked)
 
 
 # --- Leave no one behind ----------------------------------------------------------------------------------------
@@ -232,9 +252,9 @@ def furthest_from_target(
     organisations located there, each with an indicator, that have the most people still to reach to meet
     the target (then the most people not reached), at most `limit` of each. Only indicators with a target
     direction "up" that apply at that level (organisations: at the organisation level). Needs VIEW_PROGRESS
-    on the unit (Http404 otherwise); organisations are those the user may follow. Six queries: roles,
+    on the unit (NotFound otherwise); organisations are those the user may follow. Six queries: roles,
     freshness, indicators, targets, unit facts, organisation facts."""
-    require_unit(user, unit)
+    require(user, Permission.VIEW_PROGRESS, unit)
     freshness = read_freshness()
     day = on or freshness.day or timezone.localdate()
     indicators = [info for info in read_indicators(outcome_only=True) if info.computable and info.direction == "up"]
@@ -245,14 +265,14 @@ def furthest_from_target(
         indicator_ids=list(by_pk),
         year=day.year,
         scope=Q(unit__path__in=ancestor_paths(unit.path))
-        | Q(unit__path__startswith=unit.path)
+        | lies_within(unit, through="unit")
         | Q(organisation__isnull=False),
     )
     unit_rows = IndicatorFact.objects.filter(
+        lies_within(unit, through="unit"),
         day=day,
         level=level,
         indicator_id__in=at_level,
-        unit__path__startswith=unit.path,
         numerator__lt=F("denominator"),
     ).values_list(
         "unit_id", "unit__code", "unit__name", "unit__path", "unit__kind", "indicator_id", "numerator", "denominator"
@@ -262,9 +282,7 @@ def furthest_from_target(
         info = by_pk[indicator_id]
         place = Place(pk, code, name, level, path, kind)
         units.append(_gap(place, info, int(numerator), int(denominator), targets.value(info.pk, path=path)))
-    visible = Organisation.objects.filter(
-        organisation_scope(user, Permission.VIEW_PROGRESS), unit__path__startswith=unit.path
-    )
+    visible = Organisation.objects.visible_to(user, Permission.VIEW_PROGRESS).filter(lies_within(unit, through="unit"))
     organisation_rows = IndicatorFact.objects.filter(
         day=day,
         level=FactLevel.ORGANISATION,

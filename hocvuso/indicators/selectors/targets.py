@@ -12,16 +12,15 @@ from enum import StrEnum
 from typing import Any
 
 from django.db.models import Q
-from django.http import Http404
 
-from hocvuso.accounts.access import organisation_scope
+from hocvuso.accounts.access import require
 from hocvuso.accounts.roles import Permission
+from hocvuso.core.errors import NotFound
 from hocvuso.people.models import Organisation
 from hocvuso.territory.models import AdministrativeUnit
 
 from ..models import FactLevel
 from ._figures import IndicatorInfo, Place, TargetRow, Targets, ancestor_paths, read_indicators
-from .dashboards import require_unit
 
 CENTS = Decimal("0.01")
 
@@ -85,21 +84,18 @@ def targets_in_force(
     organisation level) with the target in force there for the year and where it comes from.
 
     Needs VIEW_PROGRESS on the unit, or on the organisation (assigned to it, or located in the user's
-    subtrees); Http404 otherwise, and when given no place or both. Three queries for a unit (indicators,
-    targets, the units above it), four for an organisation (and its scope check; select its `unit` with it),
-    whatever the number of targets set.
+    subtrees); NotFound otherwise, and when given no place or both. Three queries (indicators, targets, the
+    units above the place; select an organisation's `unit` with it), whatever the number of targets set.
     """
     if (unit is None) == (organisation is None):
-        raise Http404
+        raise NotFound()
     organisation_id: int | None = None
     if unit is not None:
-        require_unit(user, unit)
+        require(user, Permission.VIEW_PROGRESS, unit)
         place, level = _unit_place(unit), unit.level
     else:
         assert organisation is not None
-        visible = Organisation.objects.filter(organisation_scope(user, Permission.VIEW_PROGRESS))
-        if not visible.filter(pk=organisation.pk).exists():
-            raise Http404
+        require(user, Permission.VIEW_PROGRESS, organisation)
         organisation_id, level = organisation.pk, FactLevel.ORGANISATION
         place = Place(
             organisation.pk, organisation.code, organisation.name, level, organisation.unit.path, organisation.kind

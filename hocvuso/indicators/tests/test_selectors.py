@@ -7,10 +7,9 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.http import Http404
 
 from hocvuso.accounts.roles import Role
-from hocvuso.core.errors import DomainError
+from hocvuso.core.errors import DomainError, NotFound
 from hocvuso.indicators.models import Indicator, Target
 from hocvuso.indicators.selectors import (
     Quarter,
@@ -170,7 +169,7 @@ def test_the_dashboard_is_scoped_to_the_users_units(
         (agency, territory.commune),
         (learner, territory.province),
     ]:
-        with pytest.raises(Http404):
+        with pytest.raises(NotFound):
             unit_dashboard(user=user, unit=unit)
 
 
@@ -248,7 +247,7 @@ def test_the_agency_view_lists_the_organisations_the_user_follows(
         view = organisation_dashboard(user=officer)
     with django_assert_num_queries(5):
         everything = organisation_dashboard(user=admin, on=DAY)
-    with django_assert_num_queries(5):  # the officer's roles are cached; one more to check the organisation
+    with django_assert_num_queries(4):  # the officer's roles are cached; the scope is decided from `school.unit`
         one = organisation_dashboard(user=officer, organisation=school)
 
     assert [row.place.code for row in view.rows] == ["THPT-1"]
@@ -272,7 +271,7 @@ def test_the_agency_view_lists_the_organisations_the_user_follows(
     assert one.rows == view.rows
     workers_figure = everything.rows[0].figure("workers-digital-skills")
     assert workers_figure is not None and (workers_figure.numerator, workers_figure.denominator) == (0, 2)
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         organisation_dashboard(user=officer, organisation=firm)
 
 
@@ -293,10 +292,10 @@ def test_furthest_from_target_lists_the_places_with_most_people_to_reach(
 
 
 def test_the_emulation_ranking_scores_communes_with_their_breakdown(
-    history: History, django_assert_num_queries: Any
+    history: History, province_admin: Any, django_assert_num_queries: Any
 ) -> None:
-    with django_assert_num_queries(5):  # province, weights, day, targets, facts
-        ranking = emulation_ranking(level="commune", quarter="2026-Q2")
+    with django_assert_num_queries(6):  # province, weights, day, targets, facts; the user's roles
+        ranking = emulation_ranking(user=province_admin, level="commune", quarter="2026-Q2")
 
     assert ranking.day == DAY
     assert [(entry.rank, entry.place.code) for entry in ranking.entries] == [(1, "24751"), (2, "24631")]
@@ -308,14 +307,31 @@ def test_the_emulation_ranking_scores_communes_with_their_breakdown(
         ("adults-certified-vneid", 2.0, 0.0),
         ("digital-identity", 2.0, 0.0),
     ]
-    assert emulation_ranking(level="commune", quarter=Quarter(2026, 1)).entries == ()
+    assert (ranking.places, ranking.ranked, ranking.shows_every_place) == (2, 2, True)
+    assert emulation_ranking(user=province_admin, level="commune", quarter=Quarter(2026, 1)).entries == ()
 
 
-def test_the_emulation_ranking_refuses_an_unknown_level_or_quarter(history: History) -> None:
+def test_the_emulation_ranking_gives_each_user_the_places_they_follow_ranked_among_all(
+    history: History, commune_officer: Any, make_user: Callable[..., Any]
+) -> None:
+    territory = history.territory
+    agency = make_user(Role.AGENCY_OFFICER, organisation=OrganisationFactory(unit=territory.commune))
+    other_province = make_user(Role.PROVINCE_ADMIN, territory.other_province)
+
+    mine = emulation_ranking(user=commune_officer, level="commune", quarter="2026-Q2")
+
+    assert [(entry.rank, entry.place.code) for entry in mine.entries] == [(2, "24631")]
+    assert (mine.places, mine.ranked, mine.shows_every_place) == (2, 2, False)
+    for outsider in [agency, other_province, make_user(Role.LEARNER)]:
+        ranking = emulation_ranking(user=outsider, level="commune", quarter="2026-Q2")
+        assert (ranking.entries, ranking.places) == ((), 2), outsider
+
+
+def test_the_emulation_ranking_refuses_an_unknown_level_or_quarter(history: History, province_admin: Any) -> None:
     with pytest.raises(DomainError):
-        emulation_ranking(level="village", quarter="2026-Q2")
+        emulation_ranking(user=province_admin, level="village", quarter="2026-Q2")
     with pytest.raises(DomainError):
-        emulation_ranking(level="commune", quarter="2026-Q5")
+        emulation_ranking(user=province_admin, level="commune", quarter="2026-Q5")
 
 
 def test_the_public_page_withholds_counts_below_five(history: History, django_assert_num_queries: Any) -> None:

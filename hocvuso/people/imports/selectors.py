@@ -2,32 +2,29 @@
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
-from hocvuso.accounts.access import unit_paths_for
+from hocvuso.accounts.access import require, scope
 from hocvuso.accounts.roles import Permission
-from hocvuso.core.errors import NotFound
-from hocvuso.people.models import Organisation
 
 from ..import_models import ImportJob
 
 
 def import_jobs_visible_to(user: Any) -> QuerySet[ImportJob]:
-    """Import jobs the user may follow: into a unit of their subtrees (IMPORT_ROSTER), or for an organisation
-    they may import for. Newest first."""
-    condition = Q(pk__in=[])
-    for path in unit_paths_for(user, Permission.IMPORT_ROSTER):
-        condition |= Q(unit__path__startswith=path)
-    organisations = Organisation.objects.visible_to(user, Permission.IMPORT_ROSTER)
-    condition |= Q(organisation__in=organisations)
-    return ImportJob.objects.filter(condition).select_related("unit", "organisation").order_by("-created_at", "-id")
+    """Import jobs the user may follow (IMPORT_ROSTER): into a unit of their subtrees, or for an organisation
+    assigned to them. Newest first."""
+    return (
+        ImportJob.objects.filter(scope(user, Permission.IMPORT_ROSTER, ImportJob))
+        .select_related("unit", "organisation")
+        .order_by("-created_at", "-id")
+    )
 
 
 def get_import_job(*, user: Any, job_id: int) -> ImportJob:
     """The job if the user may see it; raises NotFound for a missing job and for someone else's alike."""
-    job = import_jobs_visible_to(user).filter(pk=job_id).first()
-    if job is None:
-        raise NotFound()
+    job = ImportJob.objects.select_related("unit", "organisation").filter(pk=job_id).first()
+    require(user, Permission.IMPORT_ROSTER, job)
+    assert job is not None
     return job
 
 

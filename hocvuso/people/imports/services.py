@@ -35,9 +35,9 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from hocvuso.accounts.access import active_assignments, units_visible_to
-from hocvuso.accounts.roles import ROLE_PERMISSIONS, Permission
-from hocvuso.core.errors import DomainError, NotFound
+from hocvuso.accounts.access import require
+from hocvuso.accounts.roles import Permission
+from hocvuso.core.errors import DomainError
 from hocvuso.core.services import record_audit
 from hocvuso.people.models import Organisation, OrganisationKind
 from hocvuso.territory.models import AdministrativeUnit
@@ -104,24 +104,11 @@ def check_import_scope(*, user: Any, kind: str, unit: AdministrativeUnit, organi
                 % {"organisation": organisation.name, "kind": ImportKind(kind).label},
                 field="kind",
             )
-    if user is None:
-        if organisation is not None and not organisation.unit.path.startswith(unit.path):
-            raise DomainError(_("Địa bàn phải chứa nơi đặt trụ sở của cơ quan, tổ chức."), field="unit")
-        return
-    in_units = units_visible_to(user, Permission.IMPORT_ROSTER).filter(pk=unit.pk).exists()
-    if organisation is None:
-        if not in_units:
-            raise NotFound()
-        return
-    if not Organisation.objects.visible_to(user, Permission.IMPORT_ROSTER).filter(pk=organisation.pk).exists():
-        raise NotFound()
-    assigned = any(
-        assignment.organisation_id == organisation.pk and Permission.IMPORT_ROSTER in ROLE_PERMISSIONS[assignment.role]
-        for assignment in active_assignments(user)
-    )
-    if not assigned and not in_units:
-        raise NotFound()
-    if not organisation.unit.path.startswith(unit.path):
+    if user is not None:
+        if organisation is not None:
+            require(user, Permission.IMPORT_ROSTER, organisation)
+        require(user, Permission.IMPORT_ROSTER, ImportJob(kind=kind, unit=unit, organisation=organisation))
+    if organisation is not None and not organisation.unit.is_within(unit):
         raise DomainError(_("Địa bàn phải chứa nơi đặt trụ sở của cơ quan, tổ chức."), field="unit")
 
 

@@ -1,10 +1,10 @@
 from datetime import date
 
 import pytest
-from django.http import Http404
 
 from hocvuso.accounts.roles import Role
 from hocvuso.core.crypto import encrypt, lookup_hash
+from hocvuso.core.errors import NotFound
 from hocvuso.people.models import DigitalIdentity, Membership
 from hocvuso.people.selectors import household_with_members, search_residents
 from hocvuso.people.tests.factories import HouseholdFactory, OrganisationFactory, ResidentFactory, national_id_for
@@ -130,7 +130,7 @@ def test_household_with_members(people, territory, commune_officer, django_asser
 def test_household_outside_scope_or_missing_is_404(people, territory, make_user):
     outsider = make_user(Role.COMMUNE_OFFICER, territory.other_commune)
 
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         household_with_members(user=outsider, code="24631.001-00007")
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         household_with_members(user=outsider, code="no-such-household")

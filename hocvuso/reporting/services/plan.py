@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from hocvuso.accounts.access import may_act_as_subject
+from hocvuso.accounts.access import officer_of
 from hocvuso.accounts.roles import Permission
 from hocvuso.core.errors import DomainError, NotFound
 from hocvuso.core.services import record_audit
@@ -226,9 +226,7 @@ def load_plan_file(*, path: Path | str, province: AdministrativeUnit, actor: Any
 
 def _require_lead(actor: Any, progress: TaskProgress) -> None:
     """Only an officer of the task's lead (UPDATE_TASKS on the agency or the commune itself) updates it."""
-    lead_unit = progress.unit if progress.unit_id else None
-    lead_organisation = progress.organisation if progress.organisation_id else None
-    if not may_act_as_subject(actor, Permission.UPDATE_TASKS, unit=lead_unit, organisation=lead_organisation):
+    if not officer_of(actor, Permission.UPDATE_TASKS, progress):
         raise NotFound(_("Không tìm thấy nhiệm vụ."))
 
 

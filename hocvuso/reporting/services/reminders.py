@@ -80,9 +80,7 @@ def send_report_reminders(*, today: date | None = None) -> ReminderResult:
                 "due": due.strftime("%d/%m/%Y"),
                 "days": left,
             }
-            for user in officers_of(
-                Permission.EDIT_REPORTS, unit=assignment.unit, organisation=assignment.organisation
-            ):
+            for user in officers_of(Permission.EDIT_REPORTS, assignment):
                 if notify(
                     user=user,
                     key=f"report:{quarter}:{assignment.pk}:{step}",
@@ -118,7 +116,7 @@ def send_task_reminders(*, today: date | None = None) -> ReminderResult:
                 "days": settings.PLAN_TASK_STALE_DAYS,
             }
             link = reverse("web:plan_task", kwargs={"task_id": progress.pk})
-            for user in officers_of(Permission.UPDATE_TASKS, unit=progress.unit, organisation=progress.organisation):
+            for user in officers_of(Permission.UPDATE_TASKS, progress):
                 key = f"task:{progress.pk}:{state}:{week.year}-{week.week}"
                 if notify(user=user, key=key, message=text, link=link):
                     notices += 1

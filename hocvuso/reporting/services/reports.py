@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from hocvuso.accounts.access import may_act_as_subject, may_read_subject, may_review_subject
+from hocvuso.accounts.access import may_review, officer_of
 from hocvuso.accounts.roles import Permission
 from hocvuso.core.errors import DomainError, NotFound
 from hocvuso.core.services import record_audit
@@ -36,23 +36,13 @@ def _not_found() -> NotFound:
     return NotFound(_("Không tìm thấy báo cáo."))
 
 
-def _subject(report: Report) -> dict[str, Any]:
-    return {"unit": report.unit if report.unit_id else None, "organisation": report.organisation}
-
-
-def require_view(actor: Any, report: Report) -> None:
-    """NotFound unless the actor may read the report (VIEW_REPORTS over its unit or agency)."""
-    if actor is not None and not may_read_subject(actor, Permission.VIEW_REPORTS, **_subject(report)):
-        raise _not_found()
-
-
 def _require_author(actor: Any, report: Report) -> None:
-    if actor is not None and not may_act_as_subject(actor, Permission.EDIT_REPORTS, **_subject(report)):
+    if actor is not None and not officer_of(actor, Permission.EDIT_REPORTS, report):
         raise _not_found()
 
 
 def _require_reviewer(actor: Any, report: Report) -> None:
-    if actor is None or not may_review_subject(actor, **_subject(report)):
+    if actor is None or not may_review(actor, report):
         raise _not_found()
 
 
@@ -152,11 +142,9 @@ def draft_report(
     officers (or the system). Raises NotFound for others, DomainError for a quarter the assignment does not
     cover or a bad freeze day."""
     period = Quarter.parse(quarter)
-    unit, organisation = (assignment.unit if assignment.unit_id else None), assignment.organisation
-    if actor is not None and not may_act_as_subject(
-        actor, Permission.EDIT_REPORTS, unit=unit, organisation=organisation
-    ):
+    if actor is not None and not officer_of(actor, Permission.EDIT_REPORTS, assignment):
         raise _not_found()
+    unit, organisation = (assignment.unit if assignment.unit_id else None), assignment.organisation
     existing = Report.objects.filter(assignment=assignment, year=period.year, quarter=period.number).first()
     if existing is not None:
         return existing
@@ -198,7 +186,7 @@ def draft_consolidated_report(
     if province.level != Level.PROVINCE:
         raise DomainError(_("Báo cáo tổng hợp là của tỉnh."), code="report_not_province")
     period = Quarter.parse(quarter)
-    if actor is not None and not may_act_as_subject(actor, Permission.EDIT_REPORTS, unit=province):
+    if actor is not None and not officer_of(actor, Permission.EDIT_REPORTS, province):
         raise _not_found()
     existing = Report.objects.filter(
         kind=ReportKind.CONSOLIDATED, unit=province, year=period.year, quarter=period.number

@@ -11,7 +11,7 @@ import secrets
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -68,10 +68,7 @@ def _assessment_url(assessment_id: int) -> str:
 @public
 def assessment_detail(request: HttpRequest, assessment_id: int) -> HttpResponse:
     """What the assessment asks and what the learner may do now: start, resume, wait, or nothing more."""
-    try:
-        assessment = selectors.published_assessment(assessment_id=assessment_id)
-    except NotFound:
-        raise Http404 from None
+    assessment = selectors.published_assessment(assessment_id=assessment_id)
     status = assessment_status(user=request.user, assessment=assessment) if request.user.is_authenticated else None
     return render(request, "web/learning/assessment.html", {"assessment": assessment, "status": status})
 
@@ -80,14 +77,11 @@ def assessment_detail(request: HttpRequest, assessment_id: int) -> HttpResponse:
 @require_POST
 def start(request: HttpRequest) -> HttpResponse:
     """Start (or resume) an attempt at the assessment named in the form, then show it."""
-    try:
-        assessment = selectors.published_assessment(assessment_id=request.POST.get("assessment"))
-    except NotFound:
-        raise Http404 from None
+    assessment = selectors.published_assessment(assessment_id=request.POST.get("assessment"))
     try:
         attempt = start_attempt(user=request.user, assessment=assessment)
     except NotFound:
-        raise Http404 from None
+        raise
     except DomainError as error:
         messages.error(request, str(error.message))
         return redirect(_assessment_url(assessment.pk))
@@ -98,10 +92,7 @@ def start(request: HttpRequest) -> HttpResponse:
 
 
 def _own_page(request: HttpRequest, attempt_id: Any) -> AttemptPage:
-    try:
-        return attempt_page(user=request.user, attempt_id=attempt_id)
-    except NotFound:
-        raise Http404 from None
+    return attempt_page(user=request.user, attempt_id=attempt_id)
 
 
 @signed_in
@@ -128,17 +119,23 @@ def attempt_answer(request: HttpRequest, attempt_id: Any) -> HttpResponse:
     not fit) or 409 (submitted, or past the deadline); 404 for an attempt that is not the learner's."""
     if request.method != "POST":
         if not selectors.owns_attempt(user=request.user, attempt_id=attempt_id):
-            raise Http404
+            raise NotFound()
         return HttpResponseNotAllowed(["POST"])
+    not_found = JsonResponse({"error": _("Không tìm thấy lượt làm bài."), "code": "not_found"}, status=404)
     try:
+        # Only a JSON body is read: a form-encoded one was already consumed by the CSRF check.
+        if request.content_type != "application/json":
+            raise ValueError
         payload = read_json_body(request.body, max_bytes=MAX_ANSWER_BYTES)
         question_id, answer = payload["question"], payload.get("answer")
     except (ValueError, KeyError, TypeError):
+        if not selectors.owns_attempt(user=request.user, attempt_id=attempt_id):
+            return not_found  # someone else's attempt answers 404 whatever the body
         return JsonResponse({"error": _("Câu trả lời không hợp lệ."), "code": "invalid_answer"}, status=400)
     try:
         row = save_answer(user=request.user, attempt_id=attempt_id, question_id=question_id, answer=answer)
     except NotFound:
-        return JsonResponse({"error": _("Không tìm thấy lượt làm bài."), "code": "not_found"}, status=404)
+        return not_found
     except DomainError as error:
         status = 409 if error.code in CLOSED_CODES else 400
         return JsonResponse({"error": str(error.message), "code": error.code}, status=status)
@@ -181,7 +178,7 @@ def attempt_submit(request: HttpRequest, attempt_id: Any) -> HttpResponse:
             user=request.user, attempt_id=page.id, idempotency_key=request.POST.get("idempotency_key", "")
         )
     except NotFound:
-        raise Http404 from None
+        raise
     except DomainError as error:
         messages.error(request, str(error.message))
         return redirect(_result_url(page.id) if error.code in CLOSED_CODES else _attempt_url(page.id))
@@ -199,7 +196,7 @@ def attempt_result_view(request: HttpRequest, attempt_id: Any) -> HttpResponse:
     except NotFound:
         if selectors.owns_attempt(user=request.user, attempt_id=attempt_id):
             return redirect(_attempt_url(attempt_id))  # still in progress: no result yet
-        raise Http404 from None
+        raise
     assessment = review.attempt.assessment
     questions = [
         {
@@ -255,7 +252,7 @@ def supervision(request: HttpRequest) -> HttpResponse:
                 valid_hours=form.cleaned_data["valid_hours"],
             )
         except NotFound:
-            raise Http404 from None
+            raise
         except DomainError as error:
             form.add_error(error.field if error.field in form.fields else None, str(error.message))
         else:
@@ -277,10 +274,7 @@ def supervision(request: HttpRequest) -> HttpResponse:
 @requires(Permission.RUN_CLASS)
 @require_POST
 def supervision_close(request: HttpRequest) -> HttpResponse:
-    try:
-        session = close_supervised_session(instructor=request.user, session_id=request.POST.get("session", ""))
-    except NotFound:
-        raise Http404 from None
+    session = close_supervised_session(instructor=request.user, session_id=request.POST.get("session", ""))
     pins = dict(request.session.get(SESSION_PINS, {}))
     if pins.pop(str(session.pk), None) is not None:
         request.session[SESSION_PINS] = pins
@@ -314,7 +308,7 @@ def class_start(request: HttpRequest) -> HttpResponse:
                     instructor_pin=form.cleaned_data["pin"],
                 )
             except NotFound:
-                raise Http404 from None
+                raise
             except DomainError as error:
                 form.add_error("pin" if error.code.startswith("pin") else None, str(error.message))
             else:

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from hocvuso.accounts.access import public, signed_in
+from hocvuso.accounts.access import needs_second_factor, public, signed_in
 from hocvuso.core.errors import DomainError, NotFound
 from hocvuso.learning.models import Course, SelfAssessmentResult, TargetGroup, TranslationLanguage
 from hocvuso.learning.selectors import (
@@ -63,8 +63,13 @@ def outline_rows(outline: list[OutlineModule], course_slug: str) -> list[dict[st
 
 def learner_home(request: HttpRequest) -> HttpResponse:
     """The signed-in learner's home (called by web.views.home, which carries the access policy): enrolments
-    with progress and the next lesson, final assessment scores, the literacy status, the last self-assessment."""
-    return render(request, "web/home_learner.html", {"dashboard": learner_dashboard(user=request.user)})
+    with progress and the next lesson, final assessment scores, the literacy status, the last self-assessment; and,
+    for someone given a staff role while signed in without a second factor, how to start using it."""
+    context = {
+        "dashboard": learner_dashboard(user=request.user),
+        "needs_second_factor": needs_second_factor(request.user),
+    }
+    return render(request, "web/home_learner.html", context)
 
 
 @public
@@ -82,10 +87,7 @@ def catalogue(request: HttpRequest) -> HttpResponse:
 
 @public
 def course_detail(request: HttpRequest, course_slug: str) -> HttpResponse:
-    try:
-        page = selectors.course_page(user=request.user, course_slug=course_slug)
-    except NotFound:
-        raise Http404 from None
+    page = selectors.course_page(user=request.user, course_slug=course_slug)
     return render(
         request, "web/learning/course.html", {"page": page, "outline": outline_rows(page.outline, course_slug)}
     )
@@ -96,10 +98,7 @@ def lesson_detail(request: HttpRequest, course_slug: str, lesson_slug: str) -> H
     """A lesson: its text (unless still locked for this learner), audio, video, downloads, quiz, the button to
     complete it and the course outline. ``?ngon-ngu=`` shows a translation when there is one."""
     language = request.GET.get(LANGUAGE_PARAMETER, "")[:10]
-    try:
-        page = lesson_page(user=request.user, course_slug=course_slug, lesson_slug=lesson_slug, language=language)
-    except NotFound:
-        raise Http404 from None
+    page = lesson_page(user=request.user, course_slug=course_slug, lesson_slug=lesson_slug, language=language)
     names = dict(TranslationLanguage.choices)
     languages = [(code, names.get(code, code)) for code in page.languages]
     next_open = next(
@@ -148,15 +147,12 @@ def enrol_in_course(request: HttpRequest) -> HttpResponse:
 @require_POST
 def complete_lesson_view(request: HttpRequest) -> HttpResponse:
     """Mark the lesson named in the form complete, then go to the next lesson (or back to the course)."""
-    try:
-        lesson = selectors.active_lesson(lesson_id=request.POST.get("lesson"))
-    except NotFound:
-        raise Http404 from None
+    lesson = selectors.active_lesson(lesson_id=request.POST.get("lesson"))
     here = reverse("web:lesson", kwargs={"course_slug": lesson.course.slug, "lesson_slug": lesson.slug})
     try:
         complete_lesson(user=request.user, lesson=lesson)
     except NotFound:
-        raise Http404 from None
+        raise
     except DomainError as error:
         messages.error(request, str(error.message))
         return redirect(here)

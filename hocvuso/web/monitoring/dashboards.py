@@ -2,7 +2,7 @@
 figures (facts, never the registry) — plus the breadcrumb and the organisation named in the URL.
 
 Access goes through `hocvuso.accounts.access` (and the dashboards' own checks): a unit or organisation that is
-missing and one the user may not follow both raise Http404.
+missing and one the user may not follow both raise NotFound.
 """
 
 import re
@@ -10,14 +10,14 @@ from dataclasses import dataclass
 from datetime import date
 from urllib.parse import quote
 
-from django.http import Http404
 from django.urls import reverse
 from django.utils.html import escape, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from hocvuso.accounts.access import AnyUser, access_unit, home_unit, unit_paths_for
+from hocvuso.accounts.access import AnyUser, access_unit, can, can_reach, home_unit
 from hocvuso.accounts.roles import Permission
+from hocvuso.core.errors import NotFound
 from hocvuso.indicators.selectors import (
     Figure,
     Freshness,
@@ -40,21 +40,21 @@ MAX_ORGANISATION_CODE = 40
 
 
 def unit_for(user: AnyUser, code: str) -> AdministrativeUnit:
-    """The unit with this code if the user may follow its progress (VIEW_PROGRESS); Http404 for a malformed
+    """The unit with this code if the user may follow its progress (VIEW_PROGRESS); NotFound for a malformed
     code, an unknown one or one outside the user's subtrees."""
     if not UNIT_CODE.fullmatch(code):
-        raise Http404
+        raise NotFound()
     return access_unit(user, code, Permission.VIEW_PROGRESS)
 
 
 def organisation_for(code: str) -> Organisation:
-    """The organisation with this code (with its unit), Http404 for a malformed or unknown code. Whether the
+    """The organisation with this code (with its unit), NotFound for a malformed or unknown code. Whether the
     user may follow it is the organisation dashboard's check."""
     if not code or len(code) > MAX_ORGANISATION_CODE or not code.isprintable():
-        raise Http404
+        raise NotFound()
     organisation = Organisation.objects.select_related("unit").filter(code=code).first()
     if organisation is None:
-        raise Http404
+        raise NotFound()
     return organisation
 
 
@@ -69,7 +69,7 @@ class Start:
 
 def monitoring_start(user: AnyUser) -> Start:
     """The top unit of the user's VIEW_PROGRESS scope; else (an agency officer) their organisation, or the list
-    of their organisations when they follow several. Http404 when they follow nothing."""
+    of their organisations when they follow several. NotFound when they follow nothing."""
     unit = home_unit(user, Permission.VIEW_PROGRESS)
     if unit is not None:
         return Start(unit_code=unit.code)
@@ -78,7 +78,7 @@ def monitoring_start(user: AnyUser) -> Start:
         return Start(organisation_code=codes[0])
     if codes:
         return Start(organisations=True)
-    raise Http404
+    raise NotFound()
 
 
 # Reversed once per page with this in place of the code, then filled in for each child of a province.
@@ -226,13 +226,12 @@ def unit_page(user: AnyUser, unit: AdministrativeUnit, *, indicator: str = "", o
     queries) and the breadcrumb (one query), whatever the number of children."""
     dashboard = unit_dashboard(user=user, unit=unit, on=on)
     place = dashboard.unit.place
-    progress_paths = unit_paths_for(user, Permission.VIEW_PROGRESS)
     codes = [part for part in place.path.split("/") if part]
     names = dict(AdministrativeUnit.objects.filter(code__in=codes).values_list("code", "name"))
     crumbs = []
     for index, code in enumerate(codes):
         path = "/" + "/".join(codes[: index + 1]) + "/"
-        crumbs.append(Crumb(code, names.get(code, code), any(path.startswith(root) for root in progress_paths)))
+        crumbs.append(Crumb(code, names.get(code, code), can_reach(user, Permission.VIEW_PROGRESS, path=path)))
     choices = [
         info
         for info in dashboard.indicators
@@ -246,7 +245,6 @@ def unit_page(user: AnyUser, unit: AdministrativeUnit, *, indicator: str = "", o
             figure = child.figure(chosen.code)
             if figure is not None:
                 lines.append(Line(child.place, show(figure), address.replace(_PLACEHOLDER, quote(child.place.code))))
-    view_paths = unit_paths_for(user, Permission.VIEW_UNITS)
     return UnitPage(
         requested=unit,
         place=place,
@@ -261,7 +259,7 @@ def unit_page(user: AnyUser, unit: AdministrativeUnit, *, indicator: str = "", o
         chosen_name=indicator_name(chosen) if chosen is not None else "",
         lines=tuple(lines),
         children=dashboard.children,
-        can_view_unit=any(place.path.startswith(root) for root in view_paths),
+        can_view_unit=can_reach(user, Permission.VIEW_UNITS, path=place.path),
     )
 
 
@@ -277,7 +275,7 @@ class OrganisationPage:
 
 
 def organisation_page(user: AnyUser, organisation: Organisation, *, on: date | None = None) -> OrganisationPage:
-    """The organisation dashboard page (Http404 when the user may not follow the organisation). An organisation
+    """The organisation dashboard page (NotFound when the user may not follow the organisation). An organisation
     without facts yet shows every indicator as "no data"."""
     dashboard = organisation_dashboard(user=user, organisation=organisation, on=on)
     row = dashboard.rows[0] if dashboard.rows else None
@@ -285,13 +283,12 @@ def organisation_page(user: AnyUser, organisation: Organisation, *, on: date | N
     for info in dashboard.indicators:
         figure = row.figure(info.code) if row is not None else None
         cards.append(show(figure) if figure is not None else show(_no_data(info)))
-    progress_paths = unit_paths_for(user, Permission.VIEW_PROGRESS)
     return OrganisationPage(
         organisation=organisation,
         day=dashboard.day,
         freshness=dashboard.freshness,
         cards=tuple(cards),
-        can_view_unit=any(organisation.unit.path.startswith(root) for root in progress_paths),
+        can_view_unit=can(user, Permission.VIEW_PROGRESS, organisation.unit),
     )
 
 

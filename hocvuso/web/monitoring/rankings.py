@@ -1,7 +1,7 @@
 """Pages of the emulation ranking (thi đua), the "leave no one behind" list and the public progress page.
 
 Every figure comes from `hocvuso.indicators.selectors` (pre-aggregated facts: no page scans the registry).
-The domain ranks the whole province; a user sees the entries that lie in their VIEW_PROGRESS scope — the
+The domain ranks the whole province and gives each user the entries in their VIEW_PROGRESS scope — the
 province administrator every commune or organisation, a commune officer their own commune's place among
 all of them. The public page is open to everyone: aggregates only, small counts withheld by the selector.
 """
@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from hocvuso.accounts.access import AnyUser, has_permission, home_unit, public, requires, unit_paths_for
+from hocvuso.accounts.access import has_permission, home_unit, public, requires
 from hocvuso.accounts.roles import Permission
 from hocvuso.core.errors import DomainError
 from hocvuso.indicators.models import FactLevel, RankingLevel
@@ -32,7 +32,6 @@ from hocvuso.indicators.selectors import (
     public_progress,
 )
 from hocvuso.indicators.services import refresh_on_view
-from hocvuso.people.models import Organisation
 from hocvuso.territory.models import AdministrativeUnit, Level
 
 from .display import indicator_name
@@ -114,7 +113,7 @@ class EntryLine:
     dashboard_url: str
 
 
-def _entry_line(entry: RankingEntry, level: str) -> EntryLine:
+def _entry_line(entry: RankingEntry) -> EntryLine:
     total_weight = sum(part.weight for part in entry.breakdown)
     parts = tuple(
         PartLine(
@@ -130,24 +129,6 @@ def _entry_line(entry: RankingEntry, level: str) -> EntryLine:
         for part in entry.breakdown
     )
     return EntryLine(entry.rank, entry.place, entry.score, parts, dashboard_url(entry.place))
-
-
-def visible_entries(user: AnyUser, ranking: EmulationRanking) -> list[EntryLine]:
-    """The ranking's entries the user may follow with VIEW_PROGRESS: communes in their unit subtrees (no
-    query); organisations assigned to them or located in their subtrees (one query)."""
-    if ranking.level == RankingLevel.COMMUNE:
-        paths = unit_paths_for(user, Permission.VIEW_PROGRESS)
-        entries = [entry for entry in ranking.entries if any(entry.place.path.startswith(path) for path in paths)]
-    elif ranking.entries:
-        allowed = set(
-            Organisation.objects.visible_to(user, Permission.VIEW_PROGRESS)
-            .filter(pk__in=[entry.place.pk for entry in ranking.entries])
-            .values_list("pk", flat=True)
-        )
-        entries = [entry for entry in ranking.entries if entry.place.pk in allowed]
-    else:
-        entries = []
-    return [_entry_line(entry, ranking.level) for entry in entries]
 
 
 @requires(Permission.VIEW_PROGRESS)
@@ -168,8 +149,8 @@ def ranking(request: HttpRequest) -> HttpResponse:
         error, quarter = str(refused.message), Quarter.of(today)
     else:
         refresh_on_view()
-        result = emulation_ranking(level=level, quarter=quarter)
-    entries = visible_entries(request.user, result) if result is not None else []
+        result = emulation_ranking(user=request.user, level=level, quarter=quarter)
+    entries = [_entry_line(entry) for entry in result.entries] if result is not None else []
     context = {
         "level_key": level_key,
         "levels": [("xa", _("Xã, phường, đặc khu")), ("co-quan", _("Cơ quan, tổ chức"))],
@@ -180,8 +161,8 @@ def ranking(request: HttpRequest) -> HttpResponse:
         "ranking": result,
         "weights": [(indicator_name(info), info.weight) for info in result.weights] if result else [],
         "entries": entries,
-        "ranked": sum(1 for entry in result.entries if entry.rank is not None) if result else 0,
-        "everything": result is not None and len(entries) == len(result.entries),
+        "ranked": result.ranked if result else 0,
+        "everything": result is not None and result.shows_every_place,
     }
     return render(request, "web/monitoring/ranking_page.html", context, status=400 if error else 200)
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -20,7 +20,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from hocvuso.accounts.access import AnyUser, requires, unit_paths_for
+from hocvuso.accounts.access import AnyUser, can, can_reach, requires
 from hocvuso.accounts.roles import Permission
 from hocvuso.core.errors import DomainError, NotFound
 from hocvuso.indicators.models import Indicator, Measure
@@ -77,15 +77,12 @@ def source_text(target: TargetInForce) -> str:
 def may_set_targets(user: AnyUser, unit: AdministrativeUnit) -> bool:
     """Whether the user may change the unit's targets: MANAGE_UNITS over it (the check `set_target` makes) and
     the unit still in force (an ended unit's figures count under its successor)."""
-    if not unit.is_in_force():
-        return False
-    return any(unit.path.startswith(path) for path in unit_paths_for(user, Permission.MANAGE_UNITS))
+    return unit.is_in_force() and can(user, Permission.MANAGE_UNITS, unit)
 
 
 def _crumbs(user: AnyUser, result: TargetsInForce) -> list[Crumb]:
-    progress = unit_paths_for(user, Permission.VIEW_PROGRESS)
     crumbs = [
-        Crumb(place.code, place.name, any(place.path.startswith(root) for root in progress))
+        Crumb(place.code, place.name, can_reach(user, Permission.VIEW_PROGRESS, path=place.path))
         for place in result.ancestors
     ]
     return [*crumbs, Crumb(result.place.code, result.place.name, False)]
@@ -152,7 +149,7 @@ def unit_targets(request: HttpRequest, unit: AdministrativeUnit) -> HttpResponse
     can_change = may_set_targets(request.user, unit)
     if request.method == "POST":
         if not can_change:
-            raise Http404
+            raise NotFound()
         return _submit(request, unit, years)
     year_form = YearForm({"nam": request.GET.get("nam", "") or str(_default_year())}, years=years)
     if not year_form.is_valid():
@@ -184,8 +181,8 @@ def _submit(request: HttpRequest, unit: AdministrativeUnit, years: list[int]) ->
                 actor=request.user,
                 unit=unit,
             )
-        except NotFound as error:
-            raise Http404 from error
+        except NotFound:
+            raise
         except DomainError as error:
             form.add_error("value" if error.field == "value" else None, str(error.message))
         else:

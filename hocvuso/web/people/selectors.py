@@ -2,22 +2,23 @@
 the rows of a household page, the signed-in user's own record, and what the roster-import pages offer.
 
 Every read is scoped through the access module or a `.visible_to` QuerySet; a missing object and one the
-user may not see both raise Http404.
+user may not see both raise NotFound.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
-from django.http import Http404
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from hocvuso.accounts.access import AnyUser, access_unit, unit_paths_for, units_visible_to
+from hocvuso.accounts.access import AnyUser, access_unit, can, require, sees_residence, units_visible_to
 from hocvuso.accounts.roles import Permission
+from hocvuso.core.errors import NotFound
 from hocvuso.core.models import AuditEntry
 from hocvuso.indicators.computations import HOUSEHOLD, NUMERATORS, POPULATIONS
 from hocvuso.indicators.models import Indicator
@@ -32,7 +33,7 @@ from hocvuso.people.models import (
     Organisation,
     Resident,
 )
-from hocvuso.territory.models import AdministrativeUnit, Level
+from hocvuso.territory.models import AdministrativeUnit, Level, lies_within
 
 GROUP_LABELS: dict[str, str | Promise] = {
     "adult": _("Người lớn"),
@@ -108,33 +109,38 @@ def _with_details(residents: QuerySet[Resident]) -> QuerySet[Resident]:
     return residents.select_related("village__parent", "household", "digital_identity").prefetch_related(
         Prefetch(
             "memberships",
-            queryset=Membership.objects.select_related("organisation").order_by("-valid_from", "pk"),
+            queryset=Membership.objects.select_related("organisation__unit").order_by("-valid_from", "pk"),
         )
     )
 
 
 def resident_for(user: AnyUser, resident_id: int, permission: Permission = Permission.VIEW_PEOPLE) -> Resident:
     """The resident with this id, with village, commune, household, digital identity and memberships, if the user
-    may act on them with the permission; raises Http404 otherwise (missing and forbidden alike)."""
-    resident = _with_details(Resident.objects.visible_to(user, permission)).filter(pk=resident_id).first()
-    if resident is None:
-        raise Http404
+    may act on them with the permission; raises NotFound otherwise (missing and forbidden alike)."""
+    resident = _with_details(Resident.objects.all()).filter(pk=resident_id).first()
+    require(user, permission, resident)
+    assert resident is not None
     return resident
 
 
-def may_act_on_resident(user: AnyUser, resident: Resident, *permissions: Permission) -> bool:
-    """True when one of the permissions covers the resident: their village lies in one of the user's subtrees
-    (no query) or, failing that, they are a member of an organisation the user acts for (one query)."""
-    for permission in permissions:
-        if any(resident.village.path.startswith(path) for path in unit_paths_for(user, permission)):
-            return True
-    visible = (Resident.objects.visible_to(user, permission).filter(pk=resident.pk) for permission in permissions)
-    return any(residents.exists() for residents in visible)
+def may_record_identity(user: AnyUser, resident: Resident) -> bool:
+    """Whether the user may record the resident's digital-identity status: MANAGE_PEOPLE or RECORD_VISIT where
+    the resident lives (the check `record_digital_identity` makes). No query once the village is loaded."""
+    return can(user, Permission.MANAGE_PEOPLE, resident) or can(user, Permission.RECORD_VISIT, resident)
+
+
+def seen_as_members(user: AnyUser, residents: Iterable[Resident]) -> set[int]:
+    """The ids of the listed residents (search results, people not yet reached) whom the user reaches only as
+    members of an organisation: the list shows them without village and household. No query for residents
+    loaded with their village."""
+    return {resident.pk for resident in residents if not sees_residence(user, resident)}
 
 
 @dataclass
 class ResidentProfile:
-    """What the resident page shows."""
+    """What the resident page shows. Someone the user reaches only as a member of an organisation
+    (`shows_residence` False) is shown as a member: no residence, phone, ethnicity or digital identity, and only
+    their memberships of the organisations the user acts for (see hocvuso.accounts.access)."""
 
     resident: Resident
     age: int
@@ -144,24 +150,28 @@ class ResidentProfile:
     ethnicity: str
     can_manage: bool
     can_record_identity: bool
+    shows_residence: bool = True
 
 
 def resident_profile(user: AnyUser, resident: Resident, on: date | None = None) -> ResidentProfile:
     """The resident page's content for a resident loaded by `resident_for`: age, target groups, memberships,
     digital identity, and whether the user may correct the record (MANAGE_PEOPLE) or record a digital-identity
-    status (MANAGE_PEOPLE or RECORD_VISIT). At most two queries (organisation-scoped users)."""
+    status (MANAGE_PEOPLE or RECORD_VISIT). No query: the access module decides from what is loaded."""
     day = on or timezone.localdate()
     memberships = list(resident.memberships.all())
-    can_manage = may_act_on_resident(user, resident, Permission.MANAGE_PEOPLE)
+    shows_residence = sees_residence(user, resident)
+    if not shows_residence:
+        memberships = [m for m in memberships if can(user, Permission.VIEW_PEOPLE, m)]
     return ResidentProfile(
         resident=resident,
         age=resident.age_on(day),
         groups=target_groups(resident, memberships, day),
         memberships=memberships,
-        identity=getattr(resident, "digital_identity", None),
-        ethnicity=ETHNICITIES.get(resident.ethnicity, ""),
-        can_manage=can_manage,
-        can_record_identity=can_manage or may_act_on_resident(user, resident, Permission.RECORD_VISIT),
+        identity=getattr(resident, "digital_identity", None) if shows_residence else None,
+        ethnicity=ETHNICITIES.get(resident.ethnicity, "") if shows_residence else "",
+        can_manage=can(user, Permission.MANAGE_PEOPLE, resident),
+        can_record_identity=may_record_identity(user, resident),
+        shows_residence=shows_residence,
     )
 
 
@@ -315,20 +325,20 @@ def not_reached_filter(
 ) -> NotReached:
     """Resolve the filter: the active, computable indicator with that code, and the unit (VIEW_PEOPLE, through
     `access_unit`) or the organisation (assigned to the user or located in their subtrees) with that code.
-    An organisation only goes with an indicator that counts members of organisations. Raises Http404 for
+    An organisation only goes with an indicator that counts members of organisations. Raises NotFound for
     anything unknown, out of scope or not fitting — the cases are not told apart. At most two queries."""
     indicator = Indicator.objects.active().filter(code=indicator_code).first()
     if indicator is None or not indicator.is_computable:
-        raise Http404
+        raise NotFound()
     population = POPULATIONS[indicator.population]
     if unit_code:
         unit = access_unit(user, unit_code, Permission.VIEW_PEOPLE)
         return NotReached(indicator, unit, None, population.entity == HOUSEHOLD)
     if population.membership_kind is None:
-        raise Http404
+        raise NotFound()
     organisation = Organisation.objects.visible_to(user, Permission.VIEW_PEOPLE).filter(code=organisation_code).first()
     if organisation is None:
-        raise Http404
+        raise NotFound()
     return NotReached(indicator, None, organisation, False)
 
 
@@ -346,7 +356,7 @@ def not_reached_residents(selection: NotReached, *, on: date | None = None) -> Q
     missing = ~NUMERATORS[indicator.numerator].condition(parameters, OuterRef("pk"))
     rows = population.rows(parameters, day).filter(missing)
     if selection.unit is not None:
-        rows = rows.filter(village__path__startswith=selection.unit.path)
+        rows = rows.filter(lies_within(selection.unit, through="village"))
     if population.entity == HOUSEHOLD:
         residents = Resident.objects.filter(household__in=rows.values("pk"))
     else:
@@ -380,7 +390,7 @@ __all__ = [
     "import_organisations",
     "import_units",
     "live_import_of",
-    "may_act_on_resident",
+    "may_record_identity",
     "not_reached_filter",
     "not_reached_residents",
     "organisation_area",
@@ -388,6 +398,7 @@ __all__ = [
     "recent_imports",
     "resident_for",
     "resident_profile",
+    "seen_as_members",
     "target_groups",
     "villages_for_correction",
 ]

@@ -6,7 +6,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -130,7 +130,7 @@ def _act(request: HttpRequest) -> None:
     action = request.POST.get("action", "")
     raw_id = request.POST.get("transfer", "")
     if action not in _ACTIONS or not raw_id.isdigit() or len(raw_id) > 18:
-        raise Http404
+        raise NotFound()
     note = request.POST.get("note", "")
     try:
         transfer = transfer_for(request.user, int(raw_id))
@@ -143,8 +143,8 @@ def _act(request: HttpRequest) -> None:
         else:
             cancel_transfer(transfer=transfer, cancelled_by=request.user)
             messages.success(request, _("Đã hủy yêu cầu."))
-    except NotFound as error:
-        raise Http404 from error
+    except NotFound:
+        raise
     except DomainError as error:
         messages.error(request, str(error.message))
 

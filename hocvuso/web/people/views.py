@@ -71,10 +71,12 @@ def _not_reached_list(request: HttpRequest) -> HttpResponse:
     )
     residents = selectors.not_reached_residents(selection)
     page = Paginator(residents, NOT_REACHED_PER_PAGE).get_page(request.GET.get("trang"))
+    results = list(page.object_list)
     context = {
         "form": PeopleSearchForm(),
         "query": "",
-        "results": list(page.object_list),
+        "results": results,
+        "seen_as_members": selectors.seen_as_members(request.user, results),
         "not_reached": selection,
         "page": page,
     }
@@ -109,6 +111,7 @@ def people_search(request: HttpRequest) -> HttpResponse:
         "results": results,
         "search_error": search_error,
         "may_request_transfer": has_permission(request.user, Permission.MANAGE_PEOPLE),
+        "seen_as_members": selectors.seen_as_members(request.user, results),
         "limit_reached": len(results) >= SEARCH_LIMIT,
         "limit": SEARCH_LIMIT,
         "household_code": household_code,
@@ -154,8 +157,8 @@ def resident_reveal(request: HttpRequest, resident_id: int) -> HttpResponse:
         return HttpResponseNotAllowed(["POST"])
     try:
         national_id = reveal_national_id(resident=resident, actor=request.user)
-    except NotFound as error:
-        raise Http404 from error
+    except NotFound:
+        raise
     except DomainError as error:
         messages.error(request, str(error.message))
         return redirect("web:resident", resident_id=resident.pk)
@@ -212,8 +215,8 @@ def resident_identity(request: HttpRequest, resident_id: int) -> HttpResponse:
     """Record a resident's VNeID level and/or digital bank account, with its source and date (staff who manage
     people or record visits there)."""
     resident = selectors.resident_for(request.user, resident_id)
-    if not selectors.may_act_on_resident(request.user, resident, Permission.MANAGE_PEOPLE, Permission.RECORD_VISIT):
-        raise Http404
+    if not selectors.may_record_identity(request.user, resident):
+        raise NotFound()
     form = DigitalIdentityForm(request.POST or None, auto_id="identity_%s")
     if request.method == "POST" and form.is_valid():
         try:
@@ -225,8 +228,8 @@ def resident_identity(request: HttpRequest, resident_id: int) -> HttpResponse:
                 on=form.cleaned_data["on"],
                 actor=request.user,
             )
-        except NotFound as error:
-            raise Http404 from error
+        except NotFound:
+            raise
         except DomainError as error:
             form.add_error(_form_field(form, error.field), str(error.message))
         else:
@@ -340,18 +343,11 @@ def roster_template(request: HttpRequest) -> HttpResponse:
     return _attachment(HttpResponse(build_template_xlsx(kind), content_type=XLSX), template_file_name(kind))
 
 
-def _job(request: HttpRequest, job_id: int) -> ImportJob:
-    try:
-        return get_import_job(user=request.user, job_id=job_id)
-    except NotFound as error:
-        raise Http404 from error
-
-
 @requires(Permission.IMPORT_ROSTER)
 def roster_import_job(request: HttpRequest, job_id: int) -> HttpResponse:
     """A roster import: status and progress while it runs, then every problem (paginated) or the counts, and for
     a successful check the button that imports the file."""
-    job = _job(request, job_id)
+    job = get_import_job(user=request.user, job_id=job_id)
     problems = Paginator(job.problems.all(), PROBLEMS_PER_PAGE).get_page(request.GET.get("trang"))
     context = {
         "job": job,
@@ -368,7 +364,7 @@ def roster_import_job(request: HttpRequest, job_id: int) -> HttpResponse:
 @requires(Permission.IMPORT_ROSTER)
 def roster_import_progress(request: HttpRequest, job_id: int) -> HttpResponse:
     """The job's progress as JSON, for the progress bar to poll (no personal data)."""
-    job = _job(request, job_id)
+    job = get_import_job(user=request.user, job_id=job_id)
     response = JsonResponse(import_job_progress(job))
     add_never_cache_headers(response)
     return response
@@ -377,7 +373,7 @@ def roster_import_progress(request: HttpRequest, job_id: int) -> HttpResponse:
 @requires(Permission.IMPORT_ROSTER)
 def roster_import_report(request: HttpRequest, job_id: int) -> HttpResponse:
     """The job's problems as an XLSX file (formulas neutralised)."""
-    job = _job(request, job_id)
+    job = get_import_job(user=request.user, job_id=job_id)
     response = HttpResponse(build_error_report_xlsx(job), content_type=XLSX)
     add_never_cache_headers(response)
     return _attachment(response, f"bao-cao-loi-{job.pk}.xlsx")
@@ -387,13 +383,13 @@ def roster_import_report(request: HttpRequest, job_id: int) -> HttpResponse:
 def roster_import_confirm(request: HttpRequest, job_id: int) -> HttpResponse:
     """Import the file a successful check validated. Sending the form twice imports once: the second request
     finds the first one's job and goes to it."""
-    job = _job(request, job_id)
+    job = get_import_job(user=request.user, job_id=job_id)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     try:
         imported = confirm_roster_import(user=request.user, job=job)
-    except NotFound as error:
-        raise Http404 from error
+    except NotFound:
+        raise
     except DomainError as error:
         messages.error(request, str(error.message))
         return redirect("web:roster_import_job", job_id=job.pk)

@@ -3,19 +3,20 @@ editor, submit, return and accept, the official files), the province's consolida
 plan's task boards and a task's updates and evidence, and the user's notices.
 
 Each view declares its permission with `@requires`; whether the object is the user's is the access module's
-decision (through the reporting services and selectors), and a missing or foreign object answers 404. Writes go
-through the reporting services; a refusal is shown next to the form (status 400), nothing half-done."""
+decision (`require`, `officer_of`, `may_review`, and through the reporting services and selectors), and a missing
+or foreign object is the domain's NotFound, which the NotFoundMiddleware answers with 404. Writes go through the
+reporting services; a refusal is shown next to the form (status 400), nothing half-done."""
 
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from hocvuso.accounts.access import may_act_as_subject, may_read_subject, may_review_subject, requires, signed_in
+from hocvuso.accounts.access import may_review, officer_of, require, requires, signed_in
 from hocvuso.accounts.roles import Permission
 from hocvuso.core.errors import DomainError, NotFound
 from hocvuso.people.models import Organisation
@@ -29,7 +30,6 @@ from hocvuso.reporting.services import (
     draft_consolidated_report,
     draft_report,
     refreeze_report,
-    require_view,
     return_report,
     save_report_text,
     submit_report,
@@ -47,22 +47,15 @@ FILE_TYPES = {
 
 
 def _report(request: HttpRequest, report_id: int) -> Report:
+    """The report with this id if the user may read it (VIEW_REPORTS over its unit or agency); NotFound else."""
     report = (
         Report.objects.select_related("unit", "organisation", "organisation__unit", "assignment")
         .filter(pk=report_id)
         .first()
     )
-    if report is None:
-        raise Http404
-    try:
-        require_view(request.user, report)
-    except NotFound as error:
-        raise Http404 from error
+    require(request.user, Permission.VIEW_REPORTS, report)
+    assert report is not None
     return report
-
-
-def _subject(report: Report) -> dict[str, Any]:
-    return {"unit": report.unit if report.unit_id else None, "organisation": report.organisation}
 
 
 def _quarter(request: HttpRequest) -> Quarter:
@@ -109,13 +102,13 @@ def report_draft(request: HttpRequest) -> HttpResponse:
     assignments = selectors.own_assignments(request.user, on=due_date(quarter))
     assignment = next((a for a in assignments if (a.unit_id if kind == "u" else a.organisation_id) == int(pk)), None)
     if assignment is None:
-        raise Http404
+        raise NotFound()
     try:
         report = draft_report(
             assignment=assignment, quarter=quarter, actor=request.user, frozen_on=form.cleaned_data["frozen_on"]
         )
-    except NotFound as error:
-        raise Http404 from error
+    except NotFound:
+        raise
     except DomainError as error:
         messages.error(request, str(error.message))
         return redirect("web:reports")
@@ -127,9 +120,8 @@ def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
     """A report: its frozen figures (with the freeze time), sections, narrative, history and the actions the user
     may take."""
     report = _report(request, report_id)
-    subject = _subject(report)
-    can_edit = report.is_editable and may_act_as_subject(request.user, Permission.EDIT_REPORTS, **subject)
-    can_review = report.status == "submitted" and may_review_subject(request.user, **subject)
+    can_edit = report.is_editable and officer_of(request.user, Permission.EDIT_REPORTS, report)
+    can_review = report.status == "submitted" and may_review(request.user, report)
     context = {
         "report": report,
         "can_edit": can_edit,
@@ -146,8 +138,8 @@ def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
 def report_edit(request: HttpRequest, report_id: int) -> HttpResponse:
     """The narrative editor of a draft or returned report (and freezing a never-sent draft again)."""
     report = _report(request, report_id)
-    if not may_act_as_subject(request.user, Permission.EDIT_REPORTS, **_subject(report)):
-        raise Http404
+    if not officer_of(request.user, Permission.EDIT_REPORTS, report):
+        raise NotFound()
     text_form = ReportTextForm(
         initial={name: getattr(report, name) for name in ReportTextForm.base_fields if name != "version"}
         | {"version": report.version}
@@ -175,8 +167,8 @@ def report_edit(request: HttpRequest, report_id: int) -> HttpResponse:
                     save_report_text(report=report, changes=data, actor=request.user, version=version)
                     messages.success(request, _("Đã lưu báo cáo."))
                     return redirect("web:report", report_id=report.pk)
-        except NotFound as error:
-            raise Http404 from error
+        except NotFound:
+            raise
         except DomainError as error:
             messages.error(request, str(error.message))
         status = 400
@@ -195,8 +187,8 @@ def report_submit(request: HttpRequest, report_id: int) -> HttpResponse:
         if not form.is_valid():
             raise DomainError(_("Yêu cầu không hợp lệ."))
         submit_report(report=report, actor=request.user, version=form.cleaned_data["version"])
-    except NotFound as error:
-        raise Http404 from error
+    except NotFound:
+        raise
     except DomainError as error:
         messages.error(request, str(error.message))
     else:
@@ -226,8 +218,8 @@ def report_review(request: HttpRequest, report_id: int) -> HttpResponse:
                 version=form.cleaned_data["version"],
             )
             messages.success(request, _("Đã trả lại báo cáo cho đơn vị."))
-    except NotFound as error:
-        raise Http404 from error
+    except NotFound:
+        raise
     except DomainError as error:
         messages.error(request, str(error.message))
     return redirect("web:report", report_id=report.pk)
@@ -271,7 +263,7 @@ def consolidation(request: HttpRequest) -> HttpResponse:
         "rows": rows,
         "rate": rate,
         "consolidated": consolidated,
-        "can_draft": province is not None and may_act_as_subject(request.user, Permission.EDIT_REPORTS, unit=province),
+        "can_draft": province is not None and officer_of(request.user, Permission.EDIT_REPORTS, province),
     }
     return render(request, "web/reporting/consolidation.html", context)
 
@@ -281,12 +273,12 @@ def consolidation(request: HttpRequest) -> HttpResponse:
 def consolidated_draft(request: HttpRequest) -> HttpResponse:
     province = selectors.review_province(request.user)
     if province is None:
-        raise Http404
+        raise NotFound()
     try:
         quarter = Quarter.parse(str(request.POST.get("quarter", ""))[:8])
         report = draft_consolidated_report(province=province, quarter=quarter, actor=request.user)
-    except NotFound as error:
-        raise Http404 from error
+    except NotFound:
+        raise
     except DomainError as error:
         messages.error(request, str(error.message))
         return redirect("web:reports_consolidation")
@@ -341,8 +333,7 @@ def plan_board_unit(request: HttpRequest, unit: AdministrativeUnit) -> HttpRespo
 def plan_board_organisation(request: HttpRequest, org_code: str) -> HttpResponse:
     """An agency's board: the tasks it leads."""
     organisation = Organisation.objects.select_related("unit").filter(code=org_code[:40]).first()
-    if organisation is None or not may_read_subject(request.user, Permission.VIEW_PLAN, organisation=organisation):
-        raise Http404
+    require(request.user, Permission.VIEW_PLAN, organisation)
     return _board(request, unit=None, organisation=organisation)
 
 
@@ -352,10 +343,8 @@ def _progress(request: HttpRequest, task_id: int) -> TaskProgress:
         .filter(pk=task_id)
         .first()
     )
-    if progress is None or not may_read_subject(
-        request.user, Permission.VIEW_PLAN, unit=progress.unit, organisation=progress.organisation
-    ):
-        raise Http404
+    require(request.user, Permission.VIEW_PLAN, progress)
+    assert progress is not None
     return progress
 
 
@@ -364,15 +353,13 @@ def _progress(request: HttpRequest, task_id: int) -> TaskProgress:
 def plan_task(request: HttpRequest, task_id: int) -> HttpResponse:
     """A lead's task: state, updates, evidence; its officers post an update or add evidence."""
     progress = _progress(request, task_id)
-    can_update = may_act_as_subject(
-        request.user, Permission.UPDATE_TASKS, unit=progress.unit, organisation=progress.organisation
-    )
+    can_update = officer_of(request.user, Permission.UPDATE_TASKS, progress)
     update_form = TaskUpdateForm(initial={"status": progress.status, "progress": progress.progress})
     evidence_form = EvidenceForm()
     status = 200
     if request.method == "POST":
         if not can_update:
-            raise Http404
+            raise NotFound()
         try:
             if request.POST.get("action") == "evidence":
                 evidence_form = EvidenceForm(request.POST, request.FILES)
@@ -400,8 +387,8 @@ def plan_task(request: HttpRequest, task_id: int) -> HttpResponse:
                     )
                     messages.success(request, _("Đã cập nhật tiến độ."))
                     return redirect("web:plan_task", task_id=progress.pk)
-        except NotFound as error:
-            raise Http404 from error
+        except NotFound:
+            raise
         except DomainError as error:
             messages.error(request, str(error.message))
         status = 400
@@ -420,10 +407,13 @@ def plan_task(request: HttpRequest, task_id: int) -> HttpResponse:
 @requires(Permission.VIEW_PLAN)
 def evidence_file(request: HttpRequest, evidence_id: int) -> HttpResponse:
     """An evidence file, as a download (never shown inline); a link evidence redirects nowhere: 404."""
-    evidence = TaskEvidence.objects.filter(pk=evidence_id, kind="file").first()
-    if evidence is None:
-        raise Http404
-    _progress(request, evidence.progress_of_id)
+    evidence = (
+        TaskEvidence.objects.select_related("progress_of__unit", "progress_of__organisation__unit")
+        .filter(pk=evidence_id, kind="file")
+        .first()
+    )
+    require(request.user, Permission.VIEW_PLAN, evidence)
+    assert evidence is not None
     response = HttpResponse(bytes(evidence.content or b""), content_type=evidence.content_type)
     response["Content-Disposition"] = f'attachment; filename="{evidence.file_name}"'
     return response

@@ -116,7 +116,7 @@ def test_a_signed_in_user_the_admin_refuses_gets_a_404_not_a_login_form(client: 
 
 def test_an_admin_session_without_the_second_factor_must_sign_in_again(client: Client, make_user) -> None:
     user, _device = admin_user(make_user)
-    client.force_login(user)  # a session django-otp does not count as verified
+    client.force_login(user, second_factor=False)  # a session that never passed the second factor
 
     response = client.get("/admin/", follow=True)
 

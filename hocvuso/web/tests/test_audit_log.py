@@ -98,8 +98,8 @@ def test_audit_page_query_count_is_fixed(client: Client, province_admin, django_
     )
     client.force_login(province_admin)
 
-    # session, user, role assignments, action choices, count, page
-    with django_assert_num_queries(6):
+    # session, user, the session's second-factor device, role assignments, action choices, count, page
+    with django_assert_num_queries(7):
         client.get("/nhat-ky/", {"actor": "bot"})
 
 

@@ -231,6 +231,23 @@ def test_an_answer_that_does_not_fit_is_refused(learner_client, attempt):
     assert AttemptAnswer.objects.get(pk=row.pk).answer is None
 
 
+def test_a_form_encoded_answer_under_the_csrf_check_is_a_400_not_a_server_error(learner, attempt):
+    from hocvuso.accounts.tests.walk import csrf_token, new_client
+
+    client = new_client()
+    client.force_login(learner)
+    row = next(row for row in rows(attempt) if row.question.type == "single")
+
+    response = client.post(
+        f"/bai-lam/{attempt.pk}/tra-loi/",
+        {"question": row.question_id, "answer": "a", "csrfmiddlewaretoken": csrf_token(client)},
+    )
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid_answer"
+    assert AttemptAnswer.objects.get(pk=row.pk).answer is None
+
+
 # --- tampering ----------------------------------------------------------------------------------------------
 
 

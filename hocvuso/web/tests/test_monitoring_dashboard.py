@@ -499,8 +499,9 @@ def _grow_commune(territory: Any, count: int) -> None:
     rebuild_facts(on=today)
 
 
-# session, user, roles, the unit (access), freshness, indicators, targets, facts, breadcrumb
-UNIT_PAGE_QUERIES = 9
+# session, user, the session's second-factor device, roles, the unit (access), freshness, indicators, targets, facts,
+# breadcrumb
+UNIT_PAGE_QUERIES = 10
 
 
 @WORKER_NEEDED
@@ -532,10 +533,11 @@ def test_the_query_count_does_not_grow_with_the_children(
     assert len(children(commune.content.decode())) == 8
 
 
-# session, user, roles, the organisation, its scope check, freshness, indicators, targets, facts
+# session, user, the session's second-factor device, roles, the organisation with its unit (the scope is decided from
+# it), freshness, indicators, targets, facts
 ORGANISATION_PAGE_QUERIES = 9
-# session, user, roles, freshness, indicators, targets, facts
-ORGANISATION_LIST_QUERIES = 7
+# session, user, the session's second-factor device, roles, freshness, indicators, targets, facts
+ORGANISATION_LIST_QUERIES = 8
 
 
 @WORKER_NEEDED

@@ -457,8 +457,8 @@ def test_the_unit_dashboard_links_to_the_targets_page(client: Client, province_a
     assert 'href="/theo-doi/chi-tieu/24631/"' in page(client, "/theo-doi/don-vi/24631/")
 
 
-# session, user, roles, the unit (access), indicators, targets, the units above
-TARGETS_PAGE_QUERIES = 7
+# session, user, the session's second-factor device, roles, the unit (access), indicators, targets, the units above
+TARGETS_PAGE_QUERIES = 8
 
 
 @pytest.mark.parametrize("code", ["68", "24631", "24631.001"])

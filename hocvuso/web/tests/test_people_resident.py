@@ -111,20 +111,48 @@ def test_resident_page_authorization(client: Client, territory, make_user, dao) 
     assert client.get(page(dao)).status_code == 200
 
 
-def test_an_agency_officer_sees_the_members_of_their_organisation(client: Client, territory, make_user, dao) -> None:
+def test_an_agency_officer_sees_the_members_of_their_organisation_as_members_only(
+    client: Client, territory, make_user, dao
+) -> None:
     from hocvuso.people.services import add_membership
 
     organisation = OrganisationFactory(unit=territory.province, name="Sở Nội vụ")
+    elsewhere = OrganisationFactory(unit=territory.province, name="Trường Cao đẳng Lâm Đồng")
     add_membership(resident=dao, organisation=organisation, kind="staff", valid_from=BIRTH, actor=None)
+    add_membership(resident=dao, organisation=elsewhere, kind="student", valid_from=BIRTH, actor=None)
     client.force_login(make_user(Role.AGENCY_OFFICER, organisation=organisation))
 
     response = client.get(page(dao))
 
+    body = response.content.decode()
     assert response.status_code == 200
-    assert "Sở Nội vụ" in response.content.decode()
-    assert response.context["profile"].can_manage is True
+    assert "Nguyễn Thị Đào" in body and "*********321" in body and "05/09/1990" in body
+    assert "Sở Nội vụ" in body
+    # Where she lives, her household, phone, ethnicity and other memberships belong to her commune's record.
+    for private in ["Thôn 1", "Xã Quảng Khê", "HO-1", "*******678", "Kinh", "Trường Cao đẳng", "Danh tính số"]:
+        assert private not in body, private
+    profile = response.context["profile"]
+    assert (profile.can_manage, profile.can_record_identity, profile.shows_residence) == (False, False, False)
+    assert "Xem đầy đủ số định danh" not in body
+    assert client.post(page(dao, "so-dinh-danh/")).status_code == 404
+    assert client.get(page(dao, "sua/")).status_code == 404
+    assert client.get("/ho/HO-1/").status_code == 404
+    assert "people.reveal_national_id" not in audit_actions()
     client.force_login(make_user(Role.AGENCY_OFFICER, organisation=OrganisationFactory(unit=territory.province)))
     assert client.get(page(dao)).status_code == 404
+
+
+def test_an_ended_membership_gives_the_organisations_officer_nothing(client: Client, territory, make_user, dao) -> None:
+    from hocvuso.people.services import add_membership, end_membership
+
+    organisation = OrganisationFactory(unit=territory.province, name="Sở Nội vụ")
+    membership = add_membership(resident=dao, organisation=organisation, kind="staff", valid_from=BIRTH, actor=None)
+    end_membership(membership=membership, valid_to=datetime.date(2025, 12, 31), actor=None)
+    client.force_login(make_user(Role.AGENCY_OFFICER, organisation=organisation))
+
+    assert client.get(page(dao)).status_code == 404
+    assert client.post(page(dao, "so-dinh-danh/")).status_code == 404
+    assert "Đào" not in client.get("/nguoi-dan/", {"q": "nguyen thi dao"}).content.decode()
 
 
 def test_non_numeric_huge_and_missing_ids_are_not_found(client: Client, commune_officer, dao) -> None:

@@ -213,9 +213,10 @@ def test_the_results_stop_at_fifty(client: Client, commune_officer, territory) -
 def test_search_query_count_is_fixed(client: Client, commune_officer, family, django_assert_num_queries, query) -> None:
     client.force_login(commune_officer)
 
-    # session, user, role assignments, household-code check, results (with village, commune and household); a full
-    # ID instead: the user's row lock, the hour's searches, the lookup, the audit entry (in a savepoint), results
-    with django_assert_num_queries(5 if query != DAO_ID else 10):
+    # session, user, the session's second-factor device, role assignments, household-code check, results (with
+    # village, commune and household); a full ID instead of the last two: the user's row lock, the hour's searches,
+    # the lookup, the audit entry (in a savepoint), results
+    with django_assert_num_queries(6 if query != DAO_ID else 11):
         response = client.get(SEARCH, {"q": query})
 
     assert response.status_code == 200
@@ -300,8 +301,9 @@ def test_household_query_count_is_fixed(client: Client, commune_officer, family,
         )
     client.force_login(commune_officer)
 
-    # session, user, role assignments, household (village, commune, head), members (with identity), memberships
-    with django_assert_num_queries(6):
+    # session, user, the session's second-factor device, role assignments, household (village, commune, head),
+    # members (with identity), memberships
+    with django_assert_num_queries(7):
         response = client.get("/ho/HO-1/")
 
     assert len(response.context["rows"]) == 7

@@ -131,6 +131,7 @@ def test_unit_page_query_count_is_fixed(client: Client, province_admin, territor
         units.commune(territory.province, code=f"2480{number}", name=f"Xã {number}")
     client.force_login(province_admin)
 
-    # session, user, role assignments, the unit (access check), breadcrumb, children with their counts
-    with django_assert_num_queries(6):
+    # session, user, the session's second-factor device, role assignments, the unit (access check), breadcrumb,
+    # children with their counts
+    with django_assert_num_queries(7):
         client.get("/don-vi/68/")
