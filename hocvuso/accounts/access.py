@@ -34,13 +34,16 @@ commune's officer) prepare its reports and update its tasks, and nobody reviews 
 (`may_review`). `officers_of` answers the first from the other side (whom to remind).
 
 Who counts as whom. Only role assignments in force today count (`RoleAssignment.objects.in_force()`). A staff
-role counts only in a session verified with the second factor: a request's user carries django-otp's
-`is_verified()` (OTPMiddleware, which DRF's session authentication passes on), so a learner whose session began
-without a code and who is then made an officer holds none of the officer's permissions in that session. An API
-token is a device credential: it is issued only by a session that passed the second factor when its user held a
-staff role, so it carries the staff roles assigned by the time it was issued (`acting_with_token`) and none
-assigned later. A user object that did not come through a request (a management command, a Celery task acting
-for whoever queued it, the test of a service) is the system acting, and its roles count as assigned.
+role counts only in a request that passed the second factor (`is_verified`): a session is verified when its
+sign-in verified one — `accounts.services.complete_sign_in(..., second_factor_verified=True)`, whether by a TOTP
+code or another path's own second factor — which `accounts.middleware.SecondFactorMiddleware` installs as the
+request user's `is_verified()` (DRF's session authentication passes the same user on); so a learner whose session
+began with a password alone and who is then made an officer holds none of the officer's permissions in that
+session (the session also ends: `accounts.middleware.SessionExpiryMiddleware`). An API token is a device
+credential: it is issued only by a session that passed the second factor when its user held a staff role, so it
+carries the staff roles assigned by the time it was issued (`acting_with_token`) and none assigned later. A user
+object that did not come through a request (a management command, a Celery task acting for whoever queued it, the
+test of a service) is the system acting, and its roles count as assigned.
 
 Every view declares its policy with `@requires(...)`, `@signed_in` or `@public`; a test walks the URL resolver
 and fails for any route that declares neither.
@@ -114,9 +117,10 @@ def _held(user: AnyUser) -> list[RoleAssignment]:
 
 
 def is_verified(user: AnyUser) -> bool:
-    """True when this request passed a second factor: a session verified with django-otp, or an API token (a
-    device credential that such a session issued). A user object from outside any request is the system acting,
-    and counts as verified."""
+    """True when this request passed a second factor: a session whose sign-in verified one (the request user's
+    `is_verified()`, which `accounts.middleware.SecondFactorMiddleware` answers from the session:
+    `accounts.sessions.session_passed_second_factor`), or an API token (a device credential that such a session
+    issued). A user object from outside any request is the system acting, and counts as verified."""
     if getattr(user, _ISSUED_AT_ATTRIBUTE, None) is not None:
         return True
     session_verified = getattr(user, "is_verified", None)
@@ -158,15 +162,21 @@ def acting_with_token(user: User, *, issued_at: datetime) -> None:
 
 def is_staff_user(user: AnyUser) -> bool:
     """True when the user holds a staff role in force today (verified in this session or not), or is a
-    superuser: they sign in with a second factor and their sessions end after 30 minutes idle."""
+    superuser."""
     return any(_is_staff(a) for a in _held(user)) or bool(getattr(user, "is_superuser", False))
 
 
+def signs_in_with_second_factor(user: AnyUser) -> bool:
+    """True when the user must sign in with a second factor, and their sessions end after 30 minutes idle: staff
+    (`is_staff_user`) and anyone the admin site lets in (`is_staff`)."""
+    return is_staff_user(user) or bool(getattr(user, "is_staff", False))
+
+
 def needs_second_factor(user: AnyUser) -> bool:
-    """True when the user is staff (`is_staff_user`) but this request did not pass a second factor (a learner made
-    an officer while signed in): their staff roles do not count until they sign in again with their
-    authenticator."""
-    return is_staff_user(user) and not is_verified(user)
+    """True when the user must sign in with a second factor (`signs_in_with_second_factor`) but this request did
+    not pass one (a learner made an officer while signed in): their staff roles do not count until they sign in
+    again with their authenticator."""
+    return signs_in_with_second_factor(user) and not is_verified(user)
 
 
 def has_permission(user: AnyUser, permission: Permission) -> bool:
@@ -568,5 +578,6 @@ __all__ = [
     "scope",
     "sees_residence",
     "signed_in",
+    "signs_in_with_second_factor",
     "units_visible_to",
 ]

@@ -1,23 +1,52 @@
-"""Session lifetime: 12 hours from sign-in for everyone; staff sessions also end after 30 minutes idle; a
-session signed in without a second factor ends as soon as its user needs one (a staff role came into force)."""
+"""Who the session's user is, as far as a second factor goes, and how long the session lives.
 
+`SecondFactorMiddleware` is django-otp's middleware (the request user's `otp_device`) whose `is_verified()` follows
+the product's one rule (`sessions.session_passed_second_factor`): a session is verified when its sign-in verified a
+second factor, whichever the path. `SessionExpiryMiddleware`: 12 hours from sign-in for everyone; staff sessions
+also end after 30 minutes idle; a session signed in without a second factor ends as soon as its user needs one (a
+staff role came into force)."""
+
+import functools
 import time
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
+from django_otp.middleware import OTPMiddleware
 
+from .access import signs_in_with_second_factor
 from .sessions import (
     IS_STAFF_SESSION,
     LAST_SEEN_AT,
-    SECOND_FACTOR,
     SIGNED_IN_AT,
-    needs_second_factor,
+    session_passed_second_factor,
+    signed_in_with_second_factor,
 )
 
-__all__ = ["IS_STAFF_SESSION", "LAST_SEEN_AT", "SIGNED_IN_AT", "SessionExpiryMiddleware"]
+__all__ = ["IS_STAFF_SESSION", "LAST_SEEN_AT", "SIGNED_IN_AT", "SecondFactorMiddleware", "SessionExpiryMiddleware"]
+
+
+class SecondFactorMiddleware(OTPMiddleware):
+    """django-otp's OTPMiddleware (in its place, after AuthenticationMiddleware): `request.user.otp_device` is
+    the authenticator the session recorded, and `request.user.is_verified()` answers whether the session passed
+    a second factor by the product's rule — so a session signed in through an identity provider with an accepted
+    assurance level and no TOTP device is verified, and a password-only one never is. The access module, the
+    admin site (django-otp's `OTPAdminSite`) and the API's session authentication all read this one answer."""
+
+    def _verify_user_sync(self, request: HttpRequest, user: Any) -> Any:
+        return self._follow_the_rule(request, super()._verify_user_sync(request, user))
+
+    async def _verify_user_async_via_auser(self, request: HttpRequest, auser: Any) -> Any:
+        return self._follow_the_rule(request, await super()._verify_user_async_via_auser(request, auser))
+
+    @staticmethod
+    def _follow_the_rule(request: HttpRequest, user: Any) -> Any:
+        if user.is_authenticated:
+            user.is_verified = functools.partial(session_passed_second_factor, request.session, user)
+        return user
 
 
 class SessionExpiryMiddleware:
@@ -54,7 +83,7 @@ class SessionExpiryMiddleware:
             return True
         # A session signed in without a second factor whose user now needs one — a staff role that came into
         # force since — must sign in again: staff powers never ride on a password-only session.
-        if not session.get(SECOND_FACTOR, session.get(IS_STAFF_SESSION)) and needs_second_factor(request.user):
+        if not signed_in_with_second_factor(session) and signs_in_with_second_factor(request.user):
             return True
         # Only staff sessions have an idle limit; a learner's session is not rewritten on every page.
         if session.get(IS_STAFF_SESSION) and now - last_seen >= 30:  # at most twice a minute

@@ -21,10 +21,10 @@ from hocvuso.core.errors import DomainError, NotFound
 from hocvuso.core.services import record_audit
 from hocvuso.territory.models import AdministrativeUnit
 
-from .access import forget_cached_assignments, may_manage_account
+from .access import forget_cached_assignments, may_manage_account, signs_in_with_second_factor
 from .models import EnrolmentCode, LoginFailure, RoleAssignment, SignInCounter, User
 from .roles import ORGANISATION_ROLES, Role
-from .sessions import needs_second_factor, start_session_clock
+from .sessions import start_session_clock
 
 
 def _username_key(username: str) -> str:
@@ -241,23 +241,25 @@ def complete_sign_in(request: HttpRequest, user: User, *, method: str, second_fa
     """Sign the user in — the one way every sign-in path ends (the product's sign-in page, which the admin
     site's login also goes through, and OpenID Connect).
 
-    Refuses, signing nobody in, an inactive user and a user who needs a second factor (`needs_second_factor`)
-    when the path did not verify one (DomainError, code "second_factor_required"). Otherwise: a new session
-    key (Django's `login`), the verified authenticator recorded in the session for django-otp, the session
-    clock (12 h absolute; 30 min idle for staff) with the method and whether a second factor was verified,
+    Refuses, signing nobody in, an inactive user and a user who must sign in with a second factor
+    (`access.signs_in_with_second_factor`) when the path did not verify one (DomainError, code
+    "second_factor_required"). Otherwise: a new session key (Django's `login`), the verified authenticator (if
+    the user has one) recorded in the session for django-otp, the session clock (12 h absolute; 30 min idle for
+    staff) with the method and whether a second factor was verified — what makes the session count as verified
+    (`sessions.session_passed_second_factor`), with or without a TOTP device —
     the username's failed attempts cleared, and "accounts.login" in the audit log with the method.
     `method` names the path ("password", "password+totp", "vneid", …).
     """
     if not user.is_active:
         raise DomainError(_("Tài khoản đã bị khóa."), code="inactive_user")
-    if needs_second_factor(user) and not second_factor_verified:
+    if signs_in_with_second_factor(user) and not second_factor_verified:
         raise DomainError(_("Tài khoản cán bộ cần xác thực hai bước."), code="second_factor_required")
     login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
     device = confirmed_totp_device(user=user) if second_factor_verified else None
     if device is not None:
         otp_login(request, device)
     start_session_clock(
-        request, is_staff=needs_second_factor(user), second_factor=second_factor_verified, method=method
+        request, is_staff=signs_in_with_second_factor(user), second_factor=second_factor_verified, method=method
     )
     LoginFailure.objects.filter(username=_username_key(user.get_username())).delete()
     record_audit(

@@ -1,15 +1,16 @@
-"""What a signed-in session remembers about its sign-in, and who must sign in with a second factor.
+"""What a signed-in session remembers about its sign-in, and whether it passed a second factor.
 
 `complete_sign_in` (services.py) starts the clock; `SessionExpiryMiddleware` (middleware.py) reads it on every
 request to end sessions past their limits, and to end a session signed in without a second factor once its
-user needs one.
+user needs one. Whether a session passed the second factor is ONE rule, `session_passed_second_factor`:
+`SecondFactorMiddleware` installs it as the request user's `is_verified()`, which the access module reads.
 """
 
 import time
+from typing import Any
 
+from django.contrib.sessions.backends.base import SessionBase
 from django.http import HttpRequest
-
-from .access import AnyUser, is_staff_user
 
 SIGNED_IN_AT = "signed_in_at"
 LAST_SEEN_AT = "last_seen_at"
@@ -18,20 +19,21 @@ SECOND_FACTOR = "second_factor"
 SIGN_IN_METHOD = "sign_in_method"
 
 
-def needs_second_factor(user: AnyUser) -> bool:
-    """True when the user must sign in with a second factor: anyone holding a staff role today, and anyone the
-    admin site lets in (`is_staff`, superusers)."""
-    return is_staff_user(user) or bool(getattr(user, "is_staff", False) or getattr(user, "is_superuser", False))
+def signed_in_with_second_factor(session: SessionBase) -> bool:
+    """Whether the sign-in that started this session (`complete_sign_in`) verified a second factor: the TOTP
+    code, or another path's own (an identity provider's accepted assurance level). Sessions started before the
+    flag existed recorded only whether staff limits applied, which then meant the same."""
+    return bool(session.get(SECOND_FACTOR, session.get(IS_STAFF_SESSION)))
 
 
-def second_factor_verified(request: HttpRequest) -> bool:
-    """True when the request's session was signed in with a verified second factor: by `complete_sign_in` (the
-    TOTP code, or another path's own second factor such as an identity provider's), or — for a session made
-    otherwise, as in tests — when django-otp holds a verified device for it."""
-    if SIGNED_IN_AT in request.session:
-        return bool(request.session.get(SECOND_FACTOR, request.session.get(IS_STAFF_SESSION)))
-    is_verified = getattr(request.user, "is_verified", None)
-    return bool(is_verified and is_verified())
+def session_passed_second_factor(session: SessionBase, user: Any) -> bool:
+    """True when the session passed a second factor: its sign-in verified one (`signed_in_with_second_factor`),
+    whether or not the user has a TOTP device. A password-only sign-in never does. A session made without
+    `complete_sign_in` (only `Client.force_login` in tests does that) passed one when django-otp holds a
+    verified device for it (`user.otp_device`, set by django-otp's middleware)."""
+    if SIGNED_IN_AT in session:
+        return signed_in_with_second_factor(session)
+    return getattr(user, "otp_device", None) is not None
 
 
 def start_session_clock(request: HttpRequest, *, is_staff: bool, second_factor: bool, method: str) -> None:

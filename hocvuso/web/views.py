@@ -18,7 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from hocvuso.accounts.access import home_unit, public, requires
+from hocvuso.accounts.access import home_unit, public, requires, signs_in_with_second_factor
 from hocvuso.accounts.models import User
 from hocvuso.accounts.roles import Permission
 from hocvuso.accounts.services import (
@@ -31,7 +31,6 @@ from hocvuso.accounts.services import (
     pending_totp_device,
     verify_second_factor,
 )
-from hocvuso.accounts.sessions import needs_second_factor
 from hocvuso.core.errors import DomainError, NotFound
 from hocvuso.core.jsonbody import MalformedJSON, read_json_body
 from hocvuso.territory.models import AdministrativeUnit, Level
@@ -98,7 +97,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
         except DomainError as error:
             form.add_error(None, str(error.message))
         else:
-            if needs_second_factor(user):
+            if signs_in_with_second_factor(user):
                 signin.remember_pending(request, user=user, next_url=next_url)
                 return redirect("accounts:second_factor")
             complete_sign_in(request, user, method="password", second_factor_verified=False)

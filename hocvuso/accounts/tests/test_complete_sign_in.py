@@ -16,7 +16,7 @@ from hocvuso.accounts.sessions import (
     SECOND_FACTOR,
     SIGN_IN_METHOD,
     SIGNED_IN_AT,
-    second_factor_verified,
+    session_passed_second_factor,
 )
 from hocvuso.core.errors import DomainError
 from hocvuso.core.models import AuditEntry
@@ -94,5 +94,5 @@ def test_a_session_knows_whether_its_second_factor_was_verified(make_user, terri
     complete_sign_in(verified, officer, method="vneid", second_factor_verified=True)  # no TOTP device at all
     complete_sign_in(password_only, learner, method="password", second_factor_verified=False)
 
-    assert second_factor_verified(verified) is True
-    assert second_factor_verified(password_only) is False
+    assert session_passed_second_factor(verified.session, verified.user) is True
+    assert session_passed_second_factor(password_only.session, password_only.user) is False
