@@ -94,6 +94,26 @@ def provider_name() -> str:
     return str(settings.OIDC_PROVIDER_NAME)
 
 
+# The origins of the provider's authorization and end-session endpoints met in this process's discovery (the
+# issuer's own before any): the pages' Content-Security-Policy lets forms lead there (web/middleware.py).
+_endpoint_origins: dict[str, frozenset[str]] = {}
+
+
+def _origin(url: str) -> str:
+    parts = urllib.parse.urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme in {"http", "https"} and parts.netloc else ""
+
+
+def form_action_origins() -> list[str]:
+    """Where a form of this site may lead when sign-in with the provider is on: the issuer's origin and those of
+    the endpoints the browser is sent to (authorization, end of session); [] when it is off."""
+    if not is_configured():
+        return []
+    issuer = settings.OIDC_ISSUER.rstrip("/")
+    origins = {_origin(issuer), *_endpoint_origins.get(issuer, frozenset())}
+    return sorted(origin for origin in origins if origin)
+
+
 # --- HTTP -----------------------------------------------------------------------------------------------------
 
 
@@ -139,6 +159,7 @@ def metadata(config: ProviderSettings | None = None) -> dict[str, Any]:
     key = f"{_CACHE_PREFIX}.metadata:{config.issuer}"
     found = cache.get(key)
     if found is not None:
+        _remember_origins(config.issuer, found)
         return dict(found)
     document = _request_json(f"{config.issuer}/.well-known/openid-configuration")
     if not isinstance(document, dict) or str(document.get("issuer", "")).rstrip("/") != config.issuer:
@@ -148,7 +169,13 @@ def metadata(config: ProviderSettings | None = None) -> dict[str, Any]:
             raise ProviderError(_("Cấu hình nhà cung cấp định danh không hợp lệ."), code=f"missing_{name}")
         _check_url(document[name])
     cache.set(key, document, settings.OIDC_METADATA_CACHE_SECONDS)
+    _remember_origins(config.issuer, document)
     return dict(document)
+
+
+def _remember_origins(issuer: str, document: dict[str, Any]) -> None:
+    endpoints = (document.get("authorization_endpoint"), document.get("end_session_endpoint"))
+    _endpoint_origins[issuer] = frozenset(_origin(url) for url in endpoints if isinstance(url, str))
 
 
 def _jwks(config: ProviderSettings, *, refresh: bool) -> KeySet:

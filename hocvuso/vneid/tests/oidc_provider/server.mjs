@@ -17,7 +17,18 @@ const provider = new Provider(config.issuer, {
   scopes: ["openid", "vneid", "offline_access"],
   claims: { acr: null, auth_time: null, sid: null, iss: null, openid: ["sub"], vneid: ["HoVaTen", "SoDinhDanh", "NgayThangNamSinh"] },
   acrValues: ["1", "2"],
-  features: { devInteractions: { enabled: false }, rpInitiatedLogout: { enabled: true } },
+  features: {
+    devInteractions: { enabled: false },
+    rpInitiatedLogout: {
+      enabled: true,
+      // the default page loads a web font from the internet; this one loads nothing
+      async logoutSource(ctx, form) {
+        ctx.body = `<!doctype html><html lang="vi"><head><title>Đăng xuất VNeID</title></head><body>
+<h1>Đăng xuất khỏi VNeID (thử nghiệm)?</h1>${form}
+<button type="submit" form="op.logoutForm" value="yes" name="logout">Đăng xuất VNeID</button></body></html>`;
+      },
+    },
+  },
   pkce: { required: () => true },
   interactions: { url: (ctx, interaction) => `/interaction/${interaction.uid}` },
   cookies: { keys: ["hocvuso-test-cookie-key-not-secret"] },
