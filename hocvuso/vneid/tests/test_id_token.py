@@ -156,3 +156,42 @@ def test_a_rotated_key_is_fetched_when_a_token_names_it(oidc_settings):
 def test_garbage_is_refused(oidc_settings):
     refused("not-a-token", "malformed")
     refused("a.b.c", "malformed")
+
+
+def test_discovery_naming_another_issuer_is_refused(oidc_settings, settings):
+    settings.OIDC_ISSUER = oidc_settings.issuer.replace("127.0.0.1", "localhost")
+
+    with pytest.raises(provider.ProviderError) as caught:
+        provider.metadata()
+    assert caught.value.code == "issuer_mismatch"
+
+
+def test_a_provider_over_plain_http_is_refused_unless_allowed(oidc_settings, settings):
+    settings.OIDC_ALLOW_HTTP = False
+
+    with pytest.raises(provider.ProviderError) as caught:
+        provider.metadata()
+    assert caught.value.code == "insecure_url"
+
+
+def test_an_unknown_key_id_fetches_the_keys_again_at_most_once_in_the_interval(oidc_settings, settings):
+    settings.OIDC_JWKS_MIN_REFRESH_SECONDS = 3600
+    provider.validate_id_token(signed(claims(oidc_settings), oidc_settings.signing_key), nonce=NONCE)
+    rotated = oidc_settings.rotate("key-3")
+
+    # the keys were fetched moments ago: a token naming an unknown key is refused, the provider not asked again
+    refused(signed(claims(oidc_settings, sub="dung"), rotated), "signature")
+    settings.OIDC_JWKS_MIN_REFRESH_SECONDS = 0
+    assert provider.validate_id_token(signed(claims(oidc_settings, sub="dung"), rotated), nonce=NONCE)["sub"] == "dung"
+
+
+def test_an_unreachable_provider_is_a_clear_error(settings):
+    settings.OIDC_ISSUER = "http://127.0.0.1:9"
+    settings.OIDC_CLIENT_ID = CLIENT_ID
+    settings.OIDC_ALLOW_HTTP = True
+    from django.core.cache import cache
+
+    cache.clear()
+    with pytest.raises(provider.ProviderError) as caught:
+        provider.begin_authorization(redirect_uri="http://testserver/tai-khoan/vneid/xong/")
+    assert caught.value.code == "unreachable"

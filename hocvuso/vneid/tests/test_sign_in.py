@@ -448,3 +448,36 @@ def test_signing_out_of_a_password_session_stays_here(client, make_user, oidc_se
     client.force_login(make_user(Role.LEARNER))
 
     assert client.post(reverse("accounts:logout"))["Location"] == reverse("web:home")
+
+
+def test_staff_complete_a_vneid_sign_in_with_their_authenticator(client, territory, make_user, oidc_settings):
+    from django_otp.oath import totp
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    officer = make_user(Role.COMMUNE_OFFICER, territory.commune, username="canbo.vneid")
+    device = TOTPDevice.objects.create(user=officer, name="phone", confirmed=True)
+    resident = register(territory, "cuong")
+    resident.user = officer
+    resident.save()
+    sign_in(client, "cuong", next_url="/nguoi-dan/")
+    code = f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
+
+    response = client.post(reverse("accounts:second_factor"), {"token": code})
+
+    assert response["Location"] == "/nguoi-dan/"
+    assert signed_in_user(client) == officer
+    assert client.session[SIGN_IN_METHOD] == "vneid+totp"
+    assert session_passed_second_factor(client.session, officer)
+
+
+def test_an_inactive_account_is_not_signed_in(client, territory, make_user, oidc_settings):
+    learner = make_user(Role.LEARNER, username="an.local")
+    resident = register(territory, "an")
+    resident.user = learner
+    resident.save()
+    User.objects.filter(pk=learner.pk).update(is_active=False)
+
+    response = sign_in(client, "an")
+
+    assert response["Location"] == reverse("accounts:login")
+    assert signed_in_user(client) is None
