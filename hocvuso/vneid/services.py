@@ -151,7 +151,7 @@ def sign_in_with_provider(*, asserted: AssertedIdentity) -> ProviderSignIn:
     factor). Raises DomainError when the provider sent no national ID for an account it has never signed in to,
     when the ID differs from the registry's for the linked account, or belongs to another account's registration."""
     identity = (
-        ProviderIdentity.objects.select_for_update()
+        ProviderIdentity.objects.select_for_update(of=("self",))
         .select_related("user")
         .filter(issuer=asserted.issuer, subject=asserted.subject)
         .first()
@@ -286,7 +286,7 @@ def choose_commune(
 
 def _pending_for_officer(registration: PendingRegistration, actor: Any) -> PendingRegistration:
     locked = (
-        PendingRegistration.objects.select_for_update()
+        PendingRegistration.objects.select_for_update(of=("self",))
         .select_related("commune", "user")
         .filter(pk=registration.pk)
         .first()
