@@ -365,3 +365,15 @@ def reject_registration(*, registration: PendingRegistration, reason: str, actor
     registration.save()
     record_audit(actor=actor, action="vneid.registration_rejected", target=registration)
     return registration
+
+
+@transaction.atomic
+def unlink_provider_accounts(*, user: User, actor: Any) -> int:
+    """Remove every provider account linked to `user` (a link made by mistake, or a VNeID account the person lost):
+    the provider account can then sign in again, and the registry decides anew whose account it is. The user
+    account, its registry record and its identity facts stay. Returns how many links were removed; audited.
+    `actor` None is the server's operator (`manage.py unlink_vneid`)."""
+    removed, _by_model = ProviderIdentity.objects.filter(user=user).delete()
+    if removed:
+        record_audit(actor=actor, action="vneid.unlinked", target=user, details={"links": removed})
+    return removed

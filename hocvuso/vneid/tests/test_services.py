@@ -121,3 +121,22 @@ def test_the_same_new_person_signing_in_at_once_gets_one_account(territory):
     assert ProviderIdentity.objects.get().user == user
     assert set(outcomes) <= {user.pk, "national_id_taken", "subject_taken"}, outcomes
     assert user.pk in outcomes
+
+
+@pytest.mark.django_db
+def test_the_operator_unlinks_a_vneid_account(territory):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from hocvuso.core.models import AuditEntry
+
+    user = sign_in_with_provider(asserted=BINH).user
+    output = StringIO()
+
+    call_command("unlink_vneid", user.username, stdout=output)
+
+    assert output.getvalue().strip() == f"1 link(s) removed from {user.username}."
+    assert not ProviderIdentity.objects.exists()
+    assert AuditEntry.objects.filter(action="vneid.unlinked", object_id=str(user.pk)).count() == 1
+    assert sign_in_with_provider(asserted=BINH).user == user  # the pending registration still says whose it is
