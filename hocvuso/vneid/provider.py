@@ -110,6 +110,11 @@ def form_action_origins() -> list[str]:
     if not is_configured():
         return []
     issuer = settings.OIDC_ISSUER.rstrip("/")
+    if issuer not in _endpoint_origins:
+        # another process did the discovery: its document is in the shared cache (no call to the provider here)
+        document = cache.get(f"{_CACHE_PREFIX}.metadata:{issuer}")
+        if isinstance(document, dict):
+            _remember_origins(issuer, document)
     origins = {_origin(issuer), *_endpoint_origins.get(issuer, frozenset())}
     return sorted(origin for origin in origins if origin)
 
@@ -176,6 +181,19 @@ def metadata(config: ProviderSettings | None = None) -> dict[str, Any]:
 def _remember_origins(issuer: str, document: dict[str, Any]) -> None:
     endpoints = (document.get("authorization_endpoint"), document.get("end_session_endpoint"))
     _endpoint_origins[issuer] = frozenset(_origin(url) for url in endpoints if isinstance(url, str))
+
+
+def prefetch_metadata() -> None:
+    """Discover the provider ahead of the sign-in page (its policy then lets the VNeID button's form lead to the
+    provider's authorization endpoint, wherever that is); a provider out of reach is reported when the button is
+    used, not here."""
+    failed = f"{_CACHE_PREFIX}.unreachable:{settings.OIDC_ISSUER}"
+    if cache.get(failed):
+        return  # tried moments ago: the sign-in page does not wait for a provider that is down
+    try:
+        metadata()
+    except ProviderError:
+        cache.set(failed, True, 60)
 
 
 def _jwks(config: ProviderSettings, *, refresh: bool) -> KeySet:

@@ -104,6 +104,8 @@ def sign_in(request: HttpRequest) -> HttpResponse:
                 return redirect("accounts:second_factor")
             complete_sign_in(request, user, method="password", second_factor_verified=False)
             return redirect(next_url)
+    if oidc_provider.is_configured():
+        oidc_provider.prefetch_metadata()
     context = {
         "form": form,
         "next": next_url,
