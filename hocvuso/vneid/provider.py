@@ -97,6 +97,7 @@ def provider_name() -> str:
 # The origins of the provider's authorization and end-session endpoints met in this process's discovery (the
 # issuer's own before any): the pages' Content-Security-Policy lets forms lead there (web/middleware.py).
 _endpoint_origins: dict[str, frozenset[str]] = {}
+_cache_looked_at: dict[str, float] = {}
 
 
 def _origin(url: str) -> str:
@@ -110,8 +111,11 @@ def form_action_origins() -> list[str]:
     if not is_configured():
         return []
     issuer = settings.OIDC_ISSUER.rstrip("/")
-    if issuer not in _endpoint_origins:
-        # another process did the discovery: its document is in the shared cache (no call to the provider here)
+    looked_at = _cache_looked_at.get(issuer)
+    if issuer not in _endpoint_origins and (looked_at is None or time.monotonic() - looked_at >= 60):
+        # another process did the discovery: its document is in the shared cache (no call to the provider here;
+        # the cache is asked at most once a minute while it holds nothing)
+        _cache_looked_at[issuer] = time.monotonic()
         document = cache.get(f"{_CACHE_PREFIX}.metadata:{issuer}")
         if isinstance(document, dict):
             _remember_origins(issuer, document)

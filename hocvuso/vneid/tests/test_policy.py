@@ -30,6 +30,7 @@ def test_endpoints_on_other_hosts_are_read_from_the_shared_cache(client, setting
     settings.OIDC_ISSUER = "https://sso.vneid.example"
     settings.OIDC_CLIENT_ID = "hocvuso"
     provider._endpoint_origins.clear()
+    provider._cache_looked_at.clear()
     cache.set(
         "hocvuso.vneid.metadata:https://sso.vneid.example",
         {
