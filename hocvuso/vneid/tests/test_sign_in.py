@@ -347,7 +347,7 @@ def test_a_learner_links_vneid_to_their_local_account(client, make_user, oidc_se
 
 
 def test_linking_a_vneid_whose_national_id_belongs_to_another_account_is_refused(
-    client, territory, make_user, oidc_settings
+    client, territory, make_user, oidc_settings, caplog
 ):
     owner = make_user(Role.LEARNER, username="an.owner")
     resident = register(territory, "an")
@@ -364,6 +364,9 @@ def test_linking_a_vneid_whose_national_id_belongs_to_another_account_is_refused
     assert resident.user == owner
     assert not PendingRegistration.objects.exists()
     assert signed_in_user(client) == attacker
+    assert [record.getMessage() for record in caplog.records if record.name == "hocvuso.vneid"] == [
+        "VNeID link refused: national_id_taken"
+    ]
 
 
 def test_linking_a_vneid_whose_registration_belongs_to_another_account_is_refused(client, make_user, oidc_settings):

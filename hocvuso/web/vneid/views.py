@@ -7,6 +7,7 @@ callback with the same code or state finds nothing. Every sign-in ends in `accou
 staff whose provider did not assert an accepted level go on to the TOTP step like a password sign-in.
 """
 
+import logging
 import secrets
 import time
 from typing import Any
@@ -45,6 +46,7 @@ from hocvuso.vneid.services import (
 from .. import signin
 from .forms import CommuneForm, ConfirmRegistrationForm, RejectRegistrationForm
 
+log = logging.getLogger("hocvuso.vneid")
 FLOW_KEY = "oidc_flow"
 FLOW_SECONDS = 10 * 60
 METHOD = "vneid"
@@ -93,7 +95,9 @@ def vneid_link(request: HttpRequest) -> HttpResponse:
     return _begin(request, mode="link", next_url=reverse("accounts:account"))
 
 
-def _fail(request: HttpRequest, message: str, *, mode: str) -> HttpResponse:
+def _fail(request: HttpRequest, message: str, *, mode: str, code: str = "flow") -> HttpResponse:
+    # what was refused, for the operator (never a token, a code or a claim)
+    log.warning("VNeID %s refused: %s", mode, code, extra={"refused": code})
     messages.error(request, message)
     return redirect("accounts:account" if mode == "link" and request.user.is_authenticated else "accounts:login")
 
@@ -136,7 +140,7 @@ def vneid_callback(request: HttpRequest) -> HttpResponse:
     try:
         asserted = _assert_identity(request, flow)
     except DomainError as error:
-        return _fail(request, str(error.message), mode=mode)
+        return _fail(request, str(error.message), mode=mode, code=error.code)
     if mode == "link":
         return _finish_link(request, flow, asserted)
     return _finish_sign_in(request, flow, asserted)
@@ -146,7 +150,7 @@ def _finish_sign_in(request: HttpRequest, flow: dict[str, Any], asserted: Assert
     try:
         outcome = sign_in_with_provider(asserted=asserted)
     except DomainError as error:
-        return _fail(request, str(error.message), mode="sign_in")
+        return _fail(request, str(error.message), mode="sign_in", code=error.code)
     next_url = signin.safe_next(request, flow.get("next"))
     if signs_in_with_second_factor(outcome.user) and not outcome.second_factor:
         signin.remember_pending(request, user=outcome.user, next_url=next_url, method=METHOD)
@@ -154,7 +158,7 @@ def _finish_sign_in(request: HttpRequest, flow: dict[str, Any], asserted: Assert
     try:
         complete_sign_in(request, outcome.user, method=METHOD, second_factor_verified=outcome.second_factor)
     except DomainError as error:
-        return _fail(request, str(error.message), mode="sign_in")
+        return _fail(request, str(error.message), mode="sign_in", code=error.code)
     registration = outcome.registration
     if registration is not None and registration.commune_id is None:
         messages.info(request, _("Bạn chưa có trong sổ dân cư. Hãy chọn xã, phường nơi bạn sống để được xác nhận."))
@@ -169,7 +173,7 @@ def _finish_link(request: HttpRequest, flow: dict[str, Any], asserted: AssertedI
     try:
         link_provider_account(user=user, asserted=asserted)
     except DomainError as error:
-        return _fail(request, str(error.message), mode="link")
+        return _fail(request, str(error.message), mode="link", code=error.code)
     messages.success(request, _("Đã liên kết tài khoản VNeID với tài khoản của bạn."))
     return redirect("accounts:account")
 
