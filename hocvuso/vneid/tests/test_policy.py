@@ -62,3 +62,23 @@ def test_a_provider_out_of_reach_does_not_hold_up_the_sign_in_page(client, setti
     assert first.status_code == 200 and "Đăng nhập bằng VNeID" in first.content.decode()
     assert cache.get("hocvuso.vneid.unreachable:http://127.0.0.1:9") is True
     cache.clear()
+
+
+def test_without_an_end_session_endpoint_signing_out_stays_here(settings):
+    settings.OIDC_ISSUER = "https://id.lamdong.example"
+    settings.OIDC_CLIENT_ID = "hocvuso"
+    cache.set(
+        "hocvuso.vneid.metadata:https://id.lamdong.example",
+        {"issuer": "https://id.lamdong.example", "authorization_endpoint": "https://id.lamdong.example/auth"},
+    )
+    try:
+        assert provider.end_session_url(post_logout_redirect_uri="https://hocvuso.example/") is None
+        cache.set(
+            "hocvuso.vneid.metadata:https://id.lamdong.example",
+            {"issuer": "https://id.lamdong.example", "end_session_endpoint": "https://id.lamdong.example/logout?x=1"},
+        )
+        assert provider.end_session_url(post_logout_redirect_uri="https://hocvuso.example/") == (
+            "https://id.lamdong.example/logout?x=1&client_id=hocvuso&post_logout_redirect_uri=https%3A%2F%2Fhocvuso.example%2F"
+        )
+    finally:
+        cache.clear()
