@@ -57,6 +57,8 @@ AGENCY_REACHES = {
     "web:plan",
     "web:plan_board_organisation",
     "api:report-list",
+    # VNeID registrations lie in communes: the school's officer opens the queue and finds nothing to decide.
+    "web:vneid_registrations",
 }
 
 
@@ -115,6 +117,21 @@ def world(territory, make_user) -> dict[str, Any]:
             **target,
         )
 
+    # A VNeID registration of someone not in the registry who says they live in C1 (the commune confirms it).
+    from hocvuso.core.crypto import encrypt
+    from hocvuso.vneid.models import PendingRegistration
+
+    registration = PendingRegistration.objects.create(
+        user=make_user(Role.LEARNER),
+        full_name="Nguyễn Thị Bí Mật",
+        birth_date=datetime.date(2001, 11, 2),
+        sex="F",
+        national_id_ciphertext=encrypt("068301234567"),
+        national_id_hash="hash-registration",
+        national_id_last4="4567",
+        vneid_level=2,
+        commune=territory.commune,
+    )
     other_officer = make_user(Role.COMMUNE_OFFICER, territory.other_commune)
     to_decide = transfer(other_officer, kind="move", to_village=territory.other_village)
     own_request = transfer(agency, kind="membership", organisation=school, membership_kind="staff")
@@ -136,6 +153,7 @@ def world(territory, make_user) -> dict[str, Any]:
             "report_id": str(report.pk),
             "task_id": str(progress.pk),
             "evidence_id": str(evidence.pk),
+            "registration_id": str(registration.pk),
         },
         "post_data": {
             "web:supervision_close": {"session": str(session.session.pk)},

@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "hocvuso.accounts",
     "hocvuso.people",
     "hocvuso.learning",
+    "hocvuso.vneid",
     "hocvuso.indicators",
     "hocvuso.reporting",
     "hocvuso.api",
@@ -213,6 +214,30 @@ XAPI_LRS_TIMEOUT_SECONDS = float(env("XAPI_LRS_TIMEOUT_SECONDS", "10"))
 XAPI_ACCOUNT_HOMEPAGE = env("XAPI_ACCOUNT_HOMEPAGE", "https://hocvuso.example")
 XAPI_ACTIVITY_BASE = env("XAPI_ACTIVITY_BASE", "https://hocvuso.example/xapi/activities/")
 XAPI_BATCH_SIZE = int(env("XAPI_BATCH_SIZE", "100"))
+
+# Sign-in with VNeID or any standard OpenID Connect provider (hocvuso/vneid; docs/OPERATIONS.md, "VNeID"). Off
+# (no button on the sign-in page) until OIDC_ISSUER and OIDC_CLIENT_ID are set. The claim names default to VNeID's.
+OIDC_ISSUER = env("OIDC_ISSUER", "")
+OIDC_CLIENT_ID = env("OIDC_CLIENT_ID", "")
+OIDC_CLIENT_SECRET = env("OIDC_CLIENT_SECRET", "")
+OIDC_TOKEN_AUTH_METHOD = env("OIDC_TOKEN_AUTH_METHOD", "client_secret_basic")
+OIDC_PROVIDER_NAME = env("OIDC_PROVIDER_NAME", "VNeID")
+OIDC_SCOPES = env("OIDC_SCOPES", "openid")
+OIDC_CLAIM_SUBJECT = env("OIDC_CLAIM_SUBJECT", "sub")
+OIDC_CLAIM_FULL_NAME = env("OIDC_CLAIM_FULL_NAME", "HoVaTen")
+OIDC_CLAIM_NATIONAL_ID = env("OIDC_CLAIM_NATIONAL_ID", "SoDinhDanh")
+OIDC_CLAIM_BIRTH_DATE = env("OIDC_CLAIM_BIRTH_DATE", "NgayThangNamSinh")
+OIDC_BIRTH_DATE_FORMATS = env_list("OIDC_BIRTH_DATE_FORMATS", "%d/%m/%Y,%Y-%m-%d,%Y%m%d")
+OIDC_LEVEL_CLAIM = env("OIDC_LEVEL_CLAIM", "acr")
+OIDC_LEVEL_VALUES = env_list("OIDC_LEVEL_VALUES", "1=1,2=2")
+OIDC_SECOND_FACTOR_ACR_VALUES = env_list("OIDC_SECOND_FACTOR_ACR_VALUES", "")
+OIDC_ACR_VALUES = env("OIDC_ACR_VALUES", "")
+OIDC_ALGORITHMS = env_list("OIDC_ALGORITHMS", "RS256,PS256,ES256,EdDSA")
+OIDC_LEEWAY_SECONDS = int(env("OIDC_LEEWAY_SECONDS", "60"))
+OIDC_HTTP_TIMEOUT_SECONDS = float(env("OIDC_HTTP_TIMEOUT_SECONDS", "10"))
+OIDC_METADATA_CACHE_SECONDS = int(env("OIDC_METADATA_CACHE_SECONDS", "3600"))
+OIDC_JWKS_MIN_REFRESH_SECONDS = int(env("OIDC_JWKS_MIN_REFRESH_SECONDS", "10"))
+OIDC_ALLOW_HTTP = env_bool("OIDC_ALLOW_HTTP", False)
 
 # Quarterly reports and plan tasks (hocvuso/reporting). A report is due before this day of the quarter's last month
 # (plan VI.7: the 20th, so Q4 2026 is due by 19/12/2026); officers are reminded this many days before the deadline;

@@ -8,3 +8,4 @@ from .base import *  # noqa: F403
 
 DEBUG = True
 ALLOW_DEMO_DATA = True
+OIDC_ALLOW_HTTP = env_bool("OIDC_ALLOW_HTTP", True)  # noqa: F405 — a provider on this machine, for trying sign-in out

@@ -25,6 +25,7 @@ def _personal_data_key(name: str) -> str:
 
 DEBUG = False
 ALLOW_DEMO_DATA = False  # `load_demo` refuses to run: demo accounts have a published password
+OIDC_ALLOW_HTTP = False  # the identity provider is reached over HTTPS only
 SECRET_KEY = env("SECRET_KEY")
 # Rotating SECRET_KEY: put the old key here for a while so sessions and signed links survive (OPERATIONS.md).
 SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS", "")

@@ -24,6 +24,8 @@ it; an unknown kind is a programming error, not a "no"):
     target             its unit, or its organisation; the province default (neither) needs the whole province
                        the platform serves (settings.PROVINCE_CODE)
     role assignment    its unit, or its organisation (whose sign-in an officer with MANAGE_ACCOUNTS manages)
+    registration       a VNeID registration waiting for its commune (vneid.pendingregistration): the commune the
+                       person chose; none chosen yet, nowhere
     reporting          a reporting assignment, a report, a lead's plan task (task progress) is about one subject:
                        its unit or its organisation (exactly one is set); a task's update and evidence, the
                        subject of their task
@@ -94,6 +96,7 @@ REPORT = "reporting.report"
 TASK_PROGRESS = "reporting.taskprogress"
 TASK_UPDATE = "reporting.taskupdate"
 TASK_EVIDENCE = "reporting.taskevidence"
+PENDING_REGISTRATION = "vneid.pendingregistration"
 # Kinds about one subject, `unit` or `organisation` (exactly one set), and kinds about the subject of their task.
 ABOUT_A_SUBJECT = frozenset({ROLE_ASSIGNMENT, REPORTING_ASSIGNMENT, REPORT, TASK_PROGRESS})
 ABOUT_A_TASK = frozenset({TASK_UPDATE, TASK_EVIDENCE})
@@ -325,6 +328,8 @@ def scope(user: AnyUser, permission: Permission, model: type[Model]) -> Q:
         return grants.subjects("")
     if kind in ABOUT_A_TASK:
         return grants.subjects("progress_of")
+    if kind == PENDING_REGISTRATION:
+        return grants.within("commune") & Q(commune__isnull=False)
     raise _unknown(kind)
 
 
@@ -365,6 +370,8 @@ def can(user: AnyUser, permission: Permission, obj: Model) -> bool:
         return grants.cover_subject(obj)
     if kind in ABOUT_A_TASK:
         return grants.cover_subject(obj.progress_of)  # type: ignore[attr-defined]
+    if kind == PENDING_REGISTRATION:
+        return obj.commune_id is not None and grants.cover(obj.commune)  # type: ignore[attr-defined]
     raise _unknown(kind)
 
 

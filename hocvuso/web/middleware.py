@@ -11,6 +11,7 @@ from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 
 from hocvuso.core.errors import NotFound
+from hocvuso.vneid.provider import form_action_origins
 
 
 class LanguageMiddleware(LocaleMiddleware):
@@ -62,7 +63,13 @@ class ContentSecurityPolicyMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         if "Content-Security-Policy" not in response:
-            response["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+            origins = form_action_origins()
+            policy = CONTENT_SECURITY_POLICY
+            if origins:
+                # Signing in and out with VNeID: the sign-in button's and the sign-out form's POST is answered
+                # with a redirect to the identity provider, which form-action governs too (Chromium checks it).
+                policy = policy.replace("form-action 'self'", " ".join(["form-action 'self'", *origins]))
+            response["Content-Security-Policy"] = policy
         return response
 
 

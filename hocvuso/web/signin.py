@@ -37,9 +37,10 @@ def safe_next(request: HttpRequest, candidate: str | None) -> str:
     return reverse("web:home")
 
 
-def remember_pending(request: HttpRequest, *, user: User, next_url: str) -> None:
-    """Step 1 passed for a member of staff: remember who, when and where to go after step 2."""
-    request.session[PENDING_KEY] = {"user_id": user.pk, "at": int(time.time()), "next": next_url}
+def remember_pending(request: HttpRequest, *, user: User, next_url: str, method: str = "password") -> None:
+    """Step 1 passed for a member of staff (their password, or VNeID without an accepted assurance level):
+    remember who, how, when and where to go after step 2."""
+    request.session[PENDING_KEY] = {"user_id": user.pk, "at": int(time.time()), "next": next_url, "method": method}
 
 
 def pending_user(request: HttpRequest) -> User | None:
@@ -57,6 +58,12 @@ def pending_user(request: HttpRequest) -> User | None:
 def pending_next(request: HttpRequest) -> str:
     state = request.session.get(PENDING_KEY) or {}
     return str(state.get("next") or "/")
+
+
+def pending_method(request: HttpRequest) -> str:
+    """How step 1 was passed ("password", "vneid"), for the sign-in's recorded method."""
+    state = request.session.get(PENDING_KEY) or {}
+    return str(state.get("method") or "password")
 
 
 def forget_pending(request: HttpRequest) -> None:

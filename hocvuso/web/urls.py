@@ -8,6 +8,7 @@ from .monitoring import views as monitoring
 from .people import transfers
 from .people import views as people
 from .reporting import views as reporting
+from .vneid import views as vneid
 
 app_name = "web"
 urlpatterns = [
@@ -23,6 +24,8 @@ urlpatterns = [
     path("nguoi-dan/", people.people_search, name="people_search"),
     path("nguoi-dan/yeu-cau-chuyen/", transfers.transfer_requests, name="transfer_requests"),
     path("nguoi-dan/yeu-cau-chuyen/moi/", transfers.transfer_request_new, name="transfer_request_new"),
+    path("nguoi-dan/dang-ky-vneid/", vneid.registrations, name="vneid_registrations"),
+    path("nguoi-dan/dang-ky-vneid/<int:registration_id>/", vneid.registration_detail, name="vneid_registration"),
     path("nguoi-dan/<int:resident_id>/", people.resident_detail, name="resident"),
     path("nguoi-dan/<int:resident_id>/sua/", people.resident_correct, name="resident_correct"),
     path("nguoi-dan/<int:resident_id>/danh-tinh-so/", people.resident_identity, name="resident_identity"),

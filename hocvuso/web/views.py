@@ -36,6 +36,7 @@ from hocvuso.core.jsonbody import MalformedJSON, read_json_body
 from hocvuso.territory.models import AdministrativeUnit, Level
 from hocvuso.territory.selectors import child_units
 from hocvuso.territory.services import VILLAGE_COLUMNS, import_villages
+from hocvuso.vneid import provider as oidc_provider
 
 from . import selectors, signin, uploads
 from .forms import (
@@ -48,6 +49,7 @@ from .forms import (
     VillageFileForm,
 )
 from .learning.views import learner_home
+from .vneid import views as vneid
 
 LARGE_TEXT_COOKIE = "large_text"
 ENROL_PARAMETER = "kich-hoat"  # ?kich-hoat on the second step: enrol a new phone with an enrolment code
@@ -102,7 +104,15 @@ def sign_in(request: HttpRequest) -> HttpResponse:
                 return redirect("accounts:second_factor")
             complete_sign_in(request, user, method="password", second_factor_verified=False)
             return redirect(next_url)
-    return render(request, "accounts/sign_in.html", {"form": form, "next": next_url})
+    if oidc_provider.is_configured():
+        oidc_provider.prefetch_metadata()
+    context = {
+        "form": form,
+        "next": next_url,
+        "vneid": oidc_provider.is_configured(),
+        "vneid_name": oidc_provider.provider_name(),
+    }
+    return render(request, "accounts/sign_in.html", context)
 
 
 @public
@@ -131,9 +141,9 @@ def second_factor(request: HttpRequest) -> HttpResponse:
                 signin.forget_enrolment(request)
             form.add_error("token" if error.field == "token" else None, str(error.message))
         else:
-            next_url = signin.pending_next(request)
+            next_url, method = signin.pending_next(request), signin.pending_method(request)
             signin.forget_pending(request)
-            complete_sign_in(request, user, method="password+totp", second_factor_verified=True)
+            complete_sign_in(request, user, method=f"{method}+totp", second_factor_verified=True)
             return redirect(next_url)
     context: dict[str, object] = {"form": form, "enrolling": enrolment_id is not None}
     if enrolment_id is not None:
@@ -184,10 +194,12 @@ def enrolment_codes(request: HttpRequest) -> HttpResponse:
 @require_POST
 def sign_out(request: HttpRequest) -> HttpResponse:
     was_signed_in = request.user.is_authenticated
+    at_provider = vneid.sign_out_redirect(request) if was_signed_in else None
     logout(request)
     if was_signed_in:
         messages.success(request, _("Bạn đã đăng xuất."))
-    return redirect("web:home")
+    # signed in with VNeID: end the session at the provider too (RP-initiated logout), which sends the browser back
+    return redirect(at_provider or "web:home")
 
 
 @requires(Permission.VIEW_UNITS)
