@@ -168,7 +168,7 @@ def reporting_card(user: AnyUser) -> ReportingCard:
         own_expected=len(own),
         own_sent=sent if own else 0,
         rate=reporting_rate(quarter, province=province) if province is not None else None,
-        unread_notices=Notice.objects.filter(user_id=user.pk, read_at__isnull=True).count(),
+        unread_notices=Notice.objects.filter(user_id=user.pk or 0, read_at__isnull=True).count(),
     )
 
 
