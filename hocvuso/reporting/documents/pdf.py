@@ -233,6 +233,16 @@ def local_converter() -> LocalConverter:
         return _local
 
 
+def _forget_after_fork() -> None:
+    """A forked child (a Celery prefork worker, a test) starts a converter of its own: the parent's stays the
+    parent's, never stopped or used by the child."""
+    global _local, _local_lock
+    _local, _local_lock = None, threading.Lock()
+
+
+os.register_at_fork(after_in_child=_forget_after_fork)
+
+
 def stop_converter() -> None:
     """Stop this process's converter if it started one (at exit; a test session's end)."""
     global _local

@@ -216,3 +216,27 @@ def test_the_oneshot_setting_skips_the_converter(settings):
     pdf.stop_converter()
     assert "Mỗi lần một" in pdf_text(docx_to_pdf(docx("Mỗi lần một")))
     assert pdf._local is None
+
+
+def test_a_forked_child_starts_its_own_converter_and_leaves_the_parents_alone(settings):
+    settings.REPORTING_UNO_PYTHON = UNO_PYTHON
+    pdf.stop_converter()
+    try:
+        docx_to_pdf(docx("Tiến trình cha"))
+        before = pdf.local_converter().status()
+        child = os.fork()
+        if child == 0:  # pragma: no cover — runs in the child, which reports through its exit code
+            code = 3
+            try:
+                converted = "Tiến trình con" in pdf_text(docx_to_pdf(docx("Tiến trình con")))
+                own = pdf.local_converter().status()["pid"] != before["pid"]
+                pdf.stop_converter()
+                code = 0 if converted and own else 2
+            finally:
+                os._exit(code)
+        _pid, status = os.waitpid(child, 0)
+        assert os.waitstatus_to_exitcode(status) == 0
+        assert pdf.local_converter().status() == before  # untouched: same process, same LibreOffice, no conversion
+        assert "Lần hai" in pdf_text(docx_to_pdf(docx("Lần hai")))
+    finally:
+        pdf.stop_converter()
