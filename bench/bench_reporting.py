@@ -120,7 +120,9 @@ def _spread(values: list[float]) -> str:
 
 
 def _verdict(worst: float, budget: float) -> str:
-    return f"{worst:.2f} s worst of the rounds vs budget {budget:g} s: {'within' if worst <= budget else 'OVER'}"
+    within = "within" if worst <= budget else "OVER"
+    verdict = f"{worst:.2f} s worst of {ROUNDS} rounds vs budget {budget:g} s: {within}"
+    return verdict if ROUNDS >= 3 else verdict + " (fewer than 3 rounds: a smoke run, not a measurement)"
 
 
 def measure(url: str, residents: int) -> dict[str, Any]:
