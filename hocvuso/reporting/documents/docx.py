@@ -334,6 +334,15 @@ def _body(document: Any, text: str) -> None:
         paragraph.paragraph_format.line_spacing = 1.2
 
 
+def annex_reference(report: Report, issuer: Issuer) -> str:
+    """The annex's reference to its report (Appendix I): "(Kèm theo Báo cáo số 05/BC-SKHCN ngày 18 tháng 12 năm
+    2026 của Sở Khoa học và Công nghệ tỉnh Lâm Đồng)"; number and day blank until filled and sent."""
+    sent = timezone.localtime(report.submitted_at).date() if report.submitted_at else None
+    dated = date_line("", sent, report.year).removeprefix(", ")
+    number = number_line(report.document_number, issuer.symbol).removeprefix("Số: ")
+    return f"(Kèm theo Báo cáo số {number} {dated} của {issuer.body_name})"
+
+
 def period_title(report: Report) -> str:
     return f"Kết quả triển khai phong trào “Bình dân học vụ số” quý {QUARTER_ROMAN[report.quarter]} năm {report.year}"
 
@@ -401,7 +410,7 @@ def build_docx(report: Report) -> bytes:
         _paragraph(document, annex["title"].removeprefix("Phụ lục: "), 13, bold=True, after=6)
         _paragraph(
             document,
-            f"(Kèm theo Báo cáo kết quả {period_title(report).removeprefix('Kết quả ')} của {issuer.body_name})",
+            annex_reference(report, issuer),
             13,
             italic=True,
             after=6,

@@ -173,6 +173,7 @@ def test_draft_report_of_the_province_writes_the_consolidated_report_with_its_an
     annex = document.sections[-1]
     assert (_mm(annex.page_width), _mm(annex.page_height)) == (297, 210)
     assert "Xã Nhân Cơ" in _texts(document)
+    assert "(Kèm theo Báo cáo số       /BC-SKHCN ngày      tháng      năm " in " ".join(_texts(document))
     assert "KT. GIÁM ĐỐC" in _texts(document) and any(
         text.startswith("Số:") and "/BC-SKHCN" in text for text in _texts(document)
     )
@@ -277,3 +278,15 @@ def test_a_control_character_is_refused_in_the_narrative_and_dropped_from_names(
     document = Document(io.BytesIO(build_docx(saved)))
     assert "Tên lạ" in _texts(document)
     assert docx_to_pdf(build_docx(saved)).startswith(b"%PDF-")
+
+
+def test_the_annex_refers_to_its_report_by_number_day_and_issuer(report, commune_officer):
+    from hocvuso.reporting.documents.docx import annex_reference
+    from hocvuso.reporting.documents.issuer import issuer_of
+
+    sent = submit_report(report=report, actor=commune_officer)
+    day = timezone.localtime(sent.submitted_at).date()
+    expected = date_line("", day, sent.year).removeprefix(", ")
+    assert annex_reference(sent, issuer_of(sent)) == (
+        f"(Kèm theo Báo cáo số 05/BC-UBND {expected} của Ủy ban nhân dân xã Quảng Khê)"
+    )
