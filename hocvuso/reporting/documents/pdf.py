@@ -101,6 +101,15 @@ def _client_timeout() -> float:
     return 2 * float(settings.REPORTING_PDF_TIMEOUT_SECONDS) + 30
 
 
+def _is_libreoffice(pid: int) -> bool:
+    """Whether the process is still a LibreOffice (never signal a process that took its number since)."""
+    try:
+        command = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+    return b"soffice" in command or b"oosplash" in command
+
+
 @dataclass
 class LocalConverter:
     """A converter process this process started and owns (see the module docstring)."""
@@ -135,7 +144,28 @@ class LocalConverter:
         self._cleanup()
         self.folder = Path(tempfile.mkdtemp(prefix="hocvuso-converter-"))  # 0700: only this user reaches the socket
         self.starts += 1
-        self.process = subprocess.Popen(  # noqa: S603 — a fixed program and arguments, no shell
+        log = self.folder / "converter.log"  # its complaints, read when it fails to start (a pipe could fill up)
+        with log.open("wb") as errors:
+            self.process = self._spawn(errors)
+        deadline = time.monotonic() + self.start_timeout + 5
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                break
+            if os.path.exists(self.socket_path):
+                try:
+                    self.office_pid = self.status().get("office_pid")
+                    return
+                except (ConverterUnavailable, ConversionFailed):
+                    pass
+            time.sleep(0.02)
+        code = self.process.poll()
+        said = log.read_bytes()[-2000:].decode(errors="replace") if log.exists() else ""
+        self._cleanup()
+        reason = "python3-uno missing" if code == EXIT_NO_UNO else f"exit code {code}"
+        raise ConverterUnavailable(f"the PDF converter did not start ({reason}): {said}")
+
+    def _spawn(self, errors: Any) -> "subprocess.Popen[bytes]":
+        return subprocess.Popen(  # noqa: S603 — a fixed program and arguments, no shell
             [
                 self.python,
                 str(BRIDGE),
@@ -151,44 +181,25 @@ class LocalConverter:
             ],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            stderr=errors,
         )
-        deadline = time.monotonic() + self.start_timeout + 5
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                break
-            if os.path.exists(self.socket_path):
-                try:
-                    self.office_pid = self.status().get("office_pid")
-                    return
-                except (ConverterUnavailable, ConversionFailed):
-                    pass
-            time.sleep(0.02)
-        code = self.process.poll()
-        errors = b""
-        if code is not None and self.process.stderr is not None:
-            errors = self.process.stderr.read()[-2000:]
-        self._cleanup()
-        reason = "python3-uno missing" if code == EXIT_NO_UNO else f"exit code {code}"
-        raise ConverterUnavailable(f"the PDF converter did not start ({reason}): {errors.decode(errors='replace')}")
 
     def _cleanup(self) -> None:
         """Stop the converter (SIGTERM: it stops LibreOffice), kill what is left, remove its folder."""
         process, self.process = self.process, None
-        if process is not None:
-            if process.poll() is None:
-                process.terminate()
-                try:
-                    process.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait(timeout=5)
-            if process.stderr is not None:
-                process.stderr.close()
-        if self.office_pid is not None:  # the converter was killed before it could stop its LibreOffice
+        stopped_cleanly = False
+        if process is not None and process.poll() is None:
+            process.terminate()
+            try:
+                stopped_cleanly = process.wait(timeout=15) == 0
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=5)
+        office, self.office_pid = self.office_pid, None
+        if office is not None and not stopped_cleanly and _is_libreoffice(office):
+            # the converter died (or was killed) before it could stop its LibreOffice: stop it here
             with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(self.office_pid, signal.SIGKILL)
-            self.office_pid = None
+                os.killpg(office, signal.SIGKILL)
         if self.folder is not None:
             shutil.rmtree(self.folder, ignore_errors=True)
             self.folder = None
