@@ -110,3 +110,13 @@ def province_admin(territory: Territory, make_user: Callable[..., User]) -> User
 @pytest.fixture
 def commune_officer(territory: Territory, make_user: Callable[..., User]) -> User:
     return make_user(Role.COMMUNE_OFFICER, territory.commune)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def pdf_converter() -> Generator[None, None, None]:
+    """The PDF converter a test's first PDF starts (hocvuso/reporting/documents/pdf.py) is kept for the session's
+    other PDFs and stopped, with its LibreOffice, when the session ends."""
+    from hocvuso.reporting.documents.pdf import stop_converter
+
+    yield
+    stop_converter()

@@ -1,5 +1,7 @@
 """`make run` loads the demo: each demo account sees exactly its role's scope."""
 
+from collections import Counter
+
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
@@ -9,6 +11,8 @@ from hocvuso.accounts.models import User
 from hocvuso.demo.services import DEMO_RESIDENTS, load_demo
 from hocvuso.indicators.models import IndicatorFact
 from hocvuso.people.models import Resident
+from hocvuso.reporting.models import Report, ReportStatus
+from hocvuso.reporting.selectors import recent_quarters, reporting_rate
 from hocvuso.territory.models import AdministrativeUnit
 
 
@@ -56,6 +60,23 @@ def test_each_demo_account_sees_only_its_scope(client):
             assert client.get(f"/don-vi/{allowed}/").status_code == 200, account.username
         assert client.get(f"/don-vi/{denied}/").status_code == 404, account.username
         client.logout()
+
+    # quarterly reports (issue 15): three past quarters sent (some late, one returned), the current one's drafts
+    province = AdministrativeUnit.objects.get(code="68", level="province")
+    current, *past = recent_quarters(count=4)
+    statuses = {
+        str(quarter): Counter(
+            Report.objects.filter(year=quarter.year, quarter=quarter.number).values_list("status", flat=True)
+        )
+        for quarter in (current, *past)
+    }
+    assert set(statuses[str(current)]) == {ReportStatus.DRAFT}, statuses
+    for quarter in past:
+        assert statuses[str(quarter)][ReportStatus.ACCEPTED] > 0 and not statuses[str(quarter)][ReportStatus.DRAFT]
+        rate = reporting_rate(quarter, province=province)
+        assert 0 < rate.on_time < rate.submitted <= rate.expected  # some late, never above 100%
+    assert sum(counts[ReportStatus.RETURNED] for counts in statuses.values()) == 1
+    assert Report.objects.filter(status=ReportStatus.ACCEPTED, is_late=True).exists()
 
 
 @pytest.mark.django_db

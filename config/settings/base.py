@@ -247,7 +247,14 @@ REPORTING_DUE_BEFORE_DAY = int(env("REPORTING_DUE_BEFORE_DAY", "20"))
 REPORTING_REMINDER_DAYS = [int(days) for days in env_list("REPORTING_REMINDER_DAYS", "7,3,1")]
 PLAN_TASK_STALE_DAYS = int(env("PLAN_TASK_STALE_DAYS", "30"))
 REPORTING_SOFFICE = env("REPORTING_SOFFICE", "soffice")
-REPORTING_PDF_TIMEOUT_SECONDS = int(env("REPORTING_PDF_TIMEOUT_SECONDS", "120"))
+REPORTING_PDF_TIMEOUT_SECONDS = float(env("REPORTING_PDF_TIMEOUT_SECONDS", "120"))
+# PDFs go through a converter that keeps one LibreOffice running (hocvuso/reporting/documents/pdf.py): the shared
+# service at REPORTING_PDF_SOCKET (`manage.py pdf_converter`, docs/OPERATIONS.md) when set, else one the process
+# starts on its first PDF. It runs under REPORTING_UNO_PYTHON, the Python with LibreOffice's `uno` (python3-uno).
+# REPORTING_PDF_CONVERTER=oneshot starts one LibreOffice per document instead.
+REPORTING_PDF_CONVERTER = env("REPORTING_PDF_CONVERTER", "bridge")
+REPORTING_PDF_SOCKET = env("REPORTING_PDF_SOCKET", "")
+REPORTING_UNO_PYTHON = env("REPORTING_UNO_PYTHON", "/usr/bin/python3")
 REPORTING_EVIDENCE_MAX_BYTES = int(env("REPORTING_EVIDENCE_MAX_BYTES", str(10 * 1024 * 1024)))
 
 # Mail (reminders). The console backend prints messages; production sets EMAIL_BACKEND to SMTP and EMAIL_HOST etc.

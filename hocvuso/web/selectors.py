@@ -29,6 +29,9 @@ from hocvuso.accounts.roles import Permission, Role
 from hocvuso.core.selectors import filter_audit_entries
 from hocvuso.core.text import fold_diacritics
 from hocvuso.people.models import Organisation
+from hocvuso.reporting.models import Notice, Report
+from hocvuso.reporting.periods import Quarter, due_date
+from hocvuso.reporting.selectors import Rate, own_assignments, reporting_rate, review_province
 from hocvuso.territory.models import AdministrativeUnit, Level
 from hocvuso.territory.selectors import breadcrumb, child_units
 
@@ -119,6 +122,19 @@ class RoleLine:
     unit_code: str | None
 
 
+@dataclass(frozen=True)
+class ReportingCard:
+    """The quarter's reporting on the staff home: its due date; for a unit's officers, how many of their units'
+    reports are sent; for reviewers, the province's reporting rate; the user's unread reminders."""
+
+    quarter: Quarter
+    due: date
+    own_expected: int
+    own_sent: int
+    rate: Rate | None
+    unread_notices: int
+
+
 @dataclass
 class StaffHome:
     """What a member of staff sees first: their roles, their home unit and the pages their roles open."""
@@ -128,6 +144,32 @@ class StaffHome:
     can_view_units: bool
     can_view_audit: bool
     can_manage_units: bool
+    can_view_progress: bool = False
+    can_view_people: bool = False
+    can_view_plan: bool = False
+    reporting: ReportingCard | None = None
+
+
+def reporting_card(user: AnyUser) -> ReportingCard:
+    """This quarter's reporting as the user takes part in it (officer, reviewer or reader). Four queries at most."""
+    quarter = Quarter.of(timezone.localdate())
+    due = due_date(quarter)
+    own = own_assignments(user, on=due)
+    sent = Report.objects.filter(
+        assignment__in=[assignment.pk for assignment in own],
+        year=quarter.year,
+        quarter=quarter.number,
+        first_submitted_at__isnull=False,
+    ).count()
+    province = review_province(user)
+    return ReportingCard(
+        quarter=quarter,
+        due=due,
+        own_expected=len(own),
+        own_sent=sent if own else 0,
+        rate=reporting_rate(quarter, province=province) if province is not None else None,
+        unread_notices=Notice.objects.filter(user_id=user.pk or 0, read_at__isnull=True).count(),
+    )
 
 
 def staff_home(user: AnyUser) -> StaffHome:
@@ -153,6 +195,10 @@ def staff_home(user: AnyUser) -> StaffHome:
         can_view_units=has_permission(user, Permission.VIEW_UNITS),
         can_view_audit=has_permission(user, Permission.VIEW_AUDIT),
         can_manage_units=has_permission(user, Permission.MANAGE_UNITS),
+        can_view_progress=has_permission(user, Permission.VIEW_PROGRESS),
+        can_view_people=has_permission(user, Permission.VIEW_PEOPLE),
+        can_view_plan=has_permission(user, Permission.VIEW_PLAN),
+        reporting=reporting_card(user) if has_permission(user, Permission.VIEW_REPORTS) else None,
     )
 
 

@@ -13,6 +13,7 @@ from .attempts import (
     attempt_page,
     attempt_result,
 )
+from .classes import ClassActivity, supervised_class_activity
 from .lessons import (
     DONE,
     LOCKED,
@@ -47,6 +48,7 @@ __all__ = [
     "AttemptQuestion",
     "AttemptReview",
     "CatalogueEntry",
+    "ClassActivity",
     "CompetenceResult",
     "CourseProgress",
     "CourseSummary",
@@ -65,5 +67,6 @@ __all__ = [
     "lesson_page",
     "literacy_statuses",
     "open_attempts_count",
+    "supervised_class_activity",
     "supervised_sessions_for",
 ]

@@ -10,7 +10,9 @@ line indented 1.27 cm, 6 pt between paragraphs); "Nơi nhận:" (12, bold italic
 signature block — authority and title (14, bold, capitals), the signer's name (14, bold).
 """
 
+import copy
 import io
+import re
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
@@ -23,6 +25,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt
+from docx.text.run import Run
 
 from ..models import Report
 from .issuer import Issuer, issuer_of
@@ -37,6 +40,13 @@ LANDSCAPE_TEXT_WIDTH = PAGE_HEIGHT - MARGINS["left"] - MARGINS["right"]
 FIGURE_WEIGHTS = (3, 12, 4, 4, 4, 4, 5, 6)
 ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
 QUARTER_ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
+# Characters XML 1.0 cannot hold (control characters but tab and line feed): dropped from any text, so a name or a
+# narrative that holds one (the services refuse them; older data may not) never breaks the document.
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def clean(text: str) -> str:
+    return NOT_XML.sub("", text)
 
 
 def date_line(place: str, day: date | None, year: int) -> str:
@@ -84,7 +94,7 @@ def _paragraph(
     paragraph.paragraph_format.space_after = Pt(after)
     if indent:
         paragraph.paragraph_format.first_line_indent = Cm(1.27)
-    _font(paragraph.add_run(text), size, bold=bold, italic=italic)
+    _font(paragraph.add_run(clean(text)), size, bold=bold, italic=italic)
     return paragraph
 
 
@@ -185,7 +195,57 @@ def _cell_text(value: Any) -> str:
         return f"{value:.1f}".replace(".", ",")
     if isinstance(value, int):
         return f"{value:,}".replace(",", ".")
-    return str(value)
+    return clean(str(value))
+
+
+def _weights(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[int]:
+    """Column weights from what each column must hold: its longest cell on one line, and its heading in at most
+    four lines (never narrower than the heading's longest word) — between 6 and 26 characters, plus room for
+    the cell's margins."""
+    weights = []
+    for index, heading in enumerate(columns):
+        text = str(heading)
+        word = max((len(part) for part in text.split()), default=1)
+        cell = max((len(_cell_text(row[index])) for row in rows if index < len(row)), default=0)
+        weights.append(min(max(word, len(text) // 4, round(cell * 1.15), 6), 26) + 3)
+    return weights
+
+
+def _run_properties(size: float, *, bold: bool = False) -> Any:
+    """A run's properties as _font writes them, to copy into many runs."""
+    run = Run(OxmlElement("w:r"), None)  # type: ignore[arg-type]
+    _font(run, size, bold=bold)
+    return run._r.rPr
+
+
+def _text_run(properties: Any, text: str) -> Any:
+    """A w:r with a copy of `properties` and the text (line breaks kept)."""
+    run = OxmlElement("w:r")
+    run.append(copy.deepcopy(properties))
+    for number, line in enumerate(text.split("\n")):
+        if number:
+            run.append(OxmlElement("w:br"))
+        element = OxmlElement("w:t")
+        element.set(qn("xml:space"), "preserve")
+        element.text = line
+        run.append(element)
+    return run
+
+
+def _cell_paragraph(value: str, size: float) -> Any:
+    """A cell paragraph's properties: aligned, and its paragraph mark as small as its text (else the mark keeps
+    the Normal style's 14 pt and every row of a 9-pt table is as tall as a 14-pt line)."""
+    properties = OxmlElement("w:pPr")
+    justification = OxmlElement("w:jc")
+    justification.set(qn("w:val"), value)
+    properties.append(justification)
+    mark = OxmlElement("w:rPr")
+    for name in ("w:sz", "w:szCs"):
+        element = OxmlElement(name)
+        element.set(qn("w:val"), str(round(size * 2)))
+        mark.append(element)
+    properties.append(mark)
+    return properties
 
 
 def _table(
@@ -197,27 +257,34 @@ def _table(
     weights: Sequence[float] | None = None,
     width: Any = TEXT_WIDTH,
 ) -> Any:
-    """A bordered table: bold headers, numbers right-aligned; the widest column for the longest texts unless
-    `weights` are given."""
+    """A bordered table: bold headings repeated on every page, numbers right-aligned, texts left; column widths
+    from `weights`, else from the contents (`_weights`). The heading row is built with python-docx; each data
+    row is a copy of a blank row of the same widths with its runs written directly (python-docx's per-run
+    setters cost a hundred times more, and the annex has a row per commune and agency)."""
     table = document.add_table(rows=1, cols=len(columns))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     for cell, heading in zip(table.rows[0].cells, columns, strict=True):
         cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
-        _font(cell.paragraphs[0].add_run(str(heading)), size, bold=True)
+        _font(cell.paragraphs[0].add_run(clean(str(heading))), size, bold=True)
+    _widths(table, _share(width, weights or _weights(columns, rows)))
+    heading_row = table.rows[0]._tr
+    blank = copy.deepcopy(heading_row)
+    heading_row.get_or_add_trPr().append(OxmlElement("w:tblHeader"))
+    for cell in blank.tc_lst:
+        for paragraph in cell.p_lst:
+            for child in list(paragraph):
+                paragraph.remove(child)
+    plain = _run_properties(size)
+    left, right = _cell_paragraph("left", size), _cell_paragraph("right", size)
     for values in rows:
-        cells = table.add_row().cells
-        for cell, value in zip(cells, values, strict=False):
+        row = copy.deepcopy(blank)
+        for cell, value in zip(row.tc_lst, values, strict=False):
             numeric = isinstance(value, int | float) and not isinstance(value, bool)
-            cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT if numeric else WD_ALIGN_PARAGRAPH.LEFT
-            _font(cell.paragraphs[0].add_run(_cell_text(value)), size)
-    if weights is None:
-        longest = [
-            max([len(str(heading))] + [len(_cell_text(row[i])) for row in rows if i < len(row)])
-            for i, heading in enumerate(columns)
-        ]
-        weights = [min(max(length, 4), 40) for length in longest]
-    _widths(table, _share(width, weights))
+            paragraph = cell.p_lst[0]
+            paragraph.append(copy.deepcopy(right if numeric else left))
+            paragraph.append(_text_run(plain, _cell_text(value)))
+        table._tbl.append(row)
     return table
 
 
@@ -265,6 +332,15 @@ def _body(document: Any, text: str) -> None:
     for line in [line.strip() for line in text.splitlines() if line.strip()] or ["…"]:
         paragraph = _paragraph(document, line, 14, align=WD_ALIGN_PARAGRAPH.JUSTIFY, after=6, indent=True)
         paragraph.paragraph_format.line_spacing = 1.2
+
+
+def annex_reference(report: Report, issuer: Issuer) -> str:
+    """The annex's reference to its report (Appendix I): "(Kèm theo Báo cáo số 05/BC-SKHCN ngày 18 tháng 12 năm
+    2026 của Sở Khoa học và Công nghệ tỉnh Lâm Đồng)"; number and day blank until filled and sent."""
+    sent = timezone.localtime(report.submitted_at).date() if report.submitted_at else None
+    dated = date_line("", sent, report.year).removeprefix(", ")
+    number = number_line(report.document_number, issuer.symbol).removeprefix("Số: ")
+    return f"(Kèm theo Báo cáo số {number} {dated} của {issuer.body_name})"
 
 
 def period_title(report: Report) -> str:
@@ -334,7 +410,7 @@ def build_docx(report: Report) -> bytes:
         _paragraph(document, annex["title"].removeprefix("Phụ lục: "), 13, bold=True, after=6)
         _paragraph(
             document,
-            f"(Kèm theo Báo cáo {period_title(report).lower()})",
+            annex_reference(report, issuer),
             13,
             italic=True,
             after=6,

@@ -13,11 +13,12 @@ Reports frozen before keep the sections they had.
 
 from typing import Any
 
-from . import consolidation, learning, plan_tasks
+from . import classes, consolidation, learning, plan_tasks
 from .base import Cell, Section, SectionBuilder, SectionContext
 
 SECTIONS: tuple[SectionBuilder, ...] = (
     learning.build,  # learning: people newly confirmed as digitally literate in the quarter, by target
+    classes.build,  # community classes: supervised tests opened, finished and passed in the quarter
     plan_tasks.build,  # the plan's tasks the unit leads (the consolidated report: every task's state)
     consolidation.build_submissions,  # consolidated only: units that did not report, or reported late
     consolidation.build_proposals,  # consolidated only: the units' proposals from their accepted reports

@@ -7,6 +7,7 @@ officers (EDIT_REPORTS on the unit or agency itself) prepare and submit, reviewe
 own officers) return and accept. A change sent with a stale `version` is refused (another tab, a double click).
 """
 
+import re
 from datetime import date, datetime
 from typing import Any
 
@@ -30,6 +31,8 @@ from ..selectors import submissions
 
 EDITABLE_FIELDS = (*NARRATIVE_FIELDS, "document_number", "signer_name")
 MAX_TEXT = 20_000
+# Control characters but tab and line feed: no one means them, and no DOCX can hold them.
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 
 
 def _not_found() -> NotFound:
@@ -243,7 +246,8 @@ def refreeze_report(*, report: Report, actor: Any, frozen_on: date | None = None
 def save_report_text(*, report: Report, changes: dict[str, str], actor: Any, version: int | None = None) -> Report:
     """Save the narrative (results, strengths, limitations and causes, proposals), the document number and the
     signer's name of a draft or returned report. Only the unit's officers. Raises NotFound for others,
-    DomainError when the report is locked, a field is unknown or too long, or the version is stale."""
+    DomainError when the report is locked, a field is unknown, too long or holds a control character, or the
+    version is stale (nothing is saved then)."""
     _require_author(actor, report)
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
@@ -256,6 +260,12 @@ def save_report_text(*, report: Report, changes: dict[str, str], actor: Any, ver
         for name, value in changes.items():
             text = str(value).replace("\r\n", "\n").strip()
             limit = 20 if name == "document_number" else 120 if name == "signer_name" else MAX_TEXT
+            if CONTROL_CHARACTERS.search(text):
+                raise DomainError(
+                    _("Nội dung có ký tự điều khiển không in được (ví dụ dán từ tệp khác); hãy xóa rồi gõ lại."),
+                    field=name,
+                    code="control_character",
+                )
             if len(text) > limit:
                 raise DomainError(
                     _("Nội dung quá dài (tối đa %(limit)s ký tự).") % {"limit": limit}, field=name, code="too_long"

@@ -173,6 +173,120 @@ def test_draft_report_of_the_province_writes_the_consolidated_report_with_its_an
     annex = document.sections[-1]
     assert (_mm(annex.page_width), _mm(annex.page_height)) == (297, 210)
     assert "Xã Nhân Cơ" in _texts(document)
+    assert "(Kèm theo Báo cáo số       /BC-SKHCN ngày      tháng      năm " in " ".join(_texts(document))
     assert "KT. GIÁM ĐỐC" in _texts(document) and any(
         text.startswith("Số:") and "/BC-SKHCN" in text for text in _texts(document)
+    )
+
+
+def test_every_table_run_is_times_new_roman_at_its_size_and_headings_repeat(territory, registry, plan, tmp_path):
+    from hocvuso.reporting.services import draft_consolidated_report
+
+    report = draft_consolidated_report(province=territory.province, quarter=quarter_of_today(), actor=None)
+    document = Document(io.BytesIO(build_docx(report)))
+
+    annex = document.tables[-1]
+    assert annex.rows[0].cells[1].text == "Đơn vị" and "Xã Nhân Cơ" in [row.cells[1].text for row in annex.rows]
+    grids = [table for table in document.tables if table.style is not None and table.style.name == "Table Grid"]
+    assert grids[-1]._tbl is annex._tbl and len(grids) >= 4
+    for table in grids[:-1]:  # the figures and the sections (12 pt), then the annex (9 pt)
+        for row in table.rows:
+            for cell in row.cells:
+                for run in cell.paragraphs[0].runs:
+                    assert (run.font.name, run.font.size) == ("Times New Roman", Pt(12)), run.text
+        assert "w:tblHeader" in table.rows[0]._tr.xml
+    sizes = {run.font.size for row in annex.rows for cell in row.cells for run in cell.paragraphs[0].runs}
+    assert sizes == {Pt(9)}
+    numbers = [cell for row in annex.rows[1:] for cell in row.cells[5:] if cell.text[:1].isdigit()]
+    assert numbers and all(cell.paragraphs[0].alignment == 2 for cell in numbers)  # WD_ALIGN_PARAGRAPH.RIGHT
+
+
+def _words(pdf_path, page):
+    """(xMin, yMin, xMax, yMax, text) of every word LibreOffice placed on the page, in points."""
+    import re
+
+    html = subprocess.run(
+        ["pdftotext", "-bbox", "-f", str(page), "-l", str(page), str(pdf_path), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    pattern = r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>'
+    return [(float(a), float(b), float(c), float(d), text) for a, b, c, d, text in re.findall(pattern, html)]
+
+
+def test_libreoffice_lays_the_report_out_with_the_decrees_page_margins_and_font(
+    territory, registry, plan, commune_officer, report, tmp_path
+):
+    from hocvuso.reporting.services import draft_consolidated_report
+
+    path = tmp_path / "bao-cao.pdf"
+    path.write_bytes(docx_to_pdf(build_docx(report)))
+    fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
+    families = {line.split()[0].split("+")[-1].split("-")[0] for line in fonts.splitlines()[2:]}
+    assert families <= {"LiberationSerif", "TimesNewRomanPSMT", "TimesNewRoman"}, fonts  # Times or its metric twin
+    mm = 72 / 25.4
+    words = _words(path, 1)
+    assert words and "CỘNG" in [word[4] for word in words]
+    assert min(word[0] for word in words) == pytest.approx(30 * mm, abs=1.5)  # left margin 30 mm
+    assert max(word[2] for word in words) <= (210 - 15) * mm + 1  # right margin 15 mm
+    assert min(word[1] for word in words) >= 20 * mm - 1  # top margin 20 mm
+    pages = int(
+        next(
+            line.split()[-1]
+            for line in subprocess.run(
+                ["pdfinfo", str(path)], capture_output=True, text=True, check=True
+            ).stdout.splitlines()
+            if line.startswith("Pages:")
+        )
+    )
+    if pages > 1:
+        numbered = _words(path, 2)
+        assert "2" in [word[4] for word in numbered if word[1] < 20 * mm]  # the page number in the top margin
+
+    consolidated = draft_consolidated_report(province=territory.province, quarter=quarter_of_today(), actor=None)
+    whole = tmp_path / "tong-hop.pdf"
+    whole.write_bytes(docx_to_pdf(build_docx(consolidated)))
+    info = subprocess.run(["pdfinfo", "-l", "99", str(whole)], capture_output=True, text=True, check=True).stdout
+    sizes = [
+        line.split("size:")[1].split("pts")[0].split(" x ")
+        for line in info.splitlines()
+        if line.startswith("Page ") and "size:" in line
+    ]
+    sizes = [(round(float(width)), round(float(height))) for width, height in sizes]
+    assert sizes[0] == (595, 842) and sizes[-1] == (842, 595)  # A4 portrait, the annex A4 landscape
+    annex_page = len(sizes)
+    annex_words = [word[4] for word in _words(whole, annex_page)]
+    assert "PHỤ" in annex_words and "Nhân" in annex_words
+
+
+def test_a_control_character_is_refused_in_the_narrative_and_dropped_from_names(
+    territory, registry, commune_assignment, commune_officer
+):
+    from hocvuso.core.errors import DomainError
+
+    report = draft_report(assignment=commune_assignment, quarter=quarter_of_today(), actor=commune_officer)
+    with pytest.raises(DomainError) as refused:
+        save_report_text(report=report, changes={"results": "Kết quả\x0b tốt", "proposals": "Đề xuất"}, actor=None)
+    assert (refused.value.code, refused.value.field) == ("control_character", "results")
+    report.refresh_from_db()
+    assert report.results == "" and report.proposals == ""  # nothing saved
+    saved = save_report_text(report=report, changes={"results": "Dòng 1\n\tDòng 2"}, actor=None)
+    assert saved.results == "Dòng 1\n\tDòng 2"
+
+    saved.content["sections"][0]["rows"][0][0] = "Tên\x01 lạ\x1f"  # older data, a name from elsewhere
+    document = Document(io.BytesIO(build_docx(saved)))
+    assert "Tên lạ" in _texts(document)
+    assert docx_to_pdf(build_docx(saved)).startswith(b"%PDF-")
+
+
+def test_the_annex_refers_to_its_report_by_number_day_and_issuer(report, commune_officer):
+    from hocvuso.reporting.documents.docx import annex_reference
+    from hocvuso.reporting.documents.issuer import issuer_of
+
+    sent = submit_report(report=report, actor=commune_officer)
+    day = timezone.localtime(sent.submitted_at).date()
+    expected = date_line("", day, sent.year).removeprefix(", ")
+    assert annex_reference(sent, issuer_of(sent)) == (
+        f"(Kèm theo Báo cáo số 05/BC-UBND {expected} của Ủy ban nhân dân xã Quảng Khê)"
     )

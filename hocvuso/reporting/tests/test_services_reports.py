@@ -47,7 +47,7 @@ def test_a_draft_freezes_the_dashboards_figures_with_the_change_over_the_quarter
     assert adults["newly_reached"] == 2
     assert report.status == ReportStatus.DRAFT and report.due_date == due_date(quarter_of_today())
     assert report.frozen_on == timezone.localdate() and report.facts_day == timezone.localdate()
-    assert [section["key"] for section in report.content["sections"]] == ["learning", "plan_tasks"]
+    assert [section["key"] for section in report.content["sections"]] == ["learning", "classes", "plan_tasks"]
     assert list(ReportEvent.objects.filter(report=report).values_list("action", flat=True)) == ["drafted"]
 
 

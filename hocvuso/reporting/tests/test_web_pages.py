@@ -124,3 +124,37 @@ def test_a_lead_updates_a_task_and_adds_evidence_and_a_lying_file_is_refused(
     )
     progress.refresh_from_db()
     assert progress.progress == 40
+
+
+def test_the_staff_home_shows_the_quarters_reporting_for_real_and_no_coming_soon_card(
+    client, territory, registry, commune_assignment, commune_officer, province_admin, make_user
+):
+    from hocvuso.accounts.roles import Role
+    from hocvuso.reporting.periods import due_date
+    from hocvuso.reporting.services import draft_report, notify, save_report_text, submit_report
+
+    quarter = quarter_of_today()
+    due = due_date(quarter).strftime("%d/%m/%Y")
+    notify(user=commune_officer, key="test-reminder", message="Sắp đến hạn báo cáo")
+    client.force_login(commune_officer)
+    page = client.get("/").content.decode()
+    assert "Sắp có" not in page and "đang được xây dựng" not in page
+    assert f"Báo cáo quý {quarter.number}/{quarter.year}" in page and f"Hạn gửi: {due}." in page
+    assert "Đơn vị của bạn đã gửi 0/1 báo cáo." in page and "1 thông báo chưa đọc" in page
+    assert 'href="/bao-cao/"' in page and 'href="/theo-doi/"' in page and 'href="/ke-hoach/"' in page
+    assert "Toàn tỉnh:" not in page  # not a reviewer
+
+    report = draft_report(assignment=commune_assignment, quarter=quarter, actor=commune_officer)
+    report = save_report_text(report=report, changes={"results": "Đã làm."}, actor=commune_officer)
+    report = submit_report(report=report, actor=commune_officer)
+    assert "Đơn vị của bạn đã gửi 1/1 báo cáo." in client.get("/").content.decode()
+
+    client.force_login(province_admin)
+    page = client.get("/").content.decode()
+    expected = len(territory.province.children.filter(level="commune")) + 6  # communes and the plan's 6 agencies
+    on_time = 0 if report.is_late else 1
+    assert f"Toàn tỉnh: 1/{expected} đơn vị đã báo cáo, {on_time} đúng hạn." in page
+
+    client.force_login(make_user(Role.INSTRUCTOR, territory.commune))  # no reporting role: no reporting card
+    page = client.get("/").content.decode()
+    assert "Báo cáo quý" not in page and "Sắp có" not in page and 'href="/theo-doi/"' in page
