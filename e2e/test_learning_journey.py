@@ -45,12 +45,12 @@ def answer(page, row, value) -> None:
     fieldset = page.locator(f'fieldset[data-question="{row.question_id}"]')
     kind = row.question.type
     if kind in ("single", "image"):
-        fieldset.locator(f'input[value="{value}"]').check()
+        fieldset.locator(f'input[name="q{row.question_id}"][value="{value}"]').check()
     elif kind == "true_false":
-        fieldset.locator(f'input[value="{"true" if value else "false"}"]').check()
+        fieldset.locator(f'input[name="q{row.question_id}"][value="{"true" if value else "false"}"]').check()
     elif kind == "multiple":
         for key in value:
-            fieldset.locator(f'input[value="{key}"]').check()
+            fieldset.locator(f'input[name="q{row.question_id}"][value="{key}"]').check()
     elif kind == "ordering":
         for place, key in enumerate(value, start=1):
             fieldset.locator(f'select[name="q{row.question_id}-{key}"]').select_option(str(place))
