@@ -218,13 +218,19 @@ XAPI_ACCOUNT_HOMEPAGE = env("XAPI_ACCOUNT_HOMEPAGE", "https://hocvuso.example")
 XAPI_ACTIVITY_BASE = env("XAPI_ACTIVITY_BASE", "https://hocvuso.example/xapi/activities/")
 XAPI_BATCH_SIZE = int(env("XAPI_BATCH_SIZE", "100"))
 
-# Literacy certificates (hocvuso/credentials). The issuer is did:web:<CREDENTIALS_DID_DOMAIN> (its DID document is served
-# at /.well-known/did.json of that host; a port is written %3A, e.g. localhost%3A8000); CREDENTIALS_BASE_URL is the
-# public address of the site (verification pages, status lists). The level of Thông tư 02/2025 a literacy
-# certificate attests is CREDENTIALS_LEVEL_REACHED (a level code of the framework, data until Annex II is checked).
+# Literacy certificates (hocvuso/credentials). The issuer is did:web:<CREDENTIALS_DID_DOMAIN> (its DID document is
+# served at /.well-known/did.json of that host; a port is written %3A, e.g. localhost%3A8000);
+# CREDENTIALS_BASE_URL is the public address of the site (verification pages, status lists).
+# The level of Thông tư 02/2025 a literacy certificate attests is CREDENTIALS_LEVEL_REACHED
+# (a level code of the framework, data until Annex II is checked).
 CREDENTIALS_DID_DOMAIN = env("CREDENTIALS_DID_DOMAIN", "localhost%3A8000")
 CREDENTIALS_BASE_URL = env("CREDENTIALS_BASE_URL", "http://localhost:8000").rstrip("/")
 CREDENTIALS_LEVEL_REACHED = env("CREDENTIALS_LEVEL_REACHED", "CB1")
+# The printable certificate's font (TrueType with Vietnamese glyphs; embedded as a subset).
+CREDENTIALS_PDF_FONT = env("CREDENTIALS_PDF_FONT", "/usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf")
+CREDENTIALS_PDF_FONT_BOLD = env(
+    "CREDENTIALS_PDF_FONT_BOLD", "/usr/share/fonts/truetype/liberation2/LiberationSerif-Bold.ttf"
+)
 # The public verification page and its JSON: requests per client address per minute.
 CREDENTIALS_VERIFY_RATE_PER_MINUTE = int(env("CREDENTIALS_VERIFY_RATE_PER_MINUTE", "120"))
 # The national confirmation endpoint (VNeID): each certificate is POSTed there as JSON with an Idempotency-Key.

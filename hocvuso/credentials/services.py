@@ -10,7 +10,9 @@ from hocvuso.territory.models import AdministrativeUnit
 
 from .issuance import issue_certificate, issue_certificates, issue_pending_certificates
 from .keys import active_key, mark_key_compromised, published_keys, rotate_signing_key
+from .models import Certificate
 from .outbox import deliver_certificates, retry_delivery
+from .pdf import render_certificate_pdf
 from .status import change_certificate_status, signed_status_list
 
 
@@ -26,6 +28,7 @@ def issue_cohort(*, unit: AdministrativeUnit, actor: Any) -> int:
 
 __all__ = [
     "active_key",
+    "certificate_pdf",
     "change_certificate_status",
     "deliver_certificates",
     "issue_certificate",
@@ -38,3 +41,14 @@ __all__ = [
     "rotate_signing_key",
     "signed_status_list",
 ]
+
+
+def certificate_pdf(*, certificate: Certificate) -> bytes:
+    """The certificate's printable PDF, rendered on first use and kept (a render is deterministic enough that a
+    concurrent second render only overwrites the same content)."""
+    if certificate.pdf:
+        return bytes(certificate.pdf)
+    content = render_certificate_pdf(certificate)
+    Certificate.objects.filter(pk=certificate.pk).update(pdf=content)
+    certificate.pdf = content
+    return content
