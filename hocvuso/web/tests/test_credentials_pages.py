@@ -4,7 +4,6 @@ list and downloads (JSON, PDF in Vietnamese within 150 KB), the staff's revocati
 import io
 import json
 import subprocess
-from typing import Any
 
 import pytest
 from django.core.management import call_command
