@@ -197,7 +197,7 @@ def _issue_chunk(statuses: list[LiteracyStatus], *, actor: Any) -> list[Certific
     with transaction.atomic():
         # lock the confirmations: a concurrent batch waits here, then finds them issued and skips them
         ids = list(
-            LiteracyStatus.objects.select_for_update()
+            LiteracyStatus.objects.select_for_update(of=("self",))
             .filter(pk__in=[item.status.pk for item in prepared], certificate__isnull=True)
             .values_list("pk", flat=True)
         )

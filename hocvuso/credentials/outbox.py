@@ -111,7 +111,7 @@ def _claim(batch_size: int) -> list[Certificate]:
     with transaction.atomic():
         due = Certificate.objects.due_for_delivery(now).order_by("next_delivery_at")
         if connection.features.has_select_for_update_skip_locked:
-            due = due.select_for_update(skip_locked=True)
+            due = due.select_for_update(skip_locked=True, of=("self",))
         rows = list(due.select_related("resident")[:batch_size])
         Certificate.objects.filter(pk__in=[row.pk for row in rows]).update(next_delivery_at=lease)
     return rows

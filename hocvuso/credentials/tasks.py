@@ -1,9 +1,12 @@
 """Background tasks of credentials (Celery beat "issue-certificates" and "deliver-certificates"). Thin: they call
 the services. Without Redis (the embedded default) Celery runs them eagerly in the calling process."""
 
+import logging
 from typing import Any
 
 from celery import shared_task
+
+from hocvuso.core.errors import DomainError
 
 from .issuance import issue_pending_certificates as issue_pending
 from .outbox import deliver_certificates as deliver
@@ -11,8 +14,13 @@ from .outbox import deliver_certificates as deliver
 
 @shared_task(name="hocvuso.credentials.tasks.issue_pending_certificates", ignore_result=True)
 def issue_pending_certificates() -> int:
-    """Issue a certificate for every literacy confirmation still without one; returns how many."""
-    return issue_pending()
+    """Issue a certificate for every literacy confirmation still without one; returns how many. Without a signing
+    key nothing is issued (logged): the confirmations wait, and are issued once an operator creates the key."""
+    try:
+        return issue_pending()
+    except DomainError as error:
+        logging.getLogger(__name__).warning("certificates not issued: %s", error.code)
+        return 0
 
 
 @shared_task(name="hocvuso.credentials.tasks.deliver_certificates", ignore_result=True)
