@@ -6,8 +6,8 @@ from django.utils import timezone
 
 from hocvuso.accounts.access import units_visible_to
 from hocvuso.accounts.models import User
-from hocvuso.demo.services import DEMO_RESIDENTS, load_demo
 from hocvuso.credentials.models import Certificate
+from hocvuso.demo.services import DEMO_RESIDENTS, load_demo
 from hocvuso.indicators.models import IndicatorFact, VneidCertification
 from hocvuso.people.models import Resident
 from hocvuso.territory.models import AdministrativeUnit
