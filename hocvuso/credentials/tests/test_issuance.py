@@ -207,3 +207,14 @@ def test_every_term_of_the_issued_documents_is_defined_so_the_proof_covers_it(
         expanded = pyld.expand(document, options)
         compacted = pyld.compact(expanded, {"@context": document["@context"]}, options)
         assert _same(compacted, document), document.get("type")
+
+
+def test_shards_share_a_backlog_without_overlap(signing_key, territory, confirm) -> None:
+    for serial in range(6):
+        confirm(make_resident(territory.village, 200 + serial))
+    first = issue_pending_certificates(shard=(0, 2))
+    second = issue_pending_certificates(shard=(1, 2))
+    assert first + second == 6 and first > 0 and second > 0
+    assert Certificate.objects.count() == 6
+    with pytest.raises(DomainError):
+        issue_pending_certificates(shard=(2, 2))

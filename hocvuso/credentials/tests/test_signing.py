@@ -4,6 +4,8 @@ contexts and the document loader that refuses the network."""
 import copy
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pyld.jsonld import JsonLdError
 
 from hocvuso.credentials import jsonld
@@ -82,3 +84,47 @@ def test_control_characters_are_refused() -> None:
     bad["credentialSubject"]["name"] = "Nguyễn\x08Thị"
     with pytest.raises(ValueError, match=r"credentialSubject\.name"):
         jsonld.canonical_nquads(bad)
+
+
+NAMES = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters=[chr(c) for c in range(32)] + ["\x7f"]),
+    min_size=1,
+    max_size=40,
+) | st.sampled_from(['Nguyễn "Bé" Na', "a\\b", "@id", "_:b0", "urn:uuid:x", "Thị\nHai", "Đ\tÀ", " "])
+
+
+@settings(max_examples=60, deadline=None)
+@given(name=NAMES, other=NAMES)
+def test_the_template_path_gives_the_full_canonical_form_for_any_value(name: str, other: str) -> None:
+    def document(holder: str, note: str, number: int) -> dict:
+        return {
+            "@context": [jsonld.CREDENTIALS_V2, jsonld.OPEN_BADGES_V3],
+            "id": f"urn:uuid:00000000-0000-4000-8000-{number:012d}",
+            "type": ["VerifiableCredential", "OpenBadgeCredential"],
+            "name": "Chứng nhận",
+            "issuer": {"id": "did:web:example.org", "type": ["Profile"], "name": "Tỉnh"},
+            "validFrom": "2026-01-01T00:00:00Z",
+            "credentialSubject": {
+                "type": ["AchievementSubject"],
+                "identifier": [
+                    {"type": "IdentityObject", "identityType": "name", "hashed": False, "identityHash": holder},
+                    {"type": "IdentityObject", "identityType": "nationalIdentityNumber", "hashed": True,
+                     "identityHash": note, "salt": note},
+                ],
+                "achievement": {"id": "https://example.org/a", "type": ["Achievement"], "name": "A",
+                                "description": "d", "criteria": {"narrative": note}},
+            },
+        }  # fmt: skip
+
+    template = jsonld.TemplateCanonicalizer(document("slot-holder-q1", "slot-note-q2", 999))
+    real = document(name, other, 7)
+    assert template.canonical_nquads(real) == jsonld.canonical_nquads(real)
+    assert template.canonical_nquads(real) == template.canonical_nquads(copy.deepcopy(real))  # template untouched
+
+
+def test_a_document_of_another_shape_is_refused_by_the_template() -> None:
+    template = jsonld.TemplateCanonicalizer(DOCUMENT)
+    with pytest.raises(jsonld.TemplateMismatch):
+        template.canonical_nquads({**DOCUMENT, "name": "extra"})
+    with pytest.raises(jsonld.TemplateMismatch):
+        template.canonical_nquads({**DOCUMENT, "credentialSubject": {"id": "did:example:1", "name": 5}})
