@@ -51,6 +51,7 @@ urlpatterns = [
     path("chung-nhan/quan-ly/<uuid:certificate_id>/", credentials.manage_certificate, name="certificate_manage"),
     path("chung-nhan/gui-loi/", credentials.dead_letter_list, name="certificate_dead_letters"),
     path("chung-nhan/gui-loi/<uuid:certificate_id>/", credentials.dead_letter_retry, name="certificate_retry"),
+    path("chung-nhan/doi-soat-vneid/", credentials.vneid_reconciliation, name="vneid_reconciliation"),
     path("chung-nhan/cap-theo-lop/<str:code>/", credentials.cohort_issue, name="certificate_cohort"),
     path("khoa-hoc/", learning.catalogue, name="courses"),
     path("khoa-hoc/<slug:course_slug>/", learning.course_detail, name="course"),

@@ -6,6 +6,7 @@ import json
 import uuid
 
 import segno
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
@@ -33,8 +34,12 @@ from hocvuso.credentials.services import (
     retry_delivery,
     signed_status_list,
 )
+from hocvuso.indicators.vneid_reconciliation import reconcile_vneid_confirmations
 from hocvuso.learning.models import LiteracyStatus
 from hocvuso.territory.models import AdministrativeUnit
+
+from .. import uploads
+from ..forms import ConfirmUploadForm
 
 JSON_OPTIONS = {"ensure_ascii": False}
 
@@ -43,12 +48,10 @@ def _throttled(request: HttpRequest) -> bool:
     """True when this client address made more than CREDENTIALS_VERIFY_RATE_PER_MINUTE verification requests in
     the current minute (a counter in the cache: shared between processes with Redis)."""
     key = f"credentials:verify:{request.META.get('REMOTE_ADDR', '')}"
-    cache.add(key, 0, timeout=60)
     try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=60)
-        count = 1
+        count = cache.incr(key)  # one round trip on the common path
+    except ValueError:  # the first request of the window
+        count = 1 if cache.add(key, 1, timeout=60) else cache.incr(key)
     return bool(count > settings.CREDENTIALS_VERIFY_RATE_PER_MINUTE)
 
 
@@ -243,3 +246,56 @@ def cohort_issue(request: HttpRequest, unit: AdministrativeUnit) -> HttpResponse
             messages.success(request, _("Đã cấp %(count)s chứng nhận.") % {"count": issued})
             return redirect("web:certificate_cohort", code=unit.code)
     return render(request, "web/credentials/cohort.html", {"unit": unit, "pending": pending})
+
+
+# --- reconciliation with VNeID -----------------------------------------------------------------------------
+
+RECONCILIATION_PURPOSE = "vneid-reconciliation"
+
+
+class ReconciliationFileForm(forms.Form):
+    file = forms.FileField(
+        label=_("Tệp danh sách đã xác nhận trên VNeID (CSV hoặc XLSX)"),
+        help_text=_("Các cột: “Số định danh”, “Họ và tên”, “Ngày xác nhận”. Tối đa 50 MB."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,text/csv"}),
+    )
+
+
+@requires(Permission.MANAGE_CREDENTIALS)
+@require_http_methods(["GET", "POST"])
+def vneid_reconciliation(request: HttpRequest) -> HttpResponse:
+    """/chung-nhan/doi-soat-vneid/ — the province administrator uploads the national platform's list of people
+    confirmed on VNeID: a dry run first (matched, unmatched and bad rows), then confirms the same bytes."""
+    form = ReconciliationFileForm()
+    context: dict[str, object] = {}
+    if request.method == "POST" and "token" in request.POST:
+        confirm = ConfirmUploadForm(request.POST)
+        data = confirm.is_valid() and uploads.take_upload(
+            request, token=confirm.cleaned_data["token"], purpose=RECONCILIATION_PURPOSE
+        )
+        if not data:
+            messages.error(request, _("Tệp đã kiểm tra không còn. Hãy tải tệp lên lại."))
+            return redirect("web:vneid_reconciliation")
+        try:
+            result = reconcile_vneid_confirmations(data=data, file_name="vneid", actor=request.user, dry_run=False)
+        except DomainError as error:
+            messages.error(request, str(error.message))
+            return redirect("web:vneid_reconciliation")
+        messages.success(request, _("Đã ghi nhận %(count)s người đã xác nhận trên VNeID.") % {"count": result.recorded})
+        context["result"] = result
+    elif request.method == "POST":
+        form = ReconciliationFileForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            data = upload.read()
+            try:
+                result = reconcile_vneid_confirmations(data=data, file_name=upload.name, actor=request.user,
+                                                       dry_run=True)  # fmt: skip
+            except DomainError as error:
+                form.add_error("file", str(error.message))
+            else:
+                context["result"] = result
+                if not result.problems and result.matched:
+                    context["token"] = uploads.stash_upload(request, purpose=RECONCILIATION_PURPOSE, data=data)
+    context["form"] = form
+    return render(request, "web/credentials/reconciliation.html", context)

@@ -116,3 +116,32 @@ def test_the_did_document_lists_the_keys_as_multikeys(client, certificate) -> No
     assert document["verificationMethod"][0]["type"] == "Multikey"
     assert document["verificationMethod"][0]["publicKeyMultibase"].startswith("z6Mk")
     assert "privateKey" not in json.dumps(document)
+
+
+def test_the_province_administrator_reconciles_vneid_after_a_dry_run(client, province_admin, dao) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from hocvuso.indicators.models import VneidCertification
+
+    client.force_login(province_admin)
+    data = f"Số định danh,Họ và tên,Ngày xác nhận\n{DAO_ID},Nguyễn Thị Đào,15/10/2026\n".encode()
+    checked = client.post("/chung-nhan/doi-soat-vneid/", {"file": SimpleUploadedFile("vneid.csv", data)})
+    body = checked.content.decode()
+    assert checked.status_code == 200 and "Kết quả kiểm tra" in body and DAO_ID not in body
+    assert not VneidCertification.objects.exists()
+    token = checked.context["token"]
+    done = client.post("/chung-nhan/doi-soat-vneid/", {"token": token})
+    assert done.status_code == 200 and VneidCertification.objects.filter(resident=dao).count() == 1
+    again = client.post("/chung-nhan/doi-soat-vneid/", {"token": token})  # the stash is used once
+    assert again.status_code == 302
+
+
+def test_learners_and_administrators_find_the_certificate_pages_in_the_navigation(client, certificate, province_admin):
+    from hocvuso.accounts.tests.factories import RoleAssignmentFactory
+
+    RoleAssignmentFactory(user=certificate.user, role="learner")
+    client.force_login(certificate.user)
+    assert 'href="/chung-nhan/"' in client.get("/").content.decode()
+    client.force_login(province_admin)
+    home = client.get("/").content.decode()
+    assert "/chung-nhan/doi-soat-vneid/" in home and "/chung-nhan/gui-loi/" in home
