@@ -74,13 +74,13 @@ NAVIGATION: list[NavEntry] = [
         "web:vneid_reconciliation",
         Permission.MANAGE_CREDENTIALS,
         match_prefix="/chung-nhan/doi-soat-vneid/",
-    ),  # fmt: skip
+    ),
     NavEntry(
         _("Chứng nhận gửi lỗi"),
         "web:certificate_dead_letters",
         Permission.MANAGE_CREDENTIALS,
         match_prefix="/chung-nhan/gui-loi/",
-    ),  # fmt: skip
+    ),
     NavEntry(_("Chứng nhận của tôi"), "web:my_certificates", Permission.LEARN, match_prefix="/chung-nhan/"),
     NavEntry(_("Dữ liệu của tôi"), "web:my_data", match_prefix="/du-lieu-cua-toi/"),
 ]

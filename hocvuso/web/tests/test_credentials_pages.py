@@ -118,7 +118,7 @@ def test_the_did_document_lists_the_keys_as_multikeys(client, certificate) -> No
     assert "privateKey" not in json.dumps(document)
 
 
-def test_the_province_administrator_reconciles_vneid_after_a_dry_run(client, province_admin, dao) -> None:
+def test_the_province_administrator_reconciles_vneid_after_a_dry_run(client, province_admin, dao) -> None:  # noqa: F811
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from hocvuso.indicators.models import VneidCertification
