@@ -310,7 +310,7 @@ class DirtyUnit(models.Model):
         return f"{self.kind}:{self.object_id}"
 
 
-# --- Who is confirmed on VNeID (filled by the reconciliation with the national platform) ----------------------------------------------------
+# --- Who is confirmed on VNeID (filled by the reconciliation with the national platform) --------------------
 
 
 class VneidCertification(TimeStampedModel):
