@@ -119,7 +119,9 @@ def verify_json(request: HttpRequest, certificate_id: uuid.UUID) -> HttpResponse
 @public
 @require_GET
 def verify_qr(request: HttpRequest, certificate_id: uuid.UUID) -> HttpResponse:
-    """The QR code (SVG) of a certificate's verification page."""
+    """The QR code (SVG) of a certificate's verification page (rate-limited with the page: it costs CPU)."""
+    if _throttled(request):
+        return _too_many(request, as_json=True)
     code = segno.make(verification_url(certificate_id), error="m")
     response = HttpResponse(code.svg_inline(scale=4, border=2), content_type="image/svg+xml")
     response["Cache-Control"] = "public, max-age=86400"
