@@ -44,6 +44,7 @@ from .signing import BatchSigner
 TT02 = "tt02-2025"
 CHUNK = 500
 CHECK_EVERY = 250
+MAX_CONFLICTS = 5
 
 
 def xsd_datetime(moment: datetime) -> str:
@@ -256,6 +257,7 @@ def issue_certificates(*, statuses: Iterable[LiteracyStatus] | QuerySet[Literacy
         else LiteracyStatus.objects.filter(pk__in=[status.pk for status in statuses])
     )
     issued = 0
+    conflicts = 0
     while True:
         chunk = list(_pending(queryset)[:CHUNK])
         if not chunk:
@@ -263,7 +265,11 @@ def issue_certificates(*, statuses: Iterable[LiteracyStatus] | QuerySet[Literacy
         try:
             made = _issue_chunk(chunk, actor=actor)
         except IntegrityError:
-            continue  # another worker issued some of them meanwhile: the chunk was rolled back; read it again
+            # another worker issued some of them meanwhile: the chunk was rolled back whole; read it again
+            conflicts += 1
+            if conflicts > MAX_CONFLICTS:
+                raise
+            continue
         issued += len(made)
         if not made:
             return issued
