@@ -12,6 +12,10 @@ command -v soffice >/dev/null || packages+=(libreoffice-calc-nogui)
 command -v pdftoppm >/dev/null || packages+=(poppler-utils)
 /usr/bin/python3 -c "import uno" 2>/dev/null || packages+=(python3-uno)
 fc-list -q "Liberation Serif" 2>/dev/null || packages+=(fonts-liberation)
+# the printable literacy certificate embeds Liberation Serif 2 (it has the Vietnamese glyphs)
+[ -e /usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf ] || packages+=(fonts-liberation2)
+# the certificate tests install an independent verifier from npm
+command -v npm >/dev/null || packages+=(nodejs npm)
 if [ ${#packages[@]} -eq 0 ]; then exit 0; fi
 if [ "$(id -u)" -eq 0 ]; then SUDO=""; elif command -v sudo >/dev/null; then SUDO="sudo"; else
   echo "${packages[*]} missing and cannot be installed without root: apt-get install ${packages[*]}" >&2; exit 1; fi

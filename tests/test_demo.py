@@ -8,8 +8,9 @@ from django.utils import timezone
 
 from hocvuso.accounts.access import units_visible_to
 from hocvuso.accounts.models import User
+from hocvuso.credentials.models import Certificate
 from hocvuso.demo.services import DEMO_RESIDENTS, load_demo
-from hocvuso.indicators.models import IndicatorFact
+from hocvuso.indicators.models import IndicatorFact, VneidCertification
 from hocvuso.people.models import Resident
 from hocvuso.reporting.models import Report, ReportStatus
 from hocvuso.reporting.selectors import recent_quarters, reporting_rate
@@ -28,7 +29,17 @@ def test_each_demo_account_sees_only_its_scope(client):
     assert all(key and username.encode().hex() not in key for username, key in keys.items())
     assert keys == {account.username: account.totp_key for account in again if account.totp_key}
     assert Resident.objects.count() == DEMO_RESIDENTS
-    assert User.objects.count() == 7
+    # the demo's certificates: learners of the demo commune (accounts nobody signs in with) and the demo learner
+    assert User.objects.exclude(username__startswith="demo.hocvien.").count() == 7
+    assert User.objects.filter(username__startswith="demo.hocvien.", password__startswith="!").count() == 120
+    assert Certificate.objects.count() == 121 and Certificate.objects.filter(user__username="nguoihoc").count() == 1
+    assert Certificate.objects.filter(status="revoked").count() == 4
+    assert Certificate.objects.filter(status="suspended").count() == 2
+    assert VneidCertification.objects.count() == 76  # two in three of the 114 left valid (none of the learner)
+    certified = IndicatorFact.objects.get(
+        unit__code="68", day=timezone.localdate(), indicator__code="adults-certified-vneid"
+    )
+    assert certified.numerator == 76
     assert Resident.objects.filter(user__username="nguoihoc").count() == 1
     # the dashboards have today's figures without waiting for a worker: the province's residents are counted
     facts = IndicatorFact.objects.filter(

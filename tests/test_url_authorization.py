@@ -132,6 +132,16 @@ def world(territory, make_user) -> dict[str, Any]:
         vneid_level=2,
         commune=territory.commune,
     )
+    # A literacy certificate of the owner (public verification, the holder's downloads, the province's actions).
+    from hocvuso.credentials.keys import rotate_signing_key
+    from hocvuso.credentials.services import issue_certificate
+    from hocvuso.learning.models import LiteracyRule, LiteracyStatus
+
+    rotate_signing_key(actor=None)
+    rule = LiteracyRule.objects.create(group="citizens", name="Quy tắc thử")
+    rule.required_assessments.add(final)
+    literacy = LiteracyStatus.objects.create(user=owner, resident=resident, group="citizens", rule=rule)
+    certificate = issue_certificate(literacy_status=literacy)
     other_officer = make_user(Role.COMMUNE_OFFICER, territory.other_commune)
     to_decide = transfer(other_officer, kind="move", to_village=territory.other_village)
     own_request = transfer(agency, kind="membership", organisation=school, membership_kind="staff")
@@ -154,6 +164,10 @@ def world(territory, make_user) -> dict[str, Any]:
             "task_id": str(progress.pk),
             "evidence_id": str(evidence.pk),
             "registration_id": str(registration.pk),
+            "certificate_id": str(certificate.pk),
+            "purpose": "revocation",
+            "number": "0",
+            "group": "citizens",
         },
         "post_data": {
             "web:supervision_close": {"session": str(session.session.pk)},

@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "hocvuso.people",
     "hocvuso.learning",
     "hocvuso.vneid",
+    "hocvuso.credentials",
     "hocvuso.indicators",
     "hocvuso.reporting",
     "hocvuso.api",
@@ -182,6 +183,9 @@ CELERY_BEAT_SCHEDULE = {
     "refresh-indicators": {"task": "hocvuso.indicators.tasks.refresh_indicators", "schedule": 3.0},
     # reports due soon and plan tasks without update: in-app notices and e-mail, once per user and occasion
     "send-reporting-reminders": {"task": "hocvuso.reporting.tasks.send_reminders", "schedule": 3600.0},
+    # literacy confirmations without a certificate yet are issued; certificates are sent to the VNeID endpoint
+    "issue-certificates": {"task": "hocvuso.credentials.tasks.issue_pending_certificates", "schedule": 60.0},
+    "deliver-certificates": {"task": "hocvuso.credentials.tasks.deliver_certificates", "schedule": 60.0},
 }
 
 # Personal data at rest: national ID and phone are encrypted (AES-GCM) and looked up by a keyed hash (HMAC).
@@ -238,6 +242,29 @@ OIDC_HTTP_TIMEOUT_SECONDS = float(env("OIDC_HTTP_TIMEOUT_SECONDS", "10"))
 OIDC_METADATA_CACHE_SECONDS = int(env("OIDC_METADATA_CACHE_SECONDS", "3600"))
 OIDC_JWKS_MIN_REFRESH_SECONDS = int(env("OIDC_JWKS_MIN_REFRESH_SECONDS", "10"))
 OIDC_ALLOW_HTTP = env_bool("OIDC_ALLOW_HTTP", False)
+# Literacy certificates (hocvuso/credentials). The issuer is did:web:<CREDENTIALS_DID_DOMAIN> (its DID document is
+# served at /.well-known/did.json of that host; a port is written %3A, e.g. localhost%3A8000);
+# CREDENTIALS_BASE_URL is the public address of the site (verification pages, status lists).
+# The level of Thông tư 02/2025 a literacy certificate attests is CREDENTIALS_LEVEL_REACHED
+# (a level code of the framework, data until Annex II is checked).
+CREDENTIALS_DID_DOMAIN = env("CREDENTIALS_DID_DOMAIN", "localhost%3A8000")
+CREDENTIALS_BASE_URL = env("CREDENTIALS_BASE_URL", "http://localhost:8000").rstrip("/")
+CREDENTIALS_LEVEL_REACHED = env("CREDENTIALS_LEVEL_REACHED", "CB1")
+# The printable certificate's font (TrueType with Vietnamese glyphs; embedded as a subset).
+CREDENTIALS_PDF_FONT = env("CREDENTIALS_PDF_FONT", "/usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf")
+CREDENTIALS_PDF_FONT_BOLD = env(
+    "CREDENTIALS_PDF_FONT_BOLD", "/usr/share/fonts/truetype/liberation2/LiberationSerif-Bold.ttf"
+)
+# The public verification page and its JSON: requests per client address per minute.
+CREDENTIALS_VERIFY_RATE_PER_MINUTE = int(env("CREDENTIALS_VERIFY_RATE_PER_MINUTE", "120"))
+# The national confirmation endpoint (VNeID): each certificate is POSTed there as JSON with an Idempotency-Key.
+# Without a URL certificates wait in the outbox. Retries back off exponentially up to VNEID_MAX_ATTEMPTS, then the
+# certificate is set aside for staff (dead letter).
+VNEID_CONFIRMATION_URL = env("VNEID_CONFIRMATION_URL", "")
+VNEID_CONFIRMATION_TOKEN = env("VNEID_CONFIRMATION_TOKEN", "")
+VNEID_CONFIRMATION_TIMEOUT_SECONDS = float(env("VNEID_CONFIRMATION_TIMEOUT_SECONDS", "10"))
+VNEID_MAX_ATTEMPTS = int(env("VNEID_MAX_ATTEMPTS", "8"))
+VNEID_BATCH_SIZE = int(env("VNEID_BATCH_SIZE", "50"))
 
 # Quarterly reports and plan tasks (hocvuso/reporting). A report is due before this day of the quarter's last month
 # (plan VI.7: the 20th, so Q4 2026 is due by 19/12/2026); officers are reminded this many days before the deadline;

@@ -81,7 +81,7 @@ THROUGH_MEMBERSHIP = frozenset({Permission.VIEW_PEOPLE, Permission.VIEW_PROGRESS
 
 # Permissions over things not tied to a unit (the audit log records the whole platform's actions): held only
 # through an assignment over the whole province the platform serves (settings.PROVINCE_CODE).
-PLATFORM_WIDE = frozenset({Permission.VIEW_AUDIT})
+PLATFORM_WIDE = frozenset({Permission.VIEW_AUDIT, Permission.MANAGE_CREDENTIALS})
 
 UNIT = "territory.administrativeunit"
 ORGANISATION = "people.organisation"
@@ -97,6 +97,7 @@ TASK_PROGRESS = "reporting.taskprogress"
 TASK_UPDATE = "reporting.taskupdate"
 TASK_EVIDENCE = "reporting.taskevidence"
 PENDING_REGISTRATION = "vneid.pendingregistration"
+CERTIFICATE = "credentials.certificate"
 # Kinds about one subject, `unit` or `organisation` (exactly one set), and kinds about the subject of their task.
 ABOUT_A_SUBJECT = frozenset({ROLE_ASSIGNMENT, REPORTING_ASSIGNMENT, REPORT, TASK_PROGRESS})
 ABOUT_A_TASK = frozenset({TASK_UPDATE, TASK_EVIDENCE})
@@ -372,6 +373,9 @@ def can(user: AnyUser, permission: Permission, obj: Model) -> bool:
         return grants.cover_subject(obj.progress_of)  # type: ignore[attr-defined]
     if kind == PENDING_REGISTRATION:
         return obj.commune_id is not None and grants.cover(obj.commune)  # type: ignore[attr-defined]
+    if kind == CERTIFICATE:
+        # certificates are the province's: acting on one (revoking, suspending) needs the whole province
+        return grants.cover_the_province()
     raise _unknown(kind)
 
 
@@ -380,6 +384,20 @@ def require(user: AnyUser, permission: Permission, obj: Model | None) -> None:
     a caller passes what its lookup found and missing and forbidden are told apart nowhere."""
     if obj is None or not can(user, permission, obj):
         raise NotFound()
+
+
+def holds_certificate(user: AnyUser, certificate: Model) -> bool:
+    """True when the signed-in user is the certificate's holder (the account it was issued to)."""
+    return bool(user.is_authenticated and certificate.user_id == user.pk)  # type: ignore[attr-defined]
+
+
+def require_certificate_action(user: AnyUser, certificate: Model | None) -> None:
+    """Raise NotFound unless the user may revoke, suspend or reinstate the certificate: MANAGE_CREDENTIALS over
+    the whole province (the province administrator). A user object that did not come through a request (a
+    management command) is the system acting: None passes."""
+    if user is None:
+        return
+    require(user, Permission.MANAGE_CREDENTIALS, certificate)
 
 
 def can_reach(user: AnyUser, permission: Permission, *, path: str, organisation_id: int | None = None) -> bool:
@@ -568,6 +586,7 @@ __all__ = [
     "can_reach",
     "forget_cached_assignments",
     "has_permission",
+    "holds_certificate",
     "home_unit",
     "is_staff_user",
     "is_verified",
@@ -580,6 +599,7 @@ __all__ = [
     "permissions_of",
     "public",
     "require",
+    "require_certificate_action",
     "require_permission",
     "requires",
     "scope",

@@ -36,6 +36,8 @@ class Permission(StrEnum):
     REVIEW_REPORTS = "review_reports"
     VIEW_PLAN = "view_plan"
     UPDATE_TASKS = "update_tasks"
+    # Literacy certificates: revoke, suspend or reinstate; the VNeID outbox's dead letters; the VNeID reconciliation
+    MANAGE_CREDENTIALS = "manage_credentials"
 
 
 _REPORTING = {

@@ -12,6 +12,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from hocvuso.accounts.models import User
 from hocvuso.accounts.roles import Role
 from hocvuso.accounts.services import assign_role, create_user
+from hocvuso.demo.credentials import load_demo_credentials
 from hocvuso.indicators.models import IndicatorFact
 from hocvuso.indicators.services import rebuild_facts
 from hocvuso.learning.services import DEFAULT_CURRICULA, attach_resident, load_curricula
@@ -66,7 +67,8 @@ def load_demo(*, seed: int = 68) -> list[DemoAccount]:
     """Load the national units, villages for the demo province, the starter curricula, a synthetic population
     (once), a few organisations and one account per role; the learner account is linked to a resident of the
     demo village; the plan's tasks and quarterly reports (`load_demo_reports`); the indicator facts are built
-    (idempotent). Returns the demo accounts with their scope and, for staff, their authenticator's random key (hex).
+    (idempotent); literacy certificates, a few revoked, and VNeID confirmations (`load_demo_credentials`). Returns
+    the demo accounts with their scope and, for staff, their authenticator's random key (hex).
 
     Raises ImproperlyConfigured unless the settings allow demo data (`ALLOW_DEMO_DATA`: on for `make run` and the
     tests, never in production): demo accounts with a published password must never reach a real database.
@@ -120,6 +122,9 @@ def _load_demo(seed: int) -> list[DemoAccount]:
         scope = unit.name if unit else organisation.name if organisation else "—"
         accounts.append(DemoAccount(username, full_name, role, scope, key))
     load_demo_reports(province=province, reviewer=User.objects.get(username="admin.tinh"))
+    load_demo_credentials(
+        commune=commune, admin=User.objects.get(username="admin.tinh"), learner=User.objects.get(username="nguoihoc")
+    )
     rebuild_facts(actor=None)  # the dashboards' figures of today, so the first page view need not compute them
     return accounts
 

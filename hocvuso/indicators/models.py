@@ -310,15 +310,16 @@ class DirtyUnit(models.Model):
         return f"{self.kind}:{self.object_id}"
 
 
-# --- Numerator source until the credentials part exists ----------------------------------------------------
+# --- Who is confirmed on VNeID (filled by the reconciliation with the national platform) --------------------
 
 
 class VneidCertification(TimeStampedModel):
     """Xác nhận đạt phổ cập trên VNeID — the resident's literacy certificate was pushed to VNeID.
 
-    The numerator of "adults certified on VNeID". It lives here only because the credentials part (which
-    signs certificates and pushes them to VNeID) is not built yet; that part should own this record, and
-    the computation "vneid_certified" should then read its table instead.
+    The numerator of "adults certified on VNeID". The national platform, not the province, writes the
+    confirmation into VNeID: the credentials part sends it the certificates, and the list the platform sends
+    back is reconciled into this table (`indicators.vneid_reconciliation`), which the capture triggers and the
+    computation "vneid_certified" read.
     """
 
     resident = models.OneToOneField("people.Resident", on_delete=models.CASCADE, related_name="+")

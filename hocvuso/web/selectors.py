@@ -72,6 +72,19 @@ NAVIGATION: list[NavEntry] = [
     NavEntry(_("Báo cáo quý"), "web:reports", Permission.VIEW_REPORTS, match_prefix="/bao-cao/"),
     NavEntry(_("Kế hoạch"), "web:plan", Permission.VIEW_PLAN, match_prefix="/ke-hoach/"),
     NavEntry(_("Thông báo"), "web:notices", Permission.VIEW_REPORTS, match_prefix="/thong-bao/"),
+    NavEntry(
+        _("Đối soát VNeID"),
+        "web:vneid_reconciliation",
+        Permission.MANAGE_CREDENTIALS,
+        match_prefix="/chung-nhan/doi-soat-vneid/",
+    ),
+    NavEntry(
+        _("Chứng nhận gửi lỗi"),
+        "web:certificate_dead_letters",
+        Permission.MANAGE_CREDENTIALS,
+        match_prefix="/chung-nhan/gui-loi/",
+    ),
+    NavEntry(_("Chứng nhận của tôi"), "web:my_certificates", Permission.LEARN, match_prefix="/chung-nhan/"),
     NavEntry(_("Dữ liệu của tôi"), "web:my_data", match_prefix="/du-lieu-cua-toi/"),
 ]
 

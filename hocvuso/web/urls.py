@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .credentials import views as credentials
 from .learning import attempts as learning_attempts
 from .learning import views as learning
 from .monitoring import rankings, targets
@@ -41,6 +42,20 @@ urlpatterns = [
     path("nhap-danh-sach/<int:job_id>/bao-cao-loi.xlsx", people.roster_import_report, name="roster_import_report"),
     path("nhap-danh-sach/<int:job_id>/xac-nhan/", people.roster_import_confirm, name="roster_import_confirm"),
     # Learning (hocvuso/web/learning/)
+    path(".well-known/did.json", credentials.did_json, name="did_json"),
+    path("xac-minh/trang-thai/<str:purpose>/<int:number>", credentials.status_list, name="status_list"),
+    path("xac-minh/thanh-tuu/<slug:group>/", credentials.achievement_page, name="achievement"),
+    path("xac-minh/<uuid:certificate_id>/", credentials.verify_page, name="verify"),
+    path("xac-minh/<uuid:certificate_id>.json", credentials.verify_json, name="verify_json"),
+    path("xac-minh/<uuid:certificate_id>/qr.svg", credentials.verify_qr, name="verify_qr"),
+    path("chung-nhan/", credentials.my_certificates, name="my_certificates"),
+    path("chung-nhan/<uuid:certificate_id>/tai-ve.json", credentials.my_certificate_json, name="my_certificate_json"),
+    path("chung-nhan/<uuid:certificate_id>/tai-ve.pdf", credentials.my_certificate_pdf, name="my_certificate_pdf"),
+    path("chung-nhan/quan-ly/<uuid:certificate_id>/", credentials.manage_certificate, name="certificate_manage"),
+    path("chung-nhan/gui-loi/", credentials.dead_letter_list, name="certificate_dead_letters"),
+    path("chung-nhan/gui-loi/<uuid:certificate_id>/", credentials.dead_letter_retry, name="certificate_retry"),
+    path("chung-nhan/doi-soat-vneid/", credentials.vneid_reconciliation, name="vneid_reconciliation"),
+    path("chung-nhan/cap-theo-lop/<str:code>/", credentials.cohort_issue, name="certificate_cohort"),
     path("khoa-hoc/", learning.catalogue, name="courses"),
     path("khoa-hoc/<slug:course_slug>/", learning.course_detail, name="course"),
     path("khoa-hoc/<slug:course_slug>/<slug:lesson_slug>/", learning.lesson_detail, name="lesson"),

@@ -23,6 +23,7 @@ from hocvuso.accounts.access import public, requires, signed_in, units_visible_t
 from hocvuso.accounts.roles import Permission
 from hocvuso.core.errors import DomainError, NotFound
 from hocvuso.core.jsonbody import read_json_body
+from hocvuso.credentials.tasks import issue_certificates_of_user
 from hocvuso.learning.models import AssessmentKind, AttemptState
 from hocvuso.learning.selectors import (
     AttemptPage,
@@ -184,6 +185,9 @@ def attempt_submit(request: HttpRequest, attempt_id: Any) -> HttpResponse:
         return redirect(_result_url(page.id) if error.code in CLOSED_CODES else _attempt_url(page.id))
     if result.replayed:
         messages.info(request, _("Bài làm đã được nộp trước đó; kết quả giữ nguyên."))
+    if result.literacy_confirmed:
+        # the province's certificate follows the confirmation (a worker, or at once in-process without Redis)
+        issue_certificates_of_user.delay(request.user.pk)
     return redirect(_result_url(page.id))
 
 

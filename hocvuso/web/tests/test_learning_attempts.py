@@ -370,6 +370,18 @@ def test_passing_the_final_confirms_literacy_on_the_result_and_the_home_page(lea
     assert "Đã đạt bài đánh giá" in home.content.decode()
 
 
+def test_passing_the_final_issues_the_certificate_the_learner_then_finds(learner_client, attempt):
+    from hocvuso.credentials.keys import rotate_signing_key
+    from hocvuso.credentials.models import Certificate
+
+    rotate_signing_key(actor=None)
+    learner_client.post(f"/bai-lam/{attempt.pk}/nop/", submit_form(attempt, right_count=17))
+
+    certificate = Certificate.objects.get(user=attempt.user)
+    assert certificate.group == "citizens" and certificate.literacy_status.attempt == attempt
+    assert f"/xac-minh/{certificate.pk}/" in learner_client.get("/chung-nhan/").content.decode()
+
+
 def test_a_quiz_result_explains_each_question(learner_client, learner, course):
     enrol(user=learner, course=course)
     lesson = course.lessons.active().order_by("position").first()

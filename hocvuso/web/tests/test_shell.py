@@ -33,8 +33,9 @@ def test_learner_home_says_what_is_coming(client: Client, make_user) -> None:
     body = response.content.decode()
     assert response.templates[0].name == "web/home_learner.html"
     assert "Xin chào, K&#x27;Brơi" in body
-    assert body.count("Sắp có") == 1  # certificates; the courses and the self-assessment are live
-    assert nav_labels(body) == ["Trang chủ", "Khóa học", "Dữ liệu của tôi"]
+    assert body.count("Sắp có") == 0  # the courses, the self-assessment and the certificates are live
+    assert 'href="/chung-nhan/"' in body
+    assert nav_labels(body) == ["Trang chủ", "Khóa học", "Chứng nhận của tôi", "Dữ liệu của tôi"]
 
 
 def test_province_admin_home_links_units_and_audit(client: Client, province_admin) -> None:
@@ -63,6 +64,8 @@ def test_province_admin_home_links_units_and_audit(client: Client, province_admi
         "Báo cáo quý",
         "Kế hoạch",
         "Thông báo",
+        "Đối soát VNeID",
+        "Chứng nhận gửi lỗi",
         "Dữ liệu của tôi",
     ]
 
