@@ -3,7 +3,7 @@ VNeID certification record.
 
 How facts stay fresh. Database triggers (capture.py) put every village and organisation whose numbers a
 write changes into DirtyUnit, in the writer's transaction. `refresh_facts` — run every few seconds by Celery
-beat ("refresh-indicators"), or by `refresh_on_view` when tasks run eagerly (no worker) — takes the queue
+beat ("refresh-indicators"), or without a worker by a thread of the web process (refresher.py) — takes the queue
 and recomputes only those villages and organisations for the facts' day, then their communes' and
 provinces' sums. A new day, a change of definitions or of the administrative units makes it rebuild
 everything (`rebuild_facts`, also `manage.py rebuild_indicators`): one INSERT … SELECT … GROUP BY per
@@ -17,7 +17,6 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Count, Max
 from django.utils import timezone
@@ -369,15 +368,6 @@ def _rebuild_locked(state: FactState, day: date, started: float) -> RefreshResul
     return RefreshResult("full", day, villages, organisations, seconds)
 
 
-def refresh_on_view() -> RefreshResult | None:
-    """For pages when tasks run in the web process (no worker, CELERY_TASK_ALWAYS_EAGER): refresh before
-    reading, so the numbers follow the data without a beat. With a worker this does nothing (the beat runs
-    `refresh_facts` every few seconds) and pages never compute."""
-    if not getattr(settings, "CELERY_TASK_ALWAYS_EAGER", False):
-        return None
-    return refresh_facts()
-
-
 # --- Targets ------------------------------------------------------------------------------------------------
 
 
@@ -460,6 +450,5 @@ __all__ = [
     "rebuild_facts",
     "record_vneid_certification",
     "refresh_facts",
-    "refresh_on_view",
     "set_target",
 ]

@@ -17,6 +17,7 @@ from ._figures import (
     read_freshness,
 )
 from .dashboards import OrganisationDashboard, UnitDashboard, organisation_dashboard, unit_dashboard
+from .health import figures_health
 from .periods import PeriodFigures, PeriodRow, organisation_period_figures, unit_period_figures
 from .rankings import (
     SUPPRESS_BELOW,
@@ -63,6 +64,7 @@ __all__ = [
     "TrendPoint",
     "UnitDashboard",
     "emulation_ranking",
+    "figures_health",
     "furthest_from_target",
     "organisation_dashboard",
     "organisation_period_figures",
