@@ -26,7 +26,7 @@ from hocvuso.accounts.access import require
 from hocvuso.accounts.roles import Permission
 from hocvuso.core.errors import DomainError
 from hocvuso.core.services import record_audit
-from hocvuso.people.models import Organisation, Resident
+from hocvuso.people.models import Organisation, Resident, age_thresholds
 from hocvuso.territory.models import AdministrativeUnit, Level
 
 from .computations import Counts, counts_by_organisation, is_registered, organisation_counts, village_counts
@@ -37,10 +37,12 @@ from .models import (
     FactState,
     Indicator,
     IndicatorFact,
+    RankingWeight,
     Target,
     VillageRollup,
     VneidCertification,
 )
+from .plan_data import PlanLoad, apply_plan_indicators
 
 MAX_MERGER_HOPS = 50
 
@@ -230,9 +232,12 @@ def _computable_indicators() -> list[Indicator]:
 
 
 def _definitions_fingerprint() -> str:
+    """What the facts were computed with: the indicators' number and last change, and the age thresholds (a
+    changed ADULT_AGE changes who is counted, as it changes the pages' target groups)."""
     summary = Indicator.objects.aggregate(count=Count("pk"), changed=Max("updated_at"))
     changed = summary["changed"].isoformat() if summary["changed"] else "-"
-    return f"{summary['count']}|{changed}"
+    ages = "".join(f"{name[0]}{years}" for name, years in sorted(age_thresholds().items()))  # "a18d16e60"
+    return f"{summary['count']}|{changed}|{ages}"
 
 
 def _tune_session() -> None:
@@ -368,6 +373,30 @@ def _rebuild_locked(state: FactState, day: date, started: float) -> RefreshResul
     return RefreshResult("full", day, villages, organisations, seconds)
 
 
+# --- The plan's indicators ---------------------------------------------------------------------------------
+
+
+def load_plan_indicators(*, actor: Any = None) -> PlanLoad:
+    """Apply the plan's data file (data/plan_indicators.yaml, see plan_data.py) in one transaction: indicators
+    matched by code and set to the file's definition, missing default targets and weights created (existing
+    ones kept). Idempotent; audited ("indicators.load_plan", `actor` None is the system). Returns the counts."""
+    with transaction.atomic():
+        result = apply_plan_indicators(indicators=Indicator, targets=Target, weights=RankingWeight)
+        record_audit(
+            actor=actor,
+            action="indicators.load_plan",
+            object_type="indicators.indicator",
+            object_id="plan",
+            details={
+                "created": result.created,
+                "changed": result.changed,
+                "targets": result.targets,
+                "weights": result.weights,
+            },
+        )
+    return result
+
+
 # --- Targets ------------------------------------------------------------------------------------------------
 
 
@@ -446,6 +475,7 @@ def record_vneid_certification(
 
 __all__ = [
     "RefreshResult",
+    "load_plan_indicators",
     "mark_dirty",
     "rebuild_facts",
     "record_vneid_certification",

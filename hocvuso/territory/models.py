@@ -3,10 +3,9 @@ from typing import Self
 
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from hocvuso.core.models import TimeStampedModel
+from hocvuso.core.models import EffectiveDated, InForceQuerySet, TimeStampedModel
 
 # The day the two-level local government took effect (Resolution 202/2025/QH15): districts are gone.
 REFORM_DATE = date(2025, 7, 1)
@@ -42,12 +41,7 @@ def lies_within(*units: "AdministrativeUnit", through: str = "") -> Q:
     return condition
 
 
-class UnitQuerySet(models.QuerySet["AdministrativeUnit"]):
-    def in_force(self, on: date | None = None) -> Self:
-        """Units valid on the given day (today by default)."""
-        on = on or timezone.localdate()
-        return self.filter(valid_from__lte=on).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
-
+class UnitQuerySet(InForceQuerySet["AdministrativeUnit"]):
     def within(self, *units: "AdministrativeUnit") -> Self:
         """The units and every unit below them (nothing for no units)."""
         if not units:
@@ -64,7 +58,7 @@ class UnitQuerySet(models.QuerySet["AdministrativeUnit"]):
         return self.filter(level=Level.VILLAGE)
 
 
-class AdministrativeUnit(TimeStampedModel):
+class AdministrativeUnit(EffectiveDated, TimeStampedModel):
     """Đơn vị hành chính — a province (tỉnh), commune (xã, phường, đặc khu) or village (thôn, bon, buôn, bản,
     tổ dân phố), with its national code. Units are never deleted: a merged unit gets `valid_to` and a
     `successor`, so data recorded against it stays and is reported under the successor."""
@@ -121,10 +115,6 @@ class AdministrativeUnit(TimeStampedModel):
     @staticmethod
     def path_for(code: str, parent: "AdministrativeUnit | None") -> str:
         return f"{parent.path if parent else '/'}{code}/"
-
-    def is_in_force(self, on: date | None = None) -> bool:
-        on = on or timezone.localdate()
-        return self.valid_from <= on and (self.valid_to is None or self.valid_to >= on)
 
     def is_within(self, other: "AdministrativeUnit") -> bool:
         """True when this unit is `other` or lies below it."""

@@ -1,7 +1,8 @@
 """Reads of the monitoring: dashboards (a unit and its children; organisations), the emulation ranking, the
-"leave no one behind" list, the public page, the targets in force (targets.py) and figures over a period for
-reports (periods.py). Every selector reads pre-aggregated facts (or definitions and targets) only — never the
-registry — in a fixed number of queries, whatever the number of units (pinned in tests/test_selectors.py).
+"leave no one behind" list, the public page, the targets in force (targets.py), figures over a period for
+reports (periods.py) and whether the figures are fresh (health.py). Every selector reads pre-aggregated facts
+(or definitions and targets) only — never the registry, but for the list of the people not reached yet
+(not_reached.py) — in a fixed number of queries, whatever the number of units (pinned in tests/test_selectors.py).
 """
 
 from ._figures import (
@@ -18,6 +19,7 @@ from ._figures import (
 )
 from .dashboards import OrganisationDashboard, UnitDashboard, organisation_dashboard, unit_dashboard
 from .health import figures_health
+from .not_reached import NotReached, not_reached_filter, not_reached_residents
 from .periods import PeriodFigures, PeriodRow, organisation_period_figures, unit_period_figures
 from .rankings import (
     SUPPRESS_BELOW,
@@ -46,6 +48,7 @@ __all__ = [
     "FurthestFromTarget",
     "Gap",
     "IndicatorInfo",
+    "NotReached",
     "OrganisationDashboard",
     "PeriodFigures",
     "PeriodRow",
@@ -66,6 +69,8 @@ __all__ = [
     "emulation_ranking",
     "figures_health",
     "furthest_from_target",
+    "not_reached_filter",
+    "not_reached_residents",
     "organisation_dashboard",
     "organisation_period_figures",
     "public_progress",
