@@ -1,3 +1,4 @@
+import re
 from datetime import date
 from typing import Self
 
@@ -22,6 +23,19 @@ CHILD_LEVEL = {Level.PROVINCE: Level.COMMUNE, Level.COMMUNE: Level.VILLAGE}
 LEVEL_DEPTH = {Level.PROVINCE: 0, Level.COMMUNE: 1, Level.VILLAGE: 2}
 
 VILLAGE_KINDS = ["thôn", "bon", "buôn", "bản", "tổ dân phố", "ấp", "khu phố", "làng", "xóm", "plei"]
+
+
+# A unit's code: national codes are digits ("68", "24631"), villages add a suffix ("24631.001"). The one
+# definition pages and the API check a code against before any query (no NUL byte, quote or wildcard reaches
+# the database); as long as the column.
+UNIT_CODE_MAX_LENGTH = 20
+UNIT_CODE_PATTERN = rf"[0-9A-Za-z][0-9A-Za-z._\-]{{0,{UNIT_CODE_MAX_LENGTH - 1}}}"
+_UNIT_CODE = re.compile(UNIT_CODE_PATTERN)
+
+
+def is_unit_code(text: str) -> bool:
+    """Whether `text` is shaped like a unit code (UNIT_CODE_PATTERN, whole string)."""
+    return _UNIT_CODE.fullmatch(text) is not None
 
 
 def path_within(path: str, ancestor_path: str) -> bool:
@@ -63,7 +77,7 @@ class AdministrativeUnit(EffectiveDated, TimeStampedModel):
     tổ dân phố), with its national code. Units are never deleted: a merged unit gets `valid_to` and a
     `successor`, so data recorded against it stays and is reported under the successor."""
 
-    code = models.CharField(_("mã"), max_length=20, unique=True)
+    code = models.CharField(_("mã"), max_length=UNIT_CODE_MAX_LENGTH, unique=True)
     name = models.CharField(_("tên"), max_length=200)
     level = models.CharField(_("cấp"), max_length=10, choices=Level.choices, db_index=True)
     kind = models.CharField(_("loại"), max_length=40, help_text=_("Ví dụ: tỉnh, xã, phường, thôn, bon, buôn."))
