@@ -12,7 +12,7 @@ Adding an indicator whose source exists needs no code: choose the keys and param
 that is not registered and shows as "source not built yet".
 """
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from hocvuso.learning.models import LiteracyStatus, TargetGroup
 from hocvuso.people.models import AgeGroup, DigitalIdentity, Household, Membership, MembershipKind, Resident, VneidLevel
 
-from .models import IndicatorKind, VneidCertification
+from .models import FactLevel, Indicator, IndicatorKind, VneidCertification
 
 RESIDENT = "resident"
 HOUSEHOLD = "household"
@@ -161,10 +161,21 @@ def is_registered(population: str, numerator: str) -> bool:
     return population in POPULATIONS and numerator in NUMERATORS
 
 
-def check_definition(*, kind: str, population: str, numerator: str, parameters: Parameters) -> list[str]:
+def is_computable(indicator: Indicator) -> bool:
+    """Whether the indicator's formulas exist in code (its source part is built)."""
+    return is_registered(indicator.population, indicator.numerator)
+
+
+def check_definition(
+    *, kind: str, population: str, numerator: str, parameters: Parameters, levels: Sequence[str] = ()
+) -> list[str]:
     """What is wrong with an indicator's definition (empty when nothing): unknown keys for an outcome
-    indicator, a numerator about other things than the population, missing or invalid parameters."""
+    indicator, a numerator about other things than the population, missing or invalid parameters, unknown
+    levels. The plan's data file is checked with it before anything is applied (plan_data.py)."""
     problems: list[str] = []
+    unknown_levels = set(levels) - set(FactLevel.values)
+    if unknown_levels:
+        problems.append(str(_("Cấp không hợp lệ: %(levels)s.") % {"levels": ", ".join(sorted(unknown_levels))}))
     if not is_registered(population, numerator):
         if kind == IndicatorKind.OUTCOME:
             problems.append(str(_("Chỉ tiêu kết quả phải dùng công thức đã có (mẫu số và tử số).")))

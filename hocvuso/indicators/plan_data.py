@@ -15,6 +15,8 @@ from typing import Any
 
 import yaml
 
+from .computations import check_definition
+
 PLAN_FILE = Path(__file__).resolve().parent / "data" / "plan_indicators.yaml"
 DEFINITION_FIELDS = (
     "name_vi",
@@ -53,7 +55,8 @@ def read_plan_indicators(path: Path = PLAN_FILE) -> dict[str, Any]:
 
 def definitions(data: dict[str, Any]) -> list[tuple[dict[str, Any], Decimal | None]]:
     """Every indicator of the file as model field values (in the file's order, positions 10, 20, …) with its
-    default target (None for an activity)."""
+    default target (None for an activity). Raises ValueError naming the indicator and what is wrong when a
+    definition does not pass `computations.check_definition`: nothing of a wrong file is applied."""
     rows: list[tuple[dict[str, Any], Decimal | None]] = []
     position = 0
     for outcome in data["outcomes"]:
@@ -66,6 +69,16 @@ def definitions(data: dict[str, Any]) -> list[tuple[dict[str, Any], Decimal | No
         fields = {"population": "", "parameters": {}, "direction": "up", "measure": "count", **activity}
         fields.update(kind="activity", source=data["not_built"], description=data["not_built"], position=position)
         rows.append((fields, None))
+    for fields, _target in rows:
+        problems = check_definition(
+            kind=fields["kind"],
+            population=fields["population"],
+            numerator=fields["numerator"],
+            parameters=fields["parameters"],
+            levels=fields["levels"],
+        )
+        if problems:
+            raise ValueError(f"{fields['code']}: {' '.join(problems)}")
     return rows
 
 

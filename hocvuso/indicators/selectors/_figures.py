@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from hocvuso.territory.models import path_within
 
+from ..computations import is_computable
 from ..models import DirtyUnit, FactState, Indicator, IndicatorKind, Measure, Target
 
 TREND_WEEKS = 8
@@ -77,7 +78,7 @@ class IndicatorInfo:
             direction=indicator.direction,
             source=indicator.source,
             levels=tuple(indicator.levels or ()),
-            computable=indicator.is_computable,
+            computable=is_computable(indicator),
         )
 
     def applies_at(self, level: str) -> bool:

@@ -18,7 +18,7 @@ from hocvuso.core.errors import NotFound
 from hocvuso.people.models import Membership, Organisation, Resident
 from hocvuso.territory.models import AdministrativeUnit, lies_within
 
-from ..computations import HOUSEHOLD, NUMERATORS, POPULATIONS
+from ..computations import HOUSEHOLD, NUMERATORS, POPULATIONS, is_computable
 from ..models import Indicator
 
 
@@ -54,7 +54,7 @@ def not_reached_filter(
     An organisation only goes with an indicator that counts members of organisations. Raises NotFound for
     anything unknown, out of scope or not fitting — the cases are not told apart. At most two queries."""
     indicator = Indicator.objects.active().filter(code=indicator_code).first()
-    if indicator is None or not indicator.is_computable:
+    if indicator is None or not is_computable(indicator):
         raise NotFound()
     population = POPULATIONS[indicator.population]
     if unit_code:

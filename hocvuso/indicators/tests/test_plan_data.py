@@ -3,11 +3,13 @@
 from decimal import Decimal
 from io import StringIO
 
+import pytest
 from django.core.management import call_command
 
 from hocvuso.core.models import AuditEntry
+from hocvuso.indicators.computations import check_definition
 from hocvuso.indicators.models import Indicator, RankingWeight, Target
-from hocvuso.indicators.plan_data import definitions, plan_codes, read_plan_indicators
+from hocvuso.indicators.plan_data import apply_plan_indicators, definitions, plan_codes, read_plan_indicators
 from hocvuso.indicators.services import load_plan_indicators
 
 
@@ -60,3 +62,40 @@ def test_loading_puts_back_a_changed_definition_and_a_deleted_indicator_but_keep
     }
     assert Indicator.objects.get(code="household-visits").kind == "activity"
     assert Target.objects.get(indicator__code="adults-digital-skills", unit=None).value == Decimal(85)
+
+
+def test_a_wrong_definition_in_the_file_is_refused_with_its_code_and_nothing_is_applied(db: None) -> None:
+    data = read_plan_indicators()
+    data["outcomes"][2]["parameters"] = {"min_age": 18, "literacy_groups": ["citizens"]}
+    data["outcomes"][3]["levels"] = ["province", "district"]
+    before = list(Indicator.objects.order_by("code").values())
+
+    with pytest.raises(ValueError, match=r"adults-digital-skills: .*min_age") as refused:
+        apply_plan_indicators(indicators=Indicator, targets=Target, weights=RankingWeight, data=data)
+
+    assert "age" in str(refused.value)
+    assert list(Indicator.objects.order_by("code").values()) == before
+
+
+def test_check_definition_names_each_problem() -> None:
+    assert check_definition(
+        kind="outcome",
+        population="residents_aged",
+        numerator="household_has_literate_member",
+        parameters={"age": "teenager"},
+        levels=["village", "district"],
+    ) == [
+        "Cấp không hợp lệ: district.",
+        "Tử số và mẫu số phải đếm cùng một loại đối tượng.",
+        "Tham số age phải là adult, digital_identity hoặc elderly.",
+    ]
+    assert (
+        check_definition(
+            kind="outcome",
+            population="households",
+            numerator="household_has_literate_member",
+            parameters={},
+            levels=["village"],
+        )
+        == []
+    )
