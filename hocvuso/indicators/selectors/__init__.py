@@ -7,6 +7,7 @@ reports (periods.py) and whether the figures are fresh (health.py). Every select
 
 from ._figures import (
     BANDS,
+    STATUS_LABELS,
     TREND_WEEKS,
     Figure,
     Freshness,
@@ -40,6 +41,7 @@ from .targets import TargetInForce, TargetsInForce, TargetSource, targets_in_for
 
 __all__ = [
     "BANDS",
+    "STATUS_LABELS",
     "SUPPRESS_BELOW",
     "TREND_WEEKS",
     "EmulationRanking",
