@@ -27,7 +27,7 @@ from hocvuso.accounts.roles import Permission
 from hocvuso.core.errors import DomainError
 from hocvuso.core.services import record_audit
 from hocvuso.people.models import Organisation, Resident, age_thresholds
-from hocvuso.territory.models import AdministrativeUnit, Level
+from hocvuso.territory.models import AdministrativeUnit, Level, follow_successors, passed_to_successor
 
 from .computations import Counts, counts_by_organisation, is_registered, organisation_counts, village_counts
 from .models import (
@@ -43,8 +43,6 @@ from .models import (
     VneidCertification,
 )
 from .plan_data import PlanLoad, apply_plan_indicators
-
-MAX_MERGER_HOPS = 50
 
 
 @dataclass(frozen=True)
@@ -90,13 +88,14 @@ def _rebuild_rollup(on: date) -> None:
         )
     }
 
+    successor_of = {
+        pk: successor
+        for pk, (_level, _parent, valid_to, successor) in units.items()
+        if passed_to_successor(valid_to, successor, on)
+    }
+
     def effective(pk: int) -> int:
-        for _hop in range(MAX_MERGER_HOPS):
-            _level, _parent, valid_to, successor = units[pk]
-            if valid_to is None or valid_to >= on or successor is None:
-                break
-            pk = successor
-        return pk
+        return follow_successors(pk, successor_of)
 
     rows = []
     for pk, (level, _parent, _valid_to, _successor) in units.items():

@@ -1,4 +1,5 @@
 import re
+from collections.abc import Mapping
 from datetime import date
 from typing import Self
 
@@ -55,7 +56,32 @@ def lies_within(*units: "AdministrativeUnit", through: str = "") -> Q:
     return condition
 
 
+# --- Mergers: "the unit that stands for it", written once ----------------------------------------------------
+
+MAX_MERGER_HOPS = 50  # a longer chain of successors is a data error (a cycle): stop there
+
+
+def passed_to_successor(valid_to: date | None, successor_id: int | None, on: date) -> bool:
+    """Whether a unit no longer stands for itself on the day: it ended before the day and names a successor (an
+    abolished unit, ended without one, still stands for itself)."""
+    return valid_to is not None and valid_to < on and successor_id is not None
+
+
+def follow_successors(pk: int, successor_of: Mapping[int, int]) -> int:
+    """The unit standing for `pk`: follow `successor_of` (the units that passed to a successor on the day, as
+    `UnitQuerySet.successors_on` or `passed_to_successor` give them) to its end, at most MAX_MERGER_HOPS."""
+    for _hop in range(MAX_MERGER_HOPS):
+        if pk not in successor_of:
+            break
+        pk = successor_of[pk]
+    return pk
+
+
 class UnitQuerySet(InForceQuerySet["AdministrativeUnit"]):
+    def successors_on(self, on: date) -> dict[int, int]:
+        """{unit id: successor id} for the units that passed to a successor by the day (`passed_to_successor`)."""
+        return dict(self.filter(successor__isnull=False, valid_to__lt=on).values_list("pk", "successor_id"))
+
     def within(self, *units: "AdministrativeUnit") -> Self:
         """The units and every unit below them (nothing for no units)."""
         if not units:
