@@ -1,4 +1,4 @@
-""""The unit that stands for it after mergers", written once (territory.models) and read by the selectors and by
+""" "The unit that stands for it after mergers", written once (territory.models) and read by the selectors and by
 the indicators' rollup."""
 
 from datetime import date
