@@ -13,7 +13,7 @@ STALE = "stale"
 
 
 def figures_health(*, now: datetime | None = None) -> str:
-    """ "stale" when a change has waited in the dirty-unit queue longer than FIGURES_STALE_AFTER_SECONDS (no
+    """Answer "stale" when a change has waited in the dirty-unit queue longer than FIGURES_STALE_AFTER_SECONDS (no
     refresh drained it: no worker or beat, or the in-process refresher stopped), or when the facts are still
     for an earlier day that long after midnight; "ok" otherwise. Two small queries (the queue's oldest mark, the
     state row); never reads the registry."""

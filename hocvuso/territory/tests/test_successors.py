@@ -1,5 +1,5 @@
-""" "The unit that stands for it after mergers", written once (territory.models) and read by the selectors and by
-the indicators' rollup."""
+"""The rule "the unit that stands for it after mergers", written once (territory.models) and read by the
+selectors and by the indicators' rollup."""
 
 from datetime import date
 
