@@ -3,19 +3,18 @@
 The database is the one DATABASE_URL names: PostgreSQL in CI, SQLite in memory by default.
 """
 
-import importlib
 import os
 from collections.abc import Callable, Generator
 from typing import Any
 
 import pytest
-from django.apps import apps
 
 from hocvuso.accounts.models import User
 from hocvuso.accounts.roles import Role
 from hocvuso.accounts.tests.factories import RoleAssignmentFactory, UserFactory
 from hocvuso.accounts.tests.sessions import SignInClient
-from hocvuso.indicators.models import Indicator
+from hocvuso.indicators.models import Indicator, RankingWeight, Target
+from hocvuso.indicators.plan_data import apply_plan_indicators
 from hocvuso.territory.models import AdministrativeUnit
 from hocvuso.territory.tests import factories as units
 
@@ -44,9 +43,9 @@ def pytest_make_collect_report(collector: pytest.Collector) -> Generator[None, A
 
 @pytest.fixture(autouse=True)
 def plan_indicators(request: pytest.FixtureRequest) -> None:
-    """The plan's indicators, targets and weights (seeded by data migration 0002, as on every real database),
-    put back for every database test when a transactional test of the session (or of a previous session, with
-    --reuse-db) flushed them away."""
+    """The plan's indicators, targets and weights (applied from hocvuso/indicators/data/plan_indicators.yaml by
+    migration 0002, as on every real database), put back for every database test when a transactional test of the
+    session (or of a previous session, with --reuse-db) flushed them away."""
     if "transactional_db" in request.fixturenames:
         request.getfixturevalue("transactional_db")
     elif "db" in request.fixturenames or request.node.get_closest_marker("django_db"):
@@ -54,8 +53,7 @@ def plan_indicators(request: pytest.FixtureRequest) -> None:
     else:
         return
     if not Indicator.objects.exists():
-        seeding = importlib.import_module("hocvuso.indicators.migrations.0002_seed_plan_indicators")
-        seeding.seed(apps, None)
+        apply_plan_indicators(indicators=Indicator, targets=Target, weights=RankingWeight)
 
 
 class Territory:

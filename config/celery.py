@@ -11,6 +11,7 @@ from typing import Any
 
 from celery import Celery
 from celery.signals import setup_logging
+from django.conf import settings
 
 # Importing the `config` package runs this module first (config/__init__.py), before config/wsgi.py: the default
 # must be the production one, so a web process or worker started without DJANGO_SETTINGS_MODULE never runs with
@@ -25,6 +26,4 @@ app.autodiscover_tasks()
 @setup_logging.connect
 def use_django_logging(**kwargs: Any) -> None:
     """Configure the worker's logging from settings.LOGGING instead of Celery's own plain-text format."""
-    from django.conf import settings
-
     logging.config.dictConfig(settings.LOGGING)

@@ -5,6 +5,7 @@ the same JSON formatter and personal-number filter as Django's and Celery's, one
 standard error.
 """
 
+import gc
 import os
 
 wsgi_app = "config.wsgi:application"
@@ -58,7 +59,5 @@ def post_worker_init(worker: object) -> None:
     """Move everything loaded at start (Django, the app's modules and templates: ~110,000 objects) out of the
     garbage collector's view: otherwise a full collection every few requests scans them all, 50–60 ms on the
     2-core reference machine, which doubled the province dashboard's p95 (bench/bench_monitoring.py)."""
-    import gc
-
     gc.collect()
     gc.freeze()

@@ -197,6 +197,14 @@ LOOKUP_HASH_KEY = env("LOOKUP_HASH_KEY", "bG9jYWwtbG9va3VwLWhhc2gta2V5LW5vdC1zZW
 NATIONAL_ID_SEARCH_LIMIT = int(env("NATIONAL_ID_SEARCH_LIMIT", "20"))
 NATIONAL_ID_SEARCH_WINDOW_SECONDS = int(env("NATIONAL_ID_SEARCH_WINDOW_SECONDS", "3600"))
 
+# `/healthz` reports "figures stale" when a change waited longer than this for the refresh (its budget: the beat
+# refreshes every 3 s; a full rebuild at 4M residents may take 60 s).
+FIGURES_STALE_AFTER_SECONDS = int(env("FIGURES_STALE_AFTER_SECONDS", "300"))
+# Without Redis (tasks run eagerly, no beat) each web process refreshes the figures in a thread of its own this
+# often (hocvuso/indicators/refresher.py); requests never do.
+FIGURES_REFRESH_SECONDS = float(env("FIGURES_REFRESH_SECONDS", "3"))
+FIGURES_REFRESH_IN_PROCESS = env_bool("FIGURES_REFRESH_IN_PROCESS", True)
+
 # Target groups derived from the registry (plan section II, IV.4.3); thresholds are settings, not code.
 ADULT_AGE = int(env("ADULT_AGE", "18"))
 DIGITAL_IDENTITY_AGE = int(env("DIGITAL_IDENTITY_AGE", "16"))

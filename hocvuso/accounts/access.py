@@ -66,6 +66,7 @@ from django.http import HttpRequest, HttpResponseBase
 from django.utils import timezone
 
 from hocvuso.core.errors import NotFound
+from hocvuso.core.models import in_force_on
 from hocvuso.territory.models import LEVEL_DEPTH, AdministrativeUnit, Level, UnitQuerySet, lies_within, path_within
 
 from .models import RoleAssignment, User
@@ -286,8 +287,7 @@ def _assignments_granting(permission: Permission) -> QuerySet[RoleAssignment]:
 
 
 def _in_force_today() -> Q:
-    today = timezone.localdate()
-    return Q(valid_from__lte=today) & (Q(valid_to__isnull=True) | Q(valid_to__gte=today))
+    return in_force_on(timezone.localdate())
 
 
 def _kind(model: Any) -> str:

@@ -1,4 +1,4 @@
-from datetime import date, datetime
+from datetime import datetime
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
@@ -6,6 +6,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
+
+from hocvuso.core.models import EffectiveDated, InForceQuerySet
 
 from .roles import Role
 
@@ -37,13 +39,11 @@ class User(AbstractUser):
         ).hexdigest()
 
 
-class RoleAssignmentQuerySet(models.QuerySet["RoleAssignment"]):
-    def in_force(self, on: date | None = None) -> "RoleAssignmentQuerySet":
-        on = on or timezone.localdate()
-        return self.filter(valid_from__lte=on).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
+class RoleAssignmentQuerySet(InForceQuerySet["RoleAssignment"]):
+    """Role assignments; `.in_force(day)` are those that count that day."""
 
 
-class RoleAssignment(models.Model):
+class RoleAssignment(EffectiveDated, models.Model):
     """Phân công vai trò — a user holds a role over a unit subtree or an organisation, for a period."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_assignments")

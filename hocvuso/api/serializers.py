@@ -2,26 +2,31 @@
 
 from typing import Any
 
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from hocvuso.accounts.roles import Permission, Role
 from hocvuso.core.models import AuditEntry
 from hocvuso.people.models import Organisation, OrganisationKind
-from hocvuso.territory.models import AdministrativeUnit, Level
+from hocvuso.territory.models import UNIT_CODE_MAX_LENGTH, AdministrativeUnit, Level
+from hocvuso.territory.models import UNIT_CODE_PATTERN as UNIT_CODE_SHAPE
 
 from .models import ApiToken
 
 # National unit codes are digits ("68", "24631"); villages add a suffix ("24631.001"). Anything else is refused
 # before it reaches the database (no NUL bytes, no quotes, no wildcards).
-UNIT_CODE_PATTERN = r"^[0-9A-Za-z][0-9A-Za-z._\-]{0,19}$"
-UNIT_CODE_MESSAGE = _("Mã đơn vị chỉ gồm chữ số, chữ cái Latin, dấu chấm, gạch dưới hoặc gạch ngang (tối đa 20 ký tự).")
+UNIT_CODE_PATTERN = f"^{UNIT_CODE_SHAPE}$"  # the one definition, anchored for the schema
+UNIT_CODE_MESSAGE = format_lazy(
+    _("Mã đơn vị chỉ gồm chữ số, chữ cái Latin, dấu chấm, gạch dưới hoặc gạch ngang (tối đa {length} ký tự)."),
+    length=UNIT_CODE_MAX_LENGTH,
+)
 
 
 def unit_code_field(help_text: str) -> serializers.RegexField:
     return serializers.RegexField(
         UNIT_CODE_PATTERN,
-        max_length=20,
+        max_length=UNIT_CODE_MAX_LENGTH,
         required=False,
         help_text=help_text,
         error_messages={"invalid": UNIT_CODE_MESSAGE},

@@ -12,10 +12,14 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
+import redis
+from celery.result import EagerResult
 from django.conf import settings
 from django.core.cache import caches
 from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
+
+from .tasks import ping
 
 logger = logging.getLogger(__name__)
 
@@ -71,8 +75,6 @@ def check_cache(alias: str = "default") -> str:
 @functools.lru_cache(maxsize=4)
 def _broker_client(url: str, timeout: float) -> Any:
     """A Redis client for the broker, kept per process so a check reuses its connection."""
-    import redis
-
     return redis.Redis.from_url(url, socket_timeout=timeout, socket_connect_timeout=timeout)
 
 
@@ -93,10 +95,6 @@ def check_worker(*, timeout: float = 5.0, queue: str | None = None, app: Any = N
     """Send the `ping` task and wait up to `timeout` seconds for a worker's "pong"; "ok", "eager" (no broker:
     the task ran in this process) or "error". Not part of `/healthz`: a public page must not wait on workers.
     Run it from a shell (docs/OPERATIONS.md) or a monitoring job."""
-    from celery.result import EagerResult
-
-    from .tasks import ping
-
     options: dict[str, Any] = {"queue": queue} if queue else {}
     try:
         result = ping.apply_async(**options) if app is None else app.send_task(ping.name, **options)

@@ -1,5 +1,10 @@
+from datetime import date
+from typing import Self, TypeVar
+
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -11,6 +16,45 @@ class TimeStampedModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+# --- Effective-dated rows: "in force on a day", written once --------------------------------------------------
+
+
+def in_force_on(day: date, *, through: str = "") -> Q:
+    """The filter for rows in force on the day: `valid_from` ≤ day, and `valid_to` open or ≥ day (the end day
+    included). `through` names a relation to apply it across ("children", "memberships")."""
+    prefix = f"{through}__" if through else ""
+    return Q(**{f"{prefix}valid_from__lte": day}) & (
+        Q(**{f"{prefix}valid_to__isnull": True}) | Q(**{f"{prefix}valid_to__gte": day})
+    )
+
+
+def is_in_force(valid_from: date, valid_to: date | None, day: date) -> bool:
+    """`in_force_on` for one loaded row."""
+    return valid_from <= day and (valid_to is None or valid_to >= day)
+
+
+_Model = TypeVar("_Model", bound=models.Model)
+
+
+class InForceQuerySet(models.QuerySet[_Model]):
+    """A QuerySet of an effective-dated model (fields `valid_from`, `valid_to`)."""
+
+    def in_force(self, on: date | None = None) -> Self:
+        """The rows in force on the day (today by default), the end day included."""
+        return self.filter(in_force_on(on or timezone.localdate()))
+
+
+class EffectiveDated:
+    """Mixin for a model with `valid_from` and `valid_to` (each model declares them with its own labels and
+    defaults): whether one row is in force on a day, the same rule as `InForceQuerySet.in_force`."""
+
+    valid_from: date
+    valid_to: date | None
+
+    def is_in_force(self, on: date | None = None) -> bool:
+        return is_in_force(self.valid_from, self.valid_to, on or timezone.localdate())
 
 
 class AuditEntryQuerySet(models.QuerySet["AuditEntry"]):

@@ -10,16 +10,20 @@ write, whatever wrote it, and lower parts stay unaware of the monitoring. The tr
 into the queue (never fail the write for any other reason); the refresh job reads the queue.
 
 On PostgreSQL each trigger is statement-level with transition tables (one INSERT … SELECT DISTINCT per
-statement, so a COPY of 50,000 rows adds one small query); on SQLite, row-level. They are (re)installed
-after every `migrate` (apps.py): on SQLite a later migration that rebuilds a source table drops its
-triggers with it. The property test (tests/test_property.py) checks that what they capture lets the
-incremental facts equal a full rebuild.
+statement, so a COPY of 50,000 rows adds one small query); on SQLite, row-level. They are part of the
+schema: migrations install them (`InstallChangeCapture`, migration 0003), so a database restored from a
+backup, or built by `migrate` alone, has them like any table or index — nothing needs to run after a restore.
+A migration that changes `SOURCES`, or that rebuilds a source table on SQLite (which drops its triggers with
+it), adds an `InstallChangeCapture()` operation after it; `tests/test_capture.py` fails until it does. The
+property test (tests/test_property.py) checks that what they capture lets the incremental facts equal a full
+rebuild.
 """
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
-from django.db import connections
+from django.db import connections, migrations
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Model
 
@@ -240,6 +244,44 @@ def install_change_capture(*, using: str = "default") -> int:
                 cursor.execute(statement)
             installed += 1
     return installed
+
+
+def remove_change_capture(*, using: str = "default") -> int:
+    """Drop every capture trigger (and, on PostgreSQL, its function); returns how many were present."""
+    connection = connections[using]
+    present = installed_triggers(using=using)
+    with connection.cursor() as cursor:
+        for source in SOURCES:
+            for name in trigger_names(source):
+                if name not in present:
+                    continue
+                if connection.vendor == "postgresql":
+                    cursor.execute(f"DROP TRIGGER IF EXISTS {name} ON {_table(source.model)}")
+                    cursor.execute(f"DROP FUNCTION IF EXISTS {name}()")
+                else:
+                    cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
+    return len(present)
+
+
+class InstallChangeCapture(migrations.RunPython):
+    """The migration operation that installs (or replaces) the capture triggers; reversed, it removes them.
+    Elidable: a squash that keeps a later one loses nothing."""
+
+    reduces_to_sql = False
+
+    def __init__(self) -> None:
+        super().__init__(self._install, self._remove, elidable=True)
+
+    @staticmethod
+    def _install(apps: Any, schema_editor: Any) -> None:
+        install_change_capture(using=schema_editor.connection.alias)
+
+    @staticmethod
+    def _remove(apps: Any, schema_editor: Any) -> None:
+        remove_change_capture(using=schema_editor.connection.alias)
+
+    def deconstruct(self) -> tuple[str, list[Any], dict[str, Any]]:
+        return (f"{type(self).__module__}.{type(self).__qualname__}", [], {})
 
 
 def installed_triggers(*, using: str = "default") -> set[str]:

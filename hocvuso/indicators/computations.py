@@ -12,19 +12,19 @@ Adding an indicator whose source exists needs no code: choose the keys and param
 that is not registered and shows as "source not built yet".
 """
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from hocvuso.learning.models import LiteracyStatus, TargetGroup
-from hocvuso.people.models import DigitalIdentity, Household, Membership, MembershipKind, Resident, VneidLevel
+from hocvuso.people.models import AgeGroup, DigitalIdentity, Household, Membership, MembershipKind, Resident, VneidLevel
 
-from .models import IndicatorKind, VneidCertification
+from .models import FactLevel, Indicator, IndicatorKind, VneidCertification
 
 RESIDENT = "resident"
 HOUSEHOLD = "household"
@@ -67,7 +67,7 @@ def _groups(parameters: Parameters) -> list[str]:
 
 
 def _residents_aged(parameters: Parameters, day: date) -> QuerySet[Any]:
-    return Resident.objects.aged_at_least(int(parameters["min_age"]), day)
+    return Resident.objects.in_age_group(str(parameters["age"]), day)
 
 
 def _members(parameters: Parameters, day: date) -> QuerySet[Any]:
@@ -104,10 +104,10 @@ POPULATIONS: dict[str, Population] = {
     for population in [
         Population(
             "residents_aged",
-            _("Người dân từ một độ tuổi trở lên (tham số min_age)"),
+            _("Người dân từ một độ tuổi trở lên (tham số age: adult, digital_identity, elderly)"),
             RESIDENT,
             _residents_aged,
-            required=("min_age",),
+            required=("age",),
         ),
         Population(
             "members",
@@ -161,10 +161,21 @@ def is_registered(population: str, numerator: str) -> bool:
     return population in POPULATIONS and numerator in NUMERATORS
 
 
-def check_definition(*, kind: str, population: str, numerator: str, parameters: Parameters) -> list[str]:
+def is_computable(indicator: Indicator) -> bool:
+    """Whether the indicator's formulas exist in code (its source part is built)."""
+    return is_registered(indicator.population, indicator.numerator)
+
+
+def check_definition(
+    *, kind: str, population: str, numerator: str, parameters: Parameters, levels: Sequence[str] = ()
+) -> list[str]:
     """What is wrong with an indicator's definition (empty when nothing): unknown keys for an outcome
-    indicator, a numerator about other things than the population, missing or invalid parameters."""
+    indicator, a numerator about other things than the population, missing or invalid parameters, unknown
+    levels. The plan's data file is checked with it before anything is applied (plan_data.py)."""
     problems: list[str] = []
+    unknown_levels = set(levels) - set(FactLevel.values)
+    if unknown_levels:
+        problems.append(str(_("Cấp không hợp lệ: %(levels)s.") % {"levels": ", ".join(sorted(unknown_levels))}))
     if not is_registered(population, numerator):
         if kind == IndicatorKind.OUTCOME:
             problems.append(str(_("Chỉ tiêu kết quả phải dùng công thức đã có (mẫu số và tử số).")))
@@ -175,8 +186,10 @@ def check_definition(*, kind: str, population: str, numerator: str, parameters: 
     for name in counted.required + condition.required:
         if name not in parameters:
             problems.append(str(_("Thiếu tham số %(name)s.") % {"name": name}))
-    if "min_age" in parameters and (not isinstance(parameters["min_age"], int) or parameters["min_age"] < 0):
-        problems.append(str(_("Tham số min_age phải là số tuổi.")))
+    if "min_age" in parameters:
+        problems.append(str(_("Tham số min_age không còn dùng: đặt age là adult, digital_identity hoặc elderly.")))
+    if "age" in parameters and parameters["age"] not in AgeGroup.values:
+        problems.append(str(_("Tham số age phải là adult, digital_identity hoặc elderly.")))
     if "membership_kind" in parameters and parameters["membership_kind"] not in MembershipKind.values:
         problems.append(str(_("Tham số membership_kind phải là staff, student hoặc worker.")))
     unknown = set(parameters.get("literacy_groups") or []) - set(TargetGroup.values)
@@ -233,9 +246,7 @@ def organisation_counts(
     included, as `ResidentQuerySet.members_on`) and how many of them meet the numerator."""
     spec = POPULATIONS[population]
     assert spec.membership_kind is not None
-    memberships = Membership.objects.filter(kind=str(parameters[spec.membership_kind]), valid_from__lte=day).filter(
-        Q(valid_to__isnull=True) | Q(valid_to__gte=day)
-    )
+    memberships = Membership.objects.filter(kind=str(parameters[spec.membership_kind])).in_force(day)
     if organisations is not None:
         memberships = memberships.filter(organisation_id__in=organisations)
     condition = NUMERATORS[numerator].condition(parameters, OuterRef("resident_id"))

@@ -9,7 +9,6 @@ The formulas are code (computations.py); which indicator uses which formula, wit
 levels, direction and unit of measure, is data here.
 """
 
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -52,9 +51,11 @@ class Indicator(TimeStampedModel):
     """Chỉ tiêu — one of the plan's targets (section II, IV.4) or an activity measure, as data.
 
     `population` (the denominator) and `numerator` are keys of the computations registered in
-    computations.py; `parameters` holds what the formulas need (age threshold, membership kind, the target
-    groups whose literacy confirmation counts, the VNeID level). An indicator whose keys are not registered
-    yet (an activity whose source part is not built) shows as "source not built yet", never as 0.
+    computations.py (which knows this model, never the other way: `computations.is_computable`,
+    `computations.check_definition`); `parameters` holds what the formulas need (the named age threshold,
+    membership kind, the target groups whose literacy confirmation counts, the VNeID level). An indicator whose
+    keys are not registered yet (an activity whose source part is not built) shows as "source not built yet",
+    never as 0.
     """
 
     code = models.SlugField(_("mã"), max_length=60, unique=True)
@@ -85,25 +86,6 @@ class Indicator(TimeStampedModel):
 
     def applies_at(self, level: str) -> bool:
         return level in (self.levels or [])
-
-    @property
-    def is_computable(self) -> bool:
-        """Whether both formulas exist in code (the indicator's source part is built)."""
-        from .computations import is_registered
-
-        return is_registered(self.population, self.numerator)
-
-    def clean(self) -> None:
-        from .computations import check_definition
-
-        problems = check_definition(
-            kind=self.kind, population=self.population, numerator=self.numerator, parameters=self.parameters
-        )
-        unknown_levels = set(self.levels or []) - set(FactLevel.values)
-        if unknown_levels:
-            problems.append(_("Cấp không hợp lệ: %(levels)s.") % {"levels": ", ".join(sorted(unknown_levels))})
-        if problems:
-            raise ValidationError(problems)
 
 
 class Target(TimeStampedModel):

@@ -3,7 +3,7 @@ VNeID certification record.
 
 How facts stay fresh. Database triggers (capture.py) put every village and organisation whose numbers a
 write changes into DirtyUnit, in the writer's transaction. `refresh_facts` — run every few seconds by Celery
-beat ("refresh-indicators"), or by `refresh_on_view` when tasks run eagerly (no worker) — takes the queue
+beat ("refresh-indicators"), or without a worker by a thread of the web process (refresher.py) — takes the queue
 and recomputes only those villages and organisations for the facts' day, then their communes' and
 provinces' sums. A new day, a change of definitions or of the administrative units makes it rebuild
 everything (`rebuild_facts`, also `manage.py rebuild_indicators`): one INSERT … SELECT … GROUP BY per
@@ -17,7 +17,6 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Count, Max
 from django.utils import timezone
@@ -27,8 +26,8 @@ from hocvuso.accounts.access import require
 from hocvuso.accounts.roles import Permission
 from hocvuso.core.errors import DomainError
 from hocvuso.core.services import record_audit
-from hocvuso.people.models import Organisation, Resident
-from hocvuso.territory.models import AdministrativeUnit, Level
+from hocvuso.people.models import Organisation, Resident, age_thresholds
+from hocvuso.territory.models import AdministrativeUnit, Level, follow_successors, passed_to_successor
 
 from .computations import Counts, counts_by_organisation, is_registered, organisation_counts, village_counts
 from .models import (
@@ -38,12 +37,12 @@ from .models import (
     FactState,
     Indicator,
     IndicatorFact,
+    RankingWeight,
     Target,
     VillageRollup,
     VneidCertification,
 )
-
-MAX_MERGER_HOPS = 50
+from .plan_data import PlanLoad, apply_plan_indicators
 
 
 @dataclass(frozen=True)
@@ -89,13 +88,14 @@ def _rebuild_rollup(on: date) -> None:
         )
     }
 
+    successor_of = {
+        pk: successor
+        for pk, (_level, _parent, valid_to, successor) in units.items()
+        if passed_to_successor(valid_to, successor, on)
+    }
+
     def effective(pk: int) -> int:
-        for _hop in range(MAX_MERGER_HOPS):
-            _level, _parent, valid_to, successor = units[pk]
-            if valid_to is None or valid_to >= on or successor is None:
-                break
-            pk = successor
-        return pk
+        return follow_successors(pk, successor_of)
 
     rows = []
     for pk, (level, _parent, _valid_to, _successor) in units.items():
@@ -231,9 +231,12 @@ def _computable_indicators() -> list[Indicator]:
 
 
 def _definitions_fingerprint() -> str:
+    """What the facts were computed with: the indicators' number and last change, and the age thresholds (a
+    changed ADULT_AGE changes who is counted, as it changes the pages' target groups)."""
     summary = Indicator.objects.aggregate(count=Count("pk"), changed=Max("updated_at"))
     changed = summary["changed"].isoformat() if summary["changed"] else "-"
-    return f"{summary['count']}|{changed}"
+    ages = "".join(f"{name[0]}{years}" for name, years in sorted(age_thresholds().items()))  # "a18d16e60"
+    return f"{summary['count']}|{changed}|{ages}"
 
 
 def _tune_session() -> None:
@@ -369,13 +372,28 @@ def _rebuild_locked(state: FactState, day: date, started: float) -> RefreshResul
     return RefreshResult("full", day, villages, organisations, seconds)
 
 
-def refresh_on_view() -> RefreshResult | None:
-    """For pages when tasks run in the web process (no worker, CELERY_TASK_ALWAYS_EAGER): refresh before
-    reading, so the numbers follow the data without a beat. With a worker this does nothing (the beat runs
-    `refresh_facts` every few seconds) and pages never compute."""
-    if not getattr(settings, "CELERY_TASK_ALWAYS_EAGER", False):
-        return None
-    return refresh_facts()
+# --- The plan's indicators ---------------------------------------------------------------------------------
+
+
+def load_plan_indicators(*, actor: Any = None) -> PlanLoad:
+    """Apply the plan's data file (data/plan_indicators.yaml, see plan_data.py) in one transaction: indicators
+    matched by code and set to the file's definition, missing default targets and weights created (existing
+    ones kept). Idempotent; audited ("indicators.load_plan", `actor` None is the system). Returns the counts."""
+    with transaction.atomic():
+        result = apply_plan_indicators(indicators=Indicator, targets=Target, weights=RankingWeight)
+        record_audit(
+            actor=actor,
+            action="indicators.load_plan",
+            object_type="indicators.indicator",
+            object_id="plan",
+            details={
+                "created": result.created,
+                "changed": result.changed,
+                "targets": result.targets,
+                "weights": result.weights,
+            },
+        )
+    return result
 
 
 # --- Targets ------------------------------------------------------------------------------------------------
@@ -456,10 +474,10 @@ def record_vneid_certification(
 
 __all__ = [
     "RefreshResult",
+    "load_plan_indicators",
     "mark_dirty",
     "rebuild_facts",
     "record_vneid_certification",
     "refresh_facts",
-    "refresh_on_view",
     "set_target",
 ]

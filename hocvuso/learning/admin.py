@@ -39,7 +39,13 @@ from .models import (
 from .rendering import render_markdown
 from .scoring import answer_key_problems
 from .services import save_lesson, save_question
-from .services.courses import blueprint_problems, save_assessment, save_course, save_literacy_rule, store_course_media
+from .services.course_edits import (
+    blueprint_problems,
+    save_assessment,
+    save_course,
+    save_literacy_rule,
+    store_course_media,
+)
 
 HTTPS_URLS: "dict[type[models.Field[Any, Any]], dict[str, Any]]" = {models.URLField: {"assume_scheme": "https"}}
 

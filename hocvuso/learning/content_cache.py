@@ -33,6 +33,8 @@ from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models.signals import post_delete, post_save
 
+from .models import Assessment, Course, CourseMedia, Lesson, LessonDownload, LessonTranslation, Module
+
 logger = logging.getLogger(__name__)
 
 FORMAT = 1
@@ -105,8 +107,6 @@ def _course_part_changed(sender: Any, instance: Any, **kwargs: Any) -> None:
 
 
 def _lesson_part_changed(sender: Any, instance: Any, **kwargs: Any) -> None:
-    from .models import Lesson
-
     course_id = Lesson.objects.filter(pk=instance.lesson_id).values_list("course_id", flat=True).first()
     if course_id is not None:  # None: the lesson is being deleted too, and its own receiver runs
         forget_course_content(course_id)
@@ -114,8 +114,6 @@ def _lesson_part_changed(sender: Any, instance: Any, **kwargs: Any) -> None:
 
 def connect_receivers() -> None:
     """Called once from the app config."""
-    from .models import Assessment, Course, CourseMedia, Lesson, LessonDownload, LessonTranslation, Module
-
     for name, signal in (("saved", post_save), ("deleted", post_delete)):
         signal.connect(_course_changed, sender=Course, dispatch_uid=f"learning-content-course-{name}")
         for part in (Module, Lesson, CourseMedia, Assessment):

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from hocvuso.accounts.access import scope
 from hocvuso.accounts.roles import Permission
-from hocvuso.core.models import TimeStampedModel
+from hocvuso.core.models import EffectiveDated, InForceQuerySet, TimeStampedModel
 
 
 class OrganisationKind(models.TextChoices):
@@ -82,6 +82,32 @@ class Sex(models.TextChoices):
     FEMALE = "F", _("Nữ")
 
 
+class AgeGroup(models.TextChoices):
+    """The plan's age thresholds, by name. The number of years is a setting (ADULT_AGE, DIGITAL_IDENTITY_AGE,
+    ELDERLY_AGE) read only through `years`: the registry's pages (target groups) and the indicators (their
+    `age` parameter) count the same people."""
+
+    ADULT = "adult", _("Người lớn")
+    DIGITAL_IDENTITY = "digital_identity", _("Từ tuổi có danh tính số")
+    ELDERLY = "elderly", _("Người cao tuổi")
+
+    @property
+    def years(self) -> int:
+        return int(getattr(settings, _AGE_SETTINGS[self]))
+
+
+_AGE_SETTINGS = {
+    AgeGroup.ADULT: "ADULT_AGE",
+    AgeGroup.DIGITAL_IDENTITY: "DIGITAL_IDENTITY_AGE",
+    AgeGroup.ELDERLY: "ELDERLY_AGE",
+}
+
+
+def age_thresholds() -> dict[str, int]:
+    """Every named age threshold in years, as the settings give them now."""
+    return {group.value: group.years for group in AgeGroup}
+
+
 class ResidentQuerySet(models.QuerySet["Resident"]):
     def visible_to(self, user: Any, permission: Permission = Permission.VIEW_PEOPLE) -> Self:
         """Residents living in the user's unit subtrees and, for VIEW_PEOPLE and VIEW_PROGRESS, members in force
@@ -95,24 +121,26 @@ class ResidentQuerySet(models.QuerySet["Resident"]):
         """Residents who have reached `age` on the day (a 29 February birthday counts on 1 March)."""
         return self.filter(birth_date__lte=_birthday_cutoff(on or timezone.localdate(), age))
 
+    def in_age_group(self, group: "AgeGroup | str", on: date | None = None) -> Self:
+        """Aged at least the named threshold (`AgeGroup`, years from settings) on the day."""
+        return self.aged_at_least(AgeGroup(group).years, on)
+
     def adults(self, on: date | None = None) -> Self:
         """Aged ADULT_AGE (18) or more on the day (plan section II)."""
-        return self.aged_at_least(settings.ADULT_AGE, on)
+        return self.in_age_group(AgeGroup.ADULT, on)
 
     def identity_age(self, on: date | None = None) -> Self:
         """Aged DIGITAL_IDENTITY_AGE (16) or more on the day: the digital-identity target (IV.4.3)."""
-        return self.aged_at_least(settings.DIGITAL_IDENTITY_AGE, on)
+        return self.in_age_group(AgeGroup.DIGITAL_IDENTITY, on)
 
     def elderly(self, on: date | None = None) -> Self:
         """Aged ELDERLY_AGE (60) or more on the day."""
-        return self.aged_at_least(settings.ELDERLY_AGE, on)
+        return self.in_age_group(AgeGroup.ELDERLY, on)
 
     def members_on(self, kind: str, on: date | None = None) -> Self:
         """Residents with a membership of that kind in force on the day (valid_to inclusive)."""
         day = on or timezone.localdate()
-        in_force = Membership.objects.filter(resident=OuterRef("pk"), kind=kind, valid_from__lte=day).filter(
-            Q(valid_to__isnull=True) | Q(valid_to__gte=day)
-        )
+        in_force = Membership.objects.filter(resident=OuterRef("pk"), kind=kind).in_force(day)
         return self.filter(Exists(in_force))
 
     def staff(self, on: date | None = None) -> Self:
@@ -214,7 +242,11 @@ class MembershipKind(models.TextChoices):
     WORKER = "worker", _("Người lao động doanh nghiệp, hợp tác xã")
 
 
-class Membership(TimeStampedModel):
+class MembershipQuerySet(InForceQuerySet["Membership"]):
+    """Memberships; `.in_force(day)` are those that count that day (the end day included)."""
+
+
+class Membership(EffectiveDated, TimeStampedModel):
     """Thành viên tổ chức — a resident is staff, student or worker of an organisation, for a period."""
 
     resident = models.ForeignKey(Resident, on_delete=models.CASCADE, related_name="memberships")
@@ -222,6 +254,8 @@ class Membership(TimeStampedModel):
     kind = models.CharField(_("nhóm"), max_length=10, choices=MembershipKind.choices)
     valid_from = models.DateField(_("từ ngày"))
     valid_to = models.DateField(_("đến ngày"), null=True, blank=True)
+
+    objects = MembershipQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("thành viên tổ chức")

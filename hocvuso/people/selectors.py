@@ -1,15 +1,17 @@
 """Reads of the population registry: finding residents, a household with its members. All scoped."""
 
 import re
+from datetime import date
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
 
 from hocvuso.accounts.roles import Permission
 from hocvuso.core.errors import DomainError, NotFound
 from hocvuso.core.text import fold_diacritics
 
-from .models import Household, Membership, Resident
+from .models import AgeGroup, Household, Membership, MembershipKind, Resident
 from .national_id import normalise_national_id
 from .national_id_search import search_by_national_id
 
@@ -76,3 +78,23 @@ def household_with_members(*, user: Any, code: str) -> Household:
     if household is None:
         raise NotFound()
     return household
+
+
+def target_groups_of(resident: Resident, memberships: list[Membership], on: date | None = None) -> list[str]:
+    """The plan's target groups the resident belongs to on the day, as keys: by age — `AgeGroup` values, the
+    thresholds the indicators count with (`ResidentQuerySet.in_age_group`) — and by the memberships in force
+    (`MembershipKind` values). "digital_identity" only for those not yet adults (the adult threshold is the
+    higher one). No query: `memberships` are the resident's, loaded."""
+    day = on or timezone.localdate()
+    age = resident.age_on(day)
+    keys: list[str] = []
+    if age >= AgeGroup.ADULT.years:
+        keys.append(AgeGroup.ADULT.value)
+    elif age >= AgeGroup.DIGITAL_IDENTITY.years:
+        keys.append(AgeGroup.DIGITAL_IDENTITY.value)
+    if age >= AgeGroup.ELDERLY.years:
+        keys.append(AgeGroup.ELDERLY.value)
+    for kind in MembershipKind.values:
+        if any(membership.kind == kind and membership.is_in_force(day) for membership in memberships):
+            keys.append(kind)
+    return keys

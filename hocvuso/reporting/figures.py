@@ -4,9 +4,7 @@ the quarter and the counts, rounded once (one decimal, half up — as the dashbo
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.utils.translation import gettext as _
-
-from hocvuso.indicators.selectors import PeriodRow, Status
+from hocvuso.indicators.selectors import STATUS_LABELS, PeriodRow, Status
 
 ONE_DECIMAL = Decimal("0.1")
 
@@ -19,17 +17,8 @@ def rounded(number: float | None) -> float | None:
 
 
 def status_label(status: str) -> str:
-    labels: dict[str, str] = {
-        Status.MET: _("Đạt mục tiêu"),
-        Status.ON_TRACK: _("Đúng tiến độ"),
-        Status.AT_RISK: _("Có nguy cơ chậm"),
-        Status.OFF_TRACK: _("Chậm tiến độ"),
-        Status.NO_TARGET: _("Chưa có mục tiêu"),
-        Status.NO_DATA: _("Chưa có số liệu"),
-        Status.NO_SOURCE: _("Chưa có nguồn số liệu"),
-        Status.NOT_APPLICABLE: _("Không áp dụng"),
-    }
-    return str(labels.get(str(status), status))
+    """The status's name in the active language (the indicators' STATUS_LABELS); an unknown one as it is."""
+    return str(STATUS_LABELS.get(str(status), status))
 
 
 def figure_rows(row: PeriodRow) -> list[dict[str, Any]]:

@@ -15,7 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from hocvuso.core.models import TimeStampedModel
+from hocvuso.core.models import EffectiveDated, InForceQuerySet, TimeStampedModel
 
 # --- Plan tracking ------------------------------------------------------------------------------------------
 
@@ -241,14 +241,11 @@ class TaskEvidence(models.Model):
 # --- Quarterly reports ------------------------------------------------------------------------------------
 
 
-class AssignmentQuerySet(models.QuerySet["ReportingAssignment"]):
-    def in_force(self, on: date | None = None) -> Self:
-        """Assignments valid on the day (valid_to inclusive)."""
-        day = on or timezone.localdate()
-        return self.filter(valid_from__lte=day).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+class AssignmentQuerySet(InForceQuerySet["ReportingAssignment"]):
+    """Reporting assignments; `.in_force(day)` are those that report that day."""
 
 
-class ReportingAssignment(TimeStampedModel):
+class ReportingAssignment(EffectiveDated, TimeStampedModel):
     """Đơn vị phải báo cáo — a commune's People's Committee (a unit) or a lead agency (an organisation) must
     send the quarterly report from `valid_from` to `valid_to` (inclusive). Effective-dated: a merger or a new
     agency changes who reports from a date, and each period's rates count the assignments valid then."""

@@ -1,12 +1,13 @@
+import re
+from collections.abc import Mapping
 from datetime import date
 from typing import Self
 
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from hocvuso.core.models import TimeStampedModel
+from hocvuso.core.models import EffectiveDated, InForceQuerySet, TimeStampedModel
 
 # The day the two-level local government took effect (Resolution 202/2025/QH15): districts are gone.
 REFORM_DATE = date(2025, 7, 1)
@@ -23,6 +24,19 @@ CHILD_LEVEL = {Level.PROVINCE: Level.COMMUNE, Level.COMMUNE: Level.VILLAGE}
 LEVEL_DEPTH = {Level.PROVINCE: 0, Level.COMMUNE: 1, Level.VILLAGE: 2}
 
 VILLAGE_KINDS = ["thôn", "bon", "buôn", "bản", "tổ dân phố", "ấp", "khu phố", "làng", "xóm", "plei"]
+
+
+# A unit's code: national codes are digits ("68", "24631"), villages add a suffix ("24631.001"). The one
+# definition pages and the API check a code against before any query (no NUL byte, quote or wildcard reaches
+# the database); as long as the column.
+UNIT_CODE_MAX_LENGTH = 20
+UNIT_CODE_PATTERN = rf"[0-9A-Za-z][0-9A-Za-z._\-]{{0,{UNIT_CODE_MAX_LENGTH - 1}}}"
+_UNIT_CODE = re.compile(UNIT_CODE_PATTERN)
+
+
+def is_unit_code(text: str) -> bool:
+    """Whether `text` is shaped like a unit code (UNIT_CODE_PATTERN, whole string)."""
+    return _UNIT_CODE.fullmatch(text) is not None
 
 
 def path_within(path: str, ancestor_path: str) -> bool:
@@ -42,11 +56,31 @@ def lies_within(*units: "AdministrativeUnit", through: str = "") -> Q:
     return condition
 
 
-class UnitQuerySet(models.QuerySet["AdministrativeUnit"]):
-    def in_force(self, on: date | None = None) -> Self:
-        """Units valid on the given day (today by default)."""
-        on = on or timezone.localdate()
-        return self.filter(valid_from__lte=on).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
+# --- Mergers: "the unit that stands for it", written once ----------------------------------------------------
+
+MAX_MERGER_HOPS = 50  # a longer chain of successors is a data error (a cycle): stop there
+
+
+def passed_to_successor(valid_to: date | None, successor_id: int | None, on: date) -> bool:
+    """Whether a unit no longer stands for itself on the day: it ended before the day and names a successor (an
+    abolished unit, ended without one, still stands for itself)."""
+    return valid_to is not None and valid_to < on and successor_id is not None
+
+
+def follow_successors(pk: int, successor_of: Mapping[int, int]) -> int:
+    """The unit standing for `pk`: follow `successor_of` (the units that passed to a successor on the day, as
+    `UnitQuerySet.successors_on` or `passed_to_successor` give them) to its end, at most MAX_MERGER_HOPS."""
+    for _hop in range(MAX_MERGER_HOPS):
+        if pk not in successor_of:
+            break
+        pk = successor_of[pk]
+    return pk
+
+
+class UnitQuerySet(InForceQuerySet["AdministrativeUnit"]):
+    def successors_on(self, on: date) -> dict[int, int]:
+        """{unit id: successor id} for the units that passed to a successor by the day (`passed_to_successor`)."""
+        return dict(self.filter(successor__isnull=False, valid_to__lt=on).values_list("pk", "successor_id"))
 
     def within(self, *units: "AdministrativeUnit") -> Self:
         """The units and every unit below them (nothing for no units)."""
@@ -64,12 +98,12 @@ class UnitQuerySet(models.QuerySet["AdministrativeUnit"]):
         return self.filter(level=Level.VILLAGE)
 
 
-class AdministrativeUnit(TimeStampedModel):
+class AdministrativeUnit(EffectiveDated, TimeStampedModel):
     """Đơn vị hành chính — a province (tỉnh), commune (xã, phường, đặc khu) or village (thôn, bon, buôn, bản,
     tổ dân phố), with its national code. Units are never deleted: a merged unit gets `valid_to` and a
     `successor`, so data recorded against it stays and is reported under the successor."""
 
-    code = models.CharField(_("mã"), max_length=20, unique=True)
+    code = models.CharField(_("mã"), max_length=UNIT_CODE_MAX_LENGTH, unique=True)
     name = models.CharField(_("tên"), max_length=200)
     level = models.CharField(_("cấp"), max_length=10, choices=Level.choices, db_index=True)
     kind = models.CharField(_("loại"), max_length=40, help_text=_("Ví dụ: tỉnh, xã, phường, thôn, bon, buôn."))
@@ -121,10 +155,6 @@ class AdministrativeUnit(TimeStampedModel):
     @staticmethod
     def path_for(code: str, parent: "AdministrativeUnit | None") -> str:
         return f"{parent.path if parent else '/'}{code}/"
-
-    def is_in_force(self, on: date | None = None) -> bool:
-        on = on or timezone.localdate()
-        return self.valid_from <= on and (self.valid_to is None or self.valid_to >= on)
 
     def is_within(self, other: "AdministrativeUnit") -> bool:
         """True when this unit is `other` or lies below it."""

@@ -6,7 +6,7 @@ from datetime import date
 
 from django.utils import timezone
 
-from .models import AdministrativeUnit, UnitQuerySet
+from .models import MAX_MERGER_HOPS, AdministrativeUnit, UnitQuerySet, follow_successors, passed_to_successor
 
 
 def child_units(unit: AdministrativeUnit, *, on: date | None = None) -> UnitQuerySet:
@@ -26,12 +26,11 @@ def effective_unit(unit: AdministrativeUnit, *, on: date | None = None) -> Admin
     A unit that ended without successor (abolished) stands for itself.
     """
     on = on or timezone.localdate()
-    seen = set()
-    while unit.valid_to is not None and unit.valid_to < on and unit.successor_id is not None:
-        if unit.pk in seen:  # a cycle in successor links is a data error; stop rather than loop
+    for _hop in range(MAX_MERGER_HOPS):  # a cycle in successor links is a data error; stop rather than loop
+        successor = unit.successor_id
+        if successor is None or not passed_to_successor(unit.valid_to, successor, on):
             break
-        seen.add(unit.pk)
-        unit = AdministrativeUnit.objects.get(pk=unit.successor_id)
+        unit = AdministrativeUnit.objects.get(pk=successor)
     return unit
 
 
@@ -40,14 +39,8 @@ def rollup_to_effective_units(counts: Mapping[int, int], *, on: date | None = No
 
     Data recorded against a unit before a merger is reported under its successor after it.
     """
-    on = on or timezone.localdate()
-    successor_of = dict(
-        AdministrativeUnit.objects.filter(successor__isnull=False, valid_to__lt=on).values_list("pk", "successor_id")
-    )
+    successor_of = AdministrativeUnit.objects.successors_on(on or timezone.localdate())
     totals: dict[int, int] = defaultdict(int)
     for unit_id, count in counts.items():
-        current, hops = unit_id, 0
-        while current in successor_of and hops < 50:
-            current, hops = successor_of[current], hops + 1
-        totals[current] += count
+        totals[follow_successors(unit_id, successor_of)] += count
     return dict(totals)

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from vietnam_provinces import NESTED_DIVISIONS_JSON_PATH
 
 from hocvuso.core.errors import DomainError
 from hocvuso.core.services import record_audit
@@ -28,8 +29,6 @@ class LoadResult:
 
 
 def _national_divisions() -> list[dict[str, Any]]:
-    from vietnam_provinces import NESTED_DIVISIONS_JSON_PATH
-
     return json.loads(NESTED_DIVISIONS_JSON_PATH.read_text(encoding="utf-8"))
 
 

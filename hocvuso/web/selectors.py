@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -26,6 +26,7 @@ from hocvuso.accounts.access import (
 )
 from hocvuso.accounts.models import User
 from hocvuso.accounts.roles import Permission, Role
+from hocvuso.core.models import in_force_on
 from hocvuso.core.selectors import filter_audit_entries
 from hocvuso.core.text import fold_diacritics
 from hocvuso.people.models import Organisation
@@ -260,12 +261,10 @@ def unit_overview(user: AnyUser, unit: AdministrativeUnit, *, query: str = "", o
     diacritics. Two queries in all.
     """
     on = on or timezone.localdate()
-    in_force_children = Q(children__valid_from__lte=on) & (
-        Q(children__valid_to__isnull=True) | Q(children__valid_to__gte=on)
-    )
+    in_force_children = in_force_on(on, through="children")
     crumbs = [Crumb(ancestor, can(user, Permission.VIEW_UNITS, ancestor)) for ancestor in breadcrumb(unit)]
     rows = [
-        ChildRow(child, child.child_count)
+        ChildRow(child, child.child_count)  # type: ignore[attr-defined]  # annotated below
         for child in child_units(unit, on=on).annotate(child_count=Count("children", filter=in_force_children))
     ]
     kinds: dict[str, int] = {}

@@ -77,7 +77,7 @@ def test_healthz_answers_200_when_every_part_is_up(db: None, client: Client) -> 
     assert "no-cache" in response["Cache-Control"]
     assert json.loads(response.content) == {
         "status": "ok",
-        "checks": {"database": "ok", "cache": "ok", "queue": "eager"},
+        "checks": {"database": "ok", "cache": "ok", "queue": "eager", "figures": "ok"},
     }
 
 
@@ -88,7 +88,7 @@ def test_healthz_answers_503_naming_the_failed_parts_and_nothing_else(db: None, 
     assert response.status_code == 503
     assert json.loads(response.content) == {
         "status": "error",
-        "checks": {"database": "ok", "cache": "error", "queue": "error"},
+        "checks": {"database": "ok", "cache": "error", "queue": "error", "figures": "ok"},
         "failed": ["cache", "queue"],
     }
     assert b"127.0.0.1" not in response.content

@@ -14,9 +14,12 @@ from django.db.models import Q
 from django.db.models.expressions import RawSQL
 from django.db.models.fields import DateTimeField, IntegerField
 from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from hocvuso.territory.models import path_within
 
+from ..computations import is_computable
 from ..models import DirtyUnit, FactState, Indicator, IndicatorKind, Measure, Target
 
 TREND_WEEKS = 8
@@ -36,6 +39,18 @@ class Status(StrEnum):
     NO_SOURCE = "no_source"  # the indicator's source part is not built yet
     NOT_APPLICABLE = "not_applicable"  # the indicator does not apply at this level
 
+
+# The statuses' names, one list for the pages, the exports and the reports.
+STATUS_LABELS: Mapping[str, str | Promise] = {
+    Status.MET: _("Đạt mục tiêu"),
+    Status.ON_TRACK: _("Đúng tiến độ"),
+    Status.AT_RISK: _("Có nguy cơ chậm"),
+    Status.OFF_TRACK: _("Chậm tiến độ"),
+    Status.NO_TARGET: _("Chưa có mục tiêu"),
+    Status.NO_DATA: _("Chưa có số liệu"),
+    Status.NO_SOURCE: _("Chưa có nguồn số liệu"),
+    Status.NOT_APPLICABLE: _("Không áp dụng"),
+}
 
 BANDS: Mapping[str, str] = {
     Status.MET: "green",
@@ -77,7 +92,7 @@ class IndicatorInfo:
             direction=indicator.direction,
             source=indicator.source,
             levels=tuple(indicator.levels or ()),
-            computable=indicator.is_computable,
+            computable=is_computable(indicator),
         )
 
     def applies_at(self, level: str) -> bool:

@@ -114,8 +114,7 @@ def unit_dashboard(
     require(user, Permission.VIEW_PROGRESS, unit)
     freshness = read_freshness()
     day = on or freshness.day or timezone.localdate()
-    if unit.valid_to is not None and unit.valid_to < day:
-        unit = effective_unit(unit, on=day)
+    unit = effective_unit(unit, on=day)  # no query while the unit stands for itself
     child_level = CHILD_LEVEL.get(unit.level)  # type: ignore[call-overload]
     indicators = [info for info in read_indicators() if info.applies_at(unit.level)]
     ids = [info.pk for info in indicators if info.computable]

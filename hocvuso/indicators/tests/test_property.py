@@ -25,7 +25,7 @@ from hocvuso.indicators.models import Indicator, VneidCertification
 from hocvuso.indicators.services import rebuild_facts, record_vneid_certification, refresh_facts
 from hocvuso.learning.models import LiteracyRule, LiteracyStatus
 from hocvuso.learning.services import attach_resident
-from hocvuso.people.models import DigitalIdentity, Household, Membership, Organisation, Resident
+from hocvuso.people.models import AgeGroup, DigitalIdentity, Household, Membership, Organisation, Resident
 from hocvuso.people.services import (
     add_membership,
     correct_resident,
@@ -232,7 +232,7 @@ def direct_count(day: date) -> dict[tuple[str, str, str], tuple[int, int]]:
             continue
         for resident in residents:
             if indicator.population == "residents_aged":
-                if resident.age_on(day) < parameters["min_age"]:
+                if resident.age_on(day) < AgeGroup(parameters["age"]).years:
                     continue
             elif not in_force[parameters["membership_kind"]].get(resident.pk):
                 continue

@@ -7,12 +7,14 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.test import override_settings
 from django.utils import timezone
 
 from hocvuso.accounts.roles import Role
 from hocvuso.core.errors import DomainError, NotFound
 from hocvuso.core.models import AuditEntry
 from hocvuso.indicators.capture import expected_triggers, installed_triggers
+from hocvuso.indicators.computations import is_computable
 from hocvuso.indicators.models import DirtyUnit, FactState, Indicator, IndicatorFact, Target, VneidCertification
 from hocvuso.indicators.services import (
     mark_dirty,
@@ -21,7 +23,8 @@ from hocvuso.indicators.services import (
     refresh_facts,
     set_target,
 )
-from hocvuso.people.models import Membership
+from hocvuso.people.models import Membership, Resident
+from hocvuso.people.selectors import target_groups_of
 from hocvuso.people.services import add_membership, correct_resident, record_digital_identity
 from hocvuso.people.tests.factories import OrganisationFactory
 from hocvuso.territory.services import merge_units
@@ -129,7 +132,7 @@ def test_the_plan_indicators_are_seeded_with_their_default_targets() -> None:
     activity = Indicator.objects.filter(kind="activity")
 
     assert [indicator.code for indicator in outcome] == OUTCOMES
-    assert all(indicator.is_computable for indicator in outcome)
+    assert all(is_computable(indicator) for indicator in outcome)
     assert sorted(indicator.code for indicator in activity) == [
         "active-digital-teams",
         "household-visits",
@@ -137,7 +140,7 @@ def test_the_plan_indicators_are_seeded_with_their_default_targets() -> None:
         "traders-trained",
         "weekly-classes-held",
     ]
-    assert not any(indicator.is_computable for indicator in activity)
+    assert not any(is_computable(indicator) for indicator in activity)
     assert dict(Target.objects.filter(unit=None, organisation=None).values_list("indicator__code", "value")) == {
         "staff-digital-skills": Decimal(80),
         "students-digital-skills": Decimal(100),
@@ -147,8 +150,11 @@ def test_the_plan_indicators_are_seeded_with_their_default_targets() -> None:
         "digital-families": Decimal(100),
         "digital-identity": Decimal(100),
     }
-    assert Indicator.objects.get(code="adults-digital-skills").parameters["min_age"] == 18
-    assert Indicator.objects.get(code="digital-identity").parameters == {"min_age": 16, "min_vneid_level": 1}
+    assert Indicator.objects.get(code="adults-digital-skills").parameters["age"] == "adult"
+    assert Indicator.objects.get(code="digital-identity").parameters == {
+        "age": "digital_identity",
+        "min_vneid_level": 1,
+    }
 
 
 def test_the_capture_triggers_are_installed() -> None:
@@ -241,15 +247,28 @@ def test_a_new_day_rebuilds_everything_and_keeps_the_history(registry: Registry)
     assert facts_of(tomorrow)[("adults-digital-skills", "village", "24631.001")] == (1, 3)
 
 
-def test_changing_a_definition_rebuilds_with_the_new_threshold(registry: Registry) -> None:
+def test_changing_a_definition_rebuilds_with_the_new_parameters(registry: Registry) -> None:
     today = timezone.localdate()
     rebuild_facts(on=today)
     indicator = Indicator.objects.get(code="adults-digital-skills")
-    indicator.parameters = {**indicator.parameters, "min_age": 19}
+    indicator.parameters = {**indicator.parameters, "literacy_groups": ["staff"]}
     indicator.save()
 
     assert refresh_facts(on=today).kind == "full"
-    assert facts_of(today)[("adults-digital-skills", "village", "24631.001")] == (1, 1)
+    assert facts_of(today)[("adults-digital-skills", "village", "24631.001")] == (0, 2)
+
+
+def test_changing_the_adult_age_setting_rebuilds_and_counts_as_the_pages_do(registry: Registry) -> None:
+    today = timezone.localdate()
+    rebuild_facts(on=today)
+    assert facts_of(today)[("adults-digital-skills", "village", "24631.001")] == (1, 2)  # a (30) and c (18 today)
+    assert "adult" in target_groups_of(registry.c, [], today)
+
+    with override_settings(ADULT_AGE=19):
+        assert refresh_facts(on=today).kind == "full"  # the thresholds are part of what the facts were built with
+        assert facts_of(today)[("adults-digital-skills", "village", "24631.001")] == (1, 1)  # c no longer counts
+        assert "adult" not in target_groups_of(registry.c, [], today)  # nor is c an adult on the pages
+        assert set(Resident.objects.adults(today)) == {registry.a, registry.e, registry.f}
 
 
 def test_data_of_a_merged_village_counts_under_its_successor(registry: Registry) -> None:

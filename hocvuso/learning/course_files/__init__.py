@@ -24,6 +24,7 @@ unchanged. ``write_course_folder`` writes canonical data back; reading what it w
 YAML is read with a SafeLoader subclass (no Python objects, no aliases) that remembers line numbers.
 """
 
+from .questions import check_question
 from .reader import (
     AUDIO_EXTENSIONS,
     GROUPS,
@@ -32,7 +33,6 @@ from .reader import (
     MEDIA_PATH,
     TRANSLATION_LANGUAGES,
     CourseFolder,
-    check_question,
     read_course_folder,
     split_front_matter,
 )

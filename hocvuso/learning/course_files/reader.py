@@ -10,13 +10,12 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from ..rendering import render_markdown
-from ..scoring import CHOICE_TYPES, MATCHING, ORDERING, TRUE_FALSE, TYPES, answer_key_problems
-from .yaml_lines import CourseFormatError, LineDict, at, clean_text, content_hash, load_yaml, to_json
+from .questions import QUESTIONS_FILE, check_blueprint, read_questions
+from .yaml_lines import CourseFormatError, LineDict, at, clean_text, content_hash, load_yaml
 
 GROUPS = ("citizens", "elderly", "staff", "students", "workers", "traders")
 TRANSLATION_LANGUAGES = ("mnong", "ede", "koho", "en")
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-QUESTION_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,59}$")
 MEDIA_PATH = re.compile(r"^media/(?:[A-Za-z0-9_][A-Za-z0-9_.-]*/)*[A-Za-z0-9_][A-Za-z0-9_.-]*$")
 AUDIO_EXTENSIONS = (".mp3", ".m4a", ".ogg", ".opus", ".wav")
 LESSON_AUDIO = re.compile(r"^lessons/([a-z0-9]+(?:-[a-z0-9]+)*)(?:\.(mnong|ede|koho|en))?\.(mp3|m4a|ogg|opus|wav)$")
@@ -52,10 +51,6 @@ COURSE_KEYS = {"slug", "title", "group", "summary", "language", "estimated_minut
 ASSESSMENT_KEYS = {"pass_mark", "time_limit_minutes", "max_attempts", "cooldown_hours", "blueprint"}
 LESSON_KEYS = {"title", "minutes", "competences", "summary", "audio", "audio_url", "video", "video_url", "downloads"}
 TRANSLATION_KEYS = {"title", "summary", "audio", "audio_url"}
-QUESTION_KEYS = {"id", "type", "competence", "difficulty", "lesson", "prompt", "explanation", "image", "image_alt",
-                 "choices", "answer", "items", "pairs"}  # fmt: skip
-DATA_KEYS = {"single": "choices", "multiple": "choices", "image": "choices", TRUE_FALSE: "answer", ORDERING: "items",
-             MATCHING: "pairs"}  # fmt: skip
 
 
 # --- reading a folder -------------------------------------------------------------------------------------
@@ -268,9 +263,11 @@ def read_course_folder(path: str | Path) -> CourseFolder:
             checker.add(relative, _("tệp âm thanh không ứng với bài học nào của khóa"))
     _check_references(lessons, checker, media)
     before = len(checker.problems)
-    questions = _read_questions(root, set(lesson_stems), checker, media, folder.places)
+    questions = read_questions(
+        _read_text(root / QUESTIONS_FILE, QUESTIONS_FILE, checker), set(lesson_stems), checker, media, folder.places
+    )
     if len(checker.problems) == before:  # else the blueprint's shortfalls would only repeat those problems
-        _check_blueprint(course, questions, checker)
+        check_blueprint(course, questions, checker)
     if checker.problems:
         raise CourseFormatError(checker.problems)
     folder.data = {
@@ -474,120 +471,3 @@ def _check_references(lessons: dict[str, Any], checker: _Checker, media: dict[st
                     where,
                     _("tham chiếu tới tệp không có trong thư mục khóa học: %(paths)s") % {"paths": ", ".join(missing)},
                 )
-
-
-def _read_questions(
-    root: Path, lesson_stems: set[str], checker: _Checker, media: dict[str, bytes], places: dict[str, str]
-) -> list[dict[str, Any]]:
-    where = "questions.yaml"
-    text = _read_text(root / where, where, checker)
-    if text is None:
-        return []
-    try:
-        raw = load_yaml(text, where)
-    except CourseFormatError as error:
-        checker.problems.extend(error.problems)
-        return []
-    if not isinstance(raw, list) or not raw:
-        checker.add(where, _("phải là danh sách câu hỏi"))
-        return []
-    questions = []
-    seen: dict[str, int] = {}
-    for item in raw:
-        if not isinstance(item, dict):
-            checker.add(where, _("mỗi câu hỏi phải là các cặp khóa: giá trị"))
-            continue
-        question = check_question(item, where, checker, lesson_stems, media)
-        if question is None:
-            continue
-        key = question["id"]
-        if key in seen:
-            checker.add(
-                at(where, item, "id"),
-                _("mã câu hỏi «%(id)s» trùng với câu ở dòng %(line)s") % {"id": key, "line": seen[key]},
-            )
-            continue
-        seen[key] = getattr(item, "line", 0)
-        places[f"question:{key}"] = at(where, item)
-        questions.append(question)
-    return questions
-
-
-def check_question(
-    item: dict[str, Any], where: str, checker: Any, lesson_stems: set[str], media: dict[str, bytes]
-) -> dict[str, Any] | None:
-    """Check one question of questions.yaml; returns it as canonical data, or None after adding problems."""
-    before = len(checker.problems)
-    key = item.get("id")
-    if not isinstance(key, str) or not QUESTION_ID.match(key):
-        checker.add(at(where, item, "id"), _("mã câu hỏi thiếu hoặc không hợp lệ (chữ, số, - _ .; tối đa 60)"))
-        key = "?"
-    place = at(where, item) + f" ({key})"
-    checker.unknown_keys(item, QUESTION_KEYS, place, with_line=False)
-    question_type = item.get("type")
-    if question_type not in TYPES:
-        checker.add(place, _("trường «type» phải là một trong: %(types)s") % {"types": ", ".join(TYPES)})
-        return None
-    lesson = item.get("lesson")
-    if lesson is not None and lesson not in lesson_stems:
-        checker.add(place, _("trường «lesson»: không có bài «%(lesson)s» trong khóa") % {"lesson": lesson})
-    competence = item.get("competence")
-    if not isinstance(competence, str) or not competence:
-        checker.add(place, _('trường «competence» phải là mã năng lực trong ngoặc kép, ví dụ "4.2"'))
-    difficulty = item.get("difficulty")
-    if isinstance(difficulty, bool) or difficulty not in (1, 2, 3):
-        checker.add(place, _("trường «difficulty» phải là 1, 2 hoặc 3"))
-    data_key = DATA_KEYS[question_type]
-    for other in set(DATA_KEYS.values()) - {data_key}:
-        if other in item:
-            checker.add(
-                place, _("câu loại %(type)s không dùng trường «%(key)s»") % {"type": question_type, "key": other}
-            )
-    data = {data_key: to_json(item.get(data_key))}
-    if question_type in CHOICE_TYPES and isinstance(data["choices"], list):
-        for choice in data["choices"]:
-            if isinstance(choice, dict) and set(choice) - {"text", "correct"}:
-                checker.add(place, _("mỗi phương án chỉ có «text» và «correct»"))
-                break
-    for problem in answer_key_problems(question_type, data):
-        checker.add(place, problem)
-    prompt = checker.text(item, "prompt", place, with_line=False)
-    explanation = checker.text(item, "explanation", place, with_line=False)
-    image = checker.media_path(item.get("image"), place + ", " + _("trường «image»"), media)
-    image_alt = checker.text(item, "image_alt", place, required=question_type == "image", with_line=False)
-    if len(checker.problems) > before:
-        return None
-    if question_type in CHOICE_TYPES:
-        data["choices"] = [{"text": clean_text(choice["text"]), "correct": choice["correct"]} for choice in
-                           data["choices"]]  # fmt: skip
-    elif question_type == ORDERING:
-        data["items"] = [clean_text(text) for text in data["items"]]
-    elif question_type == MATCHING:
-        data["pairs"] = [{"left": clean_text(pair["left"]), "right": clean_text(pair["right"])} for pair in
-                         data["pairs"]]  # fmt: skip
-    return {
-        "id": key,
-        "type": question_type,
-        "competence": competence,
-        "difficulty": difficulty,
-        "lesson": lesson,
-        "prompt": prompt,
-        "explanation": explanation,
-        "image": image,
-        "image_alt": image_alt,
-        **data,
-    }
-
-
-def _check_blueprint(course: dict[str, Any], questions: list[dict[str, Any]], checker: _Checker) -> None:
-    blueprint = course.get("assessment", {}).get("blueprint", {})
-    available: dict[str, int] = {}
-    for question in questions:
-        available[question["competence"]] = available.get(question["competence"], 0) + 1
-    for code, count in blueprint.items():
-        if available.get(code, 0) < count:
-            checker.add(
-                "course.yaml, " + _("trường «blueprint»"),
-                _("năng lực %(code)s cần %(count)s câu nhưng ngân hàng chỉ có %(available)s")
-                % {"code": code, "count": count, "available": available.get(code, 0)},
-            )

@@ -1,14 +1,8 @@
 """Writes of the learning app, one module per subject; everything is re-exported here."""
 
 from .attempts import AttemptResult, close_expired_attempts, save_answer, start_attempt, submit_attempt
-from .courses import (
-    CourseImport,
-    course_as_data,
-    export_course_to_folder,
-    import_course_from_folder,
-    save_lesson,
-    save_question,
-)
+from .course_edits import save_lesson, save_question
+from .courses import CourseImport, course_as_data, export_course_to_folder, import_course_from_folder
 from .curricula import DEFAULT_CURRICULA, CurriculaLoad, load_curricula
 from .frameworks import FrameworkLoad, load_frameworks
 from .progress import attach_resident, complete_lesson, enrol, is_unlocked, update_literacy_status

@@ -175,11 +175,7 @@ def _group_of(user: Any, chosen: str | None) -> tuple[str, Any]:
     resident = resident_of(user)
     if resident is not None:
         today = timezone.localdate()
-        kinds = set(
-            resident.memberships.filter(valid_from__lte=today)
-            .exclude(valid_to__lt=today)
-            .values_list("kind", flat=True)
-        )
+        kinds = set(resident.memberships.in_force(today).values_list("kind", flat=True))
         for kind in ("staff", "student", "worker"):
             if kind in kinds:
                 return MEMBERSHIP_GROUPS[kind], resident

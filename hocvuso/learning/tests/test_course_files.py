@@ -256,7 +256,7 @@ def test_a_file_uploaded_in_the_admin_is_hashed_and_changes_the_course_hash(cour
 
     from hocvuso.core.errors import DomainError
     from hocvuso.learning.models import CourseMedia
-    from hocvuso.learning.services.courses import store_course_media
+    from hocvuso.learning.services.course_edits import store_course_media
 
     before = course.content_hash
     media = CourseMedia(course=course, path="media/so-do.png", file=SimpleUploadedFile("so-do.png", b"PNG bytes"))

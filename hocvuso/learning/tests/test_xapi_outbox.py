@@ -17,10 +17,10 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import transaction
 
+from hocvuso.learning.models import OutboxStatement
 from hocvuso.learning.xapi import COMPLETED, deliver_outbox, queue_statement
 from hocvuso.learning.xapi.client import HttpLrsClient
 from hocvuso.learning.xapi.services import backoff_delay
-from hocvuso.learning.xapi_models import OutboxStatement
 
 
 class Boom(Exception):

@@ -16,13 +16,13 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.utils import timezone
 
+from hocvuso.learning.models import OutboxStatement
 from hocvuso.learning.tests.ralph import PASSWORD, USERNAME, RalphServer
 from hocvuso.learning.xapi import ATTEMPTED, COMPLETED, FAILED, PASSED, REGISTERED, deliver_outbox, queue_statement
 from hocvuso.learning.xapi.client import HttpLrsClient
 from hocvuso.learning.xapi.services import DELIVERY_SCHEDULED_KEY
 from hocvuso.learning.xapi.statements import activity_iri
 from hocvuso.learning.xapi.tasks import deliver_xapi_statements
-from hocvuso.learning.xapi_models import OutboxStatement
 
 pytestmark = pytest.mark.lrs
 

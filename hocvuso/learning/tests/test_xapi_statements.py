@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 
 from hocvuso.core.crypto import lookup_hash
+from hocvuso.learning.models import OutboxStatement
 from hocvuso.learning.xapi import (
     ANSWERED,
     ASSESSMENT,
@@ -19,7 +20,6 @@ from hocvuso.learning.xapi import (
     queue_statement,
 )
 from hocvuso.learning.xapi.statements import VERB_DISPLAY, anonymous_actor, build_statement, statement_problems
-from hocvuso.learning.xapi_models import OutboxStatement
 
 STATEMENT_ID = uuid.UUID("7fe92891-9824-4648-a3a0-0a27c2ecd1d2")
 REGISTRATION = "fa540954-7edc-4885-a694-a50795c42ecb"

@@ -21,7 +21,7 @@ from django.core.cache import cache
 from django.db import connection, transaction
 from django.utils import timezone
 
-from hocvuso.learning.xapi_models import OutboxStatement
+from hocvuso.learning.models import OutboxStatement
 
 from .client import LrsClient, LrsConflict, LrsError, LrsRejected, configured_client
 from .statements import LESSON, build_statement

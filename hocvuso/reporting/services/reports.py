@@ -152,7 +152,7 @@ def draft_report(
     if existing is not None:
         return existing
     due = due_date(period)
-    if assignment.valid_from > due or (assignment.valid_to is not None and assignment.valid_to < due):
+    if not assignment.is_in_force(due):
         raise DomainError(_("Đơn vị không phải báo cáo quý này."), field="quarter", code="report_not_assigned")
     day = _freeze_day(period, frozen_on)
     content, facts_day = _content(

@@ -5,7 +5,6 @@ Access goes through `hocvuso.accounts.access` (and the dashboards' own checks): 
 missing and one the user may not follow both raise NotFound.
 """
 
-import re
 from dataclasses import dataclass
 from datetime import date
 from urllib.parse import quote
@@ -29,20 +28,17 @@ from hocvuso.indicators.selectors import (
     unit_dashboard,
 )
 from hocvuso.people.models import Organisation
-from hocvuso.territory.models import AdministrativeUnit
+from hocvuso.territory.models import AdministrativeUnit, is_unit_code
 
 from .display import Shown, indicator_name, show
 
-# Unit codes are digits and dots ("68", "24631", "24631.001"). Checked before any query: at most 40 letters,
-# digits, ".", "-" or "_" (so no control character, such as the NUL PostgreSQL refuses, reaches the database).
-UNIT_CODE = re.compile(r"[0-9A-Za-z][0-9A-Za-z._-]{0,39}")
 MAX_ORGANISATION_CODE = 40
 
 
 def unit_for(user: AnyUser, code: str) -> AdministrativeUnit:
     """The unit with this code if the user may follow its progress (VIEW_PROGRESS); NotFound for a malformed
     code, an unknown one or one outside the user's subtrees."""
-    if not UNIT_CODE.fullmatch(code):
+    if not is_unit_code(code):
         raise NotFound()
     return access_unit(user, code, Permission.VIEW_PROGRESS)
 

@@ -14,18 +14,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from hocvuso.indicators.models import Measure
-from hocvuso.indicators.selectors import Figure, IndicatorInfo, Status
-
-STATUS_LABELS: dict[str, str | Promise] = {
-    Status.MET: _("Đạt mục tiêu"),
-    Status.ON_TRACK: _("Đúng tiến độ"),
-    Status.AT_RISK: _("Có nguy cơ chậm"),
-    Status.OFF_TRACK: _("Chậm tiến độ"),
-    Status.NO_TARGET: _("Chưa có mục tiêu"),
-    Status.NO_DATA: _("Chưa có số liệu"),
-    Status.NO_SOURCE: _("Chưa có nguồn số liệu"),
-    Status.NOT_APPLICABLE: _("Không áp dụng"),
-}
+from hocvuso.indicators.selectors import STATUS_LABELS, Figure, IndicatorInfo, Status
 
 # What each status means, for the legend next to the colours.
 STATUS_HELP: dict[str, str | Promise] = {

@@ -10,6 +10,10 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
 from hocvuso.people.imports.report import neutralise
 
@@ -24,15 +28,10 @@ class _Book:
     """A write-only workbook whose cells are typed: text (neutralised), whole numbers, one-decimal numbers, dates."""
 
     def __init__(self) -> None:
-        from openpyxl import Workbook
-        from openpyxl.styles import Font
-
         self.workbook = Workbook(write_only=True)
         self.bold = Font(bold=True)
 
     def sheet(self, title: str, headers: Sequence[str], widths: Sequence[int]) -> Any:
-        from openpyxl.utils import get_column_letter
-
         sheet = self.workbook.create_sheet(title)
         for index, width in enumerate(widths, start=1):
             sheet.column_dimensions[get_column_letter(index)].width = width
@@ -41,8 +40,6 @@ class _Book:
         return sheet
 
     def cell(self, sheet: Any, value: Any, *, strong: bool = False) -> Any:
-        from openpyxl.cell import WriteOnlyCell
-
         cell = WriteOnlyCell(sheet, value=neutralise(value) if isinstance(value, str) else value)
         if isinstance(value, str):
             cell.data_type = "s"  # never "f" (formula), whatever the text looks like

@@ -31,7 +31,6 @@ from hocvuso.indicators.selectors import (
     furthest_from_target,
     public_progress,
 )
-from hocvuso.indicators.services import refresh_on_view
 from hocvuso.territory.models import AdministrativeUnit, Level
 
 from .display import indicator_name
@@ -148,7 +147,6 @@ def ranking(request: HttpRequest) -> HttpResponse:
     except DomainError as refused:
         error, quarter = str(refused.message), Quarter.of(today)
     else:
-        refresh_on_view()
         result = emulation_ranking(user=request.user, level=level, quarter=quarter)
     entries = [_entry_line(entry) for entry in result.entries] if result is not None else []
     context = {
@@ -214,7 +212,6 @@ def gaps(request: HttpRequest, unit: AdministrativeUnit) -> HttpResponse:
     level_key = request.GET.get("cap", "thon")
     if level_key not in dict(levels):
         level_key = "thon"
-    refresh_on_view()
     result = furthest_from_target(user=request.user, unit=unit, level=GAP_LEVELS[level_key])
     people = has_permission(request.user, Permission.VIEW_PEOPLE)
     context = {
@@ -235,7 +232,6 @@ def gaps(request: HttpRequest, unit: AdministrativeUnit) -> HttpResponse:
 def public_progress_page(request: HttpRequest) -> HttpResponse:
     """Tiến độ — the province's and each commune's progress on the plan's outcome indicators, for everyone:
     aggregates only, counts below SUPPRESS_BELOW withheld (with the percentage)."""
-    refresh_on_view()
     progress = public_progress()
     names = [indicator_name(info) for info in progress.indicators]
     context = {

@@ -11,7 +11,6 @@ from django.shortcuts import redirect, render
 from hocvuso.accounts.access import requires
 from hocvuso.accounts.roles import Permission
 from hocvuso.indicators.selectors import BANDS
-from hocvuso.indicators.services import refresh_on_view
 
 from . import dashboards, exports
 from .display import STATUS_HELP, STATUS_LABELS
@@ -48,7 +47,6 @@ def monitoring_start(request: HttpRequest) -> HttpResponse:
 def unit_dashboard(request: HttpRequest, code: str) -> HttpResponse:
     """A unit's figures against each target, with its children as a table and a tile grid, each linking down."""
     unit = dashboards.unit_for(request.user, code)
-    refresh_on_view()
     page = dashboards.unit_page(request.user, unit, indicator=request.GET.get(INDICATOR_PARAMETER, "")[:60])
     context = {"page": page, "legend": _legend(), "indicator_parameter": INDICATOR_PARAMETER}
     return render(request, "web/monitoring/unit.html", context)
@@ -58,7 +56,6 @@ def unit_dashboard(request: HttpRequest, code: str) -> HttpResponse:
 def unit_dashboard_export(request: HttpRequest, code: str) -> HttpResponse:
     """The unit dashboard as an XLSX file (the page's numbers; one sheet per view)."""
     unit = dashboards.unit_for(request.user, code)
-    refresh_on_view()
     page = dashboards.unit_page(request.user, unit)
     return _xlsx(exports.unit_dashboard_xlsx(page), f"theo-doi-{page.place.code}-{page.day.isoformat()}")
 
@@ -66,7 +63,6 @@ def unit_dashboard_export(request: HttpRequest, code: str) -> HttpResponse:
 @requires(Permission.VIEW_PROGRESS)
 def organisation_list(request: HttpRequest) -> HttpResponse:
     """Every organisation the user follows, with its figure for each agency indicator."""
-    refresh_on_view()
     page = dashboards.organisation_list_page(request.user)
     return render(request, "web/monitoring/organisations.html", {"page": page, "legend": _legend()})
 
@@ -75,7 +71,6 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
 def organisation_dashboard(request: HttpRequest, org_code: str) -> HttpResponse:
     """An organisation's figures against the targets for its staff, students and workers."""
     organisation = dashboards.organisation_for(org_code)
-    refresh_on_view()
     page = dashboards.organisation_page(request.user, organisation)
     return render(request, "web/monitoring/organisation.html", {"page": page, "legend": _legend()})
 
@@ -84,6 +79,5 @@ def organisation_dashboard(request: HttpRequest, org_code: str) -> HttpResponse:
 def organisation_dashboard_export(request: HttpRequest, org_code: str) -> HttpResponse:
     """The organisation dashboard as an XLSX file."""
     organisation = dashboards.organisation_for(org_code)
-    refresh_on_view()
     page = dashboards.organisation_page(request.user, organisation)
     return _xlsx(exports.organisation_dashboard_xlsx(page), f"theo-doi-{organisation.code}-{page.day.isoformat()}")

@@ -9,23 +9,19 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.conf import settings
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.functional import Promise
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from hocvuso.accounts.access import AnyUser, access_unit, can, require, sees_residence, units_visible_to
+from hocvuso.accounts.access import AnyUser, can, require, sees_residence, units_visible_to
 from hocvuso.accounts.roles import Permission
-from hocvuso.core.errors import NotFound
 from hocvuso.core.models import AuditEntry
-from hocvuso.indicators.computations import HOUSEHOLD, NUMERATORS, POPULATIONS
-from hocvuso.indicators.models import Indicator
 from hocvuso.people.ethnicity import ETHNICITIES
 from hocvuso.people.import_models import LIVE_IMPORT_STATUSES, ImportJob
 from hocvuso.people.imports.selectors import import_jobs_visible_to
 from hocvuso.people.models import (
+    AgeGroup,
     DigitalIdentity,
     Household,
     Membership,
@@ -33,12 +29,12 @@ from hocvuso.people.models import (
     Organisation,
     Resident,
 )
-from hocvuso.territory.models import AdministrativeUnit, Level, lies_within
+from hocvuso.people.selectors import target_groups_of
+from hocvuso.territory.models import AdministrativeUnit, Level
 
 GROUP_LABELS: dict[str, str | Promise] = {
-    "adult": _("Người lớn"),
-    "identity_age": _("Từ 16 tuổi"),
-    "elderly": _("Người cao tuổi"),
+    AgeGroup.ADULT: _("Người lớn"),
+    AgeGroup.ELDERLY: _("Người cao tuổi"),
     MembershipKind.STAFF: _("Cán bộ, công chức, viên chức"),
     MembershipKind.STUDENT: _("Học sinh, sinh viên"),
     MembershipKind.WORKER: _("Người lao động doanh nghiệp, HTX"),
@@ -51,27 +47,15 @@ class TargetGroup:
     label: str | Promise
 
 
-def _in_force(membership: Membership, day: date) -> bool:
-    return membership.valid_from <= day and (membership.valid_to is None or membership.valid_to >= day)
+def _label(key: str) -> str | Promise:
+    if key == AgeGroup.DIGITAL_IDENTITY:  # the number of years is a setting: said as it is
+        return _("Từ %(age)s tuổi") % {"age": AgeGroup.DIGITAL_IDENTITY.years}
+    return GROUP_LABELS[key]
 
 
 def target_groups(resident: Resident, memberships: list[Membership], on: date | None = None) -> list[TargetGroup]:
-    """The plan's target groups the resident belongs to on the day: by age (thresholds from settings) and by
-    the memberships in force (staff, student, worker). No query: `memberships` are the resident's, loaded."""
-    day = on or timezone.localdate()
-    age = resident.age_on(day)
-    keys: list[str] = []
-    if age >= settings.ADULT_AGE:
-        keys.append("adult")
-    # The identity threshold (16) is below the adult one (18): only worth saying for those not yet adults.
-    elif age >= settings.DIGITAL_IDENTITY_AGE:
-        keys.append("identity_age")
-    if age >= settings.ELDERLY_AGE:
-        keys.append("elderly")
-    for kind in MembershipKind.values:
-        if any(m.kind == kind and _in_force(m, day) for m in memberships):
-            keys.append(kind)
-    return [TargetGroup(key, GROUP_LABELS[key]) for key in keys]
+    """The resident's target groups (`people.selectors.target_groups_of`) with their labels. No query."""
+    return [TargetGroup(key, _label(key)) for key in target_groups_of(resident, memberships, on)]
 
 
 @dataclass
@@ -296,92 +280,11 @@ def recent_imports(user: AnyUser) -> list[ImportJob]:
 # --- who is not yet reached -------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class NotReached:
-    """The list behind a "leave no one behind" figure: the people of a unit (or the members of an organisation)
-    an indicator does not count yet. For an indicator over households, the members of the households not yet
-    counted (`households` is True)."""
-
-    indicator: Indicator
-    unit: AdministrativeUnit | None
-    organisation: Organisation | None
-    households: bool
-
-    @property
-    def place_name(self) -> str:
-        place = self.unit if self.unit is not None else self.organisation
-        return place.name if place is not None else ""
-
-    @property
-    def indicator_name(self) -> str:
-        """The indicator's name in the page's language (its English name when the page is in English)."""
-        if get_language() == "en" and self.indicator.name_en:
-            return self.indicator.name_en
-        return self.indicator.name_vi
-
-
-def not_reached_filter(
-    user: AnyUser, *, indicator_code: str, unit_code: str = "", organisation_code: str = ""
-) -> NotReached:
-    """Resolve the filter: the active, computable indicator with that code, and the unit (VIEW_PEOPLE, through
-    `access_unit`) or the organisation (assigned to the user or located in their subtrees) with that code.
-    An organisation only goes with an indicator that counts members of organisations. Raises NotFound for
-    anything unknown, out of scope or not fitting — the cases are not told apart. At most two queries."""
-    indicator = Indicator.objects.active().filter(code=indicator_code).first()
-    if indicator is None or not indicator.is_computable:
-        raise NotFound()
-    population = POPULATIONS[indicator.population]
-    if unit_code:
-        unit = access_unit(user, unit_code, Permission.VIEW_PEOPLE)
-        return NotReached(indicator, unit, None, population.entity == HOUSEHOLD)
-    if population.membership_kind is None:
-        raise NotFound()
-    organisation = Organisation.objects.visible_to(user, Permission.VIEW_PEOPLE).filter(code=organisation_code).first()
-    if organisation is None:
-        raise NotFound()
-    return NotReached(indicator, None, organisation, False)
-
-
-def not_reached_residents(selection: NotReached, *, on: date | None = None) -> QuerySet[Resident]:
-    """The residents behind `selection` on the day (today by default), by village and name: those of the
-    indicator's population (its formula in `hocvuso.indicators.computations`) living in the unit's subtree, or
-    members of the organisation of the population's kind in force that day, who do not meet its numerator;
-    for a household indicator, the members of the unit's households that do not. The same formulas the facts
-    are counted with, so the list's length is the figure's "not reached" — for people recorded in the
-    unit itself (after a merger, the people still recorded in a merged village are listed under it)."""
-    day = on or timezone.localdate()
-    indicator = selection.indicator
-    population = POPULATIONS[indicator.population]
-    parameters = indicator.parameters or {}
-    missing = ~NUMERATORS[indicator.numerator].condition(parameters, OuterRef("pk"))
-    rows = population.rows(parameters, day).filter(missing)
-    if selection.unit is not None:
-        rows = rows.filter(lies_within(selection.unit, through="village"))
-    if population.entity == HOUSEHOLD:
-        residents = Resident.objects.filter(household__in=rows.values("pk"))
-    else:
-        residents = Resident.objects.filter(pk__in=rows.values("pk"))
-    if selection.organisation is not None and population.membership_kind is not None:
-        in_force = Membership.objects.filter(
-            resident=OuterRef("pk"),
-            organisation=selection.organisation,
-            kind=str(parameters[population.membership_kind]),
-            valid_from__lte=day,
-        ).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
-        residents = residents.filter(Exists(in_force))
-    return (
-        residents.select_related("village__parent", "household")
-        .defer("national_id_ciphertext", "phone_ciphertext")
-        .order_by("village__path", "name_key", "birth_date", "pk")
-    )
-
-
 __all__ = [
     "GROUP_LABELS",
     "HISTORY_LABELS",
     "HistoryLine",
     "MemberRow",
-    "NotReached",
     "OwnRecord",
     "ResidentProfile",
     "TargetGroup",
@@ -391,8 +294,6 @@ __all__ = [
     "import_units",
     "live_import_of",
     "may_record_identity",
-    "not_reached_filter",
-    "not_reached_residents",
     "organisation_area",
     "own_record",
     "recent_imports",

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from hocvuso.accounts.access import has_permission, requires, signed_in
 from hocvuso.accounts.roles import Permission
 from hocvuso.core.errors import DomainError, NotFound
+from hocvuso.indicators.selectors import not_reached_filter, not_reached_residents
 from hocvuso.people.import_models import ImportJob, ImportKind
 from hocvuso.people.imports.report import build_error_report_xlsx
 from hocvuso.people.imports.selectors import get_import_job, import_job_progress
@@ -63,13 +64,13 @@ def _not_reached_list(request: HttpRequest) -> HttpResponse:
     filters = NotReachedForm(request.GET)
     if not filters.is_valid():
         raise Http404
-    selection = selectors.not_reached_filter(
+    selection = not_reached_filter(
         request.user,
         indicator_code=filters.cleaned_data["chua_dat"],
         unit_code=filters.cleaned_data["don_vi"],
         organisation_code=filters.cleaned_data["to_chuc"],
     )
-    residents = selectors.not_reached_residents(selection)
+    residents = not_reached_residents(selection)
     page = Paginator(residents, NOT_REACHED_PER_PAGE).get_page(request.GET.get("trang"))
     results = list(page.object_list)
     context = {

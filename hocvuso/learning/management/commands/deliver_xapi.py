@@ -9,8 +9,8 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from hocvuso.learning.models import OutboxStatement
 from hocvuso.learning.xapi.services import deliver_outbox
-from hocvuso.learning.xapi_models import OutboxStatement
 
 
 class Command(BaseCommand):

@@ -1,6 +1,6 @@
 """The xAPI outbox: statements written in the same transaction as the learning event, delivered later to the LRS.
 
-Star-imported at the end of ``hocvuso/learning/models.py`` so Django finds the model in the learning app.
+Part of the learning models package (re-exported by its ``__init__``).
 """
 
 from datetime import datetime
