@@ -28,6 +28,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+import repeat
+
 ROOT = Path(__file__).resolve().parent.parent
 DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/hocvuso_bench")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
@@ -308,23 +310,42 @@ def load_with_python(port: int, requests: list[Request]) -> dict[str, float]:
     }
 
 
-def measure(port: int, name: str, requests: list[Request]) -> dict[str, Any]:
-    """The figures of one endpoint: size, one-connection latency, then throughput and latency under load."""
+def measure_runs(port: int, name: str, requests: list[Request]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The figures of one endpoint: size, one-connection latency, then throughput and latency under load, RUNS
+    times (repeat.RUNS), each run with the load average around it; also each run's raw figures (for budgets).
+    The figures give the spread of each measure over the runs and its worst value."""
     status, body = send(port, requests[0])
     if status != 200:
-        return {name: f"skipped: answered {status} {body[:300]!r}"}
+        return {name: f"skipped: answered {status} {body[:300]!r}"}, []
     for index in range(WARMUP_REQUESTS):
         send(port, requests[index % len(requests)])
     figures: dict[str, Any] = {f"{name}: response bytes": len(body)}
     for key, value in sequential(port, requests).items():
         figures[f"{name}: {key}"] = round(value, 2)
-    measured = load_with_wrk(port, requests) if LOADGEN == "wrk" else load_with_python(port, requests)
-    for key, value in measured.items():
-        figures[f"{name}: {key}"] = round(value, 2) if isinstance(value, float) else value
-    return figures
+
+    def load() -> dict[str, Any]:
+        return load_with_wrk(port, requests) if LOADGEN == "wrk" else load_with_python(port, requests)
+
+    results = repeat.repeat(name, load)
+    figures.update(repeat.summarise(name, results, ["req/s", "p50 ms", "p95 ms", "p99 ms", "errors"]))
+    figures[f"{name}: worst req/s"] = round(min(result["req/s"] for result in results), 1)
+    figures[f"{name}: worst p99 ms"] = round(max(result["p99 ms"] for result in results), 1)
+    figures[f"{name}: errors (all runs)"] = sum(int(result["errors"]) for result in results)
+    return figures, results
 
 
-def run() -> dict[str, Any]:
+def measure(port: int, name: str, requests: list[Request]) -> dict[str, Any]:
+    """`measure_runs` without the raw runs."""
+    return measure_runs(port, name, requests)[0]
+
+
+SIZE = "requests per endpoint and run (BENCH_REQUESTS, default 20,000)"
+
+
+def run(size: int | None = None) -> dict[str, Any]:
+    global REQUESTS
+    if size:
+        REQUESTS = size
     figures: dict[str, Any] = {}
     redis_url = REDIS_URL if redis_reachable(REDIS_URL) else ""
     port = free_port()
