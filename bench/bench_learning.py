@@ -198,7 +198,7 @@ def run(size: int | None = None) -> dict[str, Any]:
             p99 = repeat.Budget(f"{short}: p99", P99_BUDGET_MS, "ms", higher_is_better=False)
             budgets += [rate, p99]
             try:
-                measured, runs = shared.measure_runs(port, name, requests)
+                measured, runs = shared.measure_runs(port, name, requests, process.pid)
             except (OSError, RuntimeError) as error:
                 figures[name] = f"failed: {type(error).__name__}: {error}"
                 continue

@@ -146,6 +146,24 @@ def test_lesson_page_shows_the_lesson_and_the_button_to_complete_it(learner_clie
     assert 'aria-current="page"' in body
 
 
+def test_lesson_page_shows_the_course_outline_with_the_learners_progress(learner_client, learner, course, lessons):
+    enrol(user=learner, course=course)
+    complete_lesson(user=learner, lesson=lessons[0])
+
+    response = learner_client.get(lesson_url(course, lessons[1]))
+
+    body = response.content.decode()
+    outline = body.split('id="outline-title"', 1)[1]
+    assert "Các bài của khóa học (1/8 đã học)" in body
+    # done and open lessons are links (the current one marked), locked ones are not
+    assert f'<a class="outline-title" href="{lesson_url(course, lessons[0])}">' in outline
+    assert f'<a class="outline-title" href="{lesson_url(course, lessons[1])}" aria-current="page">' in outline
+    assert f'href="{lesson_url(course, lessons[2])}"' not in outline
+    assert outline.count('class="outline-title"') == 8
+    assert outline.count("Chưa mở") == 6
+    assert outline.count("badge-pass") == 1
+
+
 def test_completing_a_lesson_goes_to_the_next_and_the_last_back_to_the_course(learner_client, learner, course, lessons):
     enrol(user=learner, course=course)
     for lesson in lessons[:-1]:
