@@ -86,6 +86,8 @@ def main(requests: int) -> None:
     for _ in range(requests):
         client.get(path)
     profiler.disable()
+    if os.environ.get("PROFILE_DUMP"):
+        profiler.dump_stats(os.environ["PROFILE_DUMP"])
     for order in ("tottime", "cumulative"):
         output = io.StringIO()
         pstats.Stats(profiler, stream=output).sort_stats(order).print_stats(35)
