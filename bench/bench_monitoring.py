@@ -221,8 +221,8 @@ with transaction.atomic():
     ''')
     step("accounts", f'''
         INSERT INTO {{users}} (id, password, last_login, is_superuser, username, first_name, last_name, email,
-                               is_staff, is_active, date_joined, full_name, preferred_language)
-        SELECT %s + id, '!', NULL, false, 'bench.r' || id, '', '', '', false, true, now(), '', ''
+                               is_staff, is_active, date_joined, full_name, preferred_language, session_epoch)
+        SELECT %s + id, '!', NULL, false, 'bench.r' || id, '', '', '', false, true, now(), '', '', 0
         FROM bench_literate
     ''', [OFFSET])
     step("statuses", f'''

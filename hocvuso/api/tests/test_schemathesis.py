@@ -21,8 +21,8 @@ from hocvuso.accounts.roles import Role
 from hocvuso.accounts.tests.factories import RoleAssignmentFactory, UserFactory
 from hocvuso.api.models import ApiToken
 from hocvuso.api.services import issue_api_token
-from hocvuso.core.services import record_audit
 from hocvuso.people.tests.factories import OrganisationFactory
+from hocvuso.reporting.tests.factories import make_report
 from hocvuso.territory.tests import factories as units
 
 EXAMPLES = int(os.environ.get("HOCVUSO_SCHEMATHESIS_EXAMPLES", "12"))
@@ -41,7 +41,12 @@ class Callers:
         units.village(commune, code="24631.001", name="Thôn 1")
         other = units.commune(province, code="24751", name="Xã Nhân Cơ")
         units.village(other, code="24751.001", name="Thôn 3")
+        agency = OrganisationFactory(unit=province)
         OrganisationFactory(unit=commune)
+        # a commune's report, an agency's (no unit: null) and the province's consolidated one
+        make_report(unit=commune)
+        make_report(organisation=agency)
+        make_report(unit=province, kind="consolidated")
         self.tokens: dict[str, tuple[ApiToken, str]] = {}
         for identity, role, unit in [
             ("commune_officer", Role.COMMUNE_OFFICER, commune),
@@ -52,7 +57,6 @@ class Callers:
             issue_api_token(user=user, name="Tích hợp")  # a second token, for the DELETE of another one
             issued = issue_api_token(user=user, name="Schemathesis")
             self.tokens[identity] = (issued.token, issued.plain_text)
-            record_audit(actor=user, action="api_token.issue", target=issued.token, details={"name": "Schemathesis"})
 
     def headers(self, identity: str) -> dict[str, str]:
         if identity == "anonymous":
