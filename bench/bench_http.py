@@ -28,6 +28,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+import repeat
+
 ROOT = Path(__file__).resolve().parent.parent
 DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/hocvuso_bench")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
@@ -227,6 +229,24 @@ def worker_memory_mb(master: int) -> list[int]:
     return sorted(sizes)
 
 
+def workers_cpu_seconds(master: int | None) -> float:
+    """User + system CPU time so far of the gunicorn workers (children of the master), in seconds: with the
+    request count, the server's own CPU per request, which the load of other work on the machine stretches
+    far less than the rate (0.0 when not on Linux or no master is given)."""
+    if master is None:
+        return 0.0
+    ticks = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if fields[1] == str(master):  # the parent's pid, after the state
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
+
+
 def load_with_wrk(port: int, requests: list[Request]) -> dict[str, float]:
     """wrk with bench/wrk_report.lua, which rotates over the requests written to a file, one per line."""
     threads = 2
@@ -308,23 +328,49 @@ def load_with_python(port: int, requests: list[Request]) -> dict[str, float]:
     }
 
 
-def measure(port: int, name: str, requests: list[Request]) -> dict[str, Any]:
-    """The figures of one endpoint: size, one-connection latency, then throughput and latency under load."""
+def measure_runs(
+    port: int, name: str, requests: list[Request], server: int | None = None
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The figures of one endpoint: size, one-connection latency, then throughput and latency under load, RUNS
+    times (repeat.RUNS), each run with the load average around it; also each run's raw figures (for budgets).
+    The figures give the spread of each measure over the runs and its worst value."""
     status, body = send(port, requests[0])
     if status != 200:
-        return {name: f"skipped: answered {status} {body[:300]!r}"}
+        return {name: f"skipped: answered {status} {body[:300]!r}"}, []
     for index in range(WARMUP_REQUESTS):
         send(port, requests[index % len(requests)])
     figures: dict[str, Any] = {f"{name}: response bytes": len(body)}
     for key, value in sequential(port, requests).items():
         figures[f"{name}: {key}"] = round(value, 2)
-    measured = load_with_wrk(port, requests) if LOADGEN == "wrk" else load_with_python(port, requests)
-    for key, value in measured.items():
-        figures[f"{name}: {key}"] = round(value, 2) if isinstance(value, float) else value
-    return figures
+
+    def load() -> dict[str, Any]:
+        cpu = workers_cpu_seconds(server)
+        measured = load_with_wrk(port, requests) if LOADGEN == "wrk" else load_with_python(port, requests)
+        if server is not None and measured["requests"]:
+            measured["server CPU ms/request"] = (workers_cpu_seconds(server) - cpu) * 1000 / measured["requests"]
+        return measured
+
+    results = repeat.repeat(name, load)
+    keys = ["req/s", "p50 ms", "p95 ms", "p99 ms", "errors"] + (["server CPU ms/request"] if server else [])
+    figures.update(repeat.summarise(name, results, keys))
+    figures[f"{name}: worst req/s"] = round(min(result["req/s"] for result in results), 1)
+    figures[f"{name}: worst p99 ms"] = round(max(result["p99 ms"] for result in results), 1)
+    figures[f"{name}: errors (all runs)"] = sum(int(result["errors"]) for result in results)
+    return figures, results
 
 
-def run() -> dict[str, Any]:
+def measure(port: int, name: str, requests: list[Request], server: int | None = None) -> dict[str, Any]:
+    """`measure_runs` without the raw runs."""
+    return measure_runs(port, name, requests, server)[0]
+
+
+SIZE = "requests per endpoint and run (BENCH_REQUESTS, default 20,000)"
+
+
+def run(size: int | None = None) -> dict[str, Any]:
+    global REQUESTS
+    if size:
+        REQUESTS = size
     figures: dict[str, Any] = {}
     redis_url = REDIS_URL if redis_reachable(REDIS_URL) else ""
     port = free_port()
@@ -358,7 +404,7 @@ def run() -> dict[str, Any]:
             print(f"   {name}", file=sys.stderr, flush=True)
             try:
                 headers = {"Authorization": authorization} if authenticated else {}
-                figures.update(measure(port, name, [Request("GET", path, headers)]))
+                figures.update(measure(port, name, [Request("GET", path, headers)], process.pid))
             except (OSError, RuntimeError) as error:
                 figures[name] = f"failed: {type(error).__name__}: {error}"
         figures["gunicorn worker memory after the load, MB each"] = worker_memory_mb(process.pid)

@@ -174,9 +174,15 @@ def measure(url: str, residents: int) -> dict[str, Any]:
     return figures
 
 
-def run() -> dict[str, Any]:
+SIZE = "residents of a database of its own (..._smoke: the full-size ones are kept); default: bench_monitoring's two"
+
+
+def run(size: int | None = None) -> dict[str, Any]:
     figures: dict[str, Any] = {"rounds": ROUNDS}
-    for url, residents in zip(URLS, RESIDENTS, strict=False):
+    databases = list(zip(URLS, RESIDENTS, strict=False))
+    if size:
+        databases = [(f"{monitoring.LARGE_URL}_reporting_smoke", size)]
+    for url, residents in databases:
         print(f"   reporting: {url.rsplit('/', 1)[-1]} ({residents:,} residents)", file=sys.stderr, flush=True)
         figures.update(measure(url, residents))
     figures["load average after"] = monitoring.load_average()

@@ -16,3 +16,6 @@ STORAGES = {
 # Tasks run in the test process; the worker test (tests/test_worker.py) starts a real worker with this off.
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", True)  # noqa: F405
 LOGGING["root"]["level"] = "WARNING"  # type: ignore[index]  # noqa: F405
+# The pinned query counts of the pages include the session read from the database, whatever REDIS_URL says
+# (with Redis, production reads sessions from it: base.py); the tests of cached sessions set the engine themselves.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
-from rest_framework import exceptions
+from rest_framework import exceptions, serializers
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.generics import GenericAPIView
 from rest_framework.pagination import LimitOffsetPagination
@@ -49,6 +49,7 @@ else:
 
 
 _WHOLE_NUMBER = re.compile(r"[0-9]{1,15}")
+_LARGEST = 10**15 - 1  # what _WHOLE_NUMBER lets through
 _UNIT_CODE = re.compile(UNIT_CODE_PATTERN)
 
 
@@ -69,7 +70,7 @@ class ApiPagination(LimitOffsetPagination):
 
     def _parameter(self, request: Request, name: str, *, minimum: int) -> int | None:
         raw = request.query_params.get(name)
-        if raw is None or raw == "":
+        if raw is None:
             return None
         if not _WHOLE_NUMBER.fullmatch(raw) or int(raw) < minimum:
             message = _("Giá trị phải là một số nguyên từ %(minimum)d trở lên.") % {"minimum": minimum}
@@ -84,6 +85,38 @@ class ApiPagination(LimitOffsetPagination):
 
     def get_offset(self, request: Request) -> int:
         return self._parameter(request, self.offset_query_param, minimum=0) or 0
+
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        """The two parameters as the checks above accept them: `limit` an integer from 1, `offset` from 0, both of
+        at most 15 digits."""
+        parameters: list[dict[str, Any]] = super().get_schema_operation_parameters(view)
+        minimum = {self.limit_query_param: 1, self.offset_query_param: 0}
+        for parameter in parameters:
+            parameter["schema"] = {**parameter["schema"], "minimum": minimum[parameter["name"]], "maximum": _LARGEST}
+        if parameters and parameters[0]["name"] == self.limit_query_param:
+            parameters[0]["description"] = (
+                f"Số dòng mỗi trang, từ 1 (mặc định {self.default_limit}; lớn hơn {self.max_limit} được tính là "
+                f"{self.max_limit})."
+            )
+        return parameters
+
+
+def query_filters(serializer_class: type[serializers.Serializer[Any]], request: Request) -> dict[str, Any]:
+    """The validated query filters of a list endpoint. A filter given with no value (`?unit=`) is a 400 naming it,
+    as the schema says (every filter value has at least one character): leaving a filter out is how a client
+    says "no filter", so an empty one is more likely a client's bug than a wish. Any other bad value is a 400
+    naming the parameter too."""
+    filters = serializer_class(data=request.query_params)
+    names: list[str] = list(filters.fields)
+    empty = {
+        name: [_("Tham số không được để trống: bỏ hẳn tham số nếu không lọc theo nó.")]
+        for name in names
+        if name in request.query_params and request.query_params[name] == ""
+    }
+    if empty:
+        raise exceptions.ValidationError(empty, code="blank")
+    filters.is_valid(raise_exception=True)
+    return dict(filters.validated_data)
 
 
 class _ApiErrors:

@@ -9,9 +9,10 @@ parser could tell: too deep, a key twice, not UTF-8, a number out of range…).
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views import defaults
 from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler, set_rollback
@@ -93,3 +94,30 @@ def _stock_message(exc: exceptions.APIException, context: dict[str, Any]) -> str
     if isinstance(exc, exceptions.UnsupportedMediaType | exceptions.NotAcceptable):
         return str(STOCK_MESSAGES[type(exc)])
     return None
+
+
+API_PREFIX = "/api/"
+
+
+def _json_error(detail: str, *, code: str, status: int) -> JsonResponse:
+    return JsonResponse(
+        error_body(detail, code=code),
+        status=status,
+        json_dumps_params={"ensure_ascii": False, "separators": (",", ":")},
+    )
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """Django's 404 handler (config/urls.py): under /api/ a path that names no endpoint — an unknown route, or an
+    id that is not a number — answers the API's JSON error like every other API 404; pages keep the 404 page."""
+    if request.path.startswith(API_PREFIX):
+        return _json_error(str(STOCK_MESSAGES[exceptions.NotFound]), code="not_found", status=404)
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """Django's 500 handler: the API's JSON error under /api/ (a client parses JSON whatever happens), the 500
+    page elsewhere. The error itself is logged by Django, never shown."""
+    if request.path.startswith(API_PREFIX):
+        return _json_error(_("Lỗi máy chủ; hãy thử lại sau."), code="server_error", status=500)
+    return defaults.server_error(request)

@@ -16,7 +16,7 @@ from hocvuso.reporting.models import Report, ReportStatus
 from hocvuso.reporting.periods import Quarter
 from hocvuso.reporting.selectors import reports_visible_to
 
-from .base import ApiView
+from .base import ApiView, query_filters
 
 
 class FigureSerializer(serializers.Serializer[Any]):
@@ -36,8 +36,15 @@ class FigureSerializer(serializers.Serializer[Any]):
 class ReportSerializer(serializers.ModelSerializer[Report]):
     kind = serializers.CharField(read_only=True, help_text="unit (báo cáo của đơn vị) hoặc consolidated (tổng hợp).")
     period = serializers.CharField(source="period_code", read_only=True, help_text="Kỳ báo cáo, ví dụ 2026-Q4.")
-    unit: Any = serializers.SlugRelatedField(slug_field="code", read_only=True, help_text="Mã đơn vị hành chính.")
-    organisation: Any = serializers.SlugRelatedField(slug_field="code", read_only=True, help_text="Mã cơ quan.")
+    unit: Any = serializers.SlugRelatedField(
+        slug_field="code",
+        read_only=True,
+        allow_null=True,
+        help_text="Mã đơn vị hành chính (null: báo cáo của cơ quan).",
+    )
+    organisation: Any = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, allow_null=True, help_text="Mã cơ quan (null: báo cáo của đơn vị)."
+    )
     subject_name = serializers.CharField(read_only=True)
     figures = FigureSerializer(many=True, read_only=True, help_text="Số liệu đã chốt của đơn vị.")
 
@@ -94,13 +101,12 @@ class ReportListView(ListModelMixin, ApiView):
 
     def scoped_queryset(self) -> QuerySet[Report]:
         reports = reports_visible_to(self.request.user)
-        filters = ReportFilters(data=self.request.query_params)
-        filters.is_valid(raise_exception=True)
-        if filters.validated_data.get("period"):
-            quarter = Quarter.parse(filters.validated_data["period"])
+        filters = query_filters(ReportFilters, self.request)
+        if filters.get("period"):
+            quarter = Quarter.parse(filters["period"])
             reports = reports.filter(year=quarter.year, quarter=quarter.number)
-        if filters.validated_data.get("status"):
-            reports = reports.filter(status=filters.validated_data["status"])
+        if filters.get("status"):
+            reports = reports.filter(status=filters["status"])
         return reports.order_by("-year", "-quarter", "id")
 
     @extend_schema(parameters=[ReportFilters])

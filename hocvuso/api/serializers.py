@@ -35,9 +35,14 @@ def unit_code_field(help_text: str) -> serializers.RegexField:
 
 class UnitSerializer(serializers.ModelSerializer[AdministrativeUnit]):
     # `parent` is also an attribute of every DRF field, hence the ignore; the API name is worth it.
-    parent: Any = serializers.SlugRelatedField(slug_field="code", read_only=True, help_text="Mã đơn vị cấp trên.")
+    parent: Any = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, allow_null=True, help_text="Mã đơn vị cấp trên (null: cấp cao nhất)."
+    )
     successor: Any = serializers.SlugRelatedField(
-        slug_field="code", read_only=True, help_text="Mã đơn vị kế thừa (khi đơn vị đã sáp nhập)."
+        slug_field="code",
+        read_only=True,
+        allow_null=True,
+        help_text="Mã đơn vị kế thừa khi đơn vị đã sáp nhập (null: chưa sáp nhập).",
     )
 
     class Meta:

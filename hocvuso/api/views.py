@@ -4,7 +4,6 @@ Each derives from `base.ApiView` (or `base.PublicApiView`), which makes the acce
 """
 
 import re
-from typing import Any
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
@@ -32,7 +31,7 @@ from hocvuso.core.selectors import filter_audit_entries
 from hocvuso.people.models import Organisation
 from hocvuso.territory.models import AdministrativeUnit
 
-from .base import ApiView, PublicApiView
+from .base import ApiView, PublicApiView, query_filters
 from .models import ApiToken
 from .schema import ErrorSerializer
 from .serializers import (
@@ -55,13 +54,6 @@ UNIT_CODE_PARAMETER = OpenApiParameter(
     "code", OpenApiTypes.STR, OpenApiParameter.PATH, description="Mã đơn vị hành chính, ví dụ 68, 24631, 24631.001."
 )
 TOKEN_ID_PARAMETER = OpenApiParameter("token_id", OpenApiTypes.INT, OpenApiParameter.PATH, description="Mã khóa.")
-
-
-def _filters(serializer_class: type, request: Request) -> dict[str, Any]:
-    """The validated query filters (a bad value raises a 400 naming the parameter)."""
-    filters = serializer_class(data=request.query_params)
-    filters.is_valid(raise_exception=True)
-    return dict(filters.validated_data)
 
 
 def _unit_code(view: ApiView) -> str:
@@ -119,7 +111,7 @@ class UnitListView(ListModelMixin, ApiView):
 
     def scoped_queryset(self) -> QuerySet[AdministrativeUnit]:
         units = units_visible_to(self.request.user, self.permission).in_force()
-        filters = _filters(UnitFilters, self.request)
+        filters = query_filters(UnitFilters, self.request)
         if filters.get("level"):
             units = units.filter(level=filters["level"])
         if filters.get("parent"):
@@ -183,7 +175,7 @@ class OrganisationListView(ListModelMixin, ApiView):
 
     def scoped_queryset(self) -> QuerySet[Organisation]:
         organisations = Organisation.objects.visible_to(self.request.user, self.permission)
-        filters = _filters(OrganisationFilters, self.request)
+        filters = query_filters(OrganisationFilters, self.request)
         if filters.get("kind"):
             organisations = organisations.filter(kind=filters["kind"])
         if filters.get("unit"):
@@ -205,7 +197,7 @@ class AuditEntryListView(ListModelMixin, ApiView):
 
     def scoped_queryset(self) -> QuerySet[AuditEntry]:
         # The log is not tied to units: holding VIEW_AUDIT (checked in `initial`) is the whole scope.
-        return filter_audit_entries(**_filters(AuditEntryFilters, self.request))
+        return filter_audit_entries(**query_filters(AuditEntryFilters, self.request))
 
     @extend_schema(parameters=[AuditEntryFilters])
     def get(self, request: Request) -> Response:
@@ -272,7 +264,9 @@ class ApiTokenListView(ListModelMixin, ApiView):
 
 @extend_schema(tags=["tokens"], parameters=[TOKEN_ID_PARAMETER])
 class ApiTokenDetailView(RetrieveModelMixin, ApiView):
-    """One of the caller's own tokens; DELETE revokes it (it stays listed, with `revoked_at`)."""
+    """One of the caller's own tokens; DELETE revokes it (it stays listed, with `revoked_at`). A signed-in session
+    may revoke any of the user's tokens; a request made with a token may revoke only that token (a leaked token
+    cannot cut off the user's other devices and integrations; whoever holds a token can always end it)."""
 
     required_permission = None
     serializer_class = ApiTokenSerializer
@@ -284,9 +278,23 @@ class ApiTokenDetailView(RetrieveModelMixin, ApiView):
     def get(self, request: Request, token_id: int) -> Response:
         return self.retrieve(request)
 
-    @extend_schema(responses={200: ApiTokenSerializer})
+    @extend_schema(
+        responses={
+            200: ApiTokenSerializer,
+            403: OpenApiResponse(ErrorSerializer, description="Một khóa chỉ thu hồi được chính nó."),
+        },
+        description="Thu hồi một khóa của chính người dùng (khóa vẫn được liệt kê, kèm `revoked_at`; thu hồi lần nữa "
+        "không đổi gì). Trong một phiên đăng nhập bằng trình duyệt, người dùng thu hồi được mọi khóa của mình; một "
+        "yêu cầu gửi bằng khóa chỉ thu hồi được chính khóa đó — nên một khóa bị lộ không thể thu hồi các khóa khác "
+        "của người dùng (các thiết bị, hệ thống đang dùng chúng), còn người giữ khóa luôn tự thu hồi được nó.",
+    )
     def delete(self, request: Request, token_id: int) -> Response:
         token = self.get_object()
+        if isinstance(request.auth, ApiToken) and request.auth.pk != token.pk:
+            raise exceptions.PermissionDenied(
+                _("Một khóa chỉ thu hồi được chính nó; hãy đăng nhập bằng trình duyệt để thu hồi khóa khác."),
+                code="session_required",
+            )
         revoked = revoke_api_token(user=request.user, token_id=token.pk)  # type: ignore[arg-type]
         return Response(ApiTokenSerializer(revoked).data)
 

@@ -106,6 +106,7 @@ def lesson_detail(request: HttpRequest, course_slug: str, lesson_slug: str) -> H
     )
     context: dict[str, Any] = {
         "page": page,
+        "outline": outline_rows(page.outline, course_slug),
         # Sanitised with nh3 when the lesson was imported or saved; its own "# Title" line is the page's h1.
         "body": mark_safe(LEADING_TITLE.sub("", page.body_html, count=1)),  # noqa: S308
         "languages": languages,

@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.contrib.staticfiles import finders
-from django.test import Client
+from django.test import Client, override_settings
 
 from hocvuso.accounts.roles import Role
+from hocvuso.accounts.services import end_sessions_of
 from hocvuso.learning.models import (
     Enrolment,
     LessonCompletion,
@@ -146,6 +147,24 @@ def test_lesson_page_shows_the_lesson_and_the_button_to_complete_it(learner_clie
     assert 'aria-current="page"' in body
 
 
+def test_lesson_page_shows_the_course_outline_with_the_learners_progress(learner_client, learner, course, lessons):
+    enrol(user=learner, course=course)
+    complete_lesson(user=learner, lesson=lessons[0])
+
+    response = learner_client.get(lesson_url(course, lessons[1]))
+
+    body = response.content.decode()
+    outline = body.split('id="outline-title"', 1)[1]
+    assert "Các bài của khóa học (1/8 đã học)" in body
+    # done and open lessons are links (the current one marked), locked ones are not
+    assert f'<a class="outline-title" href="{lesson_url(course, lessons[0])}">' in outline
+    assert f'<a class="outline-title" href="{lesson_url(course, lessons[1])}" aria-current="page">' in outline
+    assert f'href="{lesson_url(course, lessons[2])}"' not in outline
+    assert outline.count('class="outline-title"') == 8
+    assert outline.count("Chưa mở") == 6
+    assert outline.count("badge-pass") == 1
+
+
 def test_completing_a_lesson_goes_to_the_next_and_the_last_back_to_the_course(learner_client, learner, course, lessons):
     enrol(user=learner, course=course)
     for lesson in lessons[:-1]:
@@ -219,6 +238,35 @@ def test_lesson_page_reads_a_fixed_number_of_queries(
 
     assert response.status_code == 200
     assert response.context["page"].outline[0].lessons[0].state == "done"
+
+
+@override_settings(SESSION_ENGINE="django.contrib.sessions.backends.cached_db")
+def test_with_sessions_in_the_cache_the_lesson_page_reads_no_session_row_and_sign_out_still_ends_it(
+    client, learner, course, lessons, django_assert_num_queries
+):
+    # production with Redis (config/settings/base.py): the session is read from the cache, written through
+    enrol(user=learner, course=course)
+    client.force_login(learner)
+    client.get(lesson_url(course, lessons[0]))
+
+    with django_assert_num_queries(3):  # user, role assignments, the course with the learner's progress
+        response = client.get(lesson_url(course, lessons[0]))
+    signed_out = client.post("/tai-khoan/dang-xuat/")
+    after = client.get(lesson_url(course, lessons[0]))
+
+    assert response.status_code == 200 and response.context["page"].is_enrolled is True
+    assert signed_out.status_code == 302
+    assert "Đăng nhập để lưu tiến độ" in after.content.decode()
+
+
+@override_settings(SESSION_ENGINE="django.contrib.sessions.backends.cached_db")
+def test_with_sessions_in_the_cache_a_change_of_roles_still_ends_the_session(client, learner, course, lessons):
+    client.force_login(learner)
+    assert client.get(lesson_url(course, lessons[0])).context["user"].is_authenticated
+
+    end_sessions_of(learner)  # what a change of roles does
+
+    assert not client.get(lesson_url(course, lessons[0])).context["user"].is_authenticated
 
 
 def test_lesson_page_reads_one_query_for_an_anonymous_reader(client, course, lessons, django_assert_num_queries):
