@@ -328,6 +328,24 @@ def scope(user: AnyUser, permission: Permission, model: type[Model]) -> Q:
     raise _unknown(kind)
 
 
+def reached_by_import(user: AnyUser, model: type[Model]) -> Q:
+    """The filter for the residents (`model`) a roster import by the user may match, attach, update or move: those
+    living in the user's IMPORT_ROSTER subtrees and the members in force today of an organisation the user may
+    import for (assigned to it, or located in those subtrees). An import never reaches anyone else (issue 8,
+    hole 1): such rows are refused and the officer asks for a transfer (hocvuso.people.transfers). `None` is the
+    system (the command line): everyone. Matches nothing for a user without IMPORT_ROSTER."""
+    if user is None:
+        return Q()
+    grants = _Grants.of(user, Permission.IMPORT_ROSTER)
+    if _kind(model) != RESIDENT:
+        raise _unknown(_kind(model))
+    if not grants:
+        return Q(pk__in=[])
+    memberships = model._meta.get_field("memberships").related_model._default_manager  # type: ignore[union-attr]
+    member = memberships.filter(_in_force_today(), grants.organisations("organisation"), resident=OuterRef("pk"))
+    return grants.within("village") | Q(Exists(member))
+
+
 def can(user: AnyUser, permission: Permission, obj: Model) -> bool:
     """True when the user may act on this object with the permission (see the table in the module's docstring).
     Decided from the user's cached assignments and what the object has loaded (its unit or village, its

@@ -103,6 +103,9 @@ class ImportJob(TimeStampedModel):
     file_name = models.CharField(_("tên tệp"), max_length=255)
     fingerprint = models.CharField(_("dấu vân tệp"), max_length=64, db_index=True)
     dry_run = models.BooleanField(_("chỉ kiểm tra"), default=False)
+    # An organisation's roster is its full list of that kind on this day: new members join from it, members the
+    # roster no longer lists leave the day before it (see commit.py). Residents files carry it too (no effect).
+    as_of = models.DateField(_("danh sách tính đến ngày"), null=True, blank=True)
     status = models.CharField(
         _("trạng thái"), max_length=12, choices=ImportStatus.choices, default=ImportStatus.QUEUED, db_index=True
     )
@@ -118,6 +121,12 @@ class ImportJob(TimeStampedModel):
     residents_created = models.PositiveIntegerField(_("người dân thêm mới"), default=0)
     households_created = models.PositiveIntegerField(_("hộ thêm mới"), default=0)
     households_updated = models.PositiveIntegerField(_("hộ cập nhật"), default=0)
+    residents_moved = models.PositiveIntegerField(_("người chuyển thôn"), default=0)
+    heads_cleared = models.PositiveIntegerField(_("hộ không còn chủ hộ"), default=0)
+    memberships_ended = models.PositiveIntegerField(_("thành viên thôi"), default=0)
+    # What a dry run found that the officer must see before confirming: moves between villages and members
+    # who leave (the first rows of each, with names only of people the importer may already see).
+    changes = models.JSONField(_("thay đổi cần xác nhận"), default=dict, blank=True)
     problem_count = models.PositiveIntegerField(_("số lỗi"), default=0)
     started_at = models.DateTimeField(_("bắt đầu lúc"), null=True, blank=True)
     finished_at = models.DateTimeField(_("kết thúc lúc"), null=True, blank=True)

@@ -55,9 +55,13 @@ class HouseholdQuerySet(models.QuerySet["Household"]):
 
 
 class Household(TimeStampedModel):
-    """Hộ gia đình — a household living in a village; the unit of the "Gia đình số" (digital family) target."""
+    """Hộ gia đình — a household living in a village; the unit of the "Gia đình số" (digital family) target.
 
-    code = models.CharField(_("mã hộ"), max_length=40, unique=True)
+    Its code is unique within its village, not across the province: officers number households from 1 in each
+    village (thôn, tổ dân phố), and a commune that numbers them across the commune still has unique codes in each
+    village (see docs/ARCHITECTURE.md, "Households")."""
+
+    code = models.CharField(_("mã hộ"), max_length=40)
     village = models.ForeignKey(
         "territory.AdministrativeUnit", verbose_name=_("thôn, tổ dân phố"), on_delete=models.PROTECT, related_name="+"
     )
@@ -71,7 +75,9 @@ class Household(TimeStampedModel):
     class Meta:
         verbose_name = _("hộ gia đình")
         verbose_name_plural = _("hộ gia đình")
-        indexes = [models.Index(fields=["village"])]
+        constraints = [models.UniqueConstraint(fields=["village", "code"], name="household_code_unique_in_village")]
+        # The unique index serves every look-up by village; this one serves the look-up by code alone (search).
+        indexes = [models.Index(fields=["code"], name="household_code_idx")]
 
     def __str__(self) -> str:
         return self.code
@@ -220,6 +226,7 @@ class Membership(TimeStampedModel):
     resident = models.ForeignKey(Resident, on_delete=models.CASCADE, related_name="memberships")
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="memberships")
     kind = models.CharField(_("nhóm"), max_length=10, choices=MembershipKind.choices)
+    position = models.CharField(_("chức vụ, lớp"), max_length=100, blank=True, default="", db_default="")
     valid_from = models.DateField(_("từ ngày"))
     valid_to = models.DateField(_("đến ngày"), null=True, blank=True)
 

@@ -186,14 +186,18 @@ def register_household(*, village: AdministrativeUnit, actor: Any, code: str = "
     with transaction.atomic():
         if not code:
             prefix = f"{village.code}-"
-            taken = Household.objects.select_for_update().filter(code__startswith=prefix).count()
+            taken = Household.objects.select_for_update().filter(village=village, code__startswith=prefix).count()
             number = taken + 1
-            while Household.objects.filter(code=f"{prefix}{number:05d}").exists():
+            while Household.objects.filter(village=village, code=f"{prefix}{number:05d}").exists():
                 number += 1
             code = f"{prefix}{number:05d}"
         code = code.strip()
-        if Household.objects.filter(code=code).exists():
-            raise DomainError(_("Mã hộ %(code)s đã có.") % {"code": code}, field="code", code="duplicate_household")
+        if Household.objects.filter(village=village, code=code).exists():  # codes are unique per village
+            raise DomainError(
+                _("Mã hộ %(code)s đã có ở %(village)s.") % {"code": code, "village": village.name},
+                field="code",
+                code="duplicate_household",
+            )
         household = Household.objects.create(code=code, village=village, address=address.strip()[:255])
         record_audit(
             actor=actor, action="people.register_household", target=household, details={"village": village.code}

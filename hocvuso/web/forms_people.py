@@ -94,22 +94,27 @@ class ResidentCorrectionForm(forms.Form):
         self.fields["village"].queryset = villages  # type: ignore[attr-defined]
         self.households = households
 
-    def clean_household_code(self) -> Household | None:
-        code = self.cleaned_data["household_code"].strip()
-        if not code:
-            return None
-        household = self.households.filter(code=code).first()
-        if household is None:
-            raise forms.ValidationError(_("Không tìm thấy hộ có mã này trong địa bàn của bạn."))
-        return household
-
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
+        cleaned["household_code"] = self._household(cleaned)
         if cleaned.get("remove_national_id") and cleaned.get("national_id"):
             self.add_error("national_id", _("Hãy ghi số mới hoặc chọn xóa số, không cả hai."))
         if cleaned.get("remove_phone") and cleaned.get("phone"):
             self.add_error("phone", _("Hãy ghi số mới hoặc chọn xóa số, không cả hai."))
         return cleaned
+
+    def _household(self, cleaned: dict[str, Any]) -> Household | None:
+        """The household with the code in the chosen village (household codes are unique per village only)."""
+        code = (cleaned.get("household_code") or "").strip()
+        village = cleaned.get("village")
+        if not code or village is None:
+            return None
+        household = self.households.filter(code=code, village=village).first()
+        if household is None:
+            self.add_error(
+                "household_code", _("Không tìm thấy hộ có mã này ở thôn, tổ dân phố đã chọn trong địa bàn của bạn.")
+            )
+        return household
 
     def changes(self) -> dict[str, Any]:
         """The changes to send to `correct_resident` (only what the form may change; empty numbers kept)."""

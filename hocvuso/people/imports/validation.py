@@ -26,14 +26,15 @@ from hocvuso.core.crypto import lookup_hash
 from hocvuso.core.errors import DomainError
 from hocvuso.core.text import fold_diacritics
 from hocvuso.people.ethnicity import ethnicity_code
-from hocvuso.people.models import Household, Organisation, Resident
+from hocvuso.people.models import Organisation
 from hocvuso.people.national_id import check_national_id, normalise_national_id
 from hocvuso.territory.models import AdministrativeUnit
 
 from ..import_models import ImportKind
 from .columns import COLUMNS, Column, duplicate_headers, match_header
-from .lookups import select_any
 from .readers import HEADER_SEARCH_ROWS, TableSource
+from .records import R_ADDRESS, R_BIRTH, R_HEAD, R_HOUSEHOLD, R_ID, R_ROW, R_VILLAGE
+from .registry import RegistryCheck
 
 BATCH_ROWS = 5_000
 MAX_STORED_PROBLEMS = 50_000
@@ -58,7 +59,8 @@ class Problem:
 
 @dataclass(slots=True)
 class HouseholdPlan:
-    """What the file says about one household: its village, address, head row and first row."""
+    """What the file says about one household (a code in a village: codes are unique per village, so the same
+    code in two villages is two households): its village, address, head row and first row."""
 
     village_id: int
     address: str
@@ -73,8 +75,9 @@ class ValidationResult:
     rows: int = 0
     problem_count: int = 0
     problems: list[Problem] = field(default_factory=list)
-    households: dict[str, HouseholdPlan] = field(default_factory=dict)
+    households: dict[tuple[int, str], HouseholdPlan] = field(default_factory=dict)  # (village id, code) → plan
     spool: IO[bytes] | None = None
+    read_as_new: set[str] = field(default_factory=set)  # see registry.RegistryCheck
 
     @property
     def is_valid(self) -> bool:
@@ -564,14 +567,6 @@ class RowChecker:
         return _free_text(value, limit=limit, label=str(label))
 
 
-# Record layout (tuples keep a million rows cheap). Residents: row, national_id, id_hash, full_name, birth_date,
-# sex, ethnicity, phone, village_id, household_code, address, is_head. Rosters: row, national_id, id_hash,
-# full_name, birth_date, sex, ethnicity (or None), phone, village_id (or None), position.
-R_ROW, R_ID, R_HASH, R_NAME, R_BIRTH, R_SEX, R_ETHNICITY, R_PHONE, R_VILLAGE = range(9)
-R_HOUSEHOLD, R_ADDRESS, R_HEAD = 9, 10, 11
-R_POSITION = 9
-
-
 def find_header(kind: str, source: TableSource) -> tuple[int, dict[str, int], dict[str, str], int]:
     """Read rows until the header row (within the first rows: files often start with a title) and return its
     row number, column positions and the header texts as written. Raises DomainError (missing, duplicated or
@@ -631,10 +626,14 @@ class FileValidator:
         unit: AdministrativeUnit,
         organisation: Organisation | None,
         progress: Callable[[int, float], None] | None = None,
+        user: Any = None,
+        dry_run: bool = False,
+        job_id: int | None = None,
     ) -> None:
         self.kind = kind
         self.unit = unit
         self.organisation = organisation
+        self.job_id = job_id
         self.progress = progress or (lambda rows, fraction: None)
         self.result = ValidationResult()
         self.seen_ids: dict[int, int] = {}
@@ -642,6 +641,9 @@ class FileValidator:
         self.checker: RowChecker | None = None
         # Every village under the unit, in force or not: a resident of a merged village is still inside.
         self.unit_villages = set(AdministrativeUnit.objects.within(unit).values_list("id", flat=True))
+        self.registry = RegistryCheck(
+            kind=kind, user=user, dry_run=dry_run, unit_villages=self.unit_villages, report=self.problem
+        )
 
     def problem(self, row: int | None, key: str, message: str) -> None:
         column = self.checker.header(key) if self.checker is not None and key else ""
@@ -658,6 +660,7 @@ class FileValidator:
             header_width=width,
             is_csv=source.format == "csv",
         )
+        self.registry.village_column = "village_code" if "village_code" in positions else "village_name"
         self.result.spool = tempfile.TemporaryFile(prefix="hocvuso-import-")  # noqa: SIM115 — closed by the caller
         limit = max_rows()
         seen_ids = self.seen_ids
@@ -702,6 +705,8 @@ class FileValidator:
                 _("Tệp chỉ có dòng tiêu đề, không có dòng dữ liệu nào. Hãy điền danh sách rồi gửi lại."),
                 code="empty",
             )
+        self.registry.finish(job_id=self.job_id)
+        self.result.read_as_new = self.registry.read_as_new
         self.progress(self.result.rows, 1.0)
         if not self.result.is_valid and self.result.spool is not None:
             self.result.spool.close()
@@ -725,16 +730,11 @@ class FileValidator:
             record[R_HEAD],
             record[R_ROW],
         )
-        plan = self.result.households.get(code)
+        key = (village_id, code)
+        plan = self.result.households.get(key)
         if plan is None:
-            self.result.households[code] = HouseholdPlan(village_id, address, row, row if is_head else 0)
+            self.result.households[key] = HouseholdPlan(village_id, address, row, row if is_head else 0)
             return None
-        if plan.village_id != village_id:
-            return (
-                "household_code",
-                _("Hộ %(code)s đã ghi ở thôn khác tại dòng %(row)s; các thành viên một hộ phải cùng thôn.")
-                % {"code": code, "row": plan.first_row},
-            )
         if is_head:
             if plan.head_row:
                 return (
@@ -750,76 +750,13 @@ class FileValidator:
         return None
 
     def _flush(self) -> None:
-        """Check a batch of rows against the registry, then spool the rows that passed."""
+        """Check a batch of rows against the registry (registry.py), then spool the rows that passed."""
         batch, self.pending = self.pending, []
         if not batch:
             return
-        hashed = [(lookup_hash(record[R_ID]), record) for record in batch]
-        good = self._check_residents(hashed) if self.kind == ImportKind.RESIDENTS else self._check_roster(hashed)
+        good = self.registry.check([(lookup_hash(record[R_ID]), record) for record in batch])
         if self.result.spool is not None and self.result.is_valid and good:
             write_spool_batch(self.result.spool, good)
-
-    def _check_residents(self, hashed: list[tuple[str, tuple[Any, ...]]]) -> list[tuple[Any, ...]]:
-        inside = self.unit_villages
-        where = dict(
-            select_any(Resident, ["national_id_hash", "village_id"], "national_id_hash", [h for h, _ in hashed])
-        )
-        new_codes = [record[R_HOUSEHOLD] for _, record in hashed if record[R_ROW] == self._first_row(record)]
-        household_where = dict(select_any(Household, ["code", "village_id"], "code", new_codes))
-        good = []
-        for digest, record in hashed:
-            village_id = where.get(digest)
-            if village_id is not None and village_id not in inside:
-                self.problem(
-                    record[R_ROW],
-                    "national_id",
-                    _(
-                        "Số định danh này đã có trong sổ dân cư của một địa bàn ngoài phạm vi bạn quản lý. Nếu người "
-                        "này đã chuyển đến, hãy đề nghị cấp tỉnh chuyển hồ sơ."
-                    ),
-                )
-                continue
-            household_village = household_where.get(record[R_HOUSEHOLD])
-            if household_village is not None and household_village not in inside:
-                self.problem(
-                    record[R_ROW],
-                    "household_code",
-                    _("Mã hộ “%(code)s” đã được dùng cho một hộ ở địa bàn khác. Hãy dùng mã hộ khác.")
-                    % {"code": record[R_HOUSEHOLD]},
-                )
-                continue
-            good.append((record[R_ROW], record[R_ID], digest, *record[R_NAME:]))
-        return good
-
-    def _first_row(self, record: tuple[Any, ...]) -> int:
-        return self.result.households[record[R_HOUSEHOLD]].first_row
-
-    def _check_roster(self, hashed: list[tuple[str, tuple[Any, ...]]]) -> list[tuple[Any, ...]]:
-        registered = {
-            row[0] for row in select_any(Resident, ["national_id_hash"], "national_id_hash", [h for h, _ in hashed])
-        }
-        good = []
-        for digest, record in hashed:
-            if digest not in registered:
-                missing = False
-                if record[R_VILLAGE] is None:
-                    missing = True
-                    self.problem(
-                        record[R_ROW],
-                        "village_code" if "village_code" in self.checker.positions else "village_name",  # type: ignore[union-attr]
-                        _("Người này chưa có trong sổ dân cư: hãy ghi mã thôn (hoặc tên thôn) nơi người đó sống."),
-                    )
-                if record[R_ETHNICITY] is None:
-                    missing = True
-                    self.problem(
-                        record[R_ROW],
-                        "ethnicity",
-                        _("Người này chưa có trong sổ dân cư: hãy ghi dân tộc."),
-                    )
-                if missing:
-                    continue
-            good.append((record[R_ROW], record[R_ID], digest, *record[R_NAME:]))
-        return good
 
 
 def write_spool_batch(spool: IO[bytes], batch: list[tuple[Any, ...]]) -> None:

@@ -23,7 +23,7 @@ from hocvuso.people.imports.selectors import get_import_job, import_job_progress
 from hocvuso.people.imports.services import confirm_roster_import, submit_roster_import
 from hocvuso.people.imports.templates import build_template_xlsx, template_file_name
 from hocvuso.people.models import Resident
-from hocvuso.people.selectors import household_with_members, search_residents
+from hocvuso.people.selectors import AmbiguousHousehold, household_with_members, search_residents
 from hocvuso.people.services import (
     correct_resident,
     export_own_data,
@@ -124,7 +124,14 @@ def household_detail(request: HttpRequest, household_code: str) -> HttpResponse:
     """A household with its members, their ages, target groups and digital-identity statuses."""
     if len(household_code) > MAX_HOUSEHOLD_CODE:
         raise Http404
-    household = household_with_members(user=request.user, code=household_code)
+    village = request.GET.get("thon", "")
+    try:
+        household = household_with_members(
+            user=request.user, code=household_code, village_id=int(village) if village.isdigit() else None
+        )
+    except AmbiguousHousehold as ambiguous:  # household codes are unique per village only
+        context = {"code": household_code, "villages": ambiguous.villages}
+        return render(request, "web/people/household_choice.html", context)
     rows = selectors.household_rows(household)
     return render(request, "web/people/household.html", {"household": household, "rows": rows})
 
