@@ -192,6 +192,16 @@ class RosterUploadForm(forms.Form):
         max_length=40,
         help_text=_("Chỉ cho danh sách cán bộ, học sinh, sinh viên, người lao động."),
     )
+    as_of = forms.DateField(
+        label=_("Danh sách tính đến ngày"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_(
+            "Chỉ cho danh sách của cơ quan, tổ chức: đó là danh sách đầy đủ tại ngày này; người có trong danh sách "
+            "trước mà không còn trong danh sách này sẽ thôi từ ngày này (bạn xem và xác nhận trước khi nhập). Để "
+            "trống: hôm nay."
+        ),
+    )
     file = forms.FileField(
         label=_("Tệp danh sách (.xlsx hoặc .csv)"),
         error_messages={
@@ -220,6 +230,7 @@ class RosterUploadForm(forms.Form):
         count = organisations.count()
         if count == 0:
             del self.fields["organisation"]
+            del self.fields["as_of"]
         elif count <= ORGANISATION_SELECT_LIMIT:
             self.fields["organisation"].widget = forms.Select(
                 choices=[("", _("— Không chọn (danh sách dân cư) —"))]

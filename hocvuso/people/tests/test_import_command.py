@@ -34,7 +34,8 @@ def test_a_valid_file_is_imported_with_exit_status_0(territory: Any, tmp_path: P
     assert (status, err) == (0, "")
     assert out == (
         f"Imported: 2 rows; created 2, updated 0, unchanged 0; residents created 0, households created 1, "
-        f"households updated 0 (job {job.pk}).\n"
+        f"households updated 0; residents moved to another village 0, households left without a head 0, "
+        f"memberships ended 0 (job {job.pk}).\n"
     )
     assert Resident.objects.count() == 2
     entry = AuditEntry.objects.get(action="people.import_roster.imported")

@@ -306,6 +306,7 @@ def _submit_check(request: HttpRequest, form: RosterUploadForm) -> ImportJob | N
             unit=unit,
             organisation=organisation,
             dry_run=True,
+            as_of=form.cleaned_data.get("as_of"),
         )
     except NotFound:
         form.add_error(None, _("Bạn không được nhập danh sách vào địa bàn hoặc cơ quan, tổ chức này."))

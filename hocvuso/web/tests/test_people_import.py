@@ -442,3 +442,37 @@ def test_the_import_pages_read_in_english_when_chosen(
     assert "<legend>Roster kind</legend>" in form_page
     assert "Download the error report (Excel)" in job_page
     assert "Errors in the file" in job_page
+
+
+def test_an_updated_roster_shows_who_will_leave_and_they_leave_only_when_the_officer_confirms(
+    client: Client, territory, make_user, django_capture_on_commit_callbacks
+) -> None:
+    agency = OrganisationFactory(
+        code="SNV", name="Sở Nội vụ", unit=territory.province, kind=OrganisationKind.STATE_AGENCY
+    )
+    client.force_login(make_user(Role.AGENCY_OFFICER, organisation=agency))
+    first = csv_bytes([roster_member(1), roster_member(2, name="Lê Thị Hoa", sex="F")], header=ROSTER_HEADER)
+    upload(
+        client, django_capture_on_commit_callbacks, first, kind="staff", organisation=agency.code, as_of="2025-01-01"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(job_url(latest_job(), "xac-nhan/"))
+    second = csv_bytes([roster_member(1, position="Trưởng phòng")], header=ROSTER_HEADER)
+
+    response = upload(
+        client, django_capture_on_commit_callbacks, second, kind="staff", organisation=agency.code, as_of="2025-07-01"
+    )
+    check = latest_job()
+    page = client.get(response["Location"]).content.decode()
+
+    assert (check.dry_run, check.as_of, check.memberships_ended) == (True, datetime.date(2025, 7, 1), 1)
+    assert "1 người sẽ thôi" in page and "Lê Thị Hoa — Chuyên viên" in page
+    assert "01/07/2025" in page
+    assert Membership.objects.filter(valid_to__isnull=True).count() == 2  # nothing ended by the check
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(job_url(check, "xac-nhan/"))
+    assert sorted(Membership.objects.values_list("resident__full_name", "position", "valid_to")) == [
+        ("Lê Thị Hoa", "Chuyên viên", datetime.date(2025, 6, 30)),
+        ("Trần Văn Bình", "Trưởng phòng", None),
+    ]
+    assert "1 người đã thôi" in client.get(job_url(latest_job())).content.decode()

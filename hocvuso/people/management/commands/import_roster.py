@@ -6,6 +6,7 @@ failed, after printing the path of the XLSX error report (written next to the fi
 when that is not writable).
 """
 
+import datetime
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,12 @@ class Command(BaseCommand):
         parser.add_argument("--unit", required=True, help="Code of the administrative unit (e.g. 24631).")
         parser.add_argument("--organisation", help="Code of the organisation (staff, students, workers).")
         parser.add_argument("--dry-run", action="store_true", help="Check every row; write nothing.")
+        parser.add_argument(
+            "--as-of",
+            type=datetime.date.fromisoformat,
+            help="Organisation rosters: the day (YYYY-MM-DD, default today) the file is the full list of; members "
+            "it no longer lists leave the day before.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         path: Path = options["file"]
@@ -54,6 +61,7 @@ class Command(BaseCommand):
                 organisation=organisation,
                 dry_run=options["dry_run"],
                 enqueue=False,
+                as_of=options["as_of"],
             )
         except DomainError as error:
             raise CommandError(str(error.message)) from error
@@ -67,7 +75,9 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{verb}: {job.rows_total} rows; created {job.created_count}, updated {job.updated_count}, "
                 f"unchanged {job.unchanged_count}; residents created {job.residents_created}, households created "
-                f"{job.households_created}, households updated {job.households_updated} (job {job.pk})."
+                f"{job.households_created}, households updated {job.households_updated}; residents moved to another "
+                f"village {job.residents_moved}, households left without a head {job.heads_cleared}, memberships "
+                f"ended {job.memberships_ended} (job {job.pk})."
             )
             return
         report = self._write_report(path, build_error_report_xlsx(job))
