@@ -22,7 +22,7 @@ from hocvuso.territory.models import AdministrativeUnit
 
 from ..import_models import ImportKind
 from .lookups import select_any
-from .records import (
+from .spool import (
     R_BIRTH,
     R_ETHNICITY,
     R_HASH,

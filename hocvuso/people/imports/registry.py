@@ -40,7 +40,7 @@ from hocvuso.people.models import Resident
 
 from ..import_models import ImportKind
 from .lookups import select_any
-from .records import R_BIRTH, R_ETHNICITY, R_NAME, R_ROW, R_SEX, R_VILLAGE
+from .spool import R_BIRTH, R_ETHNICITY, R_NAME, R_ROW, R_SEX, R_VILLAGE
 
 OUTSIDE_SCOPE = "people.import_roster.outside_scope"
 THROTTLED = "people.import_roster.outside_scope_throttled"

@@ -1,0 +1,362 @@
+"""The rules for one cell of a roster row, one small function per column.
+
+Each rule takes the file's `CellContext` (villages of the importer's area, today's date, caches) and the raw
+cell as the reader gave it (text, int, float, date…), and returns the normalised value or raises `Bad` with a
+Vietnamese message that says what is wrong and how to fix it. The common, valid case of each rule is a cache hit
+or one regular expression (a million rows go through them); the slower checks only run to explain a problem.
+"""
+
+import datetime
+import re
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from hocvuso.core.errors import DomainError
+from hocvuso.core.text import fold_diacritics
+from hocvuso.people.ethnicity import ethnicity_code
+from hocvuso.people.national_id import normalise_national_id
+
+MAX_AGE_YEARS = 120
+MAX_NAME_LENGTH = 150
+MAX_ADDRESS_LENGTH = 255
+MAX_POSITION_LENGTH = 100
+MAX_RELATION_LENGTH = 50
+
+ADDRESS_LABEL = gettext_lazy("Địa chỉ")
+POSITION_LABEL = gettext_lazy("Chức vụ, lớp")
+RELATION_LABEL = gettext_lazy("Quan hệ")
+
+_SCIENTIFIC = re.compile(r"^\s*'?[+-]?\d+(?:[.,]\d+)?\s*[eE]\s*[+-]?\d+\s*$")
+_DATE_DMY = re.compile(r"^(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4})$")
+_DATE_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+NAME_CHARS = re.compile(r"^[^\W\d_](?:[^\W\d_]|[ '’ʼ.\-])*$")
+HOUSEHOLD_CODE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._/\-]{0,39}$")
+_PHONE_SEPARATORS = re.compile(r"[\s.\-()]+")
+PHONE = re.compile(r"^0[35789]\d{8}$")  # mobile numbers only, as the registry (people.services.normalise_phone)
+_FORMULA_START = ("=", "+", "-", "@")
+FORMULA_FIRST = frozenset("=+-@")
+_SEX = {"nam": "M", "nu": "F", "m": "M", "f": "F", "male": "M", "female": "F", "trai": "M", "gai": "F"}
+_TRUE = {"x", "co", "1", "true", "yes", "v", "chu ho", "la chu ho"}
+_HEAD_RELATIONS = {"chu ho", "chuho", "ch"}
+
+
+class Bad(Exception):
+    """One cell's problem (collected into the row's problems)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass
+class CellContext:
+    """What the rules of one file share: the importer's villages, today's limits and small caches."""
+
+    unit_name: str
+    village_by_code: dict[str, int]
+    village_by_name: dict[str, list[int]]
+    today: datetime.date = field(default_factory=datetime.date.today)
+    ethnicity_cache: dict[object, int | None] = field(default_factory=dict)
+    sex_cache: dict[object, str | None] = field(default_factory=dict)
+    date_cache: dict[object, datetime.date] = field(default_factory=dict)
+    head_cache: dict[tuple[object, object], bool] = field(default_factory=dict)
+
+    @property
+    def oldest(self) -> datetime.date:
+        today = self.today
+        return datetime.date(today.year - MAX_AGE_YEARS, today.month, min(today.day, 28))
+
+
+def plain(value: object) -> str:
+    """A cell as stripped text (numbers without a trailing '.0'; dates dd/mm/yyyy)."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, bool):
+        return "x" if value else ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime.datetime | datetime.date):
+        return f"{value:%d/%m/%Y}"
+    return str(value).strip()
+
+
+def reject_formula(text: str) -> None:
+    if text.startswith("="):
+        raise Bad(_("Ô chứa công thức (bắt đầu bằng “=”). Hãy thay bằng giá trị (Dán đặc biệt → Giá trị)."))
+
+
+def _explain_free_text(value: object, *, limit: int, label: str) -> str:
+    text = " ".join(plain(value).split())
+    if text in ("-", "--"):
+        return ""
+    reject_formula(text)
+    if text.startswith(_FORMULA_START):
+        raise Bad(
+            _("Ô bắt đầu bằng “%(char)s” (có thể bị bảng tính hiểu là công thức). Hãy bỏ ký tự đó.") % {"char": text[0]}
+        )
+    if len(text) > limit:
+        raise Bad(_("%(label)s dài quá %(limit)s ký tự.") % {"label": label, "limit": limit})
+    return text
+
+
+def free_text(value: object, *, limit: int, label: object) -> str:
+    """Free text (address, relation, position): single spaces, no formula-like start, bounded length."""
+    if value is None or value == "":
+        return ""
+    if type(value) is str and len(value) <= limit and value[0] not in FORMULA_FIRST:
+        text = " ".join(value.split())
+        if text and text[0] not in FORMULA_FIRST:
+            return text
+    return _explain_free_text(value, limit=limit, label=str(label))
+
+
+# --- one rule per column -----------------------------------------------------------------------------------
+
+
+def national_id(context: CellContext, value: object) -> str:
+    """Số định danh cá nhân: 12 digits (see people.national_id for what a cell may hold)."""
+    if type(value) is str and len(value) == 12 and value.isdigit() and value.isascii():
+        return value
+    if isinstance(value, str):
+        reject_formula(value.strip())
+        if _SCIENTIFIC.match(value):
+            raise Bad(
+                _(
+                    "Số định danh đã bị Excel đổi sang dạng số mũ (“%(value)s”) nên mất chữ số. Hãy định dạng "
+                    "cột là Văn bản (Text), nhập lại đủ 12 chữ số rồi lưu lại."
+                )
+                % {"value": value.strip()[:20]}
+            )
+    elif isinstance(value, float) and (not value.is_integer() or value >= 1e12):
+        raise Bad(
+            _(
+                "Số định danh là một số thập phân hoặc quá lớn: Excel đã làm mất chữ số. Hãy định dạng cột là "
+                "Văn bản (Text) và nhập lại đủ 12 chữ số."
+            )
+        )
+    elif isinstance(value, datetime.date):
+        raise Bad(_("Số định danh đang ở dạng ngày tháng; hãy định dạng cột là Văn bản và nhập lại."))
+    try:
+        return normalise_national_id(value)
+    except DomainError as error:
+        raise Bad(str(error.message)) from error
+
+
+def full_name(context: CellContext, value: object) -> str:
+    """Họ và tên: letters, spaces, apostrophes, dots and hyphens; at most 150 characters."""
+    if type(value) is str:
+        text = " ".join(value.split())
+        if text and len(text) <= MAX_NAME_LENGTH and NAME_CHARS.fullmatch(text):
+            return text
+    text = " ".join(plain(value).split())
+    if not text:
+        raise Bad(_("Thiếu họ và tên."))
+    reject_formula(text)
+    if len(text) > MAX_NAME_LENGTH:
+        raise Bad(_("Họ và tên dài quá %(limit)s ký tự.") % {"limit": MAX_NAME_LENGTH})
+    if not NAME_CHARS.fullmatch(text):
+        raise Bad(_("Họ và tên chỉ gồm chữ cái, khoảng trắng, dấu nháy (K'Brơi) hoặc gạch nối; có ký tự không hợp lệ."))
+    return text
+
+
+def birth_date(context: CellContext, value: object) -> datetime.date:
+    """Ngày sinh: day/month/year text, ISO text or an Excel date cell; not in the future, age at most 120."""
+    if type(value) is str:
+        cached = context.date_cache.get(value)
+        if cached is not None:
+            return cached
+    day = _read_date(value)
+    if day > context.today:
+        raise Bad(_("Ngày sinh %(day)s ở tương lai.") % {"day": f"{day:%d/%m/%Y}"})
+    if day < context.oldest:
+        raise Bad(
+            _("Ngày sinh %(day)s cho tuổi trên %(age)s — hãy kiểm tra lại năm sinh.")
+            % {"day": f"{day:%d/%m/%Y}", "age": MAX_AGE_YEARS}
+        )
+    if type(value) is str and len(context.date_cache) < 100_000:
+        context.date_cache[value] = day
+    return day
+
+
+def _read_date(value: object) -> datetime.date:
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise Bad(_("Thiếu ngày sinh."))
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        raise Bad(
+            _(
+                "Ngày sinh là một con số (%(value)s), không phải ngày. Hãy ghi dạng ngày/tháng/năm, ví dụ "
+                "05/09/1990, hoặc định dạng ô là Ngày."
+            )
+            % {"value": plain(value)}
+        )
+    text = str(value).strip()
+    reject_formula(text)
+    match = _DATE_DMY.fullmatch(text)
+    if match:
+        day_number, month, year = (int(part) for part in match.groups())
+    else:
+        match = _DATE_ISO.fullmatch(text)
+        if not match:
+            raise Bad(
+                _("Ngày sinh “%(value)s” không đúng dạng ngày/tháng/năm (ví dụ 05/09/1990).") % {"value": text[:20]}
+            )
+        year, month, day_number = (int(part) for part in match.groups())
+    try:
+        return datetime.date(year, month, day_number)
+    except ValueError as error:
+        raise Bad(_("Ngày sinh %(value)s không tồn tại (ngày hoặc tháng sai).") % {"value": text[:20]}) from error
+
+
+def sex(context: CellContext, value: object) -> str:
+    """Giới tính: Nam or Nữ (and the usual spellings), as "M" / "F"."""
+    cache = context.sex_cache
+    if type(value) is str:
+        cached = cache.get(value)
+        if cached is not None:
+            return cached
+    text = plain(value)
+    if text not in cache:
+        cache[text] = _SEX.get(fold_diacritics(text).strip())
+    answer = cache[text]
+    if answer is None:
+        if not text:
+            raise Bad(_("Thiếu giới tính."))
+        raise Bad(_("Giới tính “%(value)s” không hợp lệ; ghi Nam hoặc Nữ.") % {"value": text[:20]})
+    if type(value) is str:
+        cache[value] = answer
+    return answer
+
+
+def ethnicity(context: CellContext, value: object, *, required: bool) -> int | None:
+    """Dân tộc: one of the 54 ethnic groups, with or without diacritics, as its code."""
+    cache = context.ethnicity_cache
+    if type(value) is str:
+        cached = cache.get(value)
+        if cached is not None:
+            return cached
+    text = plain(value)
+    if not text:
+        if required:
+            raise Bad(_("Thiếu dân tộc."))
+        return None
+    if text not in cache:
+        cache[text] = ethnicity_code(text)
+    code = cache[text]
+    if code is None:
+        raise Bad(_("Dân tộc “%(value)s” không có trong danh mục 54 dân tộc Việt Nam.") % {"value": text[:40]})
+    if type(value) is str:
+        cache[value] = code
+    return code
+
+
+def phone(context: CellContext, value: object) -> str:
+    """Số điện thoại (optional): a 10-digit mobile number; +84 and a zero Excel dropped are restored."""
+    if value is None or value == "":
+        return ""
+    if type(value) is str and PHONE.fullmatch(value):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        text = plain(value)
+    else:
+        text = plain(value)
+        if not text:
+            return ""
+        reject_formula(text)
+        text = _PHONE_SEPARATORS.sub("", text.lstrip("'"))
+    if text.startswith("+84"):
+        text = "0" + text[3:]
+    elif text.startswith("84") and len(text) in (11, 12):
+        text = "0" + text[2:]
+    elif text.isdigit() and len(text) == 9 and text[0] in "35789":
+        text = "0" + text  # Excel dropped the leading zero of a number typed as a number
+    if not PHONE.fullmatch(text):
+        raise Bad(
+            _(
+                "Số điện thoại “%(value)s” không hợp lệ: cần số di động 10 chữ số, bắt đầu bằng 03, 05, 07, 08 "
+                "hoặc 09 (có thể ghi +84)."
+            )
+            % {"value": plain(value)[:20]}
+        )
+    return text
+
+
+def village(context: CellContext, code_value: object, name_value: object, *, required: bool) -> int | None:
+    """Mã thôn or Thôn, tổ dân phố: a village of the importer's area, by code or (unique) name."""
+    if type(code_value) is str:
+        village_id = context.village_by_code.get(code_value)
+        if village_id is not None:
+            return village_id
+    code = f"{code_value:.3f}" if isinstance(code_value, float) else plain(code_value)
+    name = " ".join(plain(name_value).split())
+    if code:
+        reject_formula(code)
+        village_id = context.village_by_code.get(code)
+        if village_id is None:
+            raise Bad(
+                _("Không có thôn mã “%(code)s” trong %(unit)s. Hãy xem danh mục thôn của xã.")
+                % {"code": code[:20], "unit": context.unit_name}
+            )
+        return village_id
+    if name:
+        reject_formula(name)
+        candidates = context.village_by_name.get(fold_diacritics(name))
+        if not candidates:
+            raise Bad(
+                _("Không có thôn “%(name)s” trong %(unit)s. Hãy ghi đúng tên hoặc mã thôn.")
+                % {"name": name[:60], "unit": context.unit_name}
+            )
+        if len(candidates) > 1:
+            raise Bad(_("Có nhiều thôn tên “%(name)s”; hãy ghi mã thôn.") % {"name": name[:60]})
+        return candidates[0]
+    if required:
+        raise Bad(_("Thiếu thôn: ghi mã thôn hoặc tên thôn, tổ dân phố."))
+    return None
+
+
+def household_code(context: CellContext, value: object) -> str:
+    """Mã hộ: up to 40 letters, digits, dots, hyphens, slashes."""
+    if type(value) is str and HOUSEHOLD_CODE.fullmatch(value):
+        return value
+    text = plain(value)
+    if not text:
+        raise Bad(_("Thiếu mã hộ."))
+    reject_formula(text)
+    if not HOUSEHOLD_CODE.fullmatch(text):
+        raise Bad(
+            _("Mã hộ “%(value)s” không hợp lệ: tối đa 40 ký tự gồm chữ, số, dấu chấm, gạch ngang, gạch chéo.")
+            % {"value": text[:40]}
+        )
+    return text
+
+
+def address(context: CellContext, value: object) -> str:
+    """Địa chỉ (optional): free text up to 255 characters."""
+    return free_text(value, limit=MAX_ADDRESS_LENGTH, label=ADDRESS_LABEL)
+
+
+def position(context: CellContext, value: object) -> str:
+    """Chức vụ, vị trí / Lớp (optional): free text up to 100 characters."""
+    return free_text(value, limit=MAX_POSITION_LENGTH, label=POSITION_LABEL)
+
+
+def is_head(context: CellContext, relation_value: object, head_value: object) -> bool:
+    """Quan hệ với chủ hộ = "Chủ hộ", or an x in Là chủ hộ."""
+    key = (relation_value, head_value)
+    cacheable = type(relation_value) is str or relation_value is None
+    if cacheable:
+        cached = context.head_cache.get(key)
+        if cached is not None:
+            return cached
+    relation = fold_diacritics(_explain_free_text(relation_value, limit=MAX_RELATION_LENGTH, label=str(RELATION_LABEL)))
+    answer = relation in _HEAD_RELATIONS or fold_diacritics(plain(head_value)) in _TRUE
+    if cacheable and len(context.head_cache) < 10_000:
+        context.head_cache[key] = answer
+    return answer
