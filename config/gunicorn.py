@@ -62,3 +62,7 @@ def post_worker_init(worker: object) -> None:
 
     gc.collect()
     gc.freeze()
+    # Without Redis (no Celery beat), the periodic jobs run in a thread of each web process (config/embedded.py).
+    from config import embedded
+
+    embedded.start()

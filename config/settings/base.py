@@ -181,7 +181,16 @@ CELERY_BEAT_SCHEDULE = {
     "refresh-indicators": {"task": "hocvuso.indicators.tasks.refresh_indicators", "schedule": 3.0},
     # reports due soon and plan tasks without update: in-app notices and e-mail, once per user and occasion
     "send-reporting-reminders": {"task": "hocvuso.reporting.tasks.send_reminders", "schedule": 3600.0},
+    # roster imports whose worker died: marked failed, and their job page says so (hocvuso/people/imports)
+    "sweep-stalled-imports": {"task": "hocvuso.people.imports.tasks.sweep_stalled_imports", "schedule": 300.0},
 }
+# Without Redis (no Celery beat), each web process runs the same periodic jobs in a thread (config/embedded.py).
+EMBEDDED_SCHEDULE_SECONDS = float(env("EMBEDDED_SCHEDULE_SECONDS", "300"))
+
+# Roster imports: a user may meet at most this many IDs registered outside their reach per window (see
+# hocvuso/people/imports/registry.py); past that, files with IDs outside their reach are refused whole.
+IMPORT_OUTSIDE_SCOPE_LIMIT = int(env("IMPORT_OUTSIDE_SCOPE_LIMIT", "50"))
+IMPORT_OUTSIDE_SCOPE_WINDOW_SECONDS = int(env("IMPORT_OUTSIDE_SCOPE_WINDOW_SECONDS", "86400"))
 
 # Personal data at rest: national ID and phone are encrypted (AES-GCM) and looked up by a keyed hash (HMAC).
 # Both keys are 32 random bytes, base64; production has no default (see docs/OPERATIONS.md for rotation).
