@@ -23,7 +23,7 @@ DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/hocvuso_bench_population"
 _GENERATE = """
 import json, django
 django.setup()
-from hocvuso.people.generator import generate_population
+from hocvuso.demo.population.generator import generate_population
 result = generate_population(province_code="68", residents={residents}, seed=68, replace=True)
 print("RESULT " + json.dumps({{"residents": result.residents, "households": result.households,
     "identities": result.identities, "memberships": result.memberships, "organisations": result.organisations,

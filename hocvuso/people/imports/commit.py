@@ -3,20 +3,22 @@
 Each batch of records (see validation.py for their layout) is matched to the registry by the national ID's
 keyed hash with one query; new residents and households are inserted with PostgreSQL COPY (ids taken from
 the sequence first, so households can name their head and memberships their resident) or with bulk_create
-elsewhere; changed rows are updated with one UPDATE … FROM (VALUES …) per batch (bulk_update elsewhere).
+elsewhere; changed rows are updated with one UPDATE … FROM (VALUES …) per batch (bulk_update elsewhere) — all
+through hocvuso.people.bulk, the registry's one bulk writer (the synthetic population uses it too).
 With `apply=False` nothing is written and the counts say what an import would do (the dry run).
 """
 
 import datetime
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
-from django.db import connection, models
+from django.db import connection
 from django.utils import timezone
 
 from hocvuso.core.crypto import decrypt, encrypt_many
 from hocvuso.core.text import fold_diacritics
+from hocvuso.people.bulk import BulkTable
 from hocvuso.people.models import Household, Membership, Organisation, Resident
 from hocvuso.territory.models import AdministrativeUnit
 
@@ -84,129 +86,6 @@ class Counts:
     residents_moved: int = 0
     heads_cleared: int = 0
     memberships_ended: int = 0
-
-
-def _copy_type(field: Any) -> str:
-    """The PostgreSQL type name psycopg needs for a binary COPY of this field ('varchar(150)' → 'varchar')."""
-    return str(field.db_type(connection)).split("(")[0].strip()
-
-
-class _Typed:
-    """A psycopg Copy whose column types are set once it is entered (binary COPY needs them)."""
-
-    def __init__(self, copy: Any, types: list[str]) -> None:
-        self.copy = copy
-        self.types = types
-
-    def __enter__(self) -> Any:
-        entered = self.copy.__enter__()
-        entered.set_types(self.types)
-        return entered
-
-    def __exit__(self, *exc: Any) -> Any:
-        return self.copy.__exit__(*exc)
-
-
-def _defaults(model: type[models.Model], given: Sequence[str]) -> tuple[list[str], list[Any]]:
-    """Columns of `model` that an insert does not give, with their (constant) defaults."""
-    columns, values = [], []
-    for field in model._meta.concrete_fields:
-        if field.primary_key or field.attname in given:
-            continue
-        if field.has_default():
-            value = field.get_default()
-        elif field.null:
-            value = None
-        else:  # a new required column the importer does not know: fail loudly rather than write bad rows
-            raise RuntimeError(f"{model.__name__}.{field.name} has no default; the roster importer must set it.")
-        columns.append(str(field.column))
-        values.append(value)
-    return columns, values
-
-
-class _Table:
-    """Inserts and updates for one model, by the fastest means the database offers."""
-
-    def __init__(self, model: type[models.Model], columns: list[str], *, apply: bool) -> None:
-        self.model = model
-        self.columns = columns
-        self.apply = apply
-        self.postgres = connection.vendor == "postgresql"
-        meta = model._meta
-        self.table = meta.db_table
-        self.db_columns = [str(cast(models.Field, meta.get_field(name)).column) for name in columns]
-        self.extra_columns, self.extra_values = _defaults(model, columns)
-        self._fake_id = 0
-        if self.postgres:
-            by_column = {str(field.column): field for field in meta.concrete_fields}
-            self.copy_types = ["bigint"] + [
-                _copy_type(by_column[name]) for name in [*self.db_columns, *self.extra_columns]
-            ]
-
-    def copy(self, cursor: Any) -> Any:
-        """A binary COPY into the table (id, the given columns, the defaulted ones), its types set."""
-        quote = connection.ops.quote_name
-        columns = ", ".join(quote(name) for name in ["id", *self.db_columns, *self.extra_columns])
-        copy = cursor.cursor.copy(f"COPY {quote(self.table)} ({columns}) FROM STDIN (FORMAT BINARY)")
-        return _Typed(copy, self.copy_types)
-
-    def insert(self, rows: list[tuple[Any, ...]]) -> list[int]:
-        """Insert rows (values in `columns` order) and return their new ids."""
-        if not rows:
-            return []
-        if not self.apply:
-            first = self._fake_id - 1
-            self._fake_id -= len(rows)
-            return list(range(first, self._fake_id - 1, -1))
-        if self.postgres:
-            return self._copy(rows)
-        objects = [self.model(**dict(zip(self.columns, row, strict=True))) for row in rows]
-        self.model.objects.bulk_create(objects, batch_size=500)  # type: ignore[attr-defined]
-        return [obj.pk for obj in objects]
-
-    def _copy(self, rows: list[tuple[Any, ...]]) -> list[int]:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-                [self.table, len(rows)],
-            )
-            ids = [row[0] for row in cursor.fetchall()]
-            extra = tuple(self.extra_values)
-            with self.copy(cursor) as copy:
-                write = copy.write_row
-                for new_id, row in zip(ids, rows, strict=True):
-                    write((new_id, *row, *extra))
-        return ids
-
-    def update(self, fields: list[str], rows: list[tuple[Any, ...]]) -> None:
-        """Set `fields` (attnames) on rows given as (id, *values)."""
-        if not rows or not self.apply:
-            return
-        meta = self.model._meta
-        if self.postgres:
-            quote = connection.ops.quote_name
-            targets = [cast(models.Field, meta.get_field(name)) for name in fields]
-            casts = ["bigint", *(field.db_type(connection) or "text" for field in targets)]
-            placeholder = "(" + ", ".join(f"%s::{cast}" for cast in casts) + ")"
-            names = ["id", *(str(field.column) for field in targets)]
-            assignments = ", ".join(f"{quote(name)} = v.{quote(name)}" for name in names[1:])
-            for start in range(0, len(rows), 2_000):
-                part = rows[start : start + 2_000]
-                values = ", ".join([placeholder] * len(part))
-                sql = (
-                    f"UPDATE {quote(self.table)} AS t SET {assignments} FROM (VALUES {values}) "  # noqa: S608 — names from model metadata
-                    f"AS v({', '.join(quote(name) for name in names)}) WHERE t.id = v.id"
-                )
-                with connection.cursor() as cursor:
-                    cursor.execute(sql, [value for row in part for value in row])
-            return
-        objects = []
-        for row in rows:
-            obj = self.model(pk=row[0])
-            for name, value in zip(fields, row[1:], strict=True):
-                setattr(obj, name, value)
-            objects.append(obj)
-        self.model.objects.bulk_update(objects, fields, batch_size=500)  # type: ignore[attr-defined]
 
 
 class _NameKeys:
@@ -315,9 +194,9 @@ class RegistryWriter:
         self.today = timezone.localdate()
         self.as_of = as_of or self.today
         self.read_as_new = read_as_new or set()
-        self.residents = _Table(Resident, _RESIDENT_COLUMNS, apply=apply)
-        self.households = _Table(Household, _HOUSEHOLD_COLUMNS, apply=apply)
-        self.memberships = _Table(Membership, _MEMBERSHIP_COLUMNS, apply=apply)
+        self.residents = BulkTable(Resident, _RESIDENT_COLUMNS, apply=apply)
+        self.households = BulkTable(Household, _HOUSEHOLD_COLUMNS, apply=apply)
+        self.memberships = BulkTable(Membership, _MEMBERSHIP_COLUMNS, apply=apply)
         self.name_key = _NameKeys()
         self.household_ids: dict[tuple[int, str], int] = {}  # (village id, code) → household id
         self.household_heads: dict[int, int | None] = {}  # household id → head id in the registry now
@@ -674,7 +553,7 @@ class StreamingResidentsWriter(RegistryWriter):
         extra = tuple(table.extra_values)
         now = self.now
         name_key = self.name_key
-        with connection.cursor() as cursor, table.copy(cursor) as copy:
+        with connection.cursor() as cursor, table.copy(cursor.cursor) as copy:
             write = copy.write_row
             household_ids = self.household_ids
             for records in batches:
@@ -706,7 +585,7 @@ class StreamingResidentsWriter(RegistryWriter):
         table = self.households
         if new_keys:
             extra = tuple(table.extra_values)
-            with connection.cursor() as cursor, table.copy(cursor) as copy:
+            with connection.cursor() as cursor, table.copy(cursor.cursor) as copy:
                 for key in new_keys:
                     household_id = self.household_ids[key]
                     plan = self.plans[key]
