@@ -24,20 +24,7 @@ from hocvuso.territory.models import AdministrativeUnit
 
 from ..import_models import ImportKind
 from .lookups import select_any
-from .spool import (
-    R_BIRTH,
-    R_ETHNICITY,
-    R_HASH,
-    R_HEAD,
-    R_HOUSEHOLD,
-    R_ID,
-    R_NAME,
-    R_PHONE,
-    R_POSITION,
-    R_ROW,
-    R_SEX,
-    R_VILLAGE,
-)
+from .spool import Record, ResidentRecord, RosterRecord
 from .validation import HouseholdPlan
 
 MEMBERSHIP_KIND: dict[str, str] = {
@@ -109,7 +96,7 @@ class _NameKeys:
 
 
 def _resident_columns(
-    record: tuple[Any, ...],
+    record: Record,
     now: Any,
     name_key: Callable[[str], str],
     id_ciphertext: bytes,
@@ -117,23 +104,23 @@ def _resident_columns(
     household_id: int | None,
 ) -> tuple[Any, ...]:
     """A new resident's columns from created_at to village, in the order both insert paths write them."""
-    phone = record[R_PHONE]
-    name = record[R_NAME]
+    phone = record.phone
+    name = record.full_name
     return (
         now,
         now,
         name,
         name_key(name),
-        record[R_BIRTH],
-        record[R_SEX],
-        record[R_ETHNICITY],
+        record.birth_date,
+        record.sex,
+        record.ethnicity,
         id_ciphertext,
-        record[R_HASH],
-        record[R_ID][-4:],
+        record.id_hash,
+        record.national_id[-4:],
         phone_ciphertext,
         phone[-3:] if phone else "",
         household_id,
-        record[R_VILLAGE],
+        record.village_id,
     )
 
 
@@ -151,10 +138,10 @@ _REGISTERED_COLUMNS = [
 ]
 
 
-def _registered(batch: list[tuple[Any, ...]], read_as_new: set[str]) -> dict[str, tuple[Any, ...]]:
+def _registered(batch: Sequence[Record], read_as_new: set[str]) -> dict[str, tuple[Any, ...]]:
     """The registry's rows of the batch's residents (by ID hash), with the fields an import compares; a dry run's
     IDs registered outside the importer's reach (`read_as_new`, see registry.py) are left out, as if new."""
-    hashes = [record[R_HASH] for record in batch]
+    hashes = [record.id_hash for record in batch]
     rows = select_any(Resident, _REGISTERED_COLUMNS, "national_id_hash", hashes)
     return {row[1]: row for row in rows if row[1] not in read_as_new}
 
@@ -205,7 +192,7 @@ class RegistryWriter:
         self.listed: set[int] = set()  # roster: the residents the file lists
         self.changes: dict[str, Any] = {}
 
-    def write(self, batch: list[tuple[Any, ...]]) -> None:
+    def write(self, batch: list[Any]) -> None:
         if self.kind == ImportKind.RESIDENTS:
             self._write_residents(batch)
         else:
@@ -222,8 +209,8 @@ class RegistryWriter:
 
     # --- residents --------------------------------------------------------------------------------------
 
-    def _household_key(self, record: tuple[Any, ...]) -> tuple[int, str]:
-        return (record[R_VILLAGE], record[R_HOUSEHOLD])
+    def _household_key(self, record: ResidentRecord) -> tuple[int, str]:
+        return (record.village_id, record.household_code)
 
     def _known_households(self, keys: set[tuple[int, str]]) -> list[tuple[Any, ...]]:
         """The registry's households among `keys` (village id, code): id, code, village id, address, head id."""
@@ -252,7 +239,7 @@ class RegistryWriter:
         self.counts.households_updated += len(changed)
         return sorted(keys)
 
-    def _resolve_households(self, batch: list[tuple[Any, ...]]) -> None:
+    def _resolve_households(self, batch: list[ResidentRecord]) -> None:
         keys = {self._household_key(record) for record in batch} - self.household_ids.keys()
         if not keys:
             return
@@ -266,7 +253,7 @@ class RegistryWriter:
             self.household_heads[household_id] = None
         self.counts.households_created += len(new_keys)
 
-    def _write_residents(self, batch: list[tuple[Any, ...]]) -> None:
+    def _write_residents(self, batch: list[ResidentRecord]) -> None:
         self._resolve_households(batch)
         existing = _registered(batch, self.read_as_new)
         new_records = []
@@ -274,11 +261,11 @@ class RegistryWriter:
         heads: list[tuple[int, int]] = []  # (household id, resident id)
         for record in batch:
             household_id = self.household_ids[self._household_key(record)]
-            current = existing.get(record[R_HASH])
+            current = existing.get(record.id_hash)
             if current is None:
                 new_records.append((record, household_id))
                 continue
-            if record[R_HEAD]:
+            if record.is_head:
                 heads.append((household_id, current[0]))
             update = self._update_of(record, current, household_id)
             if update is not None:
@@ -289,25 +276,25 @@ class RegistryWriter:
         self._set_heads(heads)
 
     def _update_of(
-        self, record: tuple[Any, ...], current: tuple[Any, ...], household_id: int
-    ) -> tuple[int, tuple[Any, ...], int, bool, int | None] | None:
+        self, record: ResidentRecord, current: tuple[Any, ...], household_id: int
+    ) -> tuple[int, ResidentRecord, int, bool, int | None] | None:
         """What a registered resident (a row of _registered) needs from the record: (resident id, record,
         household id, phone changed, household it leaves), or None when nothing changed (counted as unchanged).
         A change of village is counted (and listed) as a move."""
-        phone = record[R_PHONE]
+        phone = record.phone
         phone_changed = bool(phone) and (current[9] != phone[-3:] or _decrypted(current[8]) != phone)
-        wanted = (record[R_NAME], record[R_BIRTH], record[R_SEX], record[R_ETHNICITY], record[R_VILLAGE], household_id)
+        wanted = (record.full_name, record.birth_date, record.sex, record.ethnicity, record.village_id, household_id)
         if wanted == tuple(current[2:8]) and not phone_changed:
             self.counts.unchanged += 1
             return None
-        if current[6] != record[R_VILLAGE]:
+        if current[6] != record.village_id:
             self.counts.residents_moved += 1
             if len(self.moves) < MAX_LISTED_CHANGES:
-                self.moves.append((record[R_ROW], record[R_NAME], current[6], record[R_VILLAGE]))
+                self.moves.append((record.row, record.full_name, current[6], record.village_id))
         leaves = current[7] if current[7] is not None and current[7] != household_id else None
         return (current[0], record, household_id, phone_changed, leaves)
 
-    def _note_leavers(self, updates: list[tuple[int, tuple[Any, ...], int, bool, int | None]]) -> None:
+    def _note_leavers(self, updates: list[tuple[int, ResidentRecord, int, bool, int | None]]) -> None:
         """Remember the households whose head leaves them (one query per batch for their heads)."""
         leaving = [(household_id, resident_id) for resident_id, _, _, _, household_id in updates if household_id]
         unknown = list({household_id for household_id, _ in leaving if household_id not in self.household_heads})
@@ -342,51 +329,51 @@ class RegistryWriter:
         ]
 
     def _insert_residents(
-        self, new_records: Sequence[tuple[tuple[Any, ...], int | None]], heads: list[tuple[int, int]]
+        self, new_records: Sequence[tuple[Record, int | None]], heads: list[tuple[int, int]]
     ) -> list[int]:
         if not new_records:
             return []
-        id_ciphertexts = encrypt_many(record[R_ID] for record, _ in new_records)
-        phones = [record[R_PHONE] for record, _ in new_records if record[R_PHONE]]
+        id_ciphertexts = encrypt_many(record.national_id for record, _ in new_records)
+        phones = [record.phone for record, _ in new_records if record.phone]
         phone_ciphertexts = iter(encrypt_many(phones))
         now = self.now
         rows = []
         for (record, household_id), id_ciphertext in zip(new_records, id_ciphertexts, strict=True):
-            phone = record[R_PHONE]
+            phone = record.phone
             phone_ciphertext = next(phone_ciphertexts) if phone else None
             rows.append(_resident_columns(record, now, self.name_key, id_ciphertext, phone_ciphertext, household_id))
         ids = self.residents.insert(rows)
         if self.kind == ImportKind.RESIDENTS:
             for (record, household_id), resident_id in zip(new_records, ids, strict=True):
-                if record[R_HEAD] and household_id is not None:
+                if isinstance(record, ResidentRecord) and record.is_head and household_id is not None:
                     heads.append((household_id, resident_id))
             self.counts.created += len(ids)
         else:
             self.counts.residents_created += len(ids)
         return ids
 
-    def _update_residents(self, updates: list[tuple[int, tuple[Any, ...], int, bool, int | None]]) -> None:
+    def _update_residents(self, updates: list[tuple[int, ResidentRecord, int, bool, int | None]]) -> None:
         if not updates:
             return
         plain = []
         with_phone = []
-        phones = encrypt_many(record[R_PHONE] for _, record, _, changed, _ in updates if changed)
+        phones = encrypt_many(record.phone for _, record, _, changed, _ in updates if changed)
         phone_iter = iter(phones)
         for resident_id, record, household_id, phone_changed, _ in updates:
-            name = record[R_NAME]
+            name = record.full_name
             values = (
                 resident_id,
                 name,
                 self.name_key(name),
-                record[R_BIRTH],
-                record[R_SEX],
-                record[R_ETHNICITY],
-                record[R_VILLAGE],
+                record.birth_date,
+                record.sex,
+                record.ethnicity,
+                record.village_id,
                 household_id,
                 self.now,
             )
             if phone_changed:
-                with_phone.append((*values, next(phone_iter), record[R_PHONE][-3:]))
+                with_phone.append((*values, next(phone_iter), record.phone[-3:]))
             else:
                 plain.append(values)
         fields = ["full_name", "name_key", "birth_date", "sex", "ethnicity", "village_id", "household_id", "updated_at"]
@@ -404,19 +391,19 @@ class RegistryWriter:
 
     # --- organisation rosters ---------------------------------------------------------------------------
 
-    def _write_roster(self, batch: list[tuple[Any, ...]]) -> None:
+    def _write_roster(self, batch: list[RosterRecord]) -> None:
         assert self.organisation is not None
         existing = {
             digest: resident_id
             for digest, resident_id in select_any(
-                Resident, ["national_id_hash", "id"], "national_id_hash", [record[R_HASH] for record in batch]
+                Resident, ["national_id_hash", "id"], "national_id_hash", [record.id_hash for record in batch]
             )
             if digest not in self.read_as_new
         }
-        new_records = [(record, None) for record in batch if record[R_HASH] not in existing]
+        new_records = [(record, None) for record in batch if record.id_hash not in existing]
         new_ids = self._insert_residents(new_records, [])
         kind = MEMBERSHIP_KIND[self.kind]
-        listed = [(existing[record[R_HASH]], record) for record in batch if record[R_HASH] in existing]
+        listed = [(existing[record.id_hash], record) for record in batch if record.id_hash in existing]
         open_memberships = {
             resident_id: (membership_id, position)
             for membership_id, resident_id, position in Membership.objects.filter(
@@ -432,14 +419,14 @@ class RegistryWriter:
             self.listed.add(resident_id)
             held = open_memberships.get(resident_id)
             if held is None:
-                joining.append((resident_id, record[R_POSITION]))
-            elif held[1] != record[R_POSITION]:
-                position_changes.append((held[0], record[R_POSITION], self.now))
+                joining.append((resident_id, record.position))
+            elif held[1] != record.position:
+                position_changes.append((held[0], record.position, self.now))
             else:
                 self.counts.unchanged += 1
         for (record, _), resident_id in zip(new_records, new_ids, strict=True):
             self.listed.add(resident_id)
-            joining.append((resident_id, record[R_POSITION]))
+            joining.append((resident_id, record.position))
         self.memberships.update(["position", "updated_at"], position_changes)
         self.counts.updated += len(position_changes)
         rows = [
@@ -494,7 +481,7 @@ class StreamingResidentsWriter(RegistryWriter):
 
     def run(
         self,
-        batches: Callable[[], Iterable[list[tuple[Any, ...]]]],
+        batches: Callable[[], Iterable[list[ResidentRecord]]],
         *,
         allocate_ids: Callable[[str, int], list[int]],
         progress: Callable[[int], None],
@@ -519,20 +506,18 @@ class StreamingResidentsWriter(RegistryWriter):
         self.counts.households_created += len(new_keys)
         return new_keys
 
-    def _match_residents(
-        self, batch: list[tuple[Any, ...]], heads: list[tuple[int, int]], registered: set[int]
-    ) -> None:
+    def _match_residents(self, batch: list[ResidentRecord], heads: list[tuple[int, int]], registered: set[int]) -> None:
         existing = _registered(batch, self.read_as_new)
         if not existing:
             return
         updates = []
         for record in batch:
-            current = existing.get(record[R_HASH])
+            current = existing.get(record.id_hash)
             if current is None:
                 continue
-            registered.add(record[R_ROW])
+            registered.add(record.row)
             household_id = self.household_ids[self._household_key(record)]
-            if record[R_HEAD]:
+            if record.is_head:
                 heads.append((household_id, current[0]))
             update = self._update_of(record, current, household_id)
             if update is not None:
@@ -542,7 +527,7 @@ class StreamingResidentsWriter(RegistryWriter):
 
     def _copy_new_residents(
         self,
-        batches: Iterable[list[tuple[Any, ...]]],
+        batches: Iterable[list[ResidentRecord]],
         registered: set[int],
         heads: list[tuple[int, int]],
         allocate_ids: Callable[[str, int], list[int]],
@@ -558,21 +543,21 @@ class StreamingResidentsWriter(RegistryWriter):
             household_ids = self.household_ids
             for records in batches:
                 batch = [
-                    (record, household_ids[(record[R_VILLAGE], record[R_HOUSEHOLD])])
+                    (record, household_ids[(record.village_id, record.household_code)])
                     for record in records
-                    if record[R_ROW] not in registered
+                    if record.row not in registered
                 ]
                 if not batch:
                     continue
                 ids = allocate_ids(table.table, len(batch))
-                id_ciphertexts = encrypt_many(record[R_ID] for record, _ in batch)
-                phone_ciphertexts = iter(encrypt_many(record[R_PHONE] for record, _ in batch if record[R_PHONE]))
+                id_ciphertexts = encrypt_many(record.national_id for record, _ in batch)
+                phone_ciphertexts = iter(encrypt_many(record.phone for record, _ in batch if record.phone))
                 for (record, household_id), resident_id, id_ciphertext in zip(batch, ids, id_ciphertexts, strict=True):
-                    phone = record[R_PHONE]
+                    phone = record.phone
                     phone_ciphertext = next(phone_ciphertexts) if phone else None
                     columns = _resident_columns(record, now, name_key, id_ciphertext, phone_ciphertext, household_id)
                     write((resident_id, *columns, *extra))
-                    if record[R_HEAD]:
+                    if record.is_head:
                         heads.append((household_id, resident_id))
                 self.counts.created += len(batch)
                 done += len(batch)

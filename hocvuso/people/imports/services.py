@@ -53,7 +53,8 @@ from ..import_models import (
 )
 from .commit import RegistryWriter, StreamingResidentsWriter
 from .readers import open_table, sniff_format
-from .validation import FileValidator, ValidationResult, read_spool
+from .spool import ResidentRecord, read_spool, record_type
+from .validation import FileValidator, ValidationResult
 
 logger = logging.getLogger(__name__)
 
@@ -566,7 +567,7 @@ def _commit(job: ImportJob, result: ValidationResult, progress: _Progress, *, ap
             apply=True,
             read_as_new=result.read_as_new,
         )
-        streaming.run(lambda: read_spool(spool), allocate_ids=progress.allocate_ids, progress=imported)
+        streaming.run(lambda: read_spool(spool, ResidentRecord), allocate_ids=progress.allocate_ids, progress=imported)
         writer, done = streaming, result.rows
     else:
         writer = RegistryWriter(
@@ -577,7 +578,7 @@ def _commit(job: ImportJob, result: ValidationResult, progress: _Progress, *, ap
             as_of=job.as_of,
             read_as_new=result.read_as_new,
         )
-        for batch in read_spool(spool):
+        for batch in read_spool(spool, record_type(job.kind)):
             writer.write(batch)
             done += len(batch)
             imported(done)

@@ -533,3 +533,28 @@ def test_out_of_area_look_ups_are_rate_limited_and_then_answer_nothing(
     hung = registered_hung(territory)
     own = roster_member(0, national=hung[1], name="Nguyễn Văn Hùng", birth=datetime.date(1975, 4, 30))
     assert submit_and_run(attacker, territory, agency, [own], as_of=today, dry_run=False).status == ImportStatus.DONE
+
+
+def test_the_spool_positions_name_the_fields_of_the_named_records() -> None:
+    from hocvuso.people.imports import spool
+
+    positions = {
+        "row": spool.R_ROW,
+        "national_id": spool.R_ID,
+        "id_hash": spool.R_HASH,
+        "full_name": spool.R_NAME,
+        "birth_date": spool.R_BIRTH,
+        "sex": spool.R_SEX,
+        "ethnicity": spool.R_ETHNICITY,
+        "phone": spool.R_PHONE,
+        "village_id": spool.R_VILLAGE,
+    }
+    resident_only = {"household_code": spool.R_HOUSEHOLD, "address": spool.R_ADDRESS, "is_head": spool.R_HEAD}
+    assert {name: spool.ResidentRecord._fields.index(name) for name in [*positions, *resident_only]} == {
+        **positions,
+        **resident_only,
+    }
+    assert {name: spool.RosterRecord._fields.index(name) for name in [*positions, "position"]} == {
+        **positions,
+        "position": spool.R_POSITION,
+    }
