@@ -476,3 +476,49 @@ def test_an_updated_roster_shows_who_will_leave_and_they_leave_only_when_the_off
         ("Trần Văn Bình", "Trưởng phòng", None),
     ]
     assert "1 người đã thôi" in client.get(job_url(latest_job())).content.decode()
+
+
+def test_an_officer_gets_no_answer_about_a_resident_of_another_commune_from_the_upload_page(
+    client: Client, territory, commune_officer, django_capture_on_commit_callbacks
+) -> None:
+    """Issue 8, hole 1, through the pages: the check (dry run) answers the same for an ID registered in another
+    commune and for one registered nowhere; the import refuses the first, pointing to the transfer request."""
+    from hocvuso.people.services import register_resident
+    from hocvuso.people.tests.import_files import national_id
+
+    birth = datetime.date(1985, 3, 14)
+    stranger = register_resident(
+        full_name="Đinh Thị Lan",
+        birth_date=birth,
+        sex="F",
+        ethnicity="Kinh",
+        village=territory.other_village,
+        national_id=national_id(birth, "F", 555),
+        actor=None,
+    )
+    school = OrganisationFactory(code="THPT", name="Trường THPT", kind=OrganisationKind.SCHOOL, unit=territory.commune)
+    client.force_login(commune_officer)
+    pages = []
+    for serial in (555, 556):  # registered in another commune; registered nowhere
+        data = csv_bytes([roster_member(serial, name="Đinh Thị Lan", sex="F", birth=birth)], header=ROSTER_HEADER)
+        upload(client, django_capture_on_commit_callbacks, data, kind="staff", organisation=school.code, unit="")
+        job = latest_job()
+        body = client.get(job_url(job)).content.decode()
+        main = body[body.index("<main") : body.index("</main>")]
+        main = re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", main)
+        main = re.sub(r"\d{2}/\d{2}/\d{4} \d{2}:\d{2}", "", main)  # when it was sent
+        pages.append(main.replace(job.file_name, "").replace(f"/{job.pk}/", "/"))
+        assert (job.status, job.residents_created) == (ImportStatus.DONE, 1)
+    checked_elsewhere = latest_job().pk - 1
+    assert pages[0] == pages[1]
+    before = snapshot()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(job_url(ImportJob.objects.get(pk=checked_elsewhere), "xac-nhan/"))
+    imported = latest_job()
+    body = client.get(job_url(imported)).content.decode()
+
+    assert imported.status == ImportStatus.REJECTED
+    assert "/nguoi-dan/yeu-cau-chuyen/moi/" in body and "Đinh Thị Lan" not in body.split("Các lỗi trong tệp")[1]
+    assert snapshot() == before
+    assert client.get(f"/nguoi-dan/{stranger.pk}/").status_code == 404
