@@ -258,6 +258,8 @@ class RegistryCheck:
         self._report_outside()
 
     def _report_outside(self) -> None:
+        if not self.outside_rows:
+            return
         message = outside_scope_message()
         for row in self.outside_rows:
             self.report(row, "national_id", message)
