@@ -22,6 +22,7 @@ from ..import_models import ImportKind
 from .lookups import select_any
 from .validation import (
     R_BIRTH,
+    R_BIRTH_PRECISION,
     R_ETHNICITY,
     R_HASH,
     R_HEAD,
@@ -47,6 +48,7 @@ _RESIDENT_COLUMNS = [
     "full_name",
     "name_key",
     "birth_date",
+    "birth_date_precision",
     "sex",
     "ethnicity",
     "national_id_ciphertext",
@@ -231,6 +233,7 @@ def _resident_columns(
         name,
         name_key(name),
         record[R_BIRTH],
+        record[R_BIRTH_PRECISION],
         record[R_SEX],
         record[R_ETHNICITY],
         id_ciphertext,
@@ -254,6 +257,7 @@ _REGISTERED_COLUMNS = [
     "household_id",
     "phone_ciphertext",
     "phone_last3",
+    "birth_date_precision",
 ]
 
 
@@ -358,8 +362,11 @@ class RegistryWriter:
         household id, phone changed), or None when nothing changed (counted as unchanged)."""
         phone = record[R_PHONE]
         phone_changed = bool(phone) and (current[9] != phone[-3:] or _decrypted(current[8]) != phone)
+        if record[R_BIRTH_PRECISION] == "year" and current[10] == "day" and current[3].year == record[R_BIRTH].year:
+            # The file knows only the year the registry already has with its day: keep the fuller date.
+            record = (*record[:R_BIRTH], current[3], *record[R_BIRTH + 1 : -1], "day")
         wanted = (record[R_NAME], record[R_BIRTH], record[R_SEX], record[R_ETHNICITY], record[R_VILLAGE], household_id)
-        if wanted == tuple(current[2:8]) and not phone_changed:
+        if wanted == tuple(current[2:8]) and record[R_BIRTH_PRECISION] == current[10] and not phone_changed:
             self.counts.unchanged += 1
             return None
         return (current[0], record, household_id, phone_changed)
@@ -402,6 +409,7 @@ class RegistryWriter:
                 name,
                 self.name_key(name),
                 record[R_BIRTH],
+                record[R_BIRTH_PRECISION],
                 record[R_SEX],
                 record[R_ETHNICITY],
                 record[R_VILLAGE],
@@ -412,7 +420,17 @@ class RegistryWriter:
                 with_phone.append((*values, next(phone_iter), record[R_PHONE][-3:]))
             else:
                 plain.append(values)
-        fields = ["full_name", "name_key", "birth_date", "sex", "ethnicity", "village_id", "household_id", "updated_at"]
+        fields = [
+            "full_name",
+            "name_key",
+            "birth_date",
+            "birth_date_precision",
+            "sex",
+            "ethnicity",
+            "village_id",
+            "household_id",
+            "updated_at",
+        ]
         self.residents.update(fields, plain)
         self.residents.update([*fields, "phone_ciphertext", "phone_last3"], with_phone)
         self.counts.updated += len(updates)

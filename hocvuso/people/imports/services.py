@@ -53,7 +53,7 @@ from ..import_models import (
 )
 from .commit import RegistryWriter, StreamingResidentsWriter
 from .readers import open_table, sniff_format
-from .validation import FileValidator, ValidationResult, read_spool
+from .validation import FileValidator, ValidationResult
 
 logger = logging.getLogger(__name__)
 
@@ -166,6 +166,7 @@ def _create_job(
     upload_factory: Any,
     file_name: str,
     enqueue: bool,
+    date_order: str = "",
 ) -> ImportJob:
     try:
         with transaction.atomic():
@@ -179,6 +180,7 @@ def _create_job(
                 file_name=file_name[:255],
                 fingerprint=fingerprint,
                 dry_run=dry_run,
+                date_order=date_order,
             )
             record_audit(
                 actor=user,
@@ -190,6 +192,7 @@ def _create_job(
                     "organisation": organisation.code if organisation else "",
                     "dry_run": dry_run,
                     "bytes": upload.size,
+                    "date_order": date_order,
                 },
             )
     except IntegrityError:
@@ -212,6 +215,7 @@ def submit_roster_import(
     unit: AdministrativeUnit,
     organisation: Organisation | None = None,
     dry_run: bool,
+    date_order: str = "",
     enqueue: bool = True,
 ) -> ImportJob:
     """Queue the import (or, with `dry_run`, the check only) of a roster file and return its job.
@@ -223,6 +227,10 @@ def submit_roster_import(
     Raises DomainError for an empty or oversized file.
     """
     check_import_scope(user=user, kind=kind, unit=unit, organisation=organisation)
+    if date_order not in ("", "dmy", "mdy"):
+        raise DomainError(
+            _("Thứ tự ngày tháng phải là “dmy” (ngày/tháng/năm) hoặc “mdy” (tháng/ngày/năm)."), field="date_order"
+        )
     if not data or (len(data) <= 4096 and not data.strip()):
         raise DomainError(_("Tệp rỗng. Hãy điền danh sách vào tệp mẫu rồi gửi lại."), code="empty")
     sniff_format(data[:16], file_name)  # an .xls or a PDF is refused before it is stored
@@ -249,16 +257,20 @@ def submit_roster_import(
         upload_factory=partial(_store_upload, file_name=file_name, data=data, sha256=data_sha256),
         file_name=file_name,
         enqueue=enqueue,
+        date_order=date_order,
     )
 
 
-def confirm_roster_import(*, user: Any, job: ImportJob, enqueue: bool = True) -> ImportJob:
+def confirm_roster_import(*, user: Any, job: ImportJob, date_order: str = "", enqueue: bool = True) -> ImportJob:
     """Import the file a successful dry run checked (same bytes, kind, unit and organisation); returns the new
-    job, or the existing one (`duplicate`) if that file was imported meanwhile. Raises NotFound when the user
-    may not import there, DomainError when the job is not a successful dry run."""
+    job, or the existing one (`duplicate`) if that file was imported meanwhile. `date_order` ("dmy" or "mdy") is
+    the officer's reading of dates the file leaves ambiguous: required when the check asked for it, refused when
+    it contradicts what the file proves. Raises NotFound when the user may not import there, DomainError when
+    the job is not a successful dry run or the order is missing or wrong."""
     check_import_scope(user=user, kind=job.kind, unit=job.unit, organisation=job.organisation)
     if not job.dry_run or job.status != ImportStatus.DONE:
         raise DomainError(_("Chỉ nhập được tệp đã kiểm tra thử thành công."), code="not_checked")
+    date_order = check_date_order(job=job, date_order=date_order)
     existing = _live_job(job.fingerprint)
     if existing is not None:
         return _as_duplicate(existing, user=user)
@@ -274,7 +286,32 @@ def confirm_roster_import(*, user: Any, job: ImportJob, enqueue: bool = True) ->
         upload_factory=lambda: job.upload,
         file_name=job.file_name,
         enqueue=enqueue,
+        date_order=date_order,
     )
+
+
+def check_date_order(*, job: ImportJob, date_order: str) -> str:
+    """The date order a confirmation imports with: the officer's when the check asked for one, else the one
+    the check decided. Raises DomainError when a needed choice is missing or a choice is not dmy/mdy."""
+    if date_order and date_order not in ("dmy", "mdy"):
+        raise DomainError(
+            _("Thứ tự ngày tháng phải là “dmy” (ngày/tháng/năm) hoặc “mdy” (tháng/ngày/năm)."), field="date_order"
+        )
+    decided = str(job.summary.get("date_order", "") or job.date_order)
+    if job.needs_date_order and not date_order:
+        raise DomainError(
+            _("Tệp có ngày sinh đọc được theo hai cách: hãy chọn thứ tự ngày tháng trước khi nhập."),
+            field="date_order",
+            code="date_order_needed",
+        )
+    if decided and date_order and date_order != decided:
+        raise DomainError(
+            _("Tệp đã cho biết thứ tự ngày tháng (%(order)s); không chọn thứ tự khác được.")
+            % {"order": _("ngày/tháng/năm") if decided == "dmy" else _("tháng/ngày/năm")},
+            field="date_order",
+            code="date_order_conflict",
+        )
+    return date_order or decided
 
 
 def enqueue_roster_import(job_id: int) -> None:
@@ -455,7 +492,11 @@ def _run(job: ImportJob) -> None:
             source = open_table(binary, file_name=job.file_name, size=job.upload.size, score=_scorer(job.kind))
             try:
                 result = FileValidator(
-                    kind=job.kind, unit=job.unit, organisation=job.organisation, progress=validated
+                    kind=job.kind,
+                    unit=job.unit,
+                    organisation=job.organisation,
+                    progress=validated,
+                    date_order=job.date_order,
                 ).run(source)
             finally:
                 source.close()
@@ -463,6 +504,21 @@ def _run(job: ImportJob) -> None:
             _finish_rejected(job, message=str(error.message), result=None)
             return
     assert result is not None
+    summary = summary_of(result)
+    ImportJob.objects.filter(pk=job.pk).update(summary=summary)
+    job.summary = summary
+    if result.is_valid and result.date_order_needed and not job.dry_run:
+        _finish_rejected(
+            job,
+            message=_(
+                "Tệp có ngày sinh đọc được theo hai cách (ngày/tháng/năm hoặc tháng/ngày/năm, ví dụ “%(example)s”) "
+                "và không ngày nào cho biết thứ tự. Hãy chọn thứ tự ngày tháng rồi nhập lại; chưa có dữ liệu nào "
+                "được ghi."
+            )
+            % {"example": result.date_examples[0]["value"]},
+            result=None,
+        )
+        return
     if not result.is_valid:
         _finish_rejected(
             job,
@@ -476,7 +532,9 @@ def _run(job: ImportJob) -> None:
         ImportJob.objects.filter(pk=job.pk).update(
             status=ImportStatus.IMPORTING, rows_total=result.rows, rows_validated=result.rows, progress=50
         )
-        if job.dry_run:
+        if job.dry_run and result.date_order_needed:
+            _finish_checked_awaiting_date_order(job, result)
+        elif job.dry_run:
             _commit(job, result, progress, apply=False)
         else:
             progress.open_side_channel()
@@ -501,11 +559,11 @@ def _commit(job: ImportJob, result: ValidationResult, progress: _Progress, *, ap
         streaming = StreamingResidentsWriter(
             kind=job.kind, organisation=job.organisation, households=result.households, apply=True
         )
-        streaming.run(lambda: read_spool(spool), allocate_ids=progress.allocate_ids, progress=imported)
+        streaming.run(result.batches, allocate_ids=progress.allocate_ids, progress=imported)
         writer, done = streaming, result.rows
     else:
         writer = RegistryWriter(kind=job.kind, organisation=job.organisation, households=result.households, apply=apply)
-        for batch in read_spool(spool):
+        for batch in result.batches():
             writer.write(batch)
             done += len(batch)
             imported(done)
@@ -539,6 +597,34 @@ def _commit(job: ImportJob, result: ValidationResult, progress: _Progress, *, ap
             "households_created": counts.households_created,
             "households_updated": counts.households_updated,
         },
+    )
+
+
+def summary_of(result: ValidationResult) -> dict[str, Any]:
+    """What the job page and the API show of a check besides its problems (JSON)."""
+    return {
+        "sheets": result.sheets,
+        "notes": result.notes,
+        "date_order": result.date_order,
+        "date_order_needed": result.date_order_needed,
+        "date_examples": result.date_examples,
+    }
+
+
+def _finish_checked_awaiting_date_order(job: ImportJob, result: ValidationResult) -> None:
+    """A check with no problem but dates readable both ways: done, nothing counted until the officer chooses."""
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=ImportStatus.DONE,
+        progress=100,
+        message=_("Tệp không có lỗi, nhưng cần chọn thứ tự ngày tháng trước khi nhập."),
+        finished_at=timezone.now(),
+        updated_at=timezone.now(),
+    )
+    record_audit(
+        actor=job.submitted_by,
+        action="people.import_roster.checked",
+        target=job,
+        details={"rows": result.rows, "date_order_needed": True},
     )
 
 
