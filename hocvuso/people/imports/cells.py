@@ -19,6 +19,8 @@ from hocvuso.core.text import fold_diacritics
 from hocvuso.people.ethnicity import ethnicity_code
 from hocvuso.people.national_id import normalise_national_id
 
+from .encodings import TCVN3_TONED_LOWER
+
 MAX_AGE_YEARS = 120
 MAX_NAME_LENGTH = 150
 MAX_ADDRESS_LENGTH = 255
@@ -69,6 +71,9 @@ class CellContext:
     row: int = 0  # the row being checked (for the notes that list rows)
     zeros_restored: list[int] = field(default_factory=list)
     year_only: int = 0
+    # A TCVN3 file cannot write a capital with a tone (.VnTime shows "ánh"): name words starting so are capitalised.
+    capitalise_toned_initials: bool = False
+    capitalised: int = 0
     restored_digits: int = 0  # for the row being checked: how many digits its ID had before zeros were restored
     date_kinds: dict[object, str] = field(default_factory=dict)  # text date → "dm", "md", "both" or "year"
     range_doubt: dict[object, tuple[bool, bool]] = field(default_factory=dict)
@@ -214,6 +219,8 @@ def _id_digits(value: object) -> str | None:
 
 def full_name(context: CellContext, value: object) -> str:
     """Họ và tên: letters, spaces, apostrophes, dots and hyphens; at most 150 characters."""
+    if context.capitalise_toned_initials and type(value) is str:
+        value = _capitalise_toned_initials(context, value)
     if type(value) is str:
         text = " ".join(value.split())
         if text and len(text) <= MAX_NAME_LENGTH and NAME_CHARS.fullmatch(text):
@@ -227,6 +234,14 @@ def full_name(context: CellContext, value: object) -> str:
     if not NAME_CHARS.fullmatch(text):
         raise Bad(_("Họ và tên chỉ gồm chữ cái, khoảng trắng, dấu nháy (K'Brơi) hoặc gạch nối; có ký tự không hợp lệ."))
     return text
+
+
+def _capitalise_toned_initials(context: CellContext, value: str) -> str:
+    words = value.split(" ")
+    changed = [word[:1].upper() + word[1:] if word[:1] in TCVN3_TONED_LOWER else word for word in words]
+    if changed != words:
+        context.capitalised += 1
+    return " ".join(changed)
 
 
 def full_name_from_parts(context: CellContext, family: object, middle: object, given: object) -> str:

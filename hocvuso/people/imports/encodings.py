@@ -45,6 +45,7 @@ _TCVN3_LOWER_WITH_TONE = frozenset(
     char for byte, char in _TCVN3_TABLE.items() if 0xB5 <= byte <= 0xFE and char.islower()
 )
 _WORD = re.compile(r"[^\W\d_]+")
+TCVN3_TONED_LOWER = _TCVN3_LOWER_WITH_TONE
 
 
 def decode_tcvn3(data: bytes) -> str:

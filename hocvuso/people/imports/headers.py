@@ -94,6 +94,9 @@ def find_header(kind: str, rows: Iterator[tuple[int, Row]], *, sheet: str = "") 
         if len(combined_positions) > len(positions) and _is_sub_header(kind, cells, following[1]):
             number, positions, cells, index = following[0], combined_positions, combined, index + 1
     rest_seen = seen[index + 1 :]
+    if not rest_seen:
+        upcoming = next(rows, None)
+        rest_seen = [upcoming] if upcoming is not None else []
     if rest_seen and _is_column_numbering(rest_seen[0][1]):
         rest_seen = rest_seen[1:]
     _check_columns(kind, number, positions, cells, where)

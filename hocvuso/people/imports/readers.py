@@ -65,6 +65,7 @@ class TableSource:
     close: Callable[[], None]
     notes: list[str] = field(default_factory=list)
     sheets_without_header: list[str] = field(default_factory=list)
+    legacy_encoding: str = ""  # "windows-1258", "tcvn3" or "vni" when a CSV was converted
 
     @property
     def rows(self) -> Iterator[tuple[int, Row]]:
@@ -209,6 +210,7 @@ def read_csv(binary: IO[bytes], *, size: int, score: HeaderScore) -> TableSource
     offset = {"utf-8-sig": 3, "utf-16-le-bom": 2, "utf-16-be-bom": 2}.get(encoding, 0)
     codec = {"utf-8-sig": "utf-8", "utf-16-le-bom": "utf-16-le", "utf-16-be-bom": "utf-16-be"}.get(encoding, encoding)
     notes: list[str] = []
+    legacy_encoding = ""
     stream: IO[str]
     try:
         sample = codecs.getincrementaldecoder(codec)("strict").decode(head[offset:], final=len(head) < SNIFF_BYTES)
@@ -258,7 +260,7 @@ def read_csv(binary: IO[bytes], *, size: int, score: HeaderScore) -> TableSource
         if isinstance(stream, io.TextIOWrapper):
             stream.detach()
 
-    return TableSource("csv", [Table("", rows())], fraction_read, close, notes)
+    return TableSource("csv", [Table("", rows())], fraction_read, close, notes, legacy_encoding=legacy_encoding)
 
 
 # --- XLSX --------------------------------------------------------------------------------------------------

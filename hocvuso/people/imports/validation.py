@@ -211,6 +211,7 @@ class FileValidator:
         )
         if previous is None and self.date_order:
             checker.context.day_first = self.date_order == "dmy"
+        checker.context.capitalise_toned_initials = source.legacy_encoding == "tcvn3"
         checker.context.dates.table = index
         limit = max_rows()
         seen_ids = self.seen_ids
@@ -280,7 +281,7 @@ class FileValidator:
             where = _(" của trang “%(sheet)s”") % {"sheet": table.name} if len(source.tables) > 1 else ""
             self.result.notes.append(
                 _("Bỏ qua %(count)s dòng cuối bảng%(where)s, từ dòng %(row)s (“%(text)s”): tổng cộng, chữ ký, ghi chú.")
-                % {"count": ignored + 1, "where": where, "row": footer[0], "text": footer[1]}
+                % {"count": ignored, "where": where, "row": footer[0], "text": footer[1]}
             )
 
     def where(self, key: int) -> str:
@@ -380,6 +381,14 @@ class FileValidator:
                     "theo năm sinh."
                 )
                 % {"count": context.year_only}
+            )
+        if context.capitalised:
+            self.result.notes.append(
+                _(
+                    "%(count)s họ tên có chữ đầu mang dấu được viết hoa (bảng mã TCVN3 không có chữ hoa có dấu, "
+                    "ví dụ “ánh” thành “Ánh”)."
+                )
+                % {"count": context.capitalised}
             )
         if context.dates.cell_dates:
             self.result.notes.append(

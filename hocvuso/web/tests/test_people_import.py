@@ -140,7 +140,7 @@ def test_a_valid_file_is_checked_then_imported_once_on_confirmation(
     assert (check.dry_run, check.status, check.created_count) == (True, ImportStatus.DONE, 3)
     assert Resident.objects.count() == 0
     body = officer_client.get(job_url(check)).content.decode()
-    assert "Tệp hợp lệ: 3 dòng, không có lỗi." in body
+    assert "Đã kiểm tra, chưa nhập: 3 dòng, không có lỗi." in body
     assert "Khi nhập: 3 thêm mới, 0 cập nhật, 0 không đổi." in body
     assert f'action="{job_url(check, "xac-nhan/")}"' in body
 
