@@ -16,13 +16,14 @@ from django.utils.translation import gettext_lazy
 
 from hocvuso.core.errors import DomainError
 from hocvuso.core.text import fold_diacritics
+from hocvuso.people import rules
 from hocvuso.people.ethnicity import ethnicity_code
 from hocvuso.people.national_id import normalise_national_id
+from hocvuso.people.rules import MAX_NAME_LENGTH, NAME_CHARS
+from hocvuso.people.rules import MOBILE as PHONE
 
 from .encodings import TCVN3_TONED_LOWER
 
-MAX_AGE_YEARS = 120
-MAX_NAME_LENGTH = 150
 MAX_ADDRESS_LENGTH = 255
 MAX_POSITION_LENGTH = 100
 MAX_RELATION_LENGTH = 50
@@ -34,10 +35,7 @@ RELATION_LABEL = gettext_lazy("Quan hệ")
 _SCIENTIFIC = re.compile(r"^\s*'?[+-]?\d+(?:[.,]\d+)?\s*[eE]\s*[+-]?\d+\s*$")
 _DATE_DMY = re.compile(r"^(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4})$")
 _DATE_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
-NAME_CHARS = re.compile(r"^[^\W\d_](?:[^\W\d_]|[ '’ʼ.\-])*$")
 HOUSEHOLD_CODE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._/\-]{0,39}$")
-_PHONE_SEPARATORS = re.compile(r"[\s.\-()]+")
-PHONE = re.compile(r"^0[35789]\d{8}$")  # mobile numbers only, as the registry (people.services.normalise_phone)
 _FORMULA_START = ("=", "+", "-", "@")
 FORMULA_FIRST = frozenset("=+-@")
 _SEX = {"nam": "M", "nu": "F", "m": "M", "f": "F", "male": "M", "female": "F", "trai": "M", "gai": "F"}
@@ -80,8 +78,7 @@ class CellContext:
 
     @property
     def oldest(self) -> datetime.date:
-        today = self.today
-        return datetime.date(today.year - MAX_AGE_YEARS, today.month, min(today.day, 28))
+        return rules.earliest_birth_date(self.today)
 
 
 @dataclass
@@ -226,14 +223,11 @@ def full_name(context: CellContext, value: object) -> str:
         if text and len(text) <= MAX_NAME_LENGTH and NAME_CHARS.fullmatch(text):
             return text
     text = " ".join(plain(value).split())
-    if not text:
-        raise Bad(_("Thiếu họ và tên."))
     reject_formula(text)
-    if len(text) > MAX_NAME_LENGTH:
-        raise Bad(_("Họ và tên dài quá %(limit)s ký tự.") % {"limit": MAX_NAME_LENGTH})
-    if not NAME_CHARS.fullmatch(text):
-        raise Bad(_("Họ và tên chỉ gồm chữ cái, khoảng trắng, dấu nháy (K'Brơi) hoặc gạch nối; có ký tự không hợp lệ."))
-    return text
+    try:
+        return rules.clean_full_name(text)  # the same rule as the correction form
+    except DomainError as error:
+        raise Bad(str(error.message)) from error
 
 
 def _capitalise_toned_initials(context: CellContext, value: str) -> str:
@@ -314,14 +308,10 @@ def _in_range(context: CellContext, day: datetime.date) -> bool:
 
 
 def _check_range(context: CellContext, day: datetime.date, precision: str) -> None:
-    shown = str(day.year) if precision == YEAR_PRECISION else f"{day:%d/%m/%Y}"
-    if day > context.today:
-        raise Bad(_("Ngày sinh %(day)s ở tương lai.") % {"day": shown})
-    if day < context.oldest and not (precision == YEAR_PRECISION and day.year >= context.oldest.year):
-        raise Bad(
-            _("Ngày sinh %(day)s cho tuổi trên %(age)s — hãy kiểm tra lại năm sinh.")
-            % {"day": shown, "age": MAX_AGE_YEARS}
-        )
+    try:
+        rules.check_birth_date(day, precision=precision, today=context.today)  # the same limits as the form
+    except DomainError as error:
+        raise Bad(str(error.message)) from error
 
 
 def _birth(context: CellContext, value: object) -> Any:
@@ -473,29 +463,14 @@ def phone(context: CellContext, value: object) -> str:
         return ""
     if type(value) is str and PHONE.fullmatch(value):
         return value
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        text = plain(value)
-    else:
-        text = plain(value)
-        if not text:
-            return ""
-        reject_formula(text)
-        text = _PHONE_SEPARATORS.sub("", text.lstrip("'"))
-    if text.startswith("+84"):
-        text = "0" + text[3:]
-    elif text.startswith("84") and len(text) in (11, 12):
-        text = "0" + text[2:]
-    elif text.isdigit() and len(text) == 9 and text[0] in "35789":
-        text = "0" + text  # Excel dropped the leading zero of a number typed as a number
-    if not PHONE.fullmatch(text):
-        raise Bad(
-            _(
-                "Số điện thoại “%(value)s” không hợp lệ: cần số di động 10 chữ số, bắt đầu bằng 03, 05, 07, 08 "
-                "hoặc 09 (có thể ghi +84)."
-            )
-            % {"value": plain(value)[:20]}
-        )
-    return text
+    text = plain(value)
+    if not text:
+        return ""
+    reject_formula(text)
+    try:
+        return rules.normalise_phone(value)  # the same rule as the correction form
+    except DomainError as error:
+        raise Bad(str(error.message)) from error
 
 
 def village(context: CellContext, code_value: object, name_value: object, *, required: bool) -> int | None:

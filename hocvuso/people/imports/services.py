@@ -60,8 +60,6 @@ logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
 STALE_AFTER = datetime.timedelta(minutes=30)
 CHUNK_BYTES = 1024 * 1024
-MAX_CSV_BYTES = 200 * 1024 * 1024  # a 1,000,000-row CSV is ~110 MB
-MAX_XLSX_BYTES = 50 * 1024 * 1024  # a full 1,048,576-row XLSX is ~40 MB
 _ADVISORY_LOCK_BASE = 0x68_1000 << 32
 
 # Which organisations may send which roster (public schools and universities have public-sector staff too).
@@ -72,11 +70,17 @@ ORGANISATION_KINDS_FOR = {
 }
 
 
+def upload_limit(file_format: str) -> int:
+    """The largest roster file accepted, in bytes, for "xlsx" or "csv" (settings ROSTER_IMPORT_MAX_XLSX_BYTES and
+    ROSTER_IMPORT_MAX_CSV_BYTES): the one limit the upload form and `submit_roster_import` both apply."""
+    if file_format == "xlsx":
+        return int(settings.ROSTER_IMPORT_MAX_XLSX_BYTES)
+    return int(settings.ROSTER_IMPORT_MAX_CSV_BYTES)
+
+
 def max_file_bytes(data: bytes) -> int:
-    """The size limit for this file's format (settings ROSTER_IMPORT_MAX_CSV_BYTES / _XLSX_BYTES)."""
-    if data[:4] == b"PK\x03\x04":
-        return int(getattr(settings, "ROSTER_IMPORT_MAX_XLSX_BYTES", MAX_XLSX_BYTES))
-    return int(getattr(settings, "ROSTER_IMPORT_MAX_CSV_BYTES", MAX_CSV_BYTES))
+    """The size limit for this file's format, told by its first bytes (an XLSX is a zip)."""
+    return upload_limit("xlsx" if data[:4] == b"PK\x03\x04" else "csv")
 
 
 def fingerprint_of(*, data_sha256: str, kind: str, unit: AdministrativeUnit, organisation: Organisation | None) -> str:

@@ -484,3 +484,36 @@ def test_the_legacy_decoders_on_known_words() -> None:
     assert guess_legacy_encoding("Nguyeãn Vaên Ñaøo, Tröông Thò Lôïi".encode("cp1252")) == "vni"
     assert is_vietnamese_syllable("Nguyễn") and is_vietnamese_syllable("khuya") and is_vietnamese_syllable("gì")
     assert not is_vietnamese_syllable("Nguyơn") and not is_vietnamese_syllable("Vaên")
+
+
+# --- one set of rules for the form, the services and the importer ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("changes", "column", "code"),
+    [
+        ({"full_name": "An (Tèo)"}, "Họ và tên", "name_characters"),
+        ({"birth_date": datetime.date(1890, 1, 1)}, "Ngày sinh", "birth_date_too_early"),
+    ],
+)
+def test_the_form_and_the_importer_refuse_the_same_values_with_the_same_reason(
+    territory: Any, changes: dict[str, Any], column: str, code: str
+) -> None:
+    from hocvuso.core.errors import DomainError
+    from hocvuso.people.services import correct_resident
+
+    row = resident(1, birth=datetime.date(1990, 9, 25))
+    run_import(csv_bytes([row]), unit=territory.commune)
+    person = stored(row[1])
+    bad = resident(1, birth=datetime.date(1990, 9, 25))
+    if "full_name" in changes:
+        bad[2] = changes["full_name"]
+    else:
+        bad[3] = f"{changes['birth_date']:%d/%m/%Y}"
+
+    with pytest.raises(DomainError) as form_error:
+        correct_resident(resident=person, changes=changes, actor=None)
+    job = run_import(csv_bytes([bad]), unit=territory.commune)
+
+    assert form_error.value.code == code
+    assert (2, column, str(form_error.value.message)) in problems_of(job)

@@ -12,6 +12,7 @@ from django.test import Client
 from openpyxl import load_workbook
 
 from hocvuso.accounts.roles import Role
+from hocvuso.core.errors import DomainError
 from hocvuso.people.import_models import ImportJob, ImportKind, ImportProblem, ImportStatus
 from hocvuso.people.imports.services import submit_roster_import
 from hocvuso.people.models import Household, Membership, OrganisationKind, Resident
@@ -387,16 +388,19 @@ def test_wrong_files_are_refused_with_a_clear_message(
 
 
 def test_an_oversized_file_is_refused_before_it_is_stored(
-    officer_client: Client, settings, django_capture_on_commit_callbacks, monkeypatch
+    officer_client: Client, settings, django_capture_on_commit_callbacks, territory
 ) -> None:
-    from hocvuso.web import forms_people
-
-    monkeypatch.setattr(forms_people, "MAX_CSV_BYTES", 1024)
+    settings.ROSTER_IMPORT_MAX_CSV_BYTES = 1024  # the one setting the form and the service both read
 
     response = upload(officer_client, django_capture_on_commit_callbacks, b"a,b\n" * 1000)
 
-    assert "Tệp quá lớn" in " ".join(response.context["form"].errors["file"])
+    assert "Tệp quá lớn (3,9\xa0KB); tối đa 1,0\xa0KB." in " ".join(response.context["form"].errors["file"])
     assert ImportJob.objects.count() == 0
+    with pytest.raises(DomainError) as refused:  # a caller that skips the form meets the same limit
+        submit_roster_import(
+            user=None, kind="residents", file_name="ds.csv", data=b"a,b\n" * 1000, unit=territory.commune, dry_run=True
+        )
+    assert refused.value.code == "too_large"
 
 
 def test_a_file_with_broken_structure_is_rejected_on_the_job_page(
