@@ -347,7 +347,8 @@ ROW_LEVEL: list[tuple[str, list[list[Any]], list[tuple[int, str, str]]]] = [
             (
                 4,
                 "Họ và tên",
-                "Họ và tên chỉ gồm chữ cái, khoảng trắng, dấu nháy (K'Brơi) hoặc gạch nối; có ký tự không hợp lệ.",
+                "Họ và tên chỉ gồm chữ cái, khoảng trắng, dấu nháy (K'Brơi) hoặc gạch nối; có ký tự không hợp lệ "
+                "(chữ số, dấu ngoặc…). Tên gọi khác không ghi vào họ và tên.",
             )
         ],
     ),
