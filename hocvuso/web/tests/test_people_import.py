@@ -446,3 +446,28 @@ def test_the_import_pages_read_in_english_when_chosen(
     assert "<legend>Roster kind</legend>" in form_page
     assert "Download the error report (Excel)" in job_page
     assert "Errors in the file" in job_page
+
+
+def test_dates_readable_both_ways_are_asked_on_the_page_and_chosen_on_confirmation(
+    officer_client: Client, django_capture_on_commit_callbacks
+) -> None:
+    rows = [resident(1, birth=datetime.date(1985, 3, 4))]  # "04/03/1985": 4 March or April 3
+    upload(officer_client, django_capture_on_commit_callbacks, csv_bytes(rows))
+    check = latest_job()
+    body = officer_client.get(job_url(check)).content.decode()
+
+    assert (check.status, check.needs_date_order) == (ImportStatus.DONE, True)
+    assert "Đã kiểm tra, chưa nhập" in body
+    assert "<td>04/03/1985</td><td>04/03/1985</td><td>03/04/1985</td>" in body
+    assert 'name="thu_tu_ngay" value="dmy" required' in body
+
+    refused = officer_client.post(job_url(check, "xac-nhan/"), follow=True)
+    assert "hãy chọn thứ tự ngày tháng trước khi nhập" in refused.content.decode()
+    assert Resident.objects.count() == 0
+
+    with django_capture_on_commit_callbacks(execute=True):
+        officer_client.post(job_url(check, "xac-nhan/"), {"thu_tu_ngay": "mdy"})
+
+    imported = latest_job()
+    assert (imported.status, imported.date_order) == (ImportStatus.DONE, "mdy")
+    assert Resident.objects.get().birth_date == datetime.date(1985, 4, 3)
