@@ -234,6 +234,10 @@ REPORTING_SOFFICE = env("REPORTING_SOFFICE", "soffice")
 REPORTING_PDF_TIMEOUT_SECONDS = int(env("REPORTING_PDF_TIMEOUT_SECONDS", "120"))
 REPORTING_EVIDENCE_MAX_BYTES = int(env("REPORTING_EVIDENCE_MAX_BYTES", str(10 * 1024 * 1024)))
 
+# Roster imports: the largest file of each format (the upload form and the import service read these).
+ROSTER_IMPORT_MAX_CSV_BYTES = int(env("ROSTER_IMPORT_MAX_CSV_BYTES", str(200 * 1024 * 1024)))  # 1M rows ≈ 110 MB
+ROSTER_IMPORT_MAX_XLSX_BYTES = int(env("ROSTER_IMPORT_MAX_XLSX_BYTES", str(50 * 1024 * 1024)))  # full sheet ≈ 40 MB
+
 # Mail (reminders). The console backend prints messages; production sets EMAIL_BACKEND to SMTP and EMAIL_HOST etc.
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env("EMAIL_HOST", "localhost")

@@ -88,6 +88,15 @@ class Sex(models.TextChoices):
     FEMALE = "F", _("Nữ")
 
 
+class BirthDatePrecision(models.TextChoices):
+    """How much of a birth date is known. Elderly people often know only their year of birth: the date is then
+    stored as 1 January of that year and shown as "năm 1950"; ages count by calendar year (a person born in
+    1950 is 60 from 1 January 2010), the convention of year-only records."""
+
+    DAY = "day", _("ngày, tháng, năm")
+    YEAR = "year", _("chỉ năm")
+
+
 class ResidentQuerySet(models.QuerySet["Resident"]):
     def visible_to(self, user: Any, permission: Permission = Permission.VIEW_PEOPLE) -> Self:
         """Residents living in the user's unit subtrees and, for VIEW_PEOPLE and VIEW_PROGRESS, members in force
@@ -151,6 +160,13 @@ class Resident(TimeStampedModel):
     # registry loads faster; a scoped search only reads the residents of the officer's villages.
     name_key = models.CharField(_("khóa tìm kiếm tên"), max_length=150, editable=False)
     birth_date = models.DateField(_("ngày sinh"))
+    birth_date_precision = models.CharField(
+        _("độ chính xác ngày sinh"),
+        max_length=4,
+        choices=BirthDatePrecision.choices,
+        default=BirthDatePrecision.DAY,
+        db_default=BirthDatePrecision.DAY,  # bulk loaders that do not name the column write full dates
+    )
     sex = models.CharField(_("giới tính"), max_length=1, choices=Sex.choices)
     ethnicity = models.PositiveSmallIntegerField(_("dân tộc"))
     national_id_ciphertext = models.BinaryField(_("số định danh (mã hóa)"), null=True, blank=True, editable=False)
@@ -193,6 +209,11 @@ class Resident(TimeStampedModel):
                 fields=["national_id_hash"], condition=Q(national_id_hash__isnull=False), name="resident_unique_id"
             ),
             models.CheckConstraint(condition=Q(sex__in=["M", "F"]), name="resident_sex_valid"),
+            models.CheckConstraint(
+                condition=Q(birth_date_precision="day")
+                | Q(birth_date_precision="year", birth_date__month=1, birth_date__day=1),
+                name="resident_birth_precision_valid",
+            ),
             models.CheckConstraint(condition=Q(ethnicity__gte=1, ethnicity__lte=54), name="resident_ethnicity_valid"),
         ]
         indexes = [models.Index(fields=["village", "birth_date"])]
@@ -209,6 +230,13 @@ class Resident(TimeStampedModel):
     @property
     def masked_phone(self) -> str:
         return f"*******{self.phone_last3}" if self.phone_last3 else ""
+
+    @property
+    def birth_date_display(self) -> str:
+        """The birth date as pages show it: "05/09/1990", or "năm 1950" when only the year is known."""
+        if self.birth_date_precision == BirthDatePrecision.YEAR:
+            return _("năm %(year)s") % {"year": self.birth_date.year}
+        return self.birth_date.strftime("%d/%m/%Y")
 
     def age_on(self, day: date) -> int:
         return day.year - self.birth_date.year - ((day.month, day.day) < (self.birth_date.month, self.birth_date.day))

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from hocvuso.people.ethnicity import ETHNICITIES
 from hocvuso.people.import_models import ImportKind
-from hocvuso.people.imports.services import MAX_CSV_BYTES, MAX_XLSX_BYTES
+from hocvuso.people.imports.services import upload_limit
 from hocvuso.people.models import EvidenceSource, Household, Organisation, Sex, VneidLevel
 from hocvuso.territory.models import AdministrativeUnit
 
@@ -220,8 +220,8 @@ class RosterUploadForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.organisations = organisations
         self.fields["file"].help_text = _("Dùng tệp mẫu bên dưới. Tối đa %(xlsx)s với .xlsx, %(csv)s với .csv.") % {
-            "xlsx": filesizeformat(MAX_XLSX_BYTES),
-            "csv": filesizeformat(MAX_CSV_BYTES),
+            "xlsx": filesizeformat(upload_limit("xlsx")),
+            "csv": filesizeformat(upload_limit("csv")),
         }
         unit_field = self.fields["unit"]
         unit_field.queryset = units  # type: ignore[attr-defined]
@@ -255,7 +255,7 @@ class RosterUploadForm(forms.Form):
             raise forms.ValidationError(
                 _("Chỉ nhận tệp Excel (.xlsx) hoặc CSV (.csv). Tệp .xls cũ: mở bằng Excel và lưu lại dạng .xlsx.")
             )
-        limit = MAX_XLSX_BYTES if name.endswith(".xlsx") else MAX_CSV_BYTES
+        limit = upload_limit("xlsx" if name.endswith(".xlsx") else "csv")  # the service applies the same limit
         if upload.size > limit:
             raise forms.ValidationError(
                 _("Tệp quá lớn (%(size)s); tối đa %(limit)s. Hãy chia danh sách thành nhiều tệp.")

@@ -9,17 +9,21 @@ or one regular expression (a million rows go through them); the slower checks on
 import datetime
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from hocvuso.core.errors import DomainError
 from hocvuso.core.text import fold_diacritics
+from hocvuso.people import rules
 from hocvuso.people.ethnicity import ethnicity_code
 from hocvuso.people.national_id import normalise_national_id
+from hocvuso.people.rules import MAX_NAME_LENGTH, NAME_CHARS
+from hocvuso.people.rules import MOBILE as PHONE
 
-MAX_AGE_YEARS = 120
-MAX_NAME_LENGTH = 150
+from .encodings import TCVN3_TONED_LOWER
+
 MAX_ADDRESS_LENGTH = 255
 MAX_POSITION_LENGTH = 100
 MAX_RELATION_LENGTH = 50
@@ -31,10 +35,7 @@ RELATION_LABEL = gettext_lazy("Quan hệ")
 _SCIENTIFIC = re.compile(r"^\s*'?[+-]?\d+(?:[.,]\d+)?\s*[eE]\s*[+-]?\d+\s*$")
 _DATE_DMY = re.compile(r"^(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4})$")
 _DATE_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
-NAME_CHARS = re.compile(r"^[^\W\d_](?:[^\W\d_]|[ '’ʼ.\-])*$")
 HOUSEHOLD_CODE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._/\-]{0,39}$")
-_PHONE_SEPARATORS = re.compile(r"[\s.\-()]+")
-PHONE = re.compile(r"^0[35789]\d{8}$")  # mobile numbers only, as the registry (people.services.normalise_phone)
 _FORMULA_START = ("=", "+", "-", "@")
 FORMULA_FIRST = frozenset("=+-@")
 _SEX = {"nam": "M", "nu": "F", "m": "M", "f": "F", "male": "M", "female": "F", "trai": "M", "gai": "F"}
@@ -62,11 +63,44 @@ class CellContext:
     sex_cache: dict[object, str | None] = field(default_factory=dict)
     date_cache: dict[object, datetime.date] = field(default_factory=dict)
     head_cache: dict[tuple[object, object], bool] = field(default_factory=dict)
+    # The officer's reading of dates like 03/04/1990 (True day first, False month first), None when not chosen.
+    day_first: bool | None = None
+    dates: "DateEvidence" = field(default_factory=lambda: DateEvidence())
+    row: int = 0  # the row being checked (for the notes that list rows)
+    zeros_restored: list[int] = field(default_factory=list)
+    year_only: int = 0
+    # A TCVN3 file cannot write a capital with a tone (.VnTime shows "ánh"): name words starting so are capitalised.
+    capitalise_toned_initials: bool = False
+    capitalised: int = 0
+    restored_digits: int = 0  # for the row being checked: how many digits its ID had before zeros were restored
+    date_kinds: dict[object, str] = field(default_factory=dict)  # text date → "dm", "md", "both" or "year"
+    range_doubt: dict[object, tuple[bool, bool]] = field(default_factory=dict)
 
     @property
     def oldest(self) -> datetime.date:
-        today = self.today
-        return datetime.date(today.year - MAX_AGE_YEARS, today.month, min(today.day, 28))
+        return rules.earliest_birth_date(self.today)
+
+
+@dataclass
+class DateEvidence:
+    """What a file's text dates say about their order, gathered over ALL its rows: rows readable only day
+    first (a first number above 12), only month first (a second number above 12), and the rows readable both
+    ways as different dates, with a few examples of each. Rows are kept as (table index << 21) | row."""
+
+    day_first_rows: list[int] = field(default_factory=list)
+    month_first_rows: list[int] = field(default_factory=list)
+    ambiguous: int = 0
+    ambiguous_examples: list[str] = field(default_factory=list)
+    day_first_examples: list[str] = field(default_factory=list)
+    month_first_examples: list[str] = field(default_factory=list)
+    # Ambiguous rows where only one reading lies in the allowed range: (row key, day-first ok, month-first ok).
+    range_doubts: list[tuple[int, bool, bool, str]] = field(default_factory=list)
+    table: int = 0
+    cell_dates: int = 0
+
+
+YEAR_PRECISION = "year"
+DAY_PRECISION = "day"
 
 
 def plain(value: object) -> str:
@@ -140,46 +174,212 @@ def national_id(context: CellContext, value: object) -> str:
         )
     elif isinstance(value, datetime.date):
         raise Bad(_("Số định danh đang ở dạng ngày tháng; hãy định dạng cột là Văn bản và nhập lại."))
+    digits = _id_digits(value)
+    if digits is not None and len(digits) in (10, 11):
+        # Excel stored the ID as a number and dropped its leading zeros: provinces 001–009 lose two, 010–096
+        # one. Restored (the province, century and birth-year digits are then checked against the row) and
+        # listed in the summary.
+        context.zeros_restored.append(context.row)
+        context.restored_digits = len(digits)
+        return digits.rjust(12, "0")
+    if digits is not None and 0 < len(digits) < 10 and isinstance(value, int | float):
+        raise Bad(
+            _(
+                "Số định danh chỉ còn %(count)s chữ số: Excel đã xóa các số 0 ở đầu vì cột đang ở dạng Số, nên "
+                "không biết chắc số đúng. Hãy chọn cả cột → Định dạng ô (Format Cells) → Văn bản (Text), nhập lại "
+                "đủ 12 chữ số rồi lưu lại."
+            )
+            % {"count": len(digits)}
+        )
     try:
         return normalise_national_id(value)
     except DomainError as error:
         raise Bad(str(error.message)) from error
 
 
+def _id_digits(value: object) -> str | None:
+    """The digits of an ID cell that holds only digits (an Excel number, or text like "68190001234"; spaces
+    and a trailing ".0" tolerated), else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return str(value) if value >= 0 else None
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() and value >= 0 else None
+    if isinstance(value, str):
+        text = value.strip().lstrip("'").replace(" ", "")
+        if text.endswith(".0"):
+            text = text[:-2]
+        return text if text.isdigit() and text.isascii() else None
+    return None
+
+
 def full_name(context: CellContext, value: object) -> str:
     """Họ và tên: letters, spaces, apostrophes, dots and hyphens; at most 150 characters."""
+    if context.capitalise_toned_initials and type(value) is str:
+        value = _capitalise_toned_initials(context, value)
     if type(value) is str:
         text = " ".join(value.split())
         if text and len(text) <= MAX_NAME_LENGTH and NAME_CHARS.fullmatch(text):
             return text
     text = " ".join(plain(value).split())
-    if not text:
-        raise Bad(_("Thiếu họ và tên."))
     reject_formula(text)
-    if len(text) > MAX_NAME_LENGTH:
-        raise Bad(_("Họ và tên dài quá %(limit)s ký tự.") % {"limit": MAX_NAME_LENGTH})
-    if not NAME_CHARS.fullmatch(text):
-        raise Bad(_("Họ và tên chỉ gồm chữ cái, khoảng trắng, dấu nháy (K'Brơi) hoặc gạch nối; có ký tự không hợp lệ."))
-    return text
+    try:
+        return rules.clean_full_name(text)  # the same rule as the correction form
+    except DomainError as error:
+        raise Bad(str(error.message)) from error
 
 
-def birth_date(context: CellContext, value: object) -> datetime.date:
-    """Ngày sinh: day/month/year text, ISO text or an Excel date cell; not in the future, age at most 120."""
+def _capitalise_toned_initials(context: CellContext, value: str) -> str:
+    words = value.split(" ")
+    changed = [word[:1].upper() + word[1:] if word[:1] in TCVN3_TONED_LOWER else word for word in words]
+    if changed != words:
+        context.capitalised += 1
+    return " ".join(changed)
+
+
+def full_name_from_parts(context: CellContext, family: object, middle: object, given: object) -> str:
+    """Họ | (Tên đệm) | Tên: the parts joined with single spaces; the family and given names are required."""
+    family_text = " ".join(plain(family).split())
+    given_text = " ".join(plain(given).split())
+    if not given_text:
+        raise Bad(_("Thiếu tên (cột Tên trống)."))
+    if not family_text:
+        raise Bad(_("Thiếu họ (cột Họ trống): họ và tên được ghép từ các cột Họ, Tên đệm, Tên."))
+    return full_name(context, " ".join(part for part in (family_text, plain(middle), given_text) if part))
+
+
+# A birth date is (date, precision): precision "day", or "year" when only the year is known (stored as 1 January).
+BirthDate = tuple[datetime.date, str]
+_YEAR_ONLY = re.compile(
+    r"^(?:năm\s*)?(\d{4})$|^(?:0{1,2}|x{1,2}|\.{1,2}|-{1,2})\s*[/.\-]\s*(?:0{1,2}|x{1,2}|\.{1,2}|-{1,2})\s*[/.\-]\s*(\d{4})$",
+    re.IGNORECASE,
+)
+
+
+def birth_date(context: CellContext, value: object) -> Any:
+    """Ngày sinh: day/month/year text (order decided for the whole file, see `DateEvidence`), ISO text, an
+    Excel date cell, or a year alone ("1950", "00/00/1950", a number 1950) for someone whose day and month are
+    unknown; not in the future, age at most 120.
+
+    Returns (date, precision), or — for a text date readable both ways while the file's order is not known —
+    ((day-first date, precision), (month-first date, precision)), resolved after the whole file is read.
+    """
     if type(value) is str:
         cached = context.date_cache.get(value)
         if cached is not None:
+            _count_cached(context, value, cached)
             return cached
-    day = _read_date(value)
-    if day > context.today:
-        raise Bad(_("Ngày sinh %(day)s ở tương lai.") % {"day": f"{day:%d/%m/%Y}"})
-    if day < context.oldest:
-        raise Bad(
-            _("Ngày sinh %(day)s cho tuổi trên %(age)s — hãy kiểm tra lại năm sinh.")
-            % {"day": f"{day:%d/%m/%Y}", "age": MAX_AGE_YEARS}
-        )
+    result = _birth(context, value)
     if type(value) is str and len(context.date_cache) < 100_000:
-        context.date_cache[value] = day
-    return day
+        context.date_cache[value] = result
+    _count_cached(context, value, result)
+    return result
+
+
+def _count_cached(context: CellContext, value: object, result: Any) -> None:
+    """Record what this row's date says about the file's date order (also for a value read from the cache)."""
+    kind = context.date_kinds.get(value) if type(value) is str else None
+    evidence = context.dates
+    key = (evidence.table << 21) | context.row
+    if kind == "dm":
+        evidence.day_first_rows.append(key)
+        if len(evidence.day_first_examples) < 3:
+            evidence.day_first_examples.append(str(value))
+    elif kind == "md":
+        evidence.month_first_rows.append(key)
+        if len(evidence.month_first_examples) < 3:
+            evidence.month_first_examples.append(str(value))
+    elif kind == "both":
+        evidence.ambiguous += 1
+        if len(evidence.ambiguous_examples) < 5 and value not in evidence.ambiguous_examples:
+            evidence.ambiguous_examples.append(str(value))
+        doubt = context.range_doubt.get(value) if type(value) is str else None
+        if doubt is not None:
+            evidence.range_doubts.append((key, doubt[0], doubt[1], str(value)))
+    elif kind == "year":
+        context.year_only += 1
+    elif isinstance(value, datetime.date):
+        evidence.cell_dates += 1
+
+
+def _in_range(context: CellContext, day: datetime.date) -> bool:
+    return context.oldest <= day <= context.today
+
+
+def _check_range(context: CellContext, day: datetime.date, precision: str) -> None:
+    try:
+        rules.check_birth_date(day, precision=precision, today=context.today)  # the same limits as the form
+    except DomainError as error:
+        raise Bad(str(error.message)) from error
+
+
+def _birth(context: CellContext, value: object) -> Any:
+    if isinstance(value, datetime.datetime | datetime.date):
+        day = value.date() if isinstance(value, datetime.datetime) else value
+        _check_range(context, day, DAY_PRECISION)
+        return (day, DAY_PRECISION)
+    if (
+        isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and float(value).is_integer()
+        and 1900 <= value <= context.today.year
+    ):  # a year typed in a number cell
+        return _year_only(context, value, int(value))
+    if isinstance(value, str):
+        match = _YEAR_ONLY.fullmatch(value.strip())
+        if match:
+            return _year_only(context, value, int(match.group(1) or match.group(2)))
+        match = _DATE_DMY.fullmatch(value.strip())
+        if match:
+            return _two_numbers(context, value, *(int(part) for part in match.groups()))
+    day = _read_date(value)
+    _check_range(context, day, DAY_PRECISION)
+    return (day, DAY_PRECISION)
+
+
+def _year_only(context: CellContext, value: object, year: int) -> BirthDate:
+    day = datetime.date(year, 1, 1)
+    _check_range(context, day, YEAR_PRECISION)
+    if type(value) is str:
+        context.date_kinds[value] = "year"
+    else:
+        context.year_only += 1
+    return (day, YEAR_PRECISION)
+
+
+def _two_numbers(context: CellContext, value: str, first: int, second: int, year: int) -> Any:
+    """A date written a/b/yyyy: day first, month first, or both readable (resolved for the whole file)."""
+    text = value.strip()
+    day_first = _date_or_none(year, second, first)
+    month_first = _date_or_none(year, first, second)
+    if day_first is None and month_first is None:
+        raise Bad(_("Ngày sinh %(value)s không tồn tại (ngày hoặc tháng sai).") % {"value": text[:20]})
+    if day_first == month_first or month_first is None or day_first is None:
+        day = day_first or month_first
+        assert day is not None
+        if day_first != month_first:
+            context.date_kinds[value] = "dm" if month_first is None else "md"
+        _check_range(context, day, DAY_PRECISION)
+        return (day, DAY_PRECISION)
+    if context.day_first is not None:  # the officer chose the order
+        day = day_first if context.day_first else month_first
+        _check_range(context, day, DAY_PRECISION)
+        return (day, DAY_PRECISION)
+    day_ok, month_ok = _in_range(context, day_first), _in_range(context, month_first)
+    if not day_ok and not month_ok:
+        _check_range(context, day_first, DAY_PRECISION)
+    context.date_kinds[value] = "both"
+    if day_ok != month_ok:
+        context.range_doubt[value] = (day_ok, month_ok)
+    return ((day_first, DAY_PRECISION), (month_first, DAY_PRECISION))
+
+
+def _date_or_none(year: int, month: int, day: int) -> datetime.date | None:
+    try:
+        return datetime.date(year, month, day)
+    except ValueError:
+        return None
 
 
 def _read_date(value: object) -> datetime.date:
@@ -263,29 +463,14 @@ def phone(context: CellContext, value: object) -> str:
         return ""
     if type(value) is str and PHONE.fullmatch(value):
         return value
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        text = plain(value)
-    else:
-        text = plain(value)
-        if not text:
-            return ""
-        reject_formula(text)
-        text = _PHONE_SEPARATORS.sub("", text.lstrip("'"))
-    if text.startswith("+84"):
-        text = "0" + text[3:]
-    elif text.startswith("84") and len(text) in (11, 12):
-        text = "0" + text[2:]
-    elif text.isdigit() and len(text) == 9 and text[0] in "35789":
-        text = "0" + text  # Excel dropped the leading zero of a number typed as a number
-    if not PHONE.fullmatch(text):
-        raise Bad(
-            _(
-                "Số điện thoại “%(value)s” không hợp lệ: cần số di động 10 chữ số, bắt đầu bằng 03, 05, 07, 08 "
-                "hoặc 09 (có thể ghi +84)."
-            )
-            % {"value": plain(value)[:20]}
-        )
-    return text
+    text = plain(value)
+    if not text:
+        return ""
+    reject_formula(text)
+    try:
+        return rules.normalise_phone(value)  # the same rule as the correction form
+    except DomainError as error:
+        raise Bad(str(error.message)) from error
 
 
 def village(context: CellContext, code_value: object, name_value: object, *, required: bool) -> int | None:

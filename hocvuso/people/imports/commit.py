@@ -39,6 +39,7 @@ _RESIDENT_COLUMNS = [
     "full_name",
     "name_key",
     "birth_date",
+    "birth_date_precision",
     "sex",
     "ethnicity",
     "national_id_ciphertext",
@@ -112,6 +113,7 @@ def _resident_columns(
         name,
         name_key(name),
         record.birth_date,
+        record.birth_date_precision,
         record.sex,
         record.ethnicity,
         id_ciphertext,
@@ -135,6 +137,7 @@ _REGISTERED_COLUMNS = [
     "household_id",
     "phone_ciphertext",
     "phone_last3",
+    "birth_date_precision",
 ]
 
 
@@ -283,8 +286,11 @@ class RegistryWriter:
         A change of village is counted (and listed) as a move."""
         phone = record.phone
         phone_changed = bool(phone) and (current[9] != phone[-3:] or _decrypted(current[8]) != phone)
+        if record.birth_date_precision == "year" and current[10] == "day" and current[3].year == record.birth_date.year:
+            # The file knows only the year the registry already has with its day: keep the fuller date.
+            record = record._replace(birth_date=current[3], birth_date_precision="day")
         wanted = (record.full_name, record.birth_date, record.sex, record.ethnicity, record.village_id, household_id)
-        if wanted == tuple(current[2:8]) and not phone_changed:
+        if wanted == tuple(current[2:8]) and record.birth_date_precision == current[10] and not phone_changed:
             self.counts.unchanged += 1
             return None
         if current[6] != record.village_id:
@@ -366,6 +372,7 @@ class RegistryWriter:
                 name,
                 self.name_key(name),
                 record.birth_date,
+                record.birth_date_precision,
                 record.sex,
                 record.ethnicity,
                 record.village_id,
@@ -376,7 +383,17 @@ class RegistryWriter:
                 with_phone.append((*values, next(phone_iter), record.phone[-3:]))
             else:
                 plain.append(values)
-        fields = ["full_name", "name_key", "birth_date", "sex", "ethnicity", "village_id", "household_id", "updated_at"]
+        fields = [
+            "full_name",
+            "name_key",
+            "birth_date",
+            "birth_date_precision",
+            "sex",
+            "ethnicity",
+            "village_id",
+            "household_id",
+            "updated_at",
+        ]
         self.residents.update(fields, plain)
         self.residents.update([*fields, "phone_ciphertext", "phone_last3"], with_phone)
         self.counts.updated += len(updates)

@@ -40,7 +40,7 @@ from hocvuso.people.models import Resident
 
 from ..import_models import ImportKind
 from .lookups import select_any
-from .spool import R_BIRTH, R_ETHNICITY, R_NAME, R_ROW, R_SEX, R_VILLAGE
+from .spool import R_BIRTH, R_BIRTH_PRECISION, R_ETHNICITY, R_NAME, R_ROW, R_SEX, R_VILLAGE
 
 OUTSIDE_SCOPE = "people.import_roster.outside_scope"
 THROTTLED = "people.import_roster.outside_scope_throttled"
@@ -133,7 +133,8 @@ class RegistryCheck:
 
     def _roster(self, hashed: list[tuple[str, tuple[Any, ...]]]) -> list[tuple[Any, ...]]:
         registered = self._registered(
-            [digest for digest, _ in hashed], ["id", "full_name", "birth_date", "sex", "village_id"]
+            [digest for digest, _ in hashed],
+            ["id", "full_name", "birth_date", "sex", "village_id", "birth_date_precision"],
         )
         reached = self._reached([row[1] for row in registered.values()])
         good = []
@@ -179,12 +180,16 @@ class RegistryCheck:
         return complete
 
     def _same_person(self, record: tuple[Any, ...], found: tuple[Any, ...]) -> bool:
-        """Whether the row describes the registered person (found: hash, id, name, birth date, sex, village)."""
-        _digest, _id, name, birth_date, sex, _village = found
+        """Whether the row describes the registered person (found: hash, id, name, birth date, sex, village,
+        precision). A birth date the file leaves readable both ways (day/month) agrees when either reading does;
+        a year of birth alone, in the row or the registry, is compared by its year."""
+        _digest, _id, name, birth_date, sex, _village, precision = found
         differences = []
         if not same_name(record[R_NAME], name):
             differences.append("full_name")
-        if record[R_BIRTH] is not None and record[R_BIRTH] != birth_date:
+        if record[R_BIRTH] is not None and not _same_birth(
+            record[R_BIRTH], record[R_BIRTH_PRECISION], birth_date, precision
+        ):
             differences.append("birth_date")
         if record[R_SEX] is not None and record[R_SEX] != sex:
             differences.append("sex")
@@ -200,10 +205,10 @@ class RegistryCheck:
             )
             % {
                 "registered": name,
-                "registered_birth": f"{birth_date:%d/%m/%Y}",
+                "registered_birth": _shown_birth(birth_date, precision),
                 "registered_sex": _sex_label(sex),
                 "row": record[R_NAME],
-                "row_birth": f"{record[R_BIRTH]:%d/%m/%Y}" if record[R_BIRTH] is not None else "—",
+                "row_birth": _shown_birth(record[R_BIRTH], record[R_BIRTH_PRECISION]),
                 "row_sex": _sex_label(record[R_SEX]),
             },
         )
@@ -263,6 +268,23 @@ class RegistryCheck:
         message = outside_scope_message()
         for row in self.outside_rows:
             self.report(row, "national_id", message)
+
+
+def _same_birth(row_birth: Any, row_precision: str, birth_date: Any, precision: str) -> bool:
+    readings = row_birth if isinstance(row_birth, tuple) else (row_birth,)
+    if row_precision == "year" or precision == "year":
+        return any(reading.year == birth_date.year for reading in readings)
+    return birth_date in readings
+
+
+def _shown_birth(birth: Any, precision: str) -> str:
+    if birth is None:
+        return "—"
+    if isinstance(birth, tuple):
+        return _("%(first)s hoặc %(second)s") % {"first": f"{birth[0]:%d/%m/%Y}", "second": f"{birth[1]:%d/%m/%Y}"}
+    if precision == "year":
+        return str(birth.year)
+    return f"{birth:%d/%m/%Y}"
 
 
 def _sex_label(sex: str | None) -> str:

@@ -1,6 +1,7 @@
 """Checking one row of a roster: the column rules of `cells` applied in turn, then the rules that read several
 columns (an ID's digits against the birth date and sex), giving the normalised record or the row's problems."""
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -32,6 +33,9 @@ FIELD_ORDER = (
     "relation",
     "is_head",
     "position",
+    "family_name",
+    "middle_name",
+    "given_name",
 )
 F = {key: index for index, key in enumerate(FIELD_ORDER)}
 _ID, _NAME, _BIRTH, _SEX, _ETHNICITY, _PHONE = (
@@ -41,8 +45,15 @@ _VILLAGE_CODE, _VILLAGE_NAME, _HOUSEHOLD, _ADDRESS = (
     F[k] for k in ("village_code", "village_name", "household_code", "address")
 )
 _RELATION, _HEAD, _POSITION = F["relation"], F["is_head"], F["position"]
+_FAMILY, _MIDDLE, _GIVEN = F["family_name"], F["middle_name"], F["given_name"]
 
 Raw = Sequence[object]
+_SIGNATURE = re.compile(
+    r"nguoi lap|lap bieu|thu truong|xac nhan|ky,? ghi ro|ky ten|ky va ghi|ngay \S* ?thang \S* ?nam|"
+    r"\btm\b|chu tich|truong thon|truong ban|can bo tu phap|dong dau"
+)
+_TOTAL_WORDS = frozenset(["tong", "cong", "so", "nguoi", "ho", "nhan", "khau", "trong", "do", "nam", "nu"])
+_NOT_LETTERS = re.compile(r"[^a-z]+")
 
 
 @dataclass(frozen=True)
@@ -58,9 +69,15 @@ class Rule:
 def _rules(kind: str, positions: dict[str, int]) -> tuple[Rule, ...]:
     residents = kind == ImportKind.RESIDENTS
     village_column = "village_code" if "village_code" in positions else "village_name"
+    if "full_name" in positions:
+        name = Rule("full_name", "full_name", lambda c, r: cells.full_name(c, r[_NAME]))
+    else:  # split name columns (headers.find_header made sure the family and given names are there)
+        name = Rule(
+            "full_name", "given_name", lambda c, r: cells.full_name_from_parts(c, r[_FAMILY], r[_MIDDLE], r[_GIVEN])
+        )
     common = (
         Rule("national_id", "national_id", lambda c, r: cells.national_id(c, r[_ID])),
-        Rule("full_name", "full_name", lambda c, r: cells.full_name(c, r[_NAME])),
+        name,
         Rule("birth_date", "birth_date", lambda c, r: cells.birth_date(c, r[_BIRTH])),
         Rule("sex", "sex", lambda c, r: cells.sex(c, r[_SEX])),
         Rule("ethnicity", "ethnicity", lambda c, r: cells.ethnicity(c, r[_ETHNICITY], required=residents)),
@@ -98,6 +115,7 @@ class RowChecker:
         headers: dict[str, str],
         header_width: int,
         is_csv: bool = False,
+        context: CellContext | None = None,
     ) -> None:
         self.kind = kind
         self.is_csv = is_csv
@@ -111,7 +129,8 @@ class RowChecker:
         for village_id, code, name in villages:
             village_by_code[code] = village_id
             village_by_name.setdefault(fold_diacritics(" ".join(name.split())), []).append(village_id)
-        self.context = CellContext(
+        # One context for the whole file (its caches and its dates' evidence span every sheet).
+        self.context = context or CellContext(
             unit_name=unit.name,
             village_by_code=village_by_code,
             village_by_name=village_by_name,
@@ -142,6 +161,28 @@ class RowChecker:
                     return False
         return True
 
+    def has_id(self, cells: Sequence[object]) -> bool:
+        """True when the row's ID cell holds something that looks like an ID (nine digits or more)."""
+        text = plain(self.cell(cells, "national_id")).replace(" ", "").replace(".", "")
+        return len(text) >= 9 and text.isdigit()
+
+    def is_footer(self, cells: Sequence[object]) -> bool:
+        """True for the first row of what offices put under a table: a totals row ("Tổng cộng: 25 người"), the
+        signature block ("Người lập biểu", "Thủ trưởng đơn vị", "(Ký, ghi rõ họ tên)"), the place and date
+        line ("…, ngày … tháng … năm …"). Only a row without an ID can start it."""
+        if self.has_id(cells) or plain(self.cell(cells, "birth_date")):
+            return False
+        filled = [plain(cell) for cell in cells if plain(cell)]
+        text = fold_diacritics(" ".join(filled))
+        words = _NOT_LETTERS.sub(" ", text).split()
+        if words and words[0] in ("tong", "cong") and set(words) <= _TOTAL_WORDS:
+            return True  # "Tổng cộng: 25 người", "Cộng 12 hộ, 48 nhân khẩu"
+        return bool(_SIGNATURE.search(text)) and (len(filled) <= 3 or not plain(self.cell(cells, "full_name")))
+
+    @staticmethod
+    def footer_text(cells: Sequence[object]) -> str:
+        return " ".join(plain(cell) for cell in cells if plain(cell))[:60]
+
     def national_id(self, value: object) -> str:
         """The row's ID alone (for the duplicate check of a row with other problems). Raises Bad."""
         return cells.national_id(self.context, value)
@@ -158,6 +199,8 @@ class RowChecker:
         count = len(cells)
         raw = [cells[index] if 0 <= index < count else None for index in self.indexes]
         context = self.context
+        context.row = row
+        context.restored_digits = 0
         problems: list[tuple[str, str]] = []
         values: dict[str, Any] = {}
         for rule in self.rules:
@@ -175,30 +218,50 @@ class RowChecker:
         national_id, birth_date, sex = values.get("national_id"), values.get("birth_date"), values.get("sex")
         if national_id is None or birth_date is None or sex is None:
             return []
+        day = birth_date[0][0] if isinstance(birth_date[0], tuple) else birth_date[0]  # both readings: same year
         # The check reads only the first six digits, the birth year and the sex: cache on those.
-        key = (national_id[:6], birth_date.year, sex)
+        key = (national_id[:6], day.year, sex)
         messages = self.id_checks.get(key)
         if messages is None:
-            messages = check_national_id(national_id, birth_date=birth_date, sex=sex)
+            messages = check_national_id(national_id, birth_date=day, sex=sex)
             if len(self.id_checks) < 50_000:
                 self.id_checks[key] = messages
+        context = self.context
+        if messages and context.restored_digits:
+            # Zeros put back in front of a short ID did not give this person's ID: say what was tried.
+            context.zeros_restored.pop()
+            return [
+                (
+                    "national_id",
+                    _(
+                        "Số định danh chỉ có %(count)s chữ số. Thêm số 0 ở đầu (như khi Excel xóa) thành %(id)s thì "
+                        "không khớp: %(reason)s Hãy nhập lại đủ 12 chữ số và định dạng cột là Văn bản."
+                    )
+                    % {"count": context.restored_digits, "id": national_id, "reason": messages[0]},
+                )
+            ]
         return [("national_id", message) for message in messages]
 
     def _record(self, row: int, values: dict[str, Any]) -> tuple[Any, ...]:
+        birth = values["birth_date"]
+        if isinstance(birth[0], tuple):  # readable both ways: (day-first date, month-first date), "day"
+            birth_value, precision = (birth[0][0], birth[1][0]), birth[0][1]
+        else:
+            birth_value, precision = birth
         common = (
             row,
             values["national_id"],
             "",
             values["full_name"],
-            values["birth_date"],
+            birth_value,
             values["sex"],
             values["ethnicity"],
             values["phone"],
             values["village"],
         )
         if self.is_residents:
-            return (*common, values["household_code"], values["address"], values["is_head"])
-        return (*common, values["position"])
+            return (*common, values["household_code"], values["address"], values["is_head"], precision)
+        return (*common, values["position"], precision)
 
 
 def problem_column(checker: RowChecker | None, key: str) -> str:

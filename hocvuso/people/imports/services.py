@@ -53,7 +53,7 @@ from ..import_models import (
 )
 from .commit import RegistryWriter, StreamingResidentsWriter
 from .readers import open_table, sniff_format
-from .spool import ResidentRecord, read_spool, record_type
+from .spool import ResidentRecord, record_type
 from .validation import FileValidator, ValidationResult
 
 logger = logging.getLogger(__name__)
@@ -61,8 +61,6 @@ logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
 STALE_AFTER = datetime.timedelta(minutes=30)
 CHUNK_BYTES = 1024 * 1024
-MAX_CSV_BYTES = 200 * 1024 * 1024  # a 1,000,000-row CSV is ~110 MB
-MAX_XLSX_BYTES = 50 * 1024 * 1024  # a full 1,048,576-row XLSX is ~40 MB
 _ADVISORY_LOCK_BASE = 0x68_1000 << 32
 
 # Which organisations may send which roster (public schools and universities have public-sector staff too).
@@ -73,11 +71,17 @@ ORGANISATION_KINDS_FOR = {
 }
 
 
+def upload_limit(file_format: str) -> int:
+    """The largest roster file accepted, in bytes, for "xlsx" or "csv" (settings ROSTER_IMPORT_MAX_XLSX_BYTES and
+    ROSTER_IMPORT_MAX_CSV_BYTES): the one limit the upload form and `submit_roster_import` both apply."""
+    if file_format == "xlsx":
+        return int(settings.ROSTER_IMPORT_MAX_XLSX_BYTES)
+    return int(settings.ROSTER_IMPORT_MAX_CSV_BYTES)
+
+
 def max_file_bytes(data: bytes) -> int:
-    """The size limit for this file's format (settings ROSTER_IMPORT_MAX_CSV_BYTES / _XLSX_BYTES)."""
-    if data[:4] == b"PK\x03\x04":
-        return int(getattr(settings, "ROSTER_IMPORT_MAX_XLSX_BYTES", MAX_XLSX_BYTES))
-    return int(getattr(settings, "ROSTER_IMPORT_MAX_CSV_BYTES", MAX_CSV_BYTES))
+    """The size limit for this file's format, told by its first bytes (an XLSX is a zip)."""
+    return upload_limit("xlsx" if data[:4] == b"PK\x03\x04" else "csv")
 
 
 def fingerprint_of(
@@ -214,6 +218,7 @@ def _create_job(
     file_name: str,
     enqueue: bool,
     as_of: datetime.date | None = None,
+    date_order: str = "",
 ) -> ImportJob:
     try:
         with transaction.atomic():
@@ -228,6 +233,7 @@ def _create_job(
                 fingerprint=fingerprint,
                 dry_run=dry_run,
                 as_of=as_of,
+                date_order=date_order,
             )
             record_audit(
                 actor=user,
@@ -240,6 +246,7 @@ def _create_job(
                     "dry_run": dry_run,
                     "as_of": as_of.isoformat() if as_of else "",
                     "bytes": upload.size,
+                    "date_order": date_order,
                 },
             )
     except IntegrityError:
@@ -262,6 +269,7 @@ def submit_roster_import(
     unit: AdministrativeUnit,
     organisation: Organisation | None = None,
     dry_run: bool,
+    date_order: str = "",
     enqueue: bool = True,
     as_of: datetime.date | None = None,
 ) -> ImportJob:
@@ -276,6 +284,10 @@ def submit_roster_import(
     """
     check_import_scope(user=user, kind=kind, unit=unit, organisation=organisation)
     as_of = check_as_of(kind=kind, as_of=as_of)
+    if date_order not in ("", "dmy", "mdy"):
+        raise DomainError(
+            _("Thứ tự ngày tháng phải là “dmy” (ngày/tháng/năm) hoặc “mdy” (tháng/ngày/năm)."), field="date_order"
+        )
     if not data or (len(data) <= 4096 and not data.strip()):
         raise DomainError(_("Tệp rỗng. Hãy điền danh sách vào tệp mẫu rồi gửi lại."), code="empty")
     sniff_format(data[:16], file_name)  # an .xls or a PDF is refused before it is stored
@@ -303,17 +315,21 @@ def submit_roster_import(
         file_name=file_name,
         enqueue=enqueue,
         as_of=as_of,
+        date_order=date_order,
     )
 
 
-def confirm_roster_import(*, user: Any, job: ImportJob, enqueue: bool = True) -> ImportJob:
+def confirm_roster_import(*, user: Any, job: ImportJob, date_order: str = "", enqueue: bool = True) -> ImportJob:
     """Import the file a successful dry run checked (same bytes, kind, unit, organisation and day) — the officer's
     confirmation of what the dry run showed (moves between villages, members who leave); returns the new job, or
-    the existing one (`duplicate`) if that file was imported meanwhile. Raises NotFound when the user may not
-    import there, DomainError when the job is not a successful dry run."""
+    the existing one (`duplicate`) if that file was imported meanwhile. `date_order` ("dmy" or "mdy") is the
+    officer's reading of dates the file leaves ambiguous: required when the check asked for it, refused when it
+    contradicts what the file proves. Raises NotFound when the user may not import there, DomainError when the
+    job is not a successful dry run or the order is missing or wrong."""
     check_import_scope(user=user, kind=job.kind, unit=job.unit, organisation=job.organisation)
     if not job.dry_run or job.status != ImportStatus.DONE:
         raise DomainError(_("Chỉ nhập được tệp đã kiểm tra thử thành công."), code="not_checked")
+    date_order = check_date_order(job=job, date_order=date_order)
     existing = _live_job(job.fingerprint)
     if existing is not None:
         return _as_duplicate(existing, user=user)
@@ -330,7 +346,32 @@ def confirm_roster_import(*, user: Any, job: ImportJob, enqueue: bool = True) ->
         file_name=job.file_name,
         enqueue=enqueue,
         as_of=job.as_of,
+        date_order=date_order,
     )
+
+
+def check_date_order(*, job: ImportJob, date_order: str) -> str:
+    """The date order a confirmation imports with: the officer's when the check asked for one, else the one
+    the check decided. Raises DomainError when a needed choice is missing or a choice is not dmy/mdy."""
+    if date_order and date_order not in ("dmy", "mdy"):
+        raise DomainError(
+            _("Thứ tự ngày tháng phải là “dmy” (ngày/tháng/năm) hoặc “mdy” (tháng/ngày/năm)."), field="date_order"
+        )
+    decided = str(job.summary.get("date_order", "") or job.date_order)
+    if job.needs_date_order and not date_order:
+        raise DomainError(
+            _("Tệp có ngày sinh đọc được theo hai cách: hãy chọn thứ tự ngày tháng trước khi nhập."),
+            field="date_order",
+            code="date_order_needed",
+        )
+    if decided and date_order and date_order != decided:
+        raise DomainError(
+            _("Tệp đã cho biết thứ tự ngày tháng (%(order)s); không chọn thứ tự khác được.")
+            % {"order": _("ngày/tháng/năm") if decided == "dmy" else _("tháng/ngày/năm")},
+            field="date_order",
+            code="date_order_conflict",
+        )
+    return date_order or decided
 
 
 def enqueue_roster_import(job_id: int) -> None:
@@ -518,6 +559,7 @@ def _run(job: ImportJob) -> None:
                     user=job.submitted_by,
                     dry_run=job.dry_run,
                     job_id=job.pk,
+                    date_order=job.date_order,
                 ).run(source)
             finally:
                 source.close()
@@ -525,6 +567,21 @@ def _run(job: ImportJob) -> None:
             _finish_rejected(job, message=str(error.message), result=None)
             return
     assert result is not None
+    summary = summary_of(result)
+    ImportJob.objects.filter(pk=job.pk).update(summary=summary)
+    job.summary = summary
+    if result.is_valid and result.date_order_needed and not job.dry_run:
+        _finish_rejected(
+            job,
+            message=_(
+                "Tệp có ngày sinh đọc được theo hai cách (ngày/tháng/năm hoặc tháng/ngày/năm, ví dụ “%(example)s”) "
+                "và không ngày nào cho biết thứ tự. Hãy chọn thứ tự ngày tháng rồi nhập lại; chưa có dữ liệu nào "
+                "được ghi."
+            )
+            % {"example": result.date_examples[0]["value"]},
+            result=None,
+        )
+        return
     if not result.is_valid:
         _finish_rejected(
             job,
@@ -538,7 +595,9 @@ def _run(job: ImportJob) -> None:
         ImportJob.objects.filter(pk=job.pk).update(
             status=ImportStatus.IMPORTING, rows_total=result.rows, rows_validated=result.rows, progress=50
         )
-        if job.dry_run:
+        if job.dry_run and result.date_order_needed:
+            _finish_checked_awaiting_date_order(job, result)
+        elif job.dry_run:
             _commit(job, result, progress, apply=False)
         else:
             progress.open_side_channel()
@@ -567,7 +626,7 @@ def _commit(job: ImportJob, result: ValidationResult, progress: _Progress, *, ap
             apply=True,
             read_as_new=result.read_as_new,
         )
-        streaming.run(lambda: read_spool(spool, ResidentRecord), allocate_ids=progress.allocate_ids, progress=imported)
+        streaming.run(lambda: result.batches(ResidentRecord), allocate_ids=progress.allocate_ids, progress=imported)
         writer, done = streaming, result.rows
     else:
         writer = RegistryWriter(
@@ -578,7 +637,7 @@ def _commit(job: ImportJob, result: ValidationResult, progress: _Progress, *, ap
             as_of=job.as_of,
             read_as_new=result.read_as_new,
         )
-        for batch in read_spool(spool, record_type(job.kind)):
+        for batch in result.batches(record_type(job.kind)):
             writer.write(batch)
             done += len(batch)
             imported(done)
@@ -627,6 +686,34 @@ def _commit(job: ImportJob, result: ValidationResult, progress: _Progress, *, ap
         action="people.import_roster.checked" if job.dry_run else "people.import_roster.imported",
         target=job,
         details=details,
+    )
+
+
+def summary_of(result: ValidationResult) -> dict[str, Any]:
+    """What the job page and the API show of a check besides its problems (JSON)."""
+    return {
+        "sheets": result.sheets,
+        "notes": result.notes,
+        "date_order": result.date_order,
+        "date_order_needed": result.date_order_needed,
+        "date_examples": result.date_examples,
+    }
+
+
+def _finish_checked_awaiting_date_order(job: ImportJob, result: ValidationResult) -> None:
+    """A check with no problem but dates readable both ways: done, nothing counted until the officer chooses."""
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=ImportStatus.DONE,
+        progress=100,
+        message=_("Tệp không có lỗi, nhưng cần chọn thứ tự ngày tháng trước khi nhập."),
+        finished_at=timezone.now(),
+        updated_at=timezone.now(),
+    )
+    record_audit(
+        actor=job.submitted_by,
+        action="people.import_roster.checked",
+        target=job,
+        details={"rows": result.rows, "date_order_needed": True},
     )
 
 

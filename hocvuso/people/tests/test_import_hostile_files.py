@@ -285,7 +285,15 @@ ROW_LEVEL: list[tuple[str, list[list[Any]], list[tuple[int, str, str]]]] = [
     (
         "id-too-short",
         with_row(national="0681900012"),
-        [(4, "Số định danh cá nhân", "Số định danh cá nhân phải gồm 12 chữ số (nhận được 10).")],
+        [
+            (
+                4,
+                "Số định danh cá nhân",
+                "Số định danh chỉ có 10 chữ số. Thêm số 0 ở đầu (như khi Excel xóa) thành 000681900012 thì không "
+                "khớp: Ba chữ số đầu (000) không phải mã tỉnh nơi đăng ký khai sinh. Hãy nhập lại đủ 12 chữ số và "
+                "định dạng cột là Văn bản.",
+            )
+        ],
     ),
     (
         "id-scientific-notation",
@@ -341,7 +349,8 @@ ROW_LEVEL: list[tuple[str, list[list[Any]], list[tuple[int, str, str]]]] = [
             (
                 4,
                 "Họ và tên",
-                "Họ và tên chỉ gồm chữ cái, khoảng trắng, dấu nháy (K'Brơi) hoặc gạch nối; có ký tự không hợp lệ.",
+                "Họ và tên chỉ gồm chữ cái, khoảng trắng, dấu nháy (K'Brơi) hoặc gạch nối; có ký tự không hợp lệ "
+                "(chữ số, dấu ngoặc…). Tên gọi khác không ghi vào họ và tên.",
             )
         ],
     ),

@@ -268,7 +268,9 @@ def test_a_roster_row_whose_id_is_someone_elses_is_refused_naming_both(
 
 
 def staff(serial: int, name: str, position: str) -> list[Any]:
-    return roster_member(serial, name=name, position=position, birth=datetime.date(1980, 1, serial))
+    return roster_member(
+        serial, name=name, position=position, birth=datetime.date(1980, 1, 12 + serial)
+    )  # day > 12: one reading
 
 
 def test_people_missing_from_an_updated_roster_leave_as_of_its_day_after_the_officer_confirms(
@@ -550,6 +552,8 @@ def test_the_spool_positions_name_the_fields_of_the_named_records() -> None:
         "village_id": spool.R_VILLAGE,
     }
     resident_only = {"household_code": spool.R_HOUSEHOLD, "address": spool.R_ADDRESS, "is_head": spool.R_HEAD}
+    assert spool.R_BIRTH_PRECISION == -1
+    assert spool.ResidentRecord._fields[-1] == spool.RosterRecord._fields[-1] == "birth_date_precision"
     assert {name: spool.ResidentRecord._fields.index(name) for name in [*positions, *resident_only]} == {
         **positions,
         **resident_only,
@@ -558,3 +562,27 @@ def test_the_spool_positions_name_the_fields_of_the_named_records() -> None:
         **positions,
         "position": spool.R_POSITION,
     }
+
+
+def test_a_roster_row_with_the_year_of_birth_alone_matches_the_registered_person_of_that_year(
+    territory: Any, agency: Any
+) -> None:
+    hung = registered_hung(territory)
+    same_year = roster_member(0, national=hung[1], name="Nguyễn Văn Hùng")
+    same_year[2] = "1975"
+    other_year = roster_member(0, national=hung[1], name="Nguyễn Văn Hùng")
+    other_year[2] = "1976"
+
+    job = run_import(
+        csv_bytes([same_year], header=ROSTER_HEADER), unit=territory.commune, kind="staff", organisation=agency
+    )
+    refused = run_import(
+        csv_bytes([other_year], header=ROSTER_HEADER), unit=territory.commune, kind="staff", organisation=agency
+    )
+
+    assert (job.status, job.created_count, job.residents_created) == (ImportStatus.DONE, 1, 0)
+    assert by_id(hung[1]).birth_date == datetime.date(1975, 4, 30)  # the registry keeps the full date
+    assert refused.status == ImportStatus.REJECTED  # another year: the ID's year digits already refuse it
+    assert problems_of(refused) == [
+        (2, "Số định danh cá nhân", "Chữ số thứ 5–6 (75) phải là hai số cuối của năm sinh (1976).")
+    ]

@@ -610,6 +610,7 @@ def test_progress_and_job_listing_for_a_page(territory: Any, commune_officer: An
         "households_updated": 0,
         "problems": 0,
         "message": "",
+        "needs_date_order": False,
     }
 
 

@@ -395,7 +395,7 @@ def roster_import_confirm(request: HttpRequest, job_id: int) -> HttpResponse:
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     try:
-        imported = confirm_roster_import(user=request.user, job=job)
+        imported = confirm_roster_import(user=request.user, job=job, date_order=request.POST.get("thu_tu_ngay", ""))
     except NotFound:
         raise
     except DomainError as error:

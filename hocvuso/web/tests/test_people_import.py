@@ -12,6 +12,7 @@ from django.test import Client
 from openpyxl import load_workbook
 
 from hocvuso.accounts.roles import Role
+from hocvuso.core.errors import DomainError
 from hocvuso.people.import_models import ImportJob, ImportKind, ImportProblem, ImportStatus
 from hocvuso.people.imports.services import submit_roster_import
 from hocvuso.people.models import Household, Membership, OrganisationKind, Resident
@@ -140,7 +141,7 @@ def test_a_valid_file_is_checked_then_imported_once_on_confirmation(
     assert (check.dry_run, check.status, check.created_count) == (True, ImportStatus.DONE, 3)
     assert Resident.objects.count() == 0
     body = officer_client.get(job_url(check)).content.decode()
-    assert "Tệp hợp lệ: 3 dòng, không có lỗi." in body
+    assert "Đã kiểm tra, chưa nhập: 3 dòng, không có lỗi." in body
     assert "Khi nhập: 3 thêm mới, 0 cập nhật, 0 không đổi." in body
     assert f'action="{job_url(check, "xac-nhan/")}"' in body
 
@@ -387,16 +388,19 @@ def test_wrong_files_are_refused_with_a_clear_message(
 
 
 def test_an_oversized_file_is_refused_before_it_is_stored(
-    officer_client: Client, settings, django_capture_on_commit_callbacks, monkeypatch
+    officer_client: Client, settings, django_capture_on_commit_callbacks, territory
 ) -> None:
-    from hocvuso.web import forms_people
-
-    monkeypatch.setattr(forms_people, "MAX_CSV_BYTES", 1024)
+    settings.ROSTER_IMPORT_MAX_CSV_BYTES = 1024  # the one setting the form and the service both read
 
     response = upload(officer_client, django_capture_on_commit_callbacks, b"a,b\n" * 1000)
 
-    assert "Tệp quá lớn" in " ".join(response.context["form"].errors["file"])
+    assert "Tệp quá lớn (3,9\xa0KB); tối đa 1,0\xa0KB." in " ".join(response.context["form"].errors["file"])
     assert ImportJob.objects.count() == 0
+    with pytest.raises(DomainError) as refused:  # a caller that skips the form meets the same limit
+        submit_roster_import(
+            user=None, kind="residents", file_name="ds.csv", data=b"a,b\n" * 1000, unit=territory.commune, dry_run=True
+        )
+    assert refused.value.code == "too_large"
 
 
 def test_a_file_with_broken_structure_is_rejected_on_the_job_page(
@@ -522,3 +526,28 @@ def test_an_officer_gets_no_answer_about_a_resident_of_another_commune_from_the_
     assert "/nguoi-dan/yeu-cau-chuyen/moi/" in body and "Đinh Thị Lan" not in body.split("Các lỗi trong tệp")[1]
     assert snapshot() == before
     assert client.get(f"/nguoi-dan/{stranger.pk}/").status_code == 404
+
+
+def test_dates_readable_both_ways_are_asked_on_the_page_and_chosen_on_confirmation(
+    officer_client: Client, django_capture_on_commit_callbacks
+) -> None:
+    rows = [resident(1, birth=datetime.date(1985, 3, 4))]  # "04/03/1985": 4 March or April 3
+    upload(officer_client, django_capture_on_commit_callbacks, csv_bytes(rows))
+    check = latest_job()
+    body = officer_client.get(job_url(check)).content.decode()
+
+    assert (check.status, check.needs_date_order) == (ImportStatus.DONE, True)
+    assert "Đã kiểm tra, chưa nhập" in body
+    assert "<td>04/03/1985</td><td>04/03/1985</td><td>03/04/1985</td>" in body
+    assert 'name="thu_tu_ngay" value="dmy" required' in body
+
+    refused = officer_client.post(job_url(check, "xac-nhan/"), follow=True)
+    assert "hãy chọn thứ tự ngày tháng trước khi nhập" in refused.content.decode()
+    assert Resident.objects.count() == 0
+
+    with django_capture_on_commit_callbacks(execute=True):
+        officer_client.post(job_url(check, "xac-nhan/"), {"thu_tu_ngay": "mdy"})
+
+    imported = latest_job()
+    assert (imported.status, imported.date_order) == (ImportStatus.DONE, "mdy")
+    assert Resident.objects.get().birth_date == datetime.date(1985, 4, 3)

@@ -1,4 +1,8 @@
-"""`manage.py import_roster FILE --kind residents|staff|students|workers --unit CODE [--organisation CODE] [--dry-run]`
+"""`manage.py import_roster FILE --kind residents|staff|students|workers --unit CODE [--organisation CODE] [--dry-run]
+[--date-order dmy|mdy]`
+
+`--date-order` is the officer's reading of dates such as 03/04/1990 when nothing in the file tells the order
+(the check says so and shows both readings); it is refused when the file proves the other order.
 
 Runs the same import as the web page, synchronously, as the system (audited with no user). Exit status 0 when
 the file was imported (or, with --dry-run, is valid) or had already been imported; 1 when it was rejected or
@@ -36,6 +40,12 @@ class Command(BaseCommand):
             help="Organisation rosters: the day (YYYY-MM-DD, default today) the file is the full list of; members "
             "it no longer lists leave the day before.",
         )
+        parser.add_argument(
+            "--date-order",
+            choices=["dmy", "mdy"],
+            default="",
+            help="How to read dates like 03/04/1990 when the file does not tell: day first (dmy) or month first.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         path: Path = options["file"]
@@ -60,6 +70,7 @@ class Command(BaseCommand):
                 unit=unit,
                 organisation=organisation,
                 dry_run=options["dry_run"],
+                date_order=options["date_order"],
                 enqueue=False,
                 as_of=options["as_of"],
             )
@@ -70,6 +81,18 @@ class Command(BaseCommand):
             self.stdout.write(f"Already imported (job {job.pk}, {job.status}): nothing to do.")
             return
         job = run_roster_import(job_id=job.pk)
+        for note in job.summary.get("notes", []):
+            self.stdout.write(f"Note: {note}")
+        if job.status == ImportStatus.DONE and job.needs_date_order:
+            examples = ", ".join(
+                f"{example['value']} = {example['dmy']} (dmy) or {example['mdy']} (mdy)"
+                for example in job.summary.get("date_examples", [])
+            )
+            self.stdout.write(
+                f"Valid (dry run, nothing written): {job.rows_total} rows, but dates can be read two ways "
+                f"({examples}). Run again with --date-order dmy or --date-order mdy (job {job.pk})."
+            )
+            return
         if job.status == ImportStatus.DONE:
             verb = "Valid (dry run, nothing written)" if job.dry_run else "Imported"
             self.stdout.write(

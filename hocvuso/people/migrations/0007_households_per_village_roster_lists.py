@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('people', '0005_transfer_requests'),
+        ('people', '0006_resident_birth_precision_import_summary'),
         ('territory', '0001_initial'),
     ]
 
