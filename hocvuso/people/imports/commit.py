@@ -61,6 +61,8 @@ _MEMBERSHIP_COLUMNS = [
     "valid_from",
 ]
 MAX_LISTED_CHANGES = 200  # moves and leavers a dry run lists by name (all are counted)
+# A record's row key holds the sheet's index above its row number (validation.FileValidator.where).
+ROW_MASK = (1 << 21) - 1
 
 
 @dataclass
@@ -329,8 +331,9 @@ class RegistryWriter:
             return
         villages = {village_id for _, _, before, after in self.moves for village_id in (before, after)}
         names = dict(AdministrativeUnit.objects.filter(pk__in=villages).values_list("pk", "name"))
+        # A record's row is its sheet's index << 21 | its row number (validation.FileValidator.where).
         self.changes["moves"] = [
-            {"row": row, "name": name, "from": names.get(before, ""), "to": names.get(after, "")}
+            {"row": row & ROW_MASK, "name": name, "from": names.get(before, ""), "to": names.get(after, "")}
             for row, name, before, after in self.moves
         ]
 

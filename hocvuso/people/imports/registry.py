@@ -256,7 +256,10 @@ class RegistryCheck:
                     action=OUTSIDE_SCOPE,
                     object_type="people.importjob",
                     object_id=job_id or "",
-                    details={"count": len(self.outside_rows), "rows": self.outside_rows[:1000]},
+                    details={
+                        "count": len(self.outside_rows),
+                        "rows": [row & ((1 << 21) - 1) for row in self.outside_rows[:1000]],
+                    },
                 )
         if over:
             raise DomainError(throttled_message(), code="outside_scope_throttled")

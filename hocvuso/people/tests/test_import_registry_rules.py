@@ -586,3 +586,48 @@ def test_a_roster_row_with_the_year_of_birth_alone_matches_the_registered_person
     assert problems_of(refused) == [
         (2, "Số định danh cá nhân", "Chữ số thứ 5–6 (75) phải là hai số cuối của năm sinh (1976).")
     ]
+
+
+def workbook(sheets: dict[str, list[list[Any]]]) -> bytes:
+    import io
+
+    from openpyxl import Workbook
+
+    from hocvuso.people.tests.import_files import RESIDENT_HEADER
+
+    book = Workbook()
+    book.remove(book.active)
+    for name, rows in sheets.items():
+        sheet = book.create_sheet(name)
+        sheet.append(RESIDENT_HEADER)
+        for row in rows:
+            sheet.append(row)
+    output = io.BytesIO()
+    book.save(output)
+    return output.getvalue()
+
+
+def test_a_workbook_with_one_sheet_per_village_numbering_households_from_one_keeps_them_apart(
+    territory: Any,
+) -> None:
+    thon_1 = village_rows("24631.001", 100, ["Lò Văn Một", "Lò Văn Hai"])
+    thon_2 = village_rows("24631.002", 200, ["Hà Thị Ba"])
+    run_import(workbook({"Thôn 1": thon_1, "Bon Bu Đăng": thon_2}), unit=territory.commune, file_name="ds.xlsx")
+    moving = list(thon_1[3])  # Con Lò Văn Hai, now in Bon Bu Đăng's household 1
+    moving[8] = "24631.002"
+    moving[7] = "Con"
+
+    check = run_import(
+        workbook({"Thôn 1": thon_1[:3], "Bon Bu Đăng": [*thon_2, moving]}),
+        unit=territory.commune,
+        dry_run=True,
+        file_name="ds2.xlsx",
+    )
+
+    assert households() == [
+        ("24631.001", "1", "Lò Văn Một", ["Con Lò Văn Một", "Lò Văn Một"]),
+        ("24631.001", "2", "Lò Văn Hai", ["Con Lò Văn Hai", "Lò Văn Hai"]),
+        ("24631.002", "1", "Hà Thị Ba", ["Con Hà Thị Ba", "Hà Thị Ba"]),
+    ]
+    assert (check.status, check.residents_moved) == (ImportStatus.DONE, 1)
+    assert check.changes["moves"] == [{"row": 4, "name": "Con Lò Văn Hai", "from": "Thôn 1", "to": "Bon Bu Đăng"}]
