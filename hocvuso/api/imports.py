@@ -141,7 +141,9 @@ class RosterImportListView(ListModelMixin, ApiView):
         try:
             content = base64.b64decode(data["content_base64"], validate=True)
         except (binascii.Error, ValueError) as error:
-            raise DomainError(_("Nội dung tệp (content_base64) không phải base64 hợp lệ."), field="content_base64") from error
+            raise DomainError(
+                _("Nội dung tệp (content_base64) không phải base64 hợp lệ."), field="content_base64"
+            ) from error
         job = submit_roster_import(
             user=request.user,
             kind=data["kind"],
