@@ -159,6 +159,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    "ENUM_NAME_OVERRIDES": {
+        "ImportKindEnum": "hocvuso.people.import_models.ImportKind",
+        "ImportStatusEnum": "hocvuso.people.import_models.ImportStatus",
+        "ReportStatusEnum": "hocvuso.reporting.models.ReportStatus",
+    },
 }
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"

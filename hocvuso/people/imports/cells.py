@@ -76,9 +76,14 @@ class CellContext:
     date_kinds: dict[object, str] = field(default_factory=dict)  # text date → "dm", "md", "both" or "year"
     range_doubt: dict[object, tuple[bool, bool]] = field(default_factory=dict)
 
+    oldest_day: datetime.date = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.oldest_day = rules.earliest_birth_date(self.today)
+
     @property
     def oldest(self) -> datetime.date:
-        return rules.earliest_birth_date(self.today)
+        return self.oldest_day
 
 
 @dataclass
@@ -308,6 +313,8 @@ def _in_range(context: CellContext, day: datetime.date) -> bool:
 
 
 def _check_range(context: CellContext, day: datetime.date, precision: str) -> None:
+    if context.oldest_day <= day <= context.today:  # the common case, without a call
+        return
     try:
         rules.check_birth_date(day, precision=precision, today=context.today)  # the same limits as the form
     except DomainError as error:
@@ -315,6 +322,17 @@ def _check_range(context: CellContext, day: datetime.date, precision: str) -> No
 
 
 def _birth(context: CellContext, value: object) -> Any:
+    if type(value) is str:  # the common case first: a text date
+        text = value.strip()
+        match = _DATE_DMY.fullmatch(text)
+        if match:
+            first, second, year = (int(part) for part in match.groups())
+            if first == 0 and second == 0:  # 00/00/1950: the day and month are unknown
+                return _year_only(context, value, year)
+            return _two_numbers(context, value, first, second, year)
+        match = _YEAR_ONLY.fullmatch(text)
+        if match:
+            return _year_only(context, value, int(match.group(1) or match.group(2)))
     if isinstance(value, datetime.datetime | datetime.date):
         day = value.date() if isinstance(value, datetime.datetime) else value
         _check_range(context, day, DAY_PRECISION)
@@ -326,13 +344,6 @@ def _birth(context: CellContext, value: object) -> Any:
         and 1900 <= value <= context.today.year
     ):  # a year typed in a number cell
         return _year_only(context, value, int(value))
-    if isinstance(value, str):
-        match = _YEAR_ONLY.fullmatch(value.strip())
-        if match:
-            return _year_only(context, value, int(match.group(1) or match.group(2)))
-        match = _DATE_DMY.fullmatch(value.strip())
-        if match:
-            return _two_numbers(context, value, *(int(part) for part in match.groups()))
     day = _read_date(value)
     _check_range(context, day, DAY_PRECISION)
     return (day, DAY_PRECISION)

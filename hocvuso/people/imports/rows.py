@@ -170,6 +170,9 @@ class RowChecker:
         """True for the first row of what offices put under a table: a totals row ("Tổng cộng: 25 người"), the
         signature block ("Người lập biểu", "Thủ trưởng đơn vị", "(Ký, ghi rõ họ tên)"), the place and date
         line ("…, ngày … tháng … năm …"). Only a row without an ID can start it."""
+        first = cells[self.first_index] if self.first_index < len(cells) else None
+        if type(first) is str and len(first) == 12:  # the usual data row
+            return False
         if self.has_id(cells) or plain(self.cell(cells, "birth_date")):
             return False
         filled = [plain(cell) for cell in cells if plain(cell)]
