@@ -494,6 +494,9 @@ def test_a_member_in_force_living_elsewhere_stays_on_the_roster_and_leaves_when_
     kept = submit_and_run(officer, territory, agency, [lan_row()], as_of=datetime.date.today(), dry_run=False)
     assert (kept.status, kept.updated_count, kept.memberships_ended) == (ImportStatus.DONE, 1, 0)  # her position
     assert Membership.objects.get(resident=stranger).position == "Chuyên viên"
+    assert "Sở Nội vụ</strong> — Cán bộ, công chức, viên chức, người lao động khu vực công, Chuyên viên" in (
+        client.get(f"/nguoi-dan/{stranger.pk}/").content.decode()
+    )
 
     dropped = submit_and_run(
         officer, territory, agency, [staff(7, "Lò Văn Hải", "")], as_of=datetime.date.today(), dry_run=False
