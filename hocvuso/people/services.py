@@ -499,6 +499,7 @@ def export_own_data(*, user: Any) -> dict[str, Any]:
     data: dict[str, Any] = {
         "full_name": resident.full_name,
         "birth_date": resident.birth_date.isoformat(),
+        "birth_date_precision": resident.birth_date_precision,  # "year": only the year is known
         "sex": resident.sex,
         "ethnicity": {"code": resident.ethnicity, "name": ETHNICITIES.get(resident.ethnicity, "")},
         "national_id": decrypt(resident.national_id_ciphertext) if resident.national_id_ciphertext else "",

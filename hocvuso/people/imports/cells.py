@@ -282,6 +282,22 @@ def birth_date(context: CellContext, value: object) -> Any:
     return result
 
 
+def birth_date_by_sex(context: CellContext, male: object, female: object) -> Any:
+    """Ngày sinh split into Nam | Nữ columns: the date written in exactly one of them (see `birth_date`)."""
+    if plain(male) and plain(female):
+        raise Bad(_("Ngày sinh ghi ở cả cột Nam và cột Nữ; chỉ ghi ở cột đúng giới tính."))
+    if not plain(male) and not plain(female):
+        raise Bad(_("Thiếu ngày sinh (ghi ở cột Nam hoặc cột Nữ)."))
+    return birth_date(context, male if plain(male) else female)
+
+
+def sex_by_birth_column(context: CellContext, male: object, female: object) -> str:
+    """The sex a Nam | Nữ birth-date split says: "M" when the date is under Nam, "F" under Nữ."""
+    if bool(plain(male)) == bool(plain(female)):
+        raise Bad(_("Không rõ giới tính: ngày sinh phải ghi ở đúng một trong hai cột Nam, Nữ."))
+    return "M" if plain(male) else "F"
+
+
 def _count_cached(context: CellContext, value: object, result: Any) -> None:
     """Record what this row's date says about the file's date order (also for a value read from the cache)."""
     kind = context.date_kinds.get(value) if type(value) is str else None

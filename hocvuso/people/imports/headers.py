@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from hocvuso.core.errors import DomainError
+from hocvuso.core.text import fold_diacritics
 
 from ..import_models import ImportKind
 from .cells import plain
@@ -58,6 +59,16 @@ def _is_sub_header(kind: str, upper: Sequence[object], lower: Sequence[object]) 
     return len(matches) >= 2 or (len(matches) == 1 and under_group)
 
 
+def _birth_date_by_sex(positions: dict[str, int], lower: Sequence[object]) -> int | None:
+    """The position of the women's birth-date column when the row under the header splits "Ngày sinh" into
+    "Nam" | "Nữ", else None."""
+    birth = positions.get("birth_date")
+    if birth is None or birth + 1 >= len(lower):
+        return None
+    male, female = fold_diacritics(plain(lower[birth])), fold_diacritics(plain(lower[birth + 1]))
+    return birth + 1 if (male, female) == ("nam", "nu") else None
+
+
 def _is_column_numbering(cells: Sequence[object]) -> bool:
     """True for the row of column numbers forms put under the header: "1 2 3 …", "(1) (2) …", "A B C …"."""
     texts = [plain(cell) for cell in cells if plain(cell)]
@@ -93,6 +104,12 @@ def find_header(kind: str, rows: Iterator[tuple[int, Row]], *, sheet: str = "") 
         combined_positions = match_header(kind, combined)
         if len(combined_positions) > len(positions) and _is_sub_header(kind, cells, following[1]):
             number, positions, cells, index = following[0], combined_positions, combined, index + 1
+        split = _birth_date_by_sex(positions, following[1])
+        if split is not None:
+            # "Ngày sinh" over "Nam" | "Nữ": the date is written under the person's sex (a common form).
+            positions["birth_date_female"] = split
+            if index < len(seen) and seen[index][0] != following[0]:
+                index += 1  # the Nam | Nữ row is part of the header
     rest_seen = seen[index + 1 :]
     if not rest_seen:
         upcoming = next(rows, None)
@@ -100,8 +117,13 @@ def find_header(kind: str, rows: Iterator[tuple[int, Row]], *, sheet: str = "") 
     if rest_seen and _is_column_numbering(rest_seen[0][1]):
         rest_seen = rest_seen[1:]
     _check_columns(kind, number, positions, cells, where)
-    headers = {key: " ".join(str(cells[i]).split()) for key, i in positions.items()}
+    headers = {key: " ".join(str(cells[i]).split()) for key, i in positions.items() if i < len(cells) and cells[i]}
+    if "birth_date_female" in positions:
+        birth_header = headers.get("birth_date", "Ngày sinh")
+        headers["birth_date"] = f"{birth_header} (Nam)"
+        headers["birth_date_female"] = f"{birth_header} (Nữ)"
     width = max((i + 1 for i, cell in enumerate(cells) if plain(cell)), default=0)
+    width = max(width, *(i + 1 for i in positions.values()))
     return Header(number, positions, headers, width, itertools.chain(rest_seen, rows))
 
 
@@ -154,7 +176,10 @@ def _check_columns(kind: str, number: int, positions: dict[str, int], cells: Seq
     missing: list[Column] = [
         column
         for column in COLUMNS[kind]
-        if column.required and column.key not in positions and not (column.key == "full_name" and has_name)
+        if column.required
+        and column.key not in positions
+        and not (column.key == "full_name" and has_name)
+        and not (column.key == "sex" and "birth_date_female" in positions)  # the sex is where the date is
     ]
     problems = [f"“{column.header}”" for column in missing]
     if kind == ImportKind.RESIDENTS and "village_code" not in positions and "village_name" not in positions:

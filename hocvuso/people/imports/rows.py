@@ -36,6 +36,7 @@ FIELD_ORDER = (
     "family_name",
     "middle_name",
     "given_name",
+    "birth_date_female",
 )
 F = {key: index for index, key in enumerate(FIELD_ORDER)}
 _ID, _NAME, _BIRTH, _SEX, _ETHNICITY, _PHONE = (
@@ -46,6 +47,7 @@ _VILLAGE_CODE, _VILLAGE_NAME, _HOUSEHOLD, _ADDRESS = (
 )
 _RELATION, _HEAD, _POSITION = F["relation"], F["is_head"], F["position"]
 _FAMILY, _MIDDLE, _GIVEN = F["family_name"], F["middle_name"], F["given_name"]
+_BIRTH_FEMALE = F["birth_date_female"]
 
 Raw = Sequence[object]
 _SIGNATURE = re.compile(
@@ -75,11 +77,17 @@ def _rules(kind: str, positions: dict[str, int]) -> tuple[Rule, ...]:
         name = Rule(
             "full_name", "given_name", lambda c, r: cells.full_name_from_parts(c, r[_FAMILY], r[_MIDDLE], r[_GIVEN])
         )
+    birth = Rule("birth_date", "birth_date", lambda c, r: cells.birth_date(c, r[_BIRTH]))
+    sex = Rule("sex", "sex", lambda c, r: cells.sex(c, r[_SEX]))
+    if "birth_date_female" in positions:  # "Ngày sinh" split into Nam | Nữ
+        birth = Rule("birth_date", "birth_date", lambda c, r: cells.birth_date_by_sex(c, r[_BIRTH], r[_BIRTH_FEMALE]))
+        if "sex" not in positions:
+            sex = Rule("sex", "birth_date", lambda c, r: cells.sex_by_birth_column(c, r[_BIRTH], r[_BIRTH_FEMALE]))
     common = (
         Rule("national_id", "national_id", lambda c, r: cells.national_id(c, r[_ID])),
         name,
-        Rule("birth_date", "birth_date", lambda c, r: cells.birth_date(c, r[_BIRTH])),
-        Rule("sex", "sex", lambda c, r: cells.sex(c, r[_SEX])),
+        birth,
+        sex,
         Rule("ethnicity", "ethnicity", lambda c, r: cells.ethnicity(c, r[_ETHNICITY], required=residents)),
         Rule("phone", "phone", lambda c, r: cells.phone(c, r[_PHONE])),
         Rule(
@@ -137,6 +145,7 @@ class RowChecker:
             today=timezone.localdate(),
         )
         self.rules = _rules(kind, positions)
+        self.split_birth = "birth_date_female" in positions
         self.indexes = [positions.get(key, -1) for key in FIELD_ORDER]
         self.first_index = positions["national_id"]
         self.id_checks: dict[tuple[str, int, str], list[str]] = {}
@@ -212,6 +221,10 @@ class RowChecker:
             except Bad as bad:
                 problems.append((rule.column, bad.message))
         problems.extend(self._check_id_digits(values))
+        if self.split_birth and "sex" in self.positions and values.get("sex") and values.get("birth_date"):
+            under = "M" if plain(raw[_BIRTH]) else "F"
+            if under != values["sex"]:
+                problems.append(("sex", _("Giới tính không khớp với cột ghi ngày sinh (Nam hoặc Nữ).")))
         if problems:
             return None, problems
         return self._record(row, values), problems

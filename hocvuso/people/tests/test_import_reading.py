@@ -517,3 +517,47 @@ def test_the_form_and_the_importer_refuse_the_same_values_with_the_same_reason(
 
     assert form_error.value.code == code
     assert (2, column, str(form_error.value.message)) in problems_of(job)
+
+
+def test_a_birth_date_split_into_nam_and_nu_columns_gives_the_date_and_the_sex(territory: Any) -> None:
+    upper = [
+        "Số định danh cá nhân",
+        "Họ và tên",
+        "Ngày sinh",
+        None,
+        "Dân tộc",
+        "Mã hộ",
+        "Quan hệ với chủ hộ",
+        "Mã thôn",
+    ]
+    lower = [None, None, "Nam", "Nữ", None, None, None, None]
+    him = resident(1, sex="M", birth=datetime.date(1968, 4, 30), name="Nguyễn Văn Hùng", household="HO-1")
+    her = resident(2, sex="F", birth=datetime.date(1990, 9, 25), relation="Con", household="HO-1")
+    rows = [
+        upper,
+        lower,
+        [him[1], him[2], "30/04/1968", None, "Kinh", "HO-1", "Chủ hộ", "24631.001"],
+        [her[1], her[2], None, "25/09/1990", "Kinh", "HO-1", "Con", "24631.001"],
+    ]
+
+    job = run_import(workbook_bytes({"Danh sách": rows}), unit=territory.commune, file_name="ds.xlsx")
+
+    assert (job.status, problems_of(job)) == (ImportStatus.DONE, [])
+    assert (stored(him[1]).sex, stored(her[1]).sex) == ("M", "F")
+    assert stored(her[1]).birth_date == datetime.date(1990, 9, 25)
+
+
+def test_a_date_in_both_nam_and_nu_columns_is_a_row_problem(territory: Any) -> None:
+    her = resident(1, sex="F", birth=datetime.date(1990, 9, 25))
+    rows = [
+        ["Số định danh cá nhân", "Họ và tên", "Ngày sinh", None, "Dân tộc", "Mã hộ", "Mã thôn"],
+        [None, None, "Nam", "Nữ", None, None, None],
+        [her[1], her[2], "25/09/1990", "25/09/1990", "Kinh", "HO-1", "24631.001"],
+    ]
+
+    job = run_import(workbook_bytes({"Danh sách": rows}), unit=territory.commune, file_name="ds.xlsx")
+
+    assert problems_of(job) == [
+        (3, "Ngày sinh (Nam)", "Ngày sinh ghi ở cả cột Nam và cột Nữ; chỉ ghi ở cột đúng giới tính."),
+        (3, "Ngày sinh (Nam)", "Không rõ giới tính: ngày sinh phải ghi ở đúng một trong hai cột Nam, Nữ."),
+    ]
