@@ -28,6 +28,9 @@ it; an unknown kind is a programming error, not a "no"):
                        its unit or its organisation (exactly one is set); a task's update and evidence, the
                        subject of their task
 
+A roster import reaches (matches, attaches, updates or moves) only the residents `reached_by_import` allows: those
+living in the importer's IMPORT_ROSTER subtrees and the members in force today of an organisation they import for.
+
 Two reporting rules are not "lies in the scope": a subject's own officers (`officer_of`, `officer_scope`: the
 permission held on that unit or organisation itself, not over a larger area — a province administrator is not a
 commune's officer) prepare its reports and update its tasks, and nobody reviews a report as its own officer
