@@ -121,7 +121,7 @@ def test_officer_fixes_a_roster_imports_it_and_finds_a_resident_without_diacriti
     # The fixed file passes the check; confirming imports it (a second click would import nothing more).
     page.get_by_role("link", name="Gửi tệp đã sửa").click()
     upload(page, "danh-sach-quang-khe.xlsx", roster(broken=False))
-    expect(page.get_by_role("status").first).to_contain_text("Tệp hợp lệ: 3 dòng")
+    expect(page.get_by_role("status").first).to_contain_text("Đã kiểm tra, chưa nhập: 3 dòng")
     assert_accessible(page, "valid check")
     screenshot(page, "registry-import-valid")
     page.get_by_role("button", name="Nhập 3 dòng vào sổ").click()
@@ -191,7 +191,7 @@ def test_the_progress_bar_follows_a_running_import_and_shows_the_result(page, li
 
     run_roster_import(job_id=job.pk)  # the worker finishes; the page notices by itself
 
-    expect(page.get_by_text("Tệp hợp lệ: 3 dòng")).to_be_visible(timeout=10_000)
+    expect(page.get_by_text("Đã kiểm tra, chưa nhập: 3 dòng")).to_be_visible(timeout=10_000)
     expect(page.get_by_role("progressbar")).to_have_count(0)
 
 

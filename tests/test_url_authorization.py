@@ -41,6 +41,7 @@ AGENCY_REACHES = {
     "web:resident",
     "web:roster_import",
     "web:roster_template",
+    "api:roster-import-list",
     "web:monitoring",
     "web:monitoring_organisations",
     "web:monitoring_organisation",

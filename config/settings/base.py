@@ -164,6 +164,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    "ENUM_NAME_OVERRIDES": {
+        "ImportKindEnum": "hocvuso.people.import_models.ImportKind",
+        "ImportStatusEnum": "hocvuso.people.import_models.ImportStatus",
+        "ReportStatusEnum": "hocvuso.reporting.models.ReportStatus",
+    },
 }
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
@@ -189,7 +194,16 @@ CELERY_BEAT_SCHEDULE = {
     # literacy confirmations without a certificate yet are issued; certificates are sent to the VNeID endpoint
     "issue-certificates": {"task": "hocvuso.credentials.tasks.issue_pending_certificates", "schedule": 60.0},
     "deliver-certificates": {"task": "hocvuso.credentials.tasks.deliver_certificates", "schedule": 60.0},
+    # roster imports whose worker died: marked failed, and their job page says so (hocvuso/people/imports)
+    "sweep-stalled-imports": {"task": "hocvuso.people.imports.tasks.sweep_stalled_imports", "schedule": 300.0},
 }
+# Without Redis (no Celery beat), each web process runs the same periodic jobs in a thread (config/embedded.py).
+EMBEDDED_SCHEDULE_SECONDS = float(env("EMBEDDED_SCHEDULE_SECONDS", "300"))
+
+# Roster imports: a user may meet at most this many IDs registered outside their reach per window (see
+# hocvuso/people/imports/registry.py); past that, files with IDs outside their reach are refused whole.
+IMPORT_OUTSIDE_SCOPE_LIMIT = int(env("IMPORT_OUTSIDE_SCOPE_LIMIT", "50"))
+IMPORT_OUTSIDE_SCOPE_WINDOW_SECONDS = int(env("IMPORT_OUTSIDE_SCOPE_WINDOW_SECONDS", "86400"))
 
 # Personal data at rest: national ID and phone are encrypted (AES-GCM) and looked up by a keyed hash (HMAC).
 # Both keys are 32 random bytes, base64; production has no default (see docs/OPERATIONS.md for rotation).
@@ -294,6 +308,10 @@ REPORTING_PDF_CONVERTER = env("REPORTING_PDF_CONVERTER", "bridge")
 REPORTING_PDF_SOCKET = env("REPORTING_PDF_SOCKET", "")
 REPORTING_UNO_PYTHON = env("REPORTING_UNO_PYTHON", "/usr/bin/python3")
 REPORTING_EVIDENCE_MAX_BYTES = int(env("REPORTING_EVIDENCE_MAX_BYTES", str(10 * 1024 * 1024)))
+
+# Roster imports: the largest file of each format (the upload form and the import service read these).
+ROSTER_IMPORT_MAX_CSV_BYTES = int(env("ROSTER_IMPORT_MAX_CSV_BYTES", str(200 * 1024 * 1024)))  # 1M rows ≈ 110 MB
+ROSTER_IMPORT_MAX_XLSX_BYTES = int(env("ROSTER_IMPORT_MAX_XLSX_BYTES", str(50 * 1024 * 1024)))  # full sheet ≈ 40 MB
 
 # Mail (reminders). The console backend prints messages; production sets EMAIL_BACKEND to SMTP and EMAIL_HOST etc.
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

@@ -30,6 +30,9 @@ it; an unknown kind is a programming error, not a "no"):
                        its unit or its organisation (exactly one is set); a task's update and evidence, the
                        subject of their task
 
+A roster import reaches (matches, attaches, updates or moves) only the residents `reached_by_import` allows: those
+living in the importer's IMPORT_ROSTER subtrees and the members in force today of an organisation they import for.
+
 Two reporting rules are not "lies in the scope": a subject's own officers (`officer_of`, `officer_scope`: the
 permission held on that unit or organisation itself, not over a larger area — a province administrator is not a
 commune's officer) prepare its reports and update its tasks, and nobody reviews a report as its own officer
@@ -332,6 +335,24 @@ def scope(user: AnyUser, permission: Permission, model: type[Model]) -> Q:
     if kind == PENDING_REGISTRATION:
         return grants.within("commune") & Q(commune__isnull=False)
     raise _unknown(kind)
+
+
+def reached_by_import(user: AnyUser, model: type[Model]) -> Q:
+    """The filter for the residents (`model`) a roster import by the user may match, attach, update or move: those
+    living in the user's IMPORT_ROSTER subtrees and the members in force today of an organisation the user may
+    import for (assigned to it, or located in those subtrees). An import never reaches anyone else (issue 8,
+    hole 1): such rows are refused and the officer asks for a transfer (hocvuso.people.transfers). `None` is the
+    system (the command line): everyone. Matches nothing for a user without IMPORT_ROSTER."""
+    if user is None:
+        return Q()
+    grants = _Grants.of(user, Permission.IMPORT_ROSTER)
+    if _kind(model) != RESIDENT:
+        raise _unknown(_kind(model))
+    if not grants:
+        return Q(pk__in=[])
+    memberships = model._meta.get_field("memberships").related_model._default_manager  # type: ignore[union-attr]
+    member = memberships.filter(_in_force_today(), grants.organisations("organisation"), resident=OuterRef("pk"))
+    return grants.within("village") | Q(Exists(member))
 
 
 def can(user: AnyUser, permission: Permission, obj: Model) -> bool:

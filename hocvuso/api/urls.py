@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import reporting, views
+from . import imports, reporting, views
 
 app_name = "api"
 urlpatterns = [
@@ -16,6 +16,13 @@ urlpatterns = [
     path("tokens/<int:token_id>/", views.ApiTokenDetailView.as_view(), name="token-detail"),
     path("reports/", reporting.ReportListView.as_view(), name="report-list"),
     path("reports/<int:report_id>/", reporting.ReportDetailView.as_view(), name="report-detail"),
+    path("roster-imports/", imports.RosterImportListView.as_view(), name="roster-import-list"),
+    path("roster-imports/<int:job_id>/", imports.RosterImportDetailView.as_view(), name="roster-import-detail"),
+    path(
+        "roster-imports/<int:job_id>/confirm/",
+        imports.RosterImportConfirmView.as_view(),
+        name="roster-import-confirm",
+    ),
     path("schema/", views.SchemaView.as_view(), name="schema"),
     path("docs/", views.DocsView.as_view(), name="docs"),
 ]

@@ -13,10 +13,10 @@ from hocvuso.accounts.models import User
 from hocvuso.accounts.roles import Role
 from hocvuso.accounts.services import assign_role, create_user
 from hocvuso.demo.credentials import load_demo_credentials
+from hocvuso.demo.population.generator import generate_population
 from hocvuso.indicators.models import IndicatorFact
 from hocvuso.indicators.services import rebuild_facts
 from hocvuso.learning.services import DEFAULT_CURRICULA, attach_resident, load_curricula
-from hocvuso.people.generator import generate_population
 from hocvuso.people.models import Organisation, OrganisationKind, Resident
 from hocvuso.people.services import link_user_account
 from hocvuso.reporting.models import Report, ReportingAssignment

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from hocvuso.core.models import TimeStampedModel
 
 __all__ = [
+    "DATE_ORDERS",
     "LIVE_IMPORT_STATUSES",
     "RUNNING_IMPORT_STATUSES",
     "ImportJob",
@@ -39,6 +40,8 @@ class ImportStatus(models.TextChoices):
     REJECTED = "rejected", _("Bị từ chối")
     FAILED = "failed", _("Thất bại")
 
+
+DATE_ORDERS = [("dmy", _("ngày/tháng/năm")), ("mdy", _("tháng/ngày/năm"))]
 
 # A file with a job in one of these states is being imported or was imported: the same file is not taken again.
 LIVE_IMPORT_STATUSES = [ImportStatus.QUEUED, ImportStatus.VALIDATING, ImportStatus.IMPORTING, ImportStatus.DONE]
@@ -103,6 +106,9 @@ class ImportJob(TimeStampedModel):
     file_name = models.CharField(_("tên tệp"), max_length=255)
     fingerprint = models.CharField(_("dấu vân tệp"), max_length=64, db_index=True)
     dry_run = models.BooleanField(_("chỉ kiểm tra"), default=False)
+    # An organisation's roster is its full list of that kind on this day: new members join from it, members the
+    # roster no longer lists leave the day before it (see commit.py). Residents files carry it too (no effect).
+    as_of = models.DateField(_("danh sách tính đến ngày"), null=True, blank=True)
     status = models.CharField(
         _("trạng thái"), max_length=12, choices=ImportStatus.choices, default=ImportStatus.QUEUED, db_index=True
     )
@@ -118,7 +124,18 @@ class ImportJob(TimeStampedModel):
     residents_created = models.PositiveIntegerField(_("người dân thêm mới"), default=0)
     households_created = models.PositiveIntegerField(_("hộ thêm mới"), default=0)
     households_updated = models.PositiveIntegerField(_("hộ cập nhật"), default=0)
+    residents_moved = models.PositiveIntegerField(_("người chuyển thôn"), default=0)
+    heads_cleared = models.PositiveIntegerField(_("hộ không còn chủ hộ"), default=0)
+    memberships_ended = models.PositiveIntegerField(_("thành viên thôi"), default=0)
+    # What a dry run found that the officer must see before confirming: moves between villages and members
+    # who leave (the first rows of each, with names only of people the importer may already see).
+    changes = models.JSONField(_("thay đổi cần xác nhận"), default=dict, blank=True)
     problem_count = models.PositiveIntegerField(_("số lỗi"), default=0)
+    # The officer's reading of dates like 03/04/1990 when the file cannot tell: "dmy" or "mdy" ("" = not chosen).
+    date_order = models.CharField(_("thứ tự ngày tháng"), max_length=3, blank=True, choices=DATE_ORDERS)
+    # What the check found besides problems: sheets read and their rows, the date order and how it was decided,
+    # notes (an encoding converted, zeros restored, years of birth alone, rows under the table ignored).
+    summary = models.JSONField(_("tóm tắt"), default=dict, blank=True)
     started_at = models.DateTimeField(_("bắt đầu lúc"), null=True, blank=True)
     finished_at = models.DateTimeField(_("kết thúc lúc"), null=True, blank=True)
 
@@ -143,6 +160,18 @@ class ImportJob(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.file_name} ({self.get_status_display()})"
+
+    @property
+    def status_label(self) -> str:
+        """The status as the officer reads it: a finished check says that nothing was written yet."""
+        if self.dry_run and self.status == ImportStatus.DONE:
+            return str(_("Đã kiểm tra, chưa nhập"))
+        return str(self.get_status_display())
+
+    @property
+    def needs_date_order(self) -> bool:
+        """True when the file has dates readable both ways and nothing in it says which: the officer chooses."""
+        return bool(self.summary.get("date_order_needed")) and not self.date_order
 
     @property
     def is_finished(self) -> bool:

@@ -55,9 +55,13 @@ class HouseholdQuerySet(models.QuerySet["Household"]):
 
 
 class Household(TimeStampedModel):
-    """Hộ gia đình — a household living in a village; the unit of the "Gia đình số" (digital family) target."""
+    """Hộ gia đình — a household living in a village; the unit of the "Gia đình số" (digital family) target.
 
-    code = models.CharField(_("mã hộ"), max_length=40, unique=True)
+    Its code is unique within its village, not across the province: officers number households from 1 in each
+    village (thôn, tổ dân phố), and a commune that numbers them across the commune still has unique codes in each
+    village (see docs/ARCHITECTURE.md, "Households")."""
+
+    code = models.CharField(_("mã hộ"), max_length=40)
     village = models.ForeignKey(
         "territory.AdministrativeUnit", verbose_name=_("thôn, tổ dân phố"), on_delete=models.PROTECT, related_name="+"
     )
@@ -71,7 +75,9 @@ class Household(TimeStampedModel):
     class Meta:
         verbose_name = _("hộ gia đình")
         verbose_name_plural = _("hộ gia đình")
-        indexes = [models.Index(fields=["village"])]
+        constraints = [models.UniqueConstraint(fields=["village", "code"], name="household_code_unique_in_village")]
+        # The unique index serves every look-up by village; this one serves the look-up by code alone (search).
+        indexes = [models.Index(fields=["code"], name="household_code_idx")]
 
     def __str__(self) -> str:
         return self.code
@@ -106,6 +112,15 @@ _AGE_SETTINGS = {
 def age_thresholds() -> dict[str, int]:
     """Every named age threshold in years, as the settings give them now."""
     return {group.value: group.years for group in AgeGroup}
+
+
+class BirthDatePrecision(models.TextChoices):
+    """How much of a birth date is known. Elderly people often know only their year of birth: the date is then
+    stored as 1 January of that year and shown as "năm 1950"; ages count by calendar year (a person born in
+    1950 is 60 from 1 January 2010), the convention of year-only records."""
+
+    DAY = "day", _("ngày, tháng, năm")
+    YEAR = "year", _("chỉ năm")
 
 
 class ResidentQuerySet(models.QuerySet["Resident"]):
@@ -173,6 +188,13 @@ class Resident(TimeStampedModel):
     # registry loads faster; a scoped search only reads the residents of the officer's villages.
     name_key = models.CharField(_("khóa tìm kiếm tên"), max_length=150, editable=False)
     birth_date = models.DateField(_("ngày sinh"))
+    birth_date_precision = models.CharField(
+        _("độ chính xác ngày sinh"),
+        max_length=4,
+        choices=BirthDatePrecision.choices,
+        default=BirthDatePrecision.DAY,
+        db_default=BirthDatePrecision.DAY,  # bulk loaders that do not name the column write full dates
+    )
     sex = models.CharField(_("giới tính"), max_length=1, choices=Sex.choices)
     ethnicity = models.PositiveSmallIntegerField(_("dân tộc"))
     national_id_ciphertext = models.BinaryField(_("số định danh (mã hóa)"), null=True, blank=True, editable=False)
@@ -215,6 +237,11 @@ class Resident(TimeStampedModel):
                 fields=["national_id_hash"], condition=Q(national_id_hash__isnull=False), name="resident_unique_id"
             ),
             models.CheckConstraint(condition=Q(sex__in=["M", "F"]), name="resident_sex_valid"),
+            models.CheckConstraint(
+                condition=Q(birth_date_precision="day")
+                | Q(birth_date_precision="year", birth_date__month=1, birth_date__day=1),
+                name="resident_birth_precision_valid",
+            ),
             models.CheckConstraint(condition=Q(ethnicity__gte=1, ethnicity__lte=54), name="resident_ethnicity_valid"),
         ]
         indexes = [models.Index(fields=["village", "birth_date"])]
@@ -231,6 +258,13 @@ class Resident(TimeStampedModel):
     @property
     def masked_phone(self) -> str:
         return f"*******{self.phone_last3}" if self.phone_last3 else ""
+
+    @property
+    def birth_date_display(self) -> str:
+        """The birth date as pages show it: "05/09/1990", or "năm 1950" when only the year is known."""
+        if self.birth_date_precision == BirthDatePrecision.YEAR:
+            return _("năm %(year)s") % {"year": self.birth_date.year}
+        return self.birth_date.strftime("%d/%m/%Y")
 
     def age_on(self, day: date) -> int:
         return day.year - self.birth_date.year - ((day.month, day.day) < (self.birth_date.month, self.birth_date.day))
@@ -252,6 +286,7 @@ class Membership(EffectiveDated, TimeStampedModel):
     resident = models.ForeignKey(Resident, on_delete=models.CASCADE, related_name="memberships")
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="memberships")
     kind = models.CharField(_("nhóm"), max_length=10, choices=MembershipKind.choices)
+    position = models.CharField(_("chức vụ, lớp"), max_length=100, blank=True, default="", db_default="")
     valid_from = models.DateField(_("từ ngày"))
     valid_to = models.DateField(_("đến ngày"), null=True, blank=True)
 

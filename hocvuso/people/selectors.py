@@ -59,10 +59,12 @@ def search_residents(*, user: Any, query: str, limit: int = 50) -> QuerySet[Resi
     return matches.select_related("village", "household").order_by("name_key", "birth_date", "pk")[:limit]
 
 
-def household_with_members(*, user: Any, code: str) -> Household:
-    """The household with this code, its village, head and members (each with their digital identity and
-    memberships), if the user may see it (VIEW_PEOPLE in its village's subtree). Raises NotFound when it does
-    not exist or lies outside the user's scope — the two are not told apart."""
+def household_with_members(*, user: Any, code: str, village_id: int | None = None) -> Household:
+    """The household with this code (in the village `village_id`: codes are unique per village), its village,
+    head and members (each with their digital identity and memberships), if the user may see it (VIEW_PEOPLE in
+    its village's subtree). Without a village, the code must name one household among those the user may see.
+    Raises NotFound when it does not exist or lies outside the user's scope — the two are not told apart —, and
+    AmbiguousHousehold (with the villages to choose from) when the code names several the user may see."""
     members = (
         Resident.objects.select_related("digital_identity")
         .prefetch_related(Prefetch("memberships", queryset=Membership.objects.select_related("organisation")))
@@ -73,11 +75,26 @@ def household_with_members(*, user: Any, code: str) -> Household:
         .select_related("village__parent", "head")
         .prefetch_related(Prefetch("members", queryset=members))
         .filter(code=code)
-        .first()
     )
-    if household is None:
+    if village_id is not None:
+        household = household.filter(village_id=village_id)
+    found = list(household[:2])
+    if not found:
         raise NotFound()
-    return household
+    if len(found) > 1:
+        villages = Household.objects.visible_to(user, Permission.VIEW_PEOPLE).filter(code=code)
+        raise AmbiguousHousehold(
+            list(villages.order_by("village__code").values_list("village_id", "village__name")[:50])
+        )
+    return found[0]
+
+
+class AmbiguousHousehold(Exception):
+    """A household code that names households in several villages the user may see: `villages` (id, name)."""
+
+    def __init__(self, villages: list[tuple[int, str]]) -> None:
+        super().__init__("ambiguous household code")
+        self.villages = villages
 
 
 def target_groups_of(resident: Resident, memberships: list[Membership], on: date | None = None) -> list[str]:

@@ -7,8 +7,6 @@ logs. `actor` is the signed-in user (scope is checked against their roles) or No
 """
 
 import datetime
-import re
-import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
@@ -27,6 +25,7 @@ from hocvuso.territory.models import AdministrativeUnit, Level
 
 from .ethnicity import ETHNICITIES, ethnicity_code
 from .models import (
+    BirthDatePrecision,
     DigitalIdentity,
     EvidenceSource,
     Household,
@@ -39,11 +38,7 @@ from .models import (
     VneidLevel,
 )
 from .national_id import check_national_id, normalise_national_id
-
-_PHONE_SEPARATORS = re.compile(r"[\s.\-()\u00a0]+")
-_MOBILE = re.compile(r"^0[35789]\d{8}$")
-_SPACES = re.compile(r"\s+")
-EARLIEST_BIRTH_DATE = datetime.date(1900, 1, 1)
+from .rules import check_birth_date, clean_full_name, normalise_phone
 
 # Fields `correct_resident` may change; personal numbers are audited as "changed", never by value.
 CORRECTABLE_FIELDS = frozenset(
@@ -55,48 +50,12 @@ _SECRET_FIELDS = frozenset({"national_id", "phone"})
 # --- Validation helpers -------------------------------------------------------------------------------------
 
 
-def normalise_phone(raw: object) -> str:
-    """A Vietnamese mobile number as ten digits "0xxxxxxxxx" (from "+84 912 345 678", "84912345678",
-    "0912.345.678", or an Excel number that lost its leading zero). Raises DomainError otherwise."""
-    if isinstance(raw, bool) or raw is None:
-        raise DomainError(_("Thiếu số điện thoại."), field="phone", code="phone_missing")
-    if isinstance(raw, float) and raw.is_integer():
-        raw = int(raw)
-    text = _PHONE_SEPARATORS.sub("", str(raw).strip().lstrip("'"))
-    if text.startswith("+84"):
-        text = "0" + text[3:]
-    elif text.startswith("84") and len(text) == 11:
-        text = "0" + text[2:]
-    elif len(text) == 9 and text[:1] in "35789":
-        text = "0" + text
-    if not _MOBILE.match(text):
-        raise DomainError(
-            _("Số điện thoại di động không hợp lệ: cần 10 chữ số, bắt đầu bằng 03, 05, 07, 08 hoặc 09."),
-            field="phone",
-            code="phone_format",
-        )
-    return text
-
-
 def _clean_name(full_name: str) -> str:
-    name = _SPACES.sub(" ", unicodedata.normalize("NFC", full_name or "")).strip()
-    if not name:
-        raise DomainError(_("Thiếu họ và tên."), field="full_name", code="name_missing")
-    if len(name) > 150:
-        raise DomainError(_("Họ và tên dài quá 150 ký tự."), field="full_name", code="name_too_long")
-    if any(character.isdigit() for character in name):
-        raise DomainError(_("Họ và tên không được chứa chữ số."), field="full_name", code="name_digits")
-    return name
+    return clean_full_name(full_name)
 
 
-def _clean_birth_date(birth_date: datetime.date) -> datetime.date:
-    if not isinstance(birth_date, datetime.date):
-        raise DomainError(_("Ngày sinh không hợp lệ."), field="birth_date", code="birth_date_invalid")
-    if birth_date > timezone.localdate():
-        raise DomainError(_("Ngày sinh ở tương lai."), field="birth_date", code="birth_date_future")
-    if birth_date < EARLIEST_BIRTH_DATE:
-        raise DomainError(_("Ngày sinh trước năm 1900."), field="birth_date", code="birth_date_too_early")
-    return birth_date
+def _clean_birth_date(birth_date: datetime.date, precision: str = "day") -> datetime.date:
+    return check_birth_date(birth_date, precision=precision)
 
 
 def _clean_sex(sex: str) -> str:
@@ -186,14 +145,18 @@ def register_household(*, village: AdministrativeUnit, actor: Any, code: str = "
     with transaction.atomic():
         if not code:
             prefix = f"{village.code}-"
-            taken = Household.objects.select_for_update().filter(code__startswith=prefix).count()
+            taken = Household.objects.select_for_update().filter(village=village, code__startswith=prefix).count()
             number = taken + 1
-            while Household.objects.filter(code=f"{prefix}{number:05d}").exists():
+            while Household.objects.filter(village=village, code=f"{prefix}{number:05d}").exists():
                 number += 1
             code = f"{prefix}{number:05d}"
         code = code.strip()
-        if Household.objects.filter(code=code).exists():
-            raise DomainError(_("Mã hộ %(code)s đã có.") % {"code": code}, field="code", code="duplicate_household")
+        if Household.objects.filter(village=village, code=code).exists():  # codes are unique per village
+            raise DomainError(
+                _("Mã hộ %(code)s đã có ở %(village)s.") % {"code": code, "village": village.name},
+                field="code",
+                code="duplicate_household",
+            )
         household = Household.objects.create(code=code, village=village, address=address.strip()[:255])
         record_audit(
             actor=actor, action="people.register_household", target=household, details={"village": village.code}
@@ -309,6 +272,7 @@ def correct_resident(*, resident: Resident, changes: Mapping[str, Any], actor: A
             if birth_date != resident.birth_date:
                 audited["birth_date"] = {"from": resident.birth_date.isoformat(), "to": birth_date.isoformat()}
                 resident.birth_date = birth_date
+                resident.birth_date_precision = BirthDatePrecision.DAY  # the form gives a full date
         if "sex" in changes:
             sex = _clean_sex(changes["sex"])
             if sex != resident.sex:
@@ -535,6 +499,7 @@ def export_own_data(*, user: Any) -> dict[str, Any]:
     data: dict[str, Any] = {
         "full_name": resident.full_name,
         "birth_date": resident.birth_date.isoformat(),
+        "birth_date_precision": resident.birth_date_precision,  # "year": only the year is known
         "sex": resident.sex,
         "ethnicity": {"code": resident.ethnicity, "name": ETHNICITIES.get(resident.ethnicity, "")},
         "national_id": decrypt(resident.national_id_ciphertext) if resident.national_id_ciphertext else "",
@@ -592,7 +557,7 @@ def ensure_organisation(
     returned unchanged (its name or location may have been corrected since). Returns (organisation, created).
     For data files that name agencies (the plan's lead agencies); audited ("people.register_organisation") when
     it creates one. Raises DomainError for an empty code or name or an unknown kind."""
-    code, name = code.strip(), _SPACES.sub(" ", name).strip()
+    code, name = code.strip(), " ".join(name.split())
     if not code or not name or len(code) > 40 or len(name) > 255:
         raise DomainError(_("Mã và tên cơ quan, tổ chức không hợp lệ."), field="code", code="organisation_invalid")
     if kind not in OrganisationKind.values:

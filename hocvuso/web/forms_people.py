@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from hocvuso.people.ethnicity import ETHNICITIES
 from hocvuso.people.import_models import ImportKind
-from hocvuso.people.imports.services import MAX_CSV_BYTES, MAX_XLSX_BYTES
+from hocvuso.people.imports.services import upload_limit
 from hocvuso.people.models import EvidenceSource, Household, Organisation, Sex, VneidLevel
 from hocvuso.territory.models import AdministrativeUnit
 
@@ -94,22 +94,27 @@ class ResidentCorrectionForm(forms.Form):
         self.fields["village"].queryset = villages  # type: ignore[attr-defined]
         self.households = households
 
-    def clean_household_code(self) -> Household | None:
-        code = self.cleaned_data["household_code"].strip()
-        if not code:
-            return None
-        household = self.households.filter(code=code).first()
-        if household is None:
-            raise forms.ValidationError(_("Không tìm thấy hộ có mã này trong địa bàn của bạn."))
-        return household
-
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
+        cleaned["household_code"] = self._household(cleaned)
         if cleaned.get("remove_national_id") and cleaned.get("national_id"):
             self.add_error("national_id", _("Hãy ghi số mới hoặc chọn xóa số, không cả hai."))
         if cleaned.get("remove_phone") and cleaned.get("phone"):
             self.add_error("phone", _("Hãy ghi số mới hoặc chọn xóa số, không cả hai."))
         return cleaned
+
+    def _household(self, cleaned: dict[str, Any]) -> Household | None:
+        """The household with the code in the chosen village (household codes are unique per village only)."""
+        code = (cleaned.get("household_code") or "").strip()
+        village = cleaned.get("village")
+        if not code or village is None:
+            return None
+        household = self.households.filter(code=code, village=village).first()
+        if household is None:
+            self.add_error(
+                "household_code", _("Không tìm thấy hộ có mã này ở thôn, tổ dân phố đã chọn trong địa bàn của bạn.")
+            )
+        return household
 
     def changes(self) -> dict[str, Any]:
         """The changes to send to `correct_resident` (only what the form may change; empty numbers kept)."""
@@ -187,6 +192,16 @@ class RosterUploadForm(forms.Form):
         max_length=40,
         help_text=_("Chỉ cho danh sách cán bộ, học sinh, sinh viên, người lao động."),
     )
+    as_of = forms.DateField(
+        label=_("Danh sách tính đến ngày"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_(
+            "Chỉ cho danh sách của cơ quan, tổ chức: đó là danh sách đầy đủ tại ngày này; người có trong danh sách "
+            "trước mà không còn trong danh sách này sẽ thôi từ ngày này (bạn xem và xác nhận trước khi nhập). Để "
+            "trống: hôm nay."
+        ),
+    )
     file = forms.FileField(
         label=_("Tệp danh sách (.xlsx hoặc .csv)"),
         error_messages={
@@ -205,8 +220,8 @@ class RosterUploadForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.organisations = organisations
         self.fields["file"].help_text = _("Dùng tệp mẫu bên dưới. Tối đa %(xlsx)s với .xlsx, %(csv)s với .csv.") % {
-            "xlsx": filesizeformat(MAX_XLSX_BYTES),
-            "csv": filesizeformat(MAX_CSV_BYTES),
+            "xlsx": filesizeformat(upload_limit("xlsx")),
+            "csv": filesizeformat(upload_limit("csv")),
         }
         unit_field = self.fields["unit"]
         unit_field.queryset = units  # type: ignore[attr-defined]
@@ -215,6 +230,7 @@ class RosterUploadForm(forms.Form):
         count = organisations.count()
         if count == 0:
             del self.fields["organisation"]
+            del self.fields["as_of"]
         elif count <= ORGANISATION_SELECT_LIMIT:
             self.fields["organisation"].widget = forms.Select(
                 choices=[("", _("— Không chọn (danh sách dân cư) —"))]
@@ -239,7 +255,7 @@ class RosterUploadForm(forms.Form):
             raise forms.ValidationError(
                 _("Chỉ nhận tệp Excel (.xlsx) hoặc CSV (.csv). Tệp .xls cũ: mở bằng Excel và lưu lại dạng .xlsx.")
             )
-        limit = MAX_XLSX_BYTES if name.endswith(".xlsx") else MAX_CSV_BYTES
+        limit = upload_limit("xlsx" if name.endswith(".xlsx") else "csv")  # the service applies the same limit
         if upload.size > limit:
             raise forms.ValidationError(
                 _("Tệp quá lớn (%(size)s); tối đa %(limit)s. Hãy chia danh sách thành nhiều tệp.")

@@ -38,6 +38,16 @@ SCOPED_URLS = [
 ]
 
 
+def queued_import_job(unit):
+    """A queued check of a roster of `unit` (nothing to read in it: the walk only needs its id)."""
+    from hocvuso.people.import_models import ImportJob, RosterUpload
+
+    upload = RosterUpload.objects.create(file_name="ds.csv", size=0, sha256="0" * 64)
+    return ImportJob.objects.create(
+        kind="residents", unit=unit, upload=upload, file_name="ds.csv", fingerprint="f" * 64
+    )
+
+
 def unit(code, name, level, kind, parent, **extra):
     return {
         "code": code,
@@ -442,7 +452,13 @@ def test_with_tokens_every_endpoint_admits_only_the_right_role_inside_its_unit(r
     role = walk.role_with(policy.permission)
     inside = territory.province if role == Role.PROVINCE_ADMIN else territory.commune
     outside = territory.other_province if role == Role.PROVINCE_ADMIN else territory.other_commune
-    url = route.url({"code": territory.commune.code, "report_id": str(make_report(unit=territory.commune).pk)})
+    url = route.url(
+        {
+            "code": territory.commune.code,
+            "report_id": str(make_report(unit=territory.commune).pk),
+            "job_id": str(queued_import_job(territory.commune).pk),
+        }
+    )
 
     def client_of(user):
         client = APIClient()
@@ -465,7 +481,7 @@ def test_with_tokens_every_endpoint_admits_only_the_right_role_inside_its_unit(r
     if route.converters:
         refused[f"{role} of another unit"] = client_of(make_user(role, outside))
     problems = []
-    if route.name in {"api:organisation-list", "api:report-list"}:
+    if route.name in {"api:organisation-list", "api:report-list", "api:roster-import-list"}:
         # Their own organisation and its reports: the list is theirs, and holds nothing of the commune itself.
         agency = refused.pop("the agency officer")
         listed = walk.send(agency, "get", url, route)

@@ -44,6 +44,9 @@ def test_every_api_route_is_a_base_class_with_a_policy():
         "token-detail": AccessPolicy(permission=None),
         "report-list": AccessPolicy(permission=Permission.VIEW_REPORTS),
         "report-detail": AccessPolicy(permission=Permission.VIEW_REPORTS),
+        "roster-import-list": AccessPolicy(permission=Permission.IMPORT_ROSTER),
+        "roster-import-detail": AccessPolicy(permission=Permission.IMPORT_ROSTER),
+        "roster-import-confirm": AccessPolicy(permission=Permission.IMPORT_ROSTER),
         "schema": AccessPolicy(permission=None, public=True),
         "docs": AccessPolicy(permission=None, public=True),
     }

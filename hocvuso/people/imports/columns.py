@@ -50,12 +50,30 @@ NATIONAL_ID = Column(
 FULL_NAME = Column(
     "full_name",
     "Họ và tên",
-    ("họ tên", "họ và tên đầy đủ", "tên", "họ tên đầy đủ"),
+    ("họ tên", "họ và tên đầy đủ", "họ tên đầy đủ", "họ và tên người", "họ và tên khai sinh"),
     True,
-    _("Họ và tên đầy đủ, có dấu, tối đa 150 ký tự."),
+    _(
+        "Họ và tên đầy đủ, có dấu, tối đa 150 ký tự. Tệp có thể tách thành các cột “Họ” (hoặc “Họ và tên đệm”), "
+        "“Tên đệm” và “Tên”: các cột được ghép lại."
+    ),
     "Nguyễn Thị Đào",
     width=28,
 )
+# Split name columns ("Họ | Tên", "Họ và tên đệm | Tên", "Họ | Tên đệm | Tên"), joined into the full name. A
+# column of given names alone is never taken for full names.
+FAMILY_NAME = Column(
+    "family_name",
+    "Họ",
+    ("họ và tên đệm", "họ và chữ đệm", "họ đệm", "họ và đệm", "họ tên đệm"),
+    False,
+    _("Họ (hoặc họ và tên đệm), khi họ tên được tách thành nhiều cột."),
+    "Nguyễn Thị",
+)
+MIDDLE_NAME = Column(
+    "middle_name", "Tên đệm", ("chữ đệm", "đệm", "tên lót"), False, _("Tên đệm, khi được tách riêng."), "Thị"
+)
+GIVEN_NAME = Column("given_name", "Tên", ("tên gọi", "tên riêng"), False, _("Tên (tên gọi)."), "Đào")
+NAME_PARTS = ("family_name", "middle_name", "given_name")
 BIRTH_DATE = Column(
     "birth_date",
     "Ngày sinh",
@@ -191,12 +209,15 @@ _ROSTER_VILLAGE_NAME = Column(
     width=18,
 )
 
-_ROSTER_BASE = (NATIONAL_ID, FULL_NAME, BIRTH_DATE, SEX, _ROSTER_ETHNICITY, PHONE)
+_ROSTER_BASE = (NATIONAL_ID, FULL_NAME, FAMILY_NAME, MIDDLE_NAME, GIVEN_NAME, BIRTH_DATE, SEX, _ROSTER_ETHNICITY, PHONE)
 
 COLUMNS: dict[str, tuple[Column, ...]] = {
     ImportKind.RESIDENTS: (
         NATIONAL_ID,
         FULL_NAME,
+        FAMILY_NAME,
+        MIDDLE_NAME,
+        GIVEN_NAME,
         BIRTH_DATE,
         SEX,
         ETHNICITY,
@@ -214,7 +235,7 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
 }
 
 # Columns the template shows (IS_HEAD is only an accepted alternative to RELATION).
-TEMPLATE_HIDDEN = {"is_head"}
+TEMPLATE_HIDDEN = {"is_head", *NAME_PARTS}
 
 _PARENTHESES = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 _NOT_ALNUM = re.compile(r"[^0-9a-z]+")

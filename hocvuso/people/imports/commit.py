@@ -3,37 +3,29 @@
 Each batch of records (see validation.py for their layout) is matched to the registry by the national ID's
 keyed hash with one query; new residents and households are inserted with PostgreSQL COPY (ids taken from
 the sequence first, so households can name their head and memberships their resident) or with bulk_create
-elsewhere; changed rows are updated with one UPDATE … FROM (VALUES …) per batch (bulk_update elsewhere).
+elsewhere; changed rows are updated with one UPDATE … FROM (VALUES …) per batch (bulk_update elsewhere) — all
+through hocvuso.people.bulk, the registry's one bulk writer (the synthetic population uses it too).
 With `apply=False` nothing is written and the counts say what an import would do (the dry run).
 """
 
+import datetime
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
-from django.db import connection, models
+from django.db import connection
 from django.utils import timezone
 
 from hocvuso.core.crypto import decrypt, encrypt_many
 from hocvuso.core.text import fold_diacritics
+from hocvuso.people.bulk import BulkTable
 from hocvuso.people.models import Household, Membership, Organisation, Resident
+from hocvuso.territory.models import AdministrativeUnit
 
 from ..import_models import ImportKind
 from .lookups import select_any
-from .validation import (
-    R_BIRTH,
-    R_ETHNICITY,
-    R_HASH,
-    R_HEAD,
-    R_HOUSEHOLD,
-    R_ID,
-    R_NAME,
-    R_PHONE,
-    R_ROW,
-    R_SEX,
-    R_VILLAGE,
-    HouseholdPlan,
-)
+from .spool import Record, ResidentRecord, RosterRecord
+from .validation import HouseholdPlan
 
 MEMBERSHIP_KIND: dict[str, str] = {
     ImportKind.STAFF: "staff",
@@ -47,6 +39,7 @@ _RESIDENT_COLUMNS = [
     "full_name",
     "name_key",
     "birth_date",
+    "birth_date_precision",
     "sex",
     "ethnicity",
     "national_id_ciphertext",
@@ -58,7 +51,18 @@ _RESIDENT_COLUMNS = [
     "village_id",
 ]
 _HOUSEHOLD_COLUMNS = ["created_at", "updated_at", "code", "village_id", "address", "head_id"]
-_MEMBERSHIP_COLUMNS = ["created_at", "updated_at", "resident_id", "organisation_id", "kind", "valid_from"]
+_MEMBERSHIP_COLUMNS = [
+    "created_at",
+    "updated_at",
+    "resident_id",
+    "organisation_id",
+    "kind",
+    "position",
+    "valid_from",
+]
+MAX_LISTED_CHANGES = 200  # moves and leavers a dry run lists by name (all are counted)
+# A record's row key holds the sheet's index above its row number (validation.FileValidator.where).
+ROW_MASK = (1 << 21) - 1
 
 
 @dataclass
@@ -69,129 +73,9 @@ class Counts:
     residents_created: int = 0
     households_created: int = 0
     households_updated: int = 0
-
-
-def _copy_type(field: Any) -> str:
-    """The PostgreSQL type name psycopg needs for a binary COPY of this field ('varchar(150)' → 'varchar')."""
-    return str(field.db_type(connection)).split("(")[0].strip()
-
-
-class _Typed:
-    """A psycopg Copy whose column types are set once it is entered (binary COPY needs them)."""
-
-    def __init__(self, copy: Any, types: list[str]) -> None:
-        self.copy = copy
-        self.types = types
-
-    def __enter__(self) -> Any:
-        entered = self.copy.__enter__()
-        entered.set_types(self.types)
-        return entered
-
-    def __exit__(self, *exc: Any) -> Any:
-        return self.copy.__exit__(*exc)
-
-
-def _defaults(model: type[models.Model], given: Sequence[str]) -> tuple[list[str], list[Any]]:
-    """Columns of `model` that an insert does not give, with their (constant) defaults."""
-    columns, values = [], []
-    for field in model._meta.concrete_fields:
-        if field.primary_key or field.attname in given:
-            continue
-        if field.has_default():
-            value = field.get_default()
-        elif field.null:
-            value = None
-        else:  # a new required column the importer does not know: fail loudly rather than write bad rows
-            raise RuntimeError(f"{model.__name__}.{field.name} has no default; the roster importer must set it.")
-        columns.append(str(field.column))
-        values.append(value)
-    return columns, values
-
-
-class _Table:
-    """Inserts and updates for one model, by the fastest means the database offers."""
-
-    def __init__(self, model: type[models.Model], columns: list[str], *, apply: bool) -> None:
-        self.model = model
-        self.columns = columns
-        self.apply = apply
-        self.postgres = connection.vendor == "postgresql"
-        meta = model._meta
-        self.table = meta.db_table
-        self.db_columns = [str(cast(models.Field, meta.get_field(name)).column) for name in columns]
-        self.extra_columns, self.extra_values = _defaults(model, columns)
-        self._fake_id = 0
-        if self.postgres:
-            by_column = {str(field.column): field for field in meta.concrete_fields}
-            self.copy_types = ["bigint"] + [
-                _copy_type(by_column[name]) for name in [*self.db_columns, *self.extra_columns]
-            ]
-
-    def copy(self, cursor: Any) -> Any:
-        """A binary COPY into the table (id, the given columns, the defaulted ones), its types set."""
-        quote = connection.ops.quote_name
-        columns = ", ".join(quote(name) for name in ["id", *self.db_columns, *self.extra_columns])
-        copy = cursor.cursor.copy(f"COPY {quote(self.table)} ({columns}) FROM STDIN (FORMAT BINARY)")
-        return _Typed(copy, self.copy_types)
-
-    def insert(self, rows: list[tuple[Any, ...]]) -> list[int]:
-        """Insert rows (values in `columns` order) and return their new ids."""
-        if not rows:
-            return []
-        if not self.apply:
-            first = self._fake_id - 1
-            self._fake_id -= len(rows)
-            return list(range(first, self._fake_id - 1, -1))
-        if self.postgres:
-            return self._copy(rows)
-        objects = [self.model(**dict(zip(self.columns, row, strict=True))) for row in rows]
-        self.model.objects.bulk_create(objects, batch_size=500)  # type: ignore[attr-defined]
-        return [obj.pk for obj in objects]
-
-    def _copy(self, rows: list[tuple[Any, ...]]) -> list[int]:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-                [self.table, len(rows)],
-            )
-            ids = [row[0] for row in cursor.fetchall()]
-            extra = tuple(self.extra_values)
-            with self.copy(cursor) as copy:
-                write = copy.write_row
-                for new_id, row in zip(ids, rows, strict=True):
-                    write((new_id, *row, *extra))
-        return ids
-
-    def update(self, fields: list[str], rows: list[tuple[Any, ...]]) -> None:
-        """Set `fields` (attnames) on rows given as (id, *values)."""
-        if not rows or not self.apply:
-            return
-        meta = self.model._meta
-        if self.postgres:
-            quote = connection.ops.quote_name
-            targets = [cast(models.Field, meta.get_field(name)) for name in fields]
-            casts = ["bigint", *(field.db_type(connection) or "text" for field in targets)]
-            placeholder = "(" + ", ".join(f"%s::{cast}" for cast in casts) + ")"
-            names = ["id", *(str(field.column) for field in targets)]
-            assignments = ", ".join(f"{quote(name)} = v.{quote(name)}" for name in names[1:])
-            for start in range(0, len(rows), 2_000):
-                part = rows[start : start + 2_000]
-                values = ", ".join([placeholder] * len(part))
-                sql = (
-                    f"UPDATE {quote(self.table)} AS t SET {assignments} FROM (VALUES {values}) "  # noqa: S608 — names from model metadata
-                    f"AS v({', '.join(quote(name) for name in names)}) WHERE t.id = v.id"
-                )
-                with connection.cursor() as cursor:
-                    cursor.execute(sql, [value for row in part for value in row])
-            return
-        objects = []
-        for row in rows:
-            obj = self.model(pk=row[0])
-            for name, value in zip(fields, row[1:], strict=True):
-                setattr(obj, name, value)
-            objects.append(obj)
-        self.model.objects.bulk_update(objects, fields, batch_size=500)  # type: ignore[attr-defined]
+    residents_moved: int = 0
+    heads_cleared: int = 0
+    memberships_ended: int = 0
 
 
 class _NameKeys:
@@ -215,7 +99,7 @@ class _NameKeys:
 
 
 def _resident_columns(
-    record: tuple[Any, ...],
+    record: Record,
     now: Any,
     name_key: Callable[[str], str],
     id_ciphertext: bytes,
@@ -223,23 +107,24 @@ def _resident_columns(
     household_id: int | None,
 ) -> tuple[Any, ...]:
     """A new resident's columns from created_at to village, in the order both insert paths write them."""
-    phone = record[R_PHONE]
-    name = record[R_NAME]
+    phone = record.phone
+    name = record.full_name
     return (
         now,
         now,
         name,
         name_key(name),
-        record[R_BIRTH],
-        record[R_SEX],
-        record[R_ETHNICITY],
+        record.birth_date,
+        record.birth_date_precision,
+        record.sex,
+        record.ethnicity,
         id_ciphertext,
-        record[R_HASH],
-        record[R_ID][-4:],
+        record.id_hash,
+        record.national_id[-4:],
         phone_ciphertext,
         phone[-3:] if phone else "",
         household_id,
-        record[R_VILLAGE],
+        record.village_id,
     )
 
 
@@ -254,22 +139,32 @@ _REGISTERED_COLUMNS = [
     "household_id",
     "phone_ciphertext",
     "phone_last3",
+    "birth_date_precision",
 ]
 
 
-def _registered(batch: list[tuple[Any, ...]]) -> dict[str, tuple[Any, ...]]:
-    """The registry's rows of the batch's residents (by ID hash), with the fields an import compares."""
-    hashes = [record[R_HASH] for record in batch]
-    return {row[1]: row for row in select_any(Resident, _REGISTERED_COLUMNS, "national_id_hash", hashes)}
+def _registered(batch: Sequence[Record], read_as_new: set[str]) -> dict[str, tuple[Any, ...]]:
+    """The registry's rows of the batch's residents (by ID hash), with the fields an import compares; a dry run's
+    IDs registered outside the importer's reach (`read_as_new`, see registry.py) are left out, as if new."""
+    hashes = [record.id_hash for record in batch]
+    rows = select_any(Resident, _REGISTERED_COLUMNS, "national_id_hash", hashes)
+    return {row[1]: row for row in rows if row[1] not in read_as_new}
 
 
 class RegistryWriter:
     """Applies batches of validated records of one import to the registry and counts what changed.
 
     Residents: created, updated (name, birth date, sex, ethnicity, village, household or phone differ) or
-    unchanged, matched by national ID; their households created or updated (village, address, head).
-    Organisation rosters: residents matched by ID or created; a membership of the organisation created when
-    the person has no open one of that kind (created), else left as it is (unchanged).
+    unchanged, matched by national ID; a resident whose village changes is a move (counted and listed for the dry
+    run); their households — a code in a village, never moved to another village — created or updated (address,
+    head). A household whose head leaves it for another household, and that the file gives no new head, is left
+    without a head (`heads_cleared`), never naming someone who lives or heads elsewhere.
+    Organisation rosters are the organisation's full list of that kind on `as_of`: residents matched by ID (the
+    registry check made sure it is the same person) or created; a membership created from `as_of` when the person
+    has no open one of that kind (created), its position updated (updated), or left as it is (unchanged); the open
+    memberships of people the roster does not list end the day before `as_of` (`memberships_ended`), except those
+    that began on or after it.
+    Call `finish()` after the last batch.
     """
 
     def __init__(
@@ -277,8 +172,10 @@ class RegistryWriter:
         *,
         kind: str,
         organisation: Organisation | None,
-        households: dict[str, HouseholdPlan],
+        households: dict[tuple[int, str], HouseholdPlan],
         apply: bool,
+        as_of: datetime.date | None = None,
+        read_as_new: set[str] | None = None,
     ) -> None:
         self.kind = kind
         self.organisation = organisation
@@ -287,132 +184,219 @@ class RegistryWriter:
         self.counts = Counts()
         self.now = timezone.now()
         self.today = timezone.localdate()
-        self.residents = _Table(Resident, _RESIDENT_COLUMNS, apply=apply)
-        self.households = _Table(Household, _HOUSEHOLD_COLUMNS, apply=apply)
-        self.memberships = _Table(Membership, _MEMBERSHIP_COLUMNS, apply=apply)
+        self.as_of = as_of or self.today
+        self.read_as_new = read_as_new or set()
+        self.residents = BulkTable(Resident, _RESIDENT_COLUMNS, apply=apply)
+        self.households = BulkTable(Household, _HOUSEHOLD_COLUMNS, apply=apply)
+        self.memberships = BulkTable(Membership, _MEMBERSHIP_COLUMNS, apply=apply)
         self.name_key = _NameKeys()
-        self.household_ids: dict[str, int] = {}
+        self.household_ids: dict[tuple[int, str], int] = {}  # (village id, code) → household id
         self.household_heads: dict[int, int | None] = {}  # household id → head id in the registry now
+        self.left_heads: dict[int, int] = {}  # household id → its head, who moved to another household
+        self.moves: list[tuple[int, str, int, int]] = []  # (row, name, from village id, to village id)
+        self.listed: set[int] = set()  # roster: the residents the file lists
+        self.changes: dict[str, Any] = {}
 
-    def write(self, batch: list[tuple[Any, ...]]) -> None:
+    def write(self, batch: list[Any]) -> None:
         if self.kind == ImportKind.RESIDENTS:
             self._write_residents(batch)
         else:
             self._write_roster(batch)
 
+    def finish(self) -> None:
+        """After the last batch: clear the heads that left, end the memberships a roster no longer lists, and put
+        what the officer must see in `changes`."""
+        if self.kind == ImportKind.RESIDENTS:
+            self._clear_heads_that_left()
+            self._describe_moves()
+        else:
+            self._end_unlisted_memberships()
+
     # --- residents --------------------------------------------------------------------------------------
 
-    def _resolve_households(self, batch: list[tuple[Any, ...]]) -> None:
-        codes = {record[R_HOUSEHOLD] for record in batch} - self.household_ids.keys()
-        if not codes:
-            return
-        existing = Household.objects.filter(code__in=codes).values_list(
-            "id", "code", "village_id", "address", "head_id"
-        )
+    def _household_key(self, record: ResidentRecord) -> tuple[int, str]:
+        return (record.village_id, record.household_code)
+
+    def _known_households(self, keys: set[tuple[int, str]]) -> list[tuple[Any, ...]]:
+        """The registry's households among `keys` (village id, code): id, code, village id, address, head id."""
+        codes = sorted({code for _, code in keys})
+        found: list[tuple[Any, ...]] = []
+        for start in range(0, len(codes), 10_000):
+            rows = select_any(
+                Household, ["id", "code", "village_id", "address", "head_id"], "code", codes[start : start + 10_000]
+            )
+            found.extend(row for row in rows if (row[2], row[1]) in keys)
+        return found
+
+    def _take_households(self, keys: set[tuple[int, str]]) -> list[tuple[int, str]]:
+        """Look up the households of `keys`, update the addresses that changed; return the keys not registered."""
         changed = []
-        for household_id, code, village_id, address, head_id in existing:
-            plan = self.plans[code]
-            self.household_ids[code] = household_id
+        for household_id, code, village_id, address, head_id in self._known_households(keys):
+            key = (village_id, code)
+            plan = self.plans[key]
+            self.household_ids[key] = household_id
             self.household_heads[household_id] = head_id
             new_address = plan.address or address
-            if (village_id, address) != (plan.village_id, new_address):
-                changed.append((household_id, plan.village_id, new_address, self.now))
-            codes.discard(code)
-        self.households.update(["village_id", "address", "updated_at"], changed)
+            if address != new_address:
+                changed.append((household_id, new_address, self.now))
+            keys.discard(key)
+        self.households.update(["address", "updated_at"], changed)
         self.counts.households_updated += len(changed)
-        new_codes = sorted(codes)
-        rows = [
-            (self.now, self.now, code, self.plans[code].village_id, self.plans[code].address, None)
-            for code in new_codes
-        ]
-        for code, household_id in zip(new_codes, self.households.insert(rows), strict=True):
-            self.household_ids[code] = household_id
-            self.household_heads[household_id] = None
-        self.counts.households_created += len(new_codes)
+        return sorted(keys)
 
-    def _write_residents(self, batch: list[tuple[Any, ...]]) -> None:
+    def _resolve_households(self, batch: list[ResidentRecord]) -> None:
+        keys = {self._household_key(record) for record in batch} - self.household_ids.keys()
+        if not keys:
+            return
+        new_keys = self._take_households(keys)
+        rows = [
+            (self.now, self.now, code, village_id, self.plans[(village_id, code)].address, None)
+            for village_id, code in new_keys
+        ]
+        for key, household_id in zip(new_keys, self.households.insert(rows), strict=True):
+            self.household_ids[key] = household_id
+            self.household_heads[household_id] = None
+        self.counts.households_created += len(new_keys)
+
+    def _write_residents(self, batch: list[ResidentRecord]) -> None:
         self._resolve_households(batch)
-        existing = _registered(batch)
+        existing = _registered(batch, self.read_as_new)
         new_records = []
         updates = []
         heads: list[tuple[int, int]] = []  # (household id, resident id)
         for record in batch:
-            household_id = self.household_ids[record[R_HOUSEHOLD]]
-            current = existing.get(record[R_HASH])
+            household_id = self.household_ids[self._household_key(record)]
+            current = existing.get(record.id_hash)
             if current is None:
                 new_records.append((record, household_id))
                 continue
-            if record[R_HEAD]:
+            if record.is_head:
                 heads.append((household_id, current[0]))
             update = self._update_of(record, current, household_id)
             if update is not None:
                 updates.append(update)
+        self._note_leavers(updates)
         self._insert_residents(new_records, heads)
         self._update_residents(updates)
         self._set_heads(heads)
 
     def _update_of(
-        self, record: tuple[Any, ...], current: tuple[Any, ...], household_id: int
-    ) -> tuple[int, tuple[Any, ...], int, bool] | None:
+        self, record: ResidentRecord, current: tuple[Any, ...], household_id: int
+    ) -> tuple[int, ResidentRecord, int, bool, int | None] | None:
         """What a registered resident (a row of _registered) needs from the record: (resident id, record,
-        household id, phone changed), or None when nothing changed (counted as unchanged)."""
-        phone = record[R_PHONE]
+        household id, phone changed, household it leaves), or None when nothing changed (counted as unchanged).
+        A change of village is counted (and listed) as a move."""
+        phone = record.phone
         phone_changed = bool(phone) and (current[9] != phone[-3:] or _decrypted(current[8]) != phone)
-        wanted = (record[R_NAME], record[R_BIRTH], record[R_SEX], record[R_ETHNICITY], record[R_VILLAGE], household_id)
-        if wanted == tuple(current[2:8]) and not phone_changed:
+        if record.birth_date_precision == "year" and current[10] == "day" and current[3].year == record.birth_date.year:
+            # The file knows only the year the registry already has with its day: keep the fuller date.
+            record = record._replace(birth_date=current[3], birth_date_precision="day")
+        wanted = (record.full_name, record.birth_date, record.sex, record.ethnicity, record.village_id, household_id)
+        if wanted == tuple(current[2:8]) and record.birth_date_precision == current[10] and not phone_changed:
             self.counts.unchanged += 1
             return None
-        return (current[0], record, household_id, phone_changed)
+        if current[6] != record.village_id:
+            self.counts.residents_moved += 1
+            if len(self.moves) < MAX_LISTED_CHANGES:
+                self.moves.append((record.row, record.full_name, current[6], record.village_id))
+        leaves = current[7] if current[7] is not None and current[7] != household_id else None
+        return (current[0], record, household_id, phone_changed, leaves)
+
+    def _note_leavers(self, updates: list[tuple[int, ResidentRecord, int, bool, int | None]]) -> None:
+        """Remember the households whose head leaves them (one query per batch for their heads)."""
+        leaving = [(household_id, resident_id) for resident_id, _, _, _, household_id in updates if household_id]
+        unknown = list({household_id for household_id, _ in leaving if household_id not in self.household_heads})
+        for household_id, head_id in select_any(Household, ["id", "head_id"], "id", unknown):
+            self.household_heads[household_id] = head_id
+        for household_id, resident_id in leaving:
+            if self.household_heads.get(household_id) == resident_id:
+                self.left_heads[household_id] = resident_id
+
+    def _clear_heads_that_left(self) -> None:
+        """Households whose head moved to another household and that the file gave no other head lose their head
+        (one UPDATE per 2,000): a household never names as head someone who lives elsewhere."""
+        cleared = [
+            household_id
+            for household_id, resident_id in self.left_heads.items()
+            if self.household_heads.get(household_id) == resident_id
+        ]
+        self.households.update(["head_id", "updated_at"], [(household_id, None, self.now) for household_id in cleared])
+        self.counts.heads_cleared += len(cleared)
+        if cleared:
+            codes = list(Household.objects.filter(pk__in=cleared[:MAX_LISTED_CHANGES]).values_list("code", flat=True))
+            self.changes["heads_cleared"] = sorted(codes)
+
+    def _describe_moves(self) -> None:
+        if not self.moves:
+            return
+        villages = {village_id for _, _, before, after in self.moves for village_id in (before, after)}
+        names = dict(AdministrativeUnit.objects.filter(pk__in=villages).values_list("pk", "name"))
+        # A record's row is its sheet's index << 21 | its row number (validation.FileValidator.where).
+        self.changes["moves"] = [
+            {"row": row & ROW_MASK, "name": name, "from": names.get(before, ""), "to": names.get(after, "")}
+            for row, name, before, after in self.moves
+        ]
 
     def _insert_residents(
-        self, new_records: Sequence[tuple[tuple[Any, ...], int | None]], heads: list[tuple[int, int]]
+        self, new_records: Sequence[tuple[Record, int | None]], heads: list[tuple[int, int]]
     ) -> list[int]:
         if not new_records:
             return []
-        id_ciphertexts = encrypt_many(record[R_ID] for record, _ in new_records)
-        phones = [record[R_PHONE] for record, _ in new_records if record[R_PHONE]]
+        id_ciphertexts = encrypt_many(record.national_id for record, _ in new_records)
+        phones = [record.phone for record, _ in new_records if record.phone]
         phone_ciphertexts = iter(encrypt_many(phones))
         now = self.now
         rows = []
         for (record, household_id), id_ciphertext in zip(new_records, id_ciphertexts, strict=True):
-            phone = record[R_PHONE]
+            phone = record.phone
             phone_ciphertext = next(phone_ciphertexts) if phone else None
             rows.append(_resident_columns(record, now, self.name_key, id_ciphertext, phone_ciphertext, household_id))
         ids = self.residents.insert(rows)
         if self.kind == ImportKind.RESIDENTS:
             for (record, household_id), resident_id in zip(new_records, ids, strict=True):
-                if record[R_HEAD] and household_id is not None:
+                if isinstance(record, ResidentRecord) and record.is_head and household_id is not None:
                     heads.append((household_id, resident_id))
             self.counts.created += len(ids)
         else:
             self.counts.residents_created += len(ids)
         return ids
 
-    def _update_residents(self, updates: list[tuple[int, tuple[Any, ...], int, bool]]) -> None:
+    def _update_residents(self, updates: list[tuple[int, ResidentRecord, int, bool, int | None]]) -> None:
         if not updates:
             return
         plain = []
         with_phone = []
-        phones = encrypt_many(record[R_PHONE] for _, record, _, changed in updates if changed)
+        phones = encrypt_many(record.phone for _, record, _, changed, _ in updates if changed)
         phone_iter = iter(phones)
-        for resident_id, record, household_id, phone_changed in updates:
-            name = record[R_NAME]
+        for resident_id, record, household_id, phone_changed, _ in updates:
+            name = record.full_name
             values = (
                 resident_id,
                 name,
                 self.name_key(name),
-                record[R_BIRTH],
-                record[R_SEX],
-                record[R_ETHNICITY],
-                record[R_VILLAGE],
+                record.birth_date,
+                record.birth_date_precision,
+                record.sex,
+                record.ethnicity,
+                record.village_id,
                 household_id,
                 self.now,
             )
             if phone_changed:
-                with_phone.append((*values, next(phone_iter), record[R_PHONE][-3:]))
+                with_phone.append((*values, next(phone_iter), record.phone[-3:]))
             else:
                 plain.append(values)
-        fields = ["full_name", "name_key", "birth_date", "sex", "ethnicity", "village_id", "household_id", "updated_at"]
+        fields = [
+            "full_name",
+            "name_key",
+            "birth_date",
+            "birth_date_precision",
+            "sex",
+            "ethnicity",
+            "village_id",
+            "household_id",
+            "updated_at",
+        ]
         self.residents.update(fields, plain)
         self.residents.update([*fields, "phone_ciphertext", "phone_last3"], with_phone)
         self.counts.updated += len(updates)
@@ -427,25 +411,74 @@ class RegistryWriter:
 
     # --- organisation rosters ---------------------------------------------------------------------------
 
-    def _write_roster(self, batch: list[tuple[Any, ...]]) -> None:
+    def _write_roster(self, batch: list[RosterRecord]) -> None:
         assert self.organisation is not None
-        existing = dict(
-            select_any(Resident, ["national_id_hash", "id"], "national_id_hash", [record[R_HASH] for record in batch])
-        )
-        new_records = [(record, None) for record in batch if record[R_HASH] not in existing]
+        existing = {
+            digest: resident_id
+            for digest, resident_id in select_any(
+                Resident, ["national_id_hash", "id"], "national_id_hash", [record.id_hash for record in batch]
+            )
+            if digest not in self.read_as_new
+        }
+        new_records = [(record, None) for record in batch if record.id_hash not in existing]
         new_ids = self._insert_residents(new_records, [])
-        resident_ids = [existing[record[R_HASH]] for record in batch if record[R_HASH] in existing]
         kind = MEMBERSHIP_KIND[self.kind]
-        members = set(
-            Membership.objects.filter(
-                organisation=self.organisation, kind=kind, valid_to__isnull=True, resident_id__in=resident_ids
-            ).values_list("resident_id", flat=True)
-        )
-        self.counts.unchanged += len(members)
-        joining = [resident_id for resident_id in resident_ids if resident_id not in members] + new_ids
-        rows = [(self.now, self.now, resident_id, self.organisation.pk, kind, self.today) for resident_id in joining]
+        listed = [(existing[record.id_hash], record) for record in batch if record.id_hash in existing]
+        open_memberships = {
+            resident_id: (membership_id, position)
+            for membership_id, resident_id, position in Membership.objects.filter(
+                organisation=self.organisation,
+                kind=kind,
+                valid_to__isnull=True,
+                resident_id__in=[resident_id for resident_id, _ in listed],
+            ).values_list("id", "resident_id", "position")
+        }
+        joining = []
+        position_changes = []
+        for resident_id, record in listed:
+            self.listed.add(resident_id)
+            held = open_memberships.get(resident_id)
+            if held is None:
+                joining.append((resident_id, record.position))
+            elif held[1] != record.position:
+                position_changes.append((held[0], record.position, self.now))
+            else:
+                self.counts.unchanged += 1
+        for (record, _), resident_id in zip(new_records, new_ids, strict=True):
+            self.listed.add(resident_id)
+            joining.append((resident_id, record.position))
+        self.memberships.update(["position", "updated_at"], position_changes)
+        self.counts.updated += len(position_changes)
+        rows = [
+            (self.now, self.now, resident_id, self.organisation.pk, kind, position, self.as_of)
+            for resident_id, position in joining
+        ]
         self.memberships.insert(rows)
         self.counts.created += len(rows)
+
+    def _end_unlisted_memberships(self) -> None:
+        """The roster is the full list on `as_of`: the open memberships of that kind of people it does not list
+        end the day before (one query to find them, one UPDATE per 2,000). Memberships that began on or after
+        `as_of` are newer than the roster and stay."""
+        assert self.organisation is not None
+        open_memberships = Membership.objects.filter(
+            organisation=self.organisation,
+            kind=MEMBERSHIP_KIND[self.kind],
+            valid_to__isnull=True,
+            valid_from__lt=self.as_of,
+        ).values_list("id", "resident_id", "resident__full_name", "position")
+        leaving = [row for row in open_memberships if row[1] not in self.listed]
+        last_day = self.as_of - datetime.timedelta(days=1)
+        self.memberships.update(
+            ["valid_to", "updated_at"], [(membership_id, last_day, self.now) for membership_id, *_ in leaving]
+        )
+        self.counts.memberships_ended += len(leaving)
+        if leaving:
+            self.changes["ended"] = [
+                {"name": name, "position": position}
+                for _, _, name, position in sorted(leaving, key=lambda row: row[2])[:MAX_LISTED_CHANGES]
+            ]
+            self.changes["ended_ids"] = [membership_id for membership_id, *_ in leaving]
 
 
 def _decrypted(ciphertext: bytes | memoryview | None) -> str | None:
@@ -468,7 +501,7 @@ class StreamingResidentsWriter(RegistryWriter):
 
     def run(
         self,
-        batches: Callable[[], Iterable[list[tuple[Any, ...]]]],
+        batches: Callable[[], Iterable[list[ResidentRecord]]],
         *,
         allocate_ids: Callable[[str, int], list[int]],
         progress: Callable[[int], None],
@@ -483,53 +516,38 @@ class StreamingResidentsWriter(RegistryWriter):
             progress(len(registered))
         self._copy_new_residents(batches(), registered, heads, allocate_ids, progress, len(registered))
         self._write_households(new_households, heads)
+        self.finish()
 
-    def _prepare_households(self, allocate_ids: Callable[[str, int], list[int]]) -> list[str]:
-        codes = list(self.plans)
-        changed = []
-        for start in range(0, len(codes), 10_000):
-            chunk = codes[start : start + 10_000]
-            for household_id, code, village_id, address, head_id in select_any(
-                Household, ["id", "code", "village_id", "address", "head_id"], "code", chunk
-            ):
-                plan = self.plans[code]
-                self.household_ids[code] = household_id
-                self.household_heads[household_id] = head_id
-                new_address = plan.address or address
-                if (village_id, address) != (plan.village_id, new_address):
-                    changed.append((household_id, plan.village_id, new_address, self.now))
-        self.households.update(["village_id", "address", "updated_at"], changed)
-        self.counts.households_updated += len(changed)
-        new_codes = [code for code in codes if code not in self.household_ids]
-        for code, household_id in zip(new_codes, allocate_ids(Household._meta.db_table, len(new_codes)), strict=True):
-            self.household_ids[code] = household_id
+    def _prepare_households(self, allocate_ids: Callable[[str, int], list[int]]) -> list[tuple[int, str]]:
+        new_keys = self._take_households(set(self.plans))
+        for key, household_id in zip(new_keys, allocate_ids(Household._meta.db_table, len(new_keys)), strict=True):
+            self.household_ids[key] = household_id
             self.household_heads[household_id] = None
-        self.counts.households_created += len(new_codes)
-        return new_codes
+        self.counts.households_created += len(new_keys)
+        return new_keys
 
-    def _match_residents(
-        self, batch: list[tuple[Any, ...]], heads: list[tuple[int, int]], registered: set[int]
-    ) -> None:
-        existing = _registered(batch)
+    def _match_residents(self, batch: list[ResidentRecord], heads: list[tuple[int, int]], registered: set[int]) -> None:
+        existing = _registered(batch, self.read_as_new)
         if not existing:
             return
         updates = []
         for record in batch:
-            current = existing.get(record[R_HASH])
+            current = existing.get(record.id_hash)
             if current is None:
                 continue
-            registered.add(record[R_ROW])
-            household_id = self.household_ids[record[R_HOUSEHOLD]]
-            if record[R_HEAD]:
+            registered.add(record.row)
+            household_id = self.household_ids[self._household_key(record)]
+            if record.is_head:
                 heads.append((household_id, current[0]))
             update = self._update_of(record, current, household_id)
             if update is not None:
                 updates.append(update)
+        self._note_leavers(updates)
         self._update_residents(updates)
 
     def _copy_new_residents(
         self,
-        batches: Iterable[list[tuple[Any, ...]]],
+        batches: Iterable[list[ResidentRecord]],
         registered: set[int],
         heads: list[tuple[int, int]],
         allocate_ids: Callable[[str, int], list[int]],
@@ -540,42 +558,43 @@ class StreamingResidentsWriter(RegistryWriter):
         extra = tuple(table.extra_values)
         now = self.now
         name_key = self.name_key
-        with connection.cursor() as cursor, table.copy(cursor) as copy:
+        with connection.cursor() as cursor, table.copy(cursor.cursor) as copy:
             write = copy.write_row
             household_ids = self.household_ids
             for records in batches:
                 batch = [
-                    (record, household_ids[record[R_HOUSEHOLD]])
+                    (record, household_ids[(record.village_id, record.household_code)])
                     for record in records
-                    if record[R_ROW] not in registered
+                    if record.row not in registered
                 ]
                 if not batch:
                     continue
                 ids = allocate_ids(table.table, len(batch))
-                id_ciphertexts = encrypt_many(record[R_ID] for record, _ in batch)
-                phone_ciphertexts = iter(encrypt_many(record[R_PHONE] for record, _ in batch if record[R_PHONE]))
+                id_ciphertexts = encrypt_many(record.national_id for record, _ in batch)
+                phone_ciphertexts = iter(encrypt_many(record.phone for record, _ in batch if record.phone))
                 for (record, household_id), resident_id, id_ciphertext in zip(batch, ids, id_ciphertexts, strict=True):
-                    phone = record[R_PHONE]
+                    phone = record.phone
                     phone_ciphertext = next(phone_ciphertexts) if phone else None
                     columns = _resident_columns(record, now, name_key, id_ciphertext, phone_ciphertext, household_id)
                     write((resident_id, *columns, *extra))
-                    if record[R_HEAD]:
+                    if record.is_head:
                         heads.append((household_id, resident_id))
                 self.counts.created += len(batch)
                 done += len(batch)
                 progress(done)
         return done
 
-    def _write_households(self, new_codes: list[str], heads: list[tuple[int, int]]) -> None:
+    def _write_households(self, new_keys: list[tuple[int, str]], heads: list[tuple[int, int]]) -> None:
         head_of = dict(heads)
         new_ids = set()
         table = self.households
-        if new_codes:
+        if new_keys:
             extra = tuple(table.extra_values)
-            with connection.cursor() as cursor, table.copy(cursor) as copy:
-                for code in new_codes:
-                    household_id = self.household_ids[code]
-                    plan = self.plans[code]
+            with connection.cursor() as cursor, table.copy(cursor.cursor) as copy:
+                for key in new_keys:
+                    household_id = self.household_ids[key]
+                    plan = self.plans[key]
+                    code = key[1]
                     new_ids.add(household_id)
                     copy.write_row(
                         (
@@ -594,4 +613,5 @@ class StreamingResidentsWriter(RegistryWriter):
             for household_id, resident_id in head_of.items()
             if household_id not in new_ids and self.household_heads.get(household_id) != resident_id
         ]
+        self.household_heads.update(head_of)
         self.households.update(["head_id", "updated_at"], changed)

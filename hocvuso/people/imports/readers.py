@@ -14,12 +14,14 @@ import re
 import unicodedata
 import zipfile
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import IO, Any
 
 from django.utils.translation import gettext as _
 
 from hocvuso.core.errors import DomainError
+
+from .encodings import decode_legacy, guess_legacy_encoding
 
 Row = Sequence[object]
 HeaderScore = Callable[[Row], int]
@@ -30,7 +32,8 @@ MAX_COMPRESSION_RATIO = 200  # real sheets compress 5–50×; a zip bomb ~1,000�
 RATIO_CHECK_FROM_BYTES = 1024 * 1024  # small parts (styles, a tiny sheet) can compress better, harmlessly
 XML_PROLOG_SCAN_BYTES = 64 * 1024
 REQUIRED_XLSX_PARTS = ("[Content_Types].xml", "xl/workbook.xml")
-HEADER_SEARCH_ROWS = 10
+HEADER_SEARCH_ROWS = 20
+ROSTER_HEADER_COLUMNS = 3  # a row naming this many known columns makes a worksheet a roster
 SNIFF_BYTES = 64 * 1024
 
 _ZIP_MAGIC = b"PK\x03\x04"
@@ -43,13 +46,31 @@ _ENTITY_DECLARATION = re.compile(rb"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
 
 
 @dataclass
+class Table:
+    """One table of a file: a CSV, or one worksheet of a workbook (`name` is the sheet's name, "" for a CSV)."""
+
+    name: str
+    rows: Iterator[tuple[int, Row]]
+
+
+@dataclass
 class TableSource:
-    """The rows of one table in a file, and how far through the file the reading is (0..1, for progress)."""
+    """The tables of a file (a CSV has one; a workbook one per worksheet that has a roster header), how far
+    through the file the reading is (0..1, for progress) and notes for the summary (an encoding converted,
+    sheets not read)."""
 
     format: str  # "csv" or "xlsx"
-    rows: Iterator[tuple[int, Row]]
+    tables: list[Table]
     fraction_read: Callable[[], float]
     close: Callable[[], None]
+    notes: list[str] = field(default_factory=list)
+    sheets_without_header: list[str] = field(default_factory=list)
+    legacy_encoding: str = ""  # "windows-1258", "tcvn3" or "vni" when a CSV was converted
+
+    @property
+    def rows(self) -> Iterator[tuple[int, Row]]:
+        """The rows of the first table (a CSV's only one)."""
+        return self.tables[0].rows
 
 
 def nfc(text: str) -> str:
@@ -159,9 +180,27 @@ def _choose_delimiter(sample_text: str, score: HeaderScore) -> str:
     return best
 
 
+_ENCODING_LABELS = {"windows-1258": "Windows-1258", "tcvn3": "TCVN3 (ABC)", "vni": "VNI"}
+
+
+def _legacy_text(binary: IO[bytes], head: bytes) -> tuple[str, str] | None:
+    """The whole file decoded from the legacy encoding its first bytes are in, with the encoding's name, or
+    None when no legacy reading is clearly Vietnamese."""
+    encoding = guess_legacy_encoding(head)
+    if encoding is None:
+        return None
+    binary.seek(0)
+    try:
+        return decode_legacy(binary.read(), encoding), encoding
+    except UnicodeDecodeError:
+        return None
+
+
 def read_csv(binary: IO[bytes], *, size: int, score: HeaderScore) -> TableSource:
     """Rows of a delimited text file (comma, semicolon, tab or bar, chosen by which one reveals the header row).
 
+    UTF-8 (with or without BOM) and UTF-16 are read as they stream; a file that is not UTF-8 is read in the
+    legacy encoding (Windows-1258, TCVN3, VNI) whose reading is Vietnamese, with a note for the summary.
     Cells are NFC strings. Raises DomainError for unreadable encodings, binary content and broken quoting
     (with the row where reading stopped).
     """
@@ -170,12 +209,27 @@ def read_csv(binary: IO[bytes], *, size: int, score: HeaderScore) -> TableSource
     encoding = detect_text_encoding(head)
     offset = {"utf-8-sig": 3, "utf-16-le-bom": 2, "utf-16-be-bom": 2}.get(encoding, 0)
     codec = {"utf-8-sig": "utf-8", "utf-16-le-bom": "utf-16-le", "utf-16-be-bom": "utf-16-be"}.get(encoding, encoding)
+    notes: list[str] = []
+    legacy_encoding = ""
+    stream: IO[str]
     try:
-        sample = codecs.getincrementaldecoder(codec)("strict").decode(head[offset:], final=False)
+        sample = codecs.getincrementaldecoder(codec)("strict").decode(head[offset:], final=len(head) < SNIFF_BYTES)
+        binary.seek(offset)
+        stream = io.TextIOWrapper(binary, encoding=codec, errors="strict", newline="")
     except UnicodeDecodeError as error:
-        raise _decoding_error(error, encoding) from error
-    binary.seek(offset)
-    stream = io.TextIOWrapper(binary, encoding=codec, errors="strict", newline="")
+        legacy = _legacy_text(binary, head) if encoding == "utf-8" else None
+        if legacy is None:
+            raise _decoding_error(error, encoding) from error
+        text, legacy_encoding = legacy
+        notes.append(
+            _(
+                "Tệp được lưu bằng bảng mã cũ %(encoding)s; đã chuyển sang Unicode. Hãy xem lại vài họ tên trong "
+                "phần xem trước; lần sau hãy lưu dạng “CSV UTF-8”."
+            )
+            % {"encoding": _ENCODING_LABELS[legacy_encoding]}
+        )
+        sample = text[:SNIFF_BYTES]
+        stream = io.StringIO(text, newline="")
     delimiter = _choose_delimiter(sample, score)
     reader = csv.reader(stream, delimiter=delimiter, quotechar='"', doublequote=True, strict=True)
 
@@ -203,9 +257,10 @@ def read_csv(binary: IO[bytes], *, size: int, score: HeaderScore) -> TableSource
             return 0.0
 
     def close() -> None:
-        stream.detach()
+        if isinstance(stream, io.TextIOWrapper):
+            stream.detach()
 
-    return TableSource("csv", rows(), fraction_read, close)
+    return TableSource("csv", [Table("", rows())], fraction_read, close, notes, legacy_encoding=legacy_encoding)
 
 
 # --- XLSX --------------------------------------------------------------------------------------------------
@@ -330,7 +385,8 @@ def _xlsx_failure(error: Exception) -> DomainError:
 
 
 def read_xlsx(binary: IO[bytes], *, score: HeaderScore) -> TableSource:
-    """Rows of the first worksheet that has a recognisable header row (openpyxl, read-only, streaming).
+    """The worksheets that have a recognisable header row in their first rows (openpyxl, read-only, streaming),
+    each as a table; the names of the filled sheets without one are listed for the summary.
 
     Cells keep their types (text, int, float, datetime, bool): the validator needs them to tell an ID that
     Excel turned into a number. Formula cells come as their formula text ("=…"). Raises DomainError.
@@ -346,8 +402,10 @@ def read_xlsx(binary: IO[bytes], *, score: HeaderScore) -> TableSource:
     except Exception as error:  # openpyxl raises many kinds (KeyError, ParseError, ValueError…) for broken files
         raise _xlsx_failure(error) from error
 
-    sheet: Any = None
-    estimated_rows = 0
+    chosen: list[Any] = []
+    without_header: list[str] = []
+    first_filled: Any = None
+    first_rows = estimated_rows = 0
     try:
         for candidate in workbook.worksheets:
             if not hasattr(candidate, "iter_rows"):
@@ -355,24 +413,32 @@ def read_xlsx(binary: IO[bytes], *, score: HeaderScore) -> TableSource:
             declared_rows = candidate.max_row or 0
             candidate.reset_dimensions()  # dimensions written by other tools can be wrong: read every row
             early = list(candidate.iter_rows(min_row=1, max_row=HEADER_SEARCH_ROWS, values_only=True))
-            if any(score(row) >= 2 for row in early):
-                sheet, estimated_rows = candidate, declared_rows
-                break
-            if sheet is None and any(any(cell is not None for cell in row) for row in early):
-                sheet, estimated_rows = candidate, declared_rows
+            filled = any(any(cell is not None and cell != "" for cell in row) for row in early)
+            if any(score([nfc(c) if isinstance(c, str) else c for c in row]) >= ROSTER_HEADER_COLUMNS for row in early):
+                chosen.append(candidate)
+                estimated_rows += declared_rows
+            elif filled:
+                without_header.append(str(candidate.title))
+                if first_filled is None:
+                    first_filled, first_rows = candidate, declared_rows
     except Exception as error:
         workbook.close()
         raise _xlsx_failure(error) from error
-    if sheet is None:
+    if not chosen and first_filled is not None:
+        # No sheet has a roster header: read the first filled one, so the header search says what is missing.
+        chosen, estimated_rows = [first_filled], first_rows
+        without_header.remove(str(first_filled.title))
+    if not chosen:
         workbook.close()
         raise DomainError(_("Tệp Excel không có dòng dữ liệu nào. Hãy dùng tệp mẫu."), code="empty")
     position = [0]
 
-    def rows() -> Iterator[tuple[int, Row]]:
+    def rows(sheet: Any) -> Iterator[tuple[int, Row]]:
         try:
             for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-                position[0] = number
-                yield number, values
+                position[0] += 1
+                # Every text cell in NFC: Vietnamese typed on a Mac or pasted from a PDF arrives decomposed.
+                yield number, [nfc(value) if type(value) is str else value for value in values]
         except DomainError:
             raise
         except Exception as error:
@@ -381,7 +447,8 @@ def read_xlsx(binary: IO[bytes], *, score: HeaderScore) -> TableSource:
     def fraction_read() -> float:
         return min(1.0, position[0] / estimated_rows) if estimated_rows else 0.0
 
-    return TableSource("xlsx", rows(), fraction_read, workbook.close)
+    tables = [Table(str(sheet.title), rows(sheet)) for sheet in chosen]
+    return TableSource("xlsx", tables, fraction_read, workbook.close, sheets_without_header=without_header)
 
 
 def open_table(binary: IO[bytes], *, file_name: str, size: int, score: HeaderScore) -> TableSource:

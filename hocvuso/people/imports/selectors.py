@@ -34,7 +34,7 @@ def import_job_progress(job: ImportJob) -> dict[str, Any]:
     return {
         "id": job.pk,
         "status": job.status,
-        "status_label": str(job.get_status_display()),
+        "status_label": job.status_label,
         "finished": job.is_finished,
         "dry_run": job.dry_run,
         "progress": job.progress,
@@ -49,4 +49,5 @@ def import_job_progress(job: ImportJob) -> dict[str, Any]:
         "households_updated": job.households_updated,
         "problems": job.problem_count,
         "message": job.message,
+        "needs_date_order": job.needs_date_order,
     }

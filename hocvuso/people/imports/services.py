@@ -53,15 +53,14 @@ from ..import_models import (
 )
 from .commit import RegistryWriter, StreamingResidentsWriter
 from .readers import open_table, sniff_format
-from .validation import FileValidator, ValidationResult, read_spool
+from .spool import ResidentRecord, record_type
+from .validation import FileValidator, ValidationResult
 
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 3
 STALE_AFTER = datetime.timedelta(minutes=30)
 CHUNK_BYTES = 1024 * 1024
-MAX_CSV_BYTES = 200 * 1024 * 1024  # a 1,000,000-row CSV is ~110 MB
-MAX_XLSX_BYTES = 50 * 1024 * 1024  # a full 1,048,576-row XLSX is ~40 MB
 _ADVISORY_LOCK_BASE = 0x68_1000 << 32
 
 # Which organisations may send which roster (public schools and universities have public-sector staff too).
@@ -72,17 +71,51 @@ ORGANISATION_KINDS_FOR = {
 }
 
 
+def upload_limit(file_format: str) -> int:
+    """The largest roster file accepted, in bytes, for "xlsx" or "csv" (settings ROSTER_IMPORT_MAX_XLSX_BYTES and
+    ROSTER_IMPORT_MAX_CSV_BYTES): the one limit the upload form and `submit_roster_import` both apply."""
+    if file_format == "xlsx":
+        return int(settings.ROSTER_IMPORT_MAX_XLSX_BYTES)
+    return int(settings.ROSTER_IMPORT_MAX_CSV_BYTES)
+
+
 def max_file_bytes(data: bytes) -> int:
-    """The size limit for this file's format (settings ROSTER_IMPORT_MAX_CSV_BYTES / _XLSX_BYTES)."""
-    if data[:4] == b"PK\x03\x04":
-        return int(getattr(settings, "ROSTER_IMPORT_MAX_XLSX_BYTES", MAX_XLSX_BYTES))
-    return int(getattr(settings, "ROSTER_IMPORT_MAX_CSV_BYTES", MAX_CSV_BYTES))
+    """The size limit for this file's format, told by its first bytes (an XLSX is a zip)."""
+    return upload_limit("xlsx" if data[:4] == b"PK\x03\x04" else "csv")
 
 
-def fingerprint_of(*, data_sha256: str, kind: str, unit: AdministrativeUnit, organisation: Organisation | None) -> str:
-    """SHA-256 over the file's SHA-256, the kind, the unit and the organisation: the identity of an import."""
+def fingerprint_of(
+    *,
+    data_sha256: str,
+    kind: str,
+    unit: AdministrativeUnit,
+    organisation: Organisation | None,
+    as_of: datetime.date | None = None,
+) -> str:
+    """SHA-256 over the file's SHA-256, the kind, the unit, the organisation and (for an organisation's roster) the
+    day it is the full list of: the identity of an import."""
     material = f"{data_sha256}|{kind}|{unit.code}|{organisation.code if organisation else ''}"
+    if organisation is not None and as_of is not None:
+        material += f"|{as_of.isoformat()}"
     return hashlib.sha256(material.encode()).hexdigest()
+
+
+def check_as_of(*, kind: str, as_of: datetime.date | None) -> datetime.date | None:
+    """The day an organisation's roster is the full list of (today when not given); None for a residents file.
+    Raises DomainError for a day in the future."""
+    if kind == ImportKind.RESIDENTS:
+        return None
+    today = timezone.localdate()
+    if as_of is None:
+        return today
+    if as_of > today:
+        raise DomainError(
+            _("Ngày của danh sách (%(day)s) chưa tới. Hãy ghi ngày danh sách được lập, không muộn hơn hôm nay.")
+            % {"day": f"{as_of:%d/%m/%Y}"},
+            field="as_of",
+            code="as_of_future",
+        )
+    return as_of
 
 
 def check_import_scope(*, user: Any, kind: str, unit: AdministrativeUnit, organisation: Organisation | None) -> None:
@@ -112,20 +145,38 @@ def check_import_scope(*, user: Any, kind: str, unit: AdministrativeUnit, organi
         raise DomainError(_("Địa bàn phải chứa nơi đặt trụ sở của cơ quan, tổ chức."), field="unit")
 
 
-def _expire_stale_jobs(fingerprint: str) -> None:
-    """Mark failed the running jobs of this file that have not moved for STALE_AFTER (their worker and every
-    re-delivery are gone): they would otherwise hold the fingerprint and refuse the file for ever. A running
-    import writes its progress every few seconds, so a live one is never taken for stale."""
-    ImportJob.objects.filter(
-        fingerprint=fingerprint,
+def stalled_job_message() -> str:
+    return _(
+        "Việc nhập đã dừng: không có tiến triển trong %(minutes)s phút (máy xử lý ngừng hoặc bị tắt). Chưa có dữ "
+        "liệu nào được ghi. Hãy gửi lại tệp."
+    ) % {"minutes": int(STALE_AFTER.total_seconds() // 60)}
+
+
+def expire_stalled_imports(*, fingerprint: str | None = None) -> int:
+    """Mark failed the running jobs (of this file, or all) that have not moved for STALE_AFTER: their worker and
+    every re-delivery are gone, and the job page says so. A running import writes its progress every few
+    seconds, so a live one is never taken for stalled; the write is one transaction that also marks the job
+    done, so a stalled job wrote nothing. Run on a schedule (`sweep_stalled_imports`: Celery beat with Redis, the
+    embedded scheduler thread without) and when the same file is sent again. Returns how many were marked."""
+    stalled = ImportJob.objects.filter(
         status__in=[ImportStatus.QUEUED, ImportStatus.VALIDATING, ImportStatus.IMPORTING],
         updated_at__lt=timezone.now() - STALE_AFTER,
-    ).update(
-        status=ImportStatus.FAILED,
-        message=_("Việc nhập không còn chạy (máy xử lý ngừng); chưa có dữ liệu nào được ghi. Hãy gửi lại tệp."),
-        finished_at=timezone.now(),
-        updated_at=timezone.now(),
     )
+    if fingerprint is not None:
+        stalled = stalled.filter(fingerprint=fingerprint)
+    with transaction.atomic():
+        ids = list(stalled.select_for_update(skip_locked=True).values_list("pk", flat=True))
+        if not ids:
+            return 0
+        now = timezone.now()
+        ImportJob.objects.filter(pk__in=ids).update(
+            status=ImportStatus.FAILED, message=stalled_job_message(), finished_at=now, updated_at=now
+        )
+        for job_id in ids:
+            record_audit(
+                actor=None, action="people.import_roster.stalled", object_type="people.importjob", object_id=job_id
+            )
+    return len(ids)
 
 
 def _live_job(fingerprint: str) -> ImportJob | None:
@@ -166,6 +217,8 @@ def _create_job(
     upload_factory: Any,
     file_name: str,
     enqueue: bool,
+    as_of: datetime.date | None = None,
+    date_order: str = "",
 ) -> ImportJob:
     try:
         with transaction.atomic():
@@ -179,6 +232,8 @@ def _create_job(
                 file_name=file_name[:255],
                 fingerprint=fingerprint,
                 dry_run=dry_run,
+                as_of=as_of,
+                date_order=date_order,
             )
             record_audit(
                 actor=user,
@@ -189,7 +244,9 @@ def _create_job(
                     "unit": unit.code,
                     "organisation": organisation.code if organisation else "",
                     "dry_run": dry_run,
+                    "as_of": as_of.isoformat() if as_of else "",
                     "bytes": upload.size,
+                    "date_order": date_order,
                 },
             )
     except IntegrityError:
@@ -212,17 +269,25 @@ def submit_roster_import(
     unit: AdministrativeUnit,
     organisation: Organisation | None = None,
     dry_run: bool,
+    date_order: str = "",
     enqueue: bool = True,
+    as_of: datetime.date | None = None,
 ) -> ImportJob:
     """Queue the import (or, with `dry_run`, the check only) of a roster file and return its job.
 
     Checks the scope (see `check_import_scope`: NotFound when not allowed) and the size, stores the bytes and
     queues `run_roster_import` when the transaction commits (`enqueue=False` leaves the running to the caller,
     as the command line does). A file already imported, or being imported, with the same fingerprint (content,
-    kind, unit, organisation) is not imported again: the existing job is returned with `duplicate` set.
-    Raises DomainError for an empty or oversized file.
+    kind, unit, organisation, day) is not imported again: the existing job is returned with `duplicate` set.
+    An organisation's roster is its full list of that kind on `as_of` (today by default): see commit.py.
+    Raises DomainError for an empty or oversized file, or a day in the future.
     """
     check_import_scope(user=user, kind=kind, unit=unit, organisation=organisation)
+    as_of = check_as_of(kind=kind, as_of=as_of)
+    if date_order not in ("", "dmy", "mdy"):
+        raise DomainError(
+            _("Thứ tự ngày tháng phải là “dmy” (ngày/tháng/năm) hoặc “mdy” (tháng/ngày/năm)."), field="date_order"
+        )
     if not data or (len(data) <= 4096 and not data.strip()):
         raise DomainError(_("Tệp rỗng. Hãy điền danh sách vào tệp mẫu rồi gửi lại."), code="empty")
     sniff_format(data[:16], file_name)  # an .xls or a PDF is refused before it is stored
@@ -234,8 +299,8 @@ def submit_roster_import(
             code="too_large",
         )
     data_sha256 = hashlib.sha256(data).hexdigest()
-    fingerprint = fingerprint_of(data_sha256=data_sha256, kind=kind, unit=unit, organisation=organisation)
-    _expire_stale_jobs(fingerprint)
+    fingerprint = fingerprint_of(data_sha256=data_sha256, kind=kind, unit=unit, organisation=organisation, as_of=as_of)
+    expire_stalled_imports(fingerprint=fingerprint)
     existing = _live_job(fingerprint)
     if existing is not None:
         return _as_duplicate(existing, user=user)
@@ -249,16 +314,22 @@ def submit_roster_import(
         upload_factory=partial(_store_upload, file_name=file_name, data=data, sha256=data_sha256),
         file_name=file_name,
         enqueue=enqueue,
+        as_of=as_of,
+        date_order=date_order,
     )
 
 
-def confirm_roster_import(*, user: Any, job: ImportJob, enqueue: bool = True) -> ImportJob:
-    """Import the file a successful dry run checked (same bytes, kind, unit and organisation); returns the new
-    job, or the existing one (`duplicate`) if that file was imported meanwhile. Raises NotFound when the user
-    may not import there, DomainError when the job is not a successful dry run."""
+def confirm_roster_import(*, user: Any, job: ImportJob, date_order: str = "", enqueue: bool = True) -> ImportJob:
+    """Import the file a successful dry run checked (same bytes, kind, unit, organisation and day) — the officer's
+    confirmation of what the dry run showed (moves between villages, members who leave); returns the new job, or
+    the existing one (`duplicate`) if that file was imported meanwhile. `date_order` ("dmy" or "mdy") is the
+    officer's reading of dates the file leaves ambiguous: required when the check asked for it, refused when it
+    contradicts what the file proves. Raises NotFound when the user may not import there, DomainError when the
+    job is not a successful dry run or the order is missing or wrong."""
     check_import_scope(user=user, kind=job.kind, unit=job.unit, organisation=job.organisation)
     if not job.dry_run or job.status != ImportStatus.DONE:
         raise DomainError(_("Chỉ nhập được tệp đã kiểm tra thử thành công."), code="not_checked")
+    date_order = check_date_order(job=job, date_order=date_order)
     existing = _live_job(job.fingerprint)
     if existing is not None:
         return _as_duplicate(existing, user=user)
@@ -274,7 +345,33 @@ def confirm_roster_import(*, user: Any, job: ImportJob, enqueue: bool = True) ->
         upload_factory=lambda: job.upload,
         file_name=job.file_name,
         enqueue=enqueue,
+        as_of=job.as_of,
+        date_order=date_order,
     )
+
+
+def check_date_order(*, job: ImportJob, date_order: str) -> str:
+    """The date order a confirmation imports with: the officer's when the check asked for one, else the one
+    the check decided. Raises DomainError when a needed choice is missing or a choice is not dmy/mdy."""
+    if date_order and date_order not in ("dmy", "mdy"):
+        raise DomainError(
+            _("Thứ tự ngày tháng phải là “dmy” (ngày/tháng/năm) hoặc “mdy” (tháng/ngày/năm)."), field="date_order"
+        )
+    decided = str(job.summary.get("date_order", "") or job.date_order)
+    if job.needs_date_order and not date_order:
+        raise DomainError(
+            _("Tệp có ngày sinh đọc được theo hai cách: hãy chọn thứ tự ngày tháng trước khi nhập."),
+            field="date_order",
+            code="date_order_needed",
+        )
+    if decided and date_order and date_order != decided:
+        raise DomainError(
+            _("Tệp đã cho biết thứ tự ngày tháng (%(order)s); không chọn thứ tự khác được.")
+            % {"order": _("ngày/tháng/năm") if decided == "dmy" else _("tháng/ngày/năm")},
+            field="date_order",
+            code="date_order_conflict",
+        )
+    return date_order or decided
 
 
 def enqueue_roster_import(job_id: int) -> None:
@@ -455,7 +552,14 @@ def _run(job: ImportJob) -> None:
             source = open_table(binary, file_name=job.file_name, size=job.upload.size, score=_scorer(job.kind))
             try:
                 result = FileValidator(
-                    kind=job.kind, unit=job.unit, organisation=job.organisation, progress=validated
+                    kind=job.kind,
+                    unit=job.unit,
+                    organisation=job.organisation,
+                    progress=validated,
+                    user=job.submitted_by,
+                    dry_run=job.dry_run,
+                    job_id=job.pk,
+                    date_order=job.date_order,
                 ).run(source)
             finally:
                 source.close()
@@ -463,6 +567,21 @@ def _run(job: ImportJob) -> None:
             _finish_rejected(job, message=str(error.message), result=None)
             return
     assert result is not None
+    summary = summary_of(result)
+    ImportJob.objects.filter(pk=job.pk).update(summary=summary)
+    job.summary = summary
+    if result.is_valid and result.date_order_needed and not job.dry_run:
+        _finish_rejected(
+            job,
+            message=_(
+                "Tệp có ngày sinh đọc được theo hai cách (ngày/tháng/năm hoặc tháng/ngày/năm, ví dụ “%(example)s”) "
+                "và không ngày nào cho biết thứ tự. Hãy chọn thứ tự ngày tháng rồi nhập lại; chưa có dữ liệu nào "
+                "được ghi."
+            )
+            % {"example": result.date_examples[0]["value"]},
+            result=None,
+        )
+        return
     if not result.is_valid:
         _finish_rejected(
             job,
@@ -476,7 +595,9 @@ def _run(job: ImportJob) -> None:
         ImportJob.objects.filter(pk=job.pk).update(
             status=ImportStatus.IMPORTING, rows_total=result.rows, rows_validated=result.rows, progress=50
         )
-        if job.dry_run:
+        if job.dry_run and result.date_order_needed:
+            _finish_checked_awaiting_date_order(job, result)
+        elif job.dry_run:
             _commit(job, result, progress, apply=False)
         else:
             progress.open_side_channel()
@@ -499,17 +620,30 @@ def _commit(job: ImportJob, result: ValidationResult, progress: _Progress, *, ap
     writer: RegistryWriter
     if apply and job.kind == ImportKind.RESIDENTS and progress.side is not None:
         streaming = StreamingResidentsWriter(
-            kind=job.kind, organisation=job.organisation, households=result.households, apply=True
+            kind=job.kind,
+            organisation=job.organisation,
+            households=result.households,
+            apply=True,
+            read_as_new=result.read_as_new,
         )
-        streaming.run(lambda: read_spool(spool), allocate_ids=progress.allocate_ids, progress=imported)
+        streaming.run(lambda: result.batches(ResidentRecord), allocate_ids=progress.allocate_ids, progress=imported)
         writer, done = streaming, result.rows
     else:
-        writer = RegistryWriter(kind=job.kind, organisation=job.organisation, households=result.households, apply=apply)
-        for batch in read_spool(spool):
+        writer = RegistryWriter(
+            kind=job.kind,
+            organisation=job.organisation,
+            households=result.households,
+            apply=apply,
+            as_of=job.as_of,
+            read_as_new=result.read_as_new,
+        )
+        for batch in result.batches(record_type(job.kind)):
             writer.write(batch)
             done += len(batch)
             imported(done)
+        writer.finish()
     counts = writer.counts
+    ended_ids = writer.changes.pop("ended_ids", [])
     ImportJob.objects.filter(pk=job.pk).update(
         status=ImportStatus.DONE,
         progress=100,
@@ -520,25 +654,66 @@ def _commit(job: ImportJob, result: ValidationResult, progress: _Progress, *, ap
         residents_created=counts.residents_created,
         households_created=counts.households_created,
         households_updated=counts.households_updated,
+        residents_moved=counts.residents_moved,
+        heads_cleared=counts.heads_cleared,
+        memberships_ended=counts.memberships_ended,
+        changes=writer.changes,
         message="",
         finished_at=timezone.now(),
         updated_at=timezone.now(),
     )
     if apply:
         RosterUploadChunk.objects.filter(upload=job.upload).delete()  # the personal data is in the registry now
+    details: dict[str, Any] = {
+        "rows": result.rows,
+        "created": counts.created,
+        "updated": counts.updated,
+        "unchanged": counts.unchanged,
+        "residents_created": counts.residents_created,
+        "households_created": counts.households_created,
+        "households_updated": counts.households_updated,
+    }
+    if job.kind == ImportKind.RESIDENTS:
+        details.update(residents_moved=counts.residents_moved, heads_cleared=counts.heads_cleared)
+    else:
+        details.update(
+            as_of=job.as_of.isoformat() if job.as_of else "",
+            memberships_ended=counts.memberships_ended,
+            ended_memberships=ended_ids if apply else [],
+        )
     record_audit(
         actor=job.submitted_by,
         action="people.import_roster.checked" if job.dry_run else "people.import_roster.imported",
         target=job,
-        details={
-            "rows": result.rows,
-            "created": counts.created,
-            "updated": counts.updated,
-            "unchanged": counts.unchanged,
-            "residents_created": counts.residents_created,
-            "households_created": counts.households_created,
-            "households_updated": counts.households_updated,
-        },
+        details=details,
+    )
+
+
+def summary_of(result: ValidationResult) -> dict[str, Any]:
+    """What the job page and the API show of a check besides its problems (JSON)."""
+    return {
+        "sheets": result.sheets,
+        "notes": result.notes,
+        "date_order": result.date_order,
+        "date_order_needed": result.date_order_needed,
+        "date_examples": result.date_examples,
+    }
+
+
+def _finish_checked_awaiting_date_order(job: ImportJob, result: ValidationResult) -> None:
+    """A check with no problem but dates readable both ways: done, nothing counted until the officer chooses."""
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=ImportStatus.DONE,
+        progress=100,
+        message=_("Tệp không có lỗi, nhưng cần chọn thứ tự ngày tháng trước khi nhập."),
+        finished_at=timezone.now(),
+        updated_at=timezone.now(),
+    )
+    record_audit(
+        actor=job.submitted_by,
+        action="people.import_roster.checked",
+        target=job,
+        details={"rows": result.rows, "date_order_needed": True},
     )
 
 

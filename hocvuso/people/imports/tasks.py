@@ -9,7 +9,7 @@ service counts attempts on the job row, so a file that kills its worker every ti
 from celery import shared_task
 from django.db import OperationalError
 
-from .services import run_roster_import
+from .services import expire_stalled_imports, run_roster_import
 
 
 @shared_task(
@@ -23,3 +23,9 @@ from .services import run_roster_import
 def run_roster_import_task(job_id: int) -> str:
     """Run the import job `job_id`; returns its final status ("done", "rejected", "failed", …)."""
     return str(run_roster_import(job_id=job_id).status)
+
+
+@shared_task(name="hocvuso.people.imports.tasks.sweep_stalled_imports", ignore_result=True)
+def sweep_stalled_imports_task() -> int:
+    """Mark failed the import jobs that stalled (CELERY_BEAT_SCHEDULE "sweep-stalled-imports"); returns how many."""
+    return expire_stalled_imports()

@@ -16,6 +16,63 @@ def template_file_name(kind: str) -> str:
     return f"mau-danh-sach-{kind}.xlsx"
 
 
+def check_rules(kind: str) -> list[str]:
+    """Every rule the checker applies to a file of this kind, as the guide sheet explains them."""
+    rules = [
+        _(
+            "Số định danh cá nhân: đúng 12 chữ số. Chữ số 1–3 là mã tỉnh nơi đăng ký khai sinh (001–096); chữ số 4 "
+            "chỉ thế kỷ sinh và giới tính (0 = nam, 1 = nữ sinh 1900–1999; 2 = nam, 3 = nữ sinh 2000–2099); chữ "
+            "số 5–6 là hai số cuối của năm sinh. Các chữ số này phải khớp với ngày sinh và giới tính của dòng."
+        ),
+        _(
+            "Nếu Excel đã lưu số định danh dạng Số và xóa số 0 ở đầu (còn 10 hoặc 11 chữ số), hệ thống thêm lại "
+            "số 0, đối chiếu như trên và báo trong phần tóm tắt; còn ít hơn thì phải nhập lại. Mỗi số chỉ xuất "
+            "hiện một lần trong tệp."
+        ),
+        _(
+            "Họ và tên: chữ cái có dấu, khoảng trắng, dấu nháy (K'Brơi, H'Hen) hoặc gạch nối; không chữ số, không "
+            "ngoặc (tên gọi khác không ghi vào đây); tối đa 150 ký tự. Có thể tách thành cột “Họ” (hoặc “Họ và "
+            "tên đệm”), “Tên đệm”, “Tên”: các cột được ghép lại; riêng một cột “Tên” không được coi là họ và tên."
+        ),
+        _(
+            "Ngày sinh: ngày/tháng/năm (05/09/1990) hoặc ô kiểu Ngày của Excel; không ở tương lai, tuổi không quá "
+            "120. Nếu chỉ biết năm sinh, ghi năm (1950 hoặc 00/00/1950): người đó được ghi “năm 1950”."
+        ),
+        _(
+            "Thứ tự ngày tháng được xác định cho cả tệp: nếu có ngày chỉ đọc được theo một cách (như 25/09/1990) "
+            "thì cả tệp theo cách đó; nếu mọi ngày đều đọc được hai cách (như 03/04/1990), bạn sẽ được hỏi chọn."
+        ),
+        _("Giới tính: Nam hoặc Nữ. Dân tộc: một trong 54 dân tộc, có hoặc không dấu."),
+        _("Số điện thoại (không bắt buộc): số di động 10 chữ số bắt đầu bằng 03, 05, 07, 08, 09 (có thể ghi +84)."),
+    ]
+    if kind == ImportKind.RESIDENTS:
+        rules.append(
+            _(
+                "Thôn: ghi mã thôn hoặc tên thôn đúng danh mục của xã. Mã hộ: chữ, số, dấu chấm, gạch; các thành "
+                "viên một hộ ghi cùng mã, cùng thôn; mỗi hộ một người “Chủ hộ”."
+            )
+        )
+    else:
+        rules.append(
+            _(
+                "Người chưa có trong sổ dân cư cần thêm dân tộc và thôn nơi cư trú; người đã có được nhận theo số "
+                "định danh."
+            )
+        )
+    rules += [
+        _(
+            "Tệp có thể có dòng tiêu đề phụ phía trên, tiêu đề hai tầng, dòng đánh số cột, dòng tổng cộng và phần "
+            "chữ ký phía dưới: các phần đó được bỏ qua và báo lại. Mọi trang tính có dòng tiêu đề danh sách đều "
+            "được đọc."
+        ),
+        _(
+            "Tệp CSV nên lưu dạng “CSV UTF-8”; tệp bảng mã cũ (TCVN3/ABC, VNI, Windows-1258) được chuyển sang "
+            "Unicode và báo lại."
+        ),
+    ]
+    return [str(rule) for rule in rules]
+
+
 def build_template_xlsx(kind: str) -> bytes:
     """The template workbook for `kind` (residents, staff, students, workers) as XLSX bytes."""
     from openpyxl import Workbook
@@ -61,6 +118,11 @@ def build_template_xlsx(kind: str) -> bytes:
         _("Tệp được kiểm tra toàn bộ trước khi nhập: nếu có lỗi, không dòng nào được ghi và bạn nhận báo cáo lỗi."),
         _("Gửi lại danh sách đã cập nhật: người đã có (cùng số định danh) được cập nhật, không bị nhân đôi."),
     ):
+        guide.append([line])
+    guide.append([])
+    guide.append([_("Các quy tắc kiểm tra")])
+    guide.cell(row=guide.max_row, column=1).font = Font(bold=True)
+    for line in check_rules(kind):
         guide.append([line])
     guide.append([])
     guide.append([_("Cột"), _("Bắt buộc"), _("Cách ghi"), _("Ví dụ")])

@@ -28,13 +28,14 @@ def test_a_valid_file_is_imported_with_exit_status_0(territory: Any, tmp_path: P
     path = tmp_path / "danh-sach.csv"
     path.write_bytes(csv_bytes([resident(1), resident(2, relation="Con", household="HO-00001")]))
 
-    status, out, err = run(str(path), "--kind", "residents", "--unit", "24631")
+    status, out, err = run(str(path), "--kind", "residents", "--unit", "24631", "--date-order", "dmy")
 
     job = ImportJob.objects.get()
     assert (status, err) == (0, "")
     assert out == (
         f"Imported: 2 rows; created 2, updated 0, unchanged 0; residents created 0, households created 1, "
-        f"households updated 0 (job {job.pk}).\n"
+        f"households updated 0; residents moved to another village 0, households left without a head 0, "
+        f"memberships ended 0 (job {job.pk}).\n"
     )
     assert Resident.objects.count() == 2
     entry = AuditEntry.objects.get(action="people.import_roster.imported")
@@ -45,7 +46,7 @@ def test_a_dry_run_of_a_valid_file_exits_0_and_writes_nothing(territory: Any, tm
     path = tmp_path / "danh-sach.csv"
     path.write_bytes(csv_bytes([resident(1)]))
 
-    status, out, _ = run(str(path), "--kind", "residents", "--unit", "24631", "--dry-run")
+    status, out, _ = run(str(path), "--kind", "residents", "--unit", "24631", "--dry-run", "--date-order", "dmy")
 
     assert status == 0
     assert out.startswith("Valid (dry run, nothing written): 1 rows; created 1,")
@@ -82,9 +83,9 @@ def test_a_broken_file_exits_1_with_a_report_of_the_file_problem(territory: Any,
 def test_the_same_file_twice_exits_0_and_imports_once(territory: Any, tmp_path: Path) -> None:
     path = tmp_path / "danh-sach.csv"
     path.write_bytes(csv_bytes([resident(1)]))
-    run(str(path), "--kind", "residents", "--unit", "24631")
+    run(str(path), "--kind", "residents", "--unit", "24631", "--date-order", "dmy")
 
-    status, out, _ = run(str(path), "--kind", "residents", "--unit", "24631")
+    status, out, _ = run(str(path), "--kind", "residents", "--unit", "24631", "--date-order", "dmy")
 
     job = ImportJob.objects.get()
     assert (status, out) == (0, f"Already imported (job {job.pk}, done): nothing to do.\n")
@@ -116,3 +117,29 @@ def test_wrong_arguments_are_command_errors(territory: Any, tmp_path: Path, args
 
     with pytest.raises(CommandError, match=message):
         call_command("import_roster", str(path), *args)
+
+
+def test_dates_readable_both_ways_ask_for_the_order_and_the_option_gives_it(territory: Any, tmp_path: Path) -> None:
+    path = tmp_path / "danh-sach.csv"
+    path.write_bytes(csv_bytes([resident(1)]))  # born 05/09/1990: 5 September or May 9
+
+    status, out, _ = run(str(path), "--kind", "residents", "--unit", "24631", "--dry-run")
+
+    job = ImportJob.objects.get()
+    assert status == 0
+    assert out == (
+        "Valid (dry run, nothing written): 1 rows, but dates can be read two ways (05/09/1990 = 05/09/1990 (dmy) "
+        f"or 09/05/1990 (mdy)). Run again with --date-order dmy or --date-order mdy (job {job.pk}).\n"
+    )
+    assert Resident.objects.count() == 0
+
+    status, out, err = run(str(path), "--kind", "residents", "--unit", "24631")
+
+    assert status == 1
+    assert "đọc được theo hai cách" in err
+    assert Resident.objects.count() == 0
+
+    status, _, _ = run(str(path), "--kind", "residents", "--unit", "24631", "--date-order", "mdy")
+
+    assert status == 0
+    assert Resident.objects.get().birth_date.isoformat() == "1990-05-09"

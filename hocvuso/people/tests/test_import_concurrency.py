@@ -36,6 +36,7 @@ def test_five_identical_submissions_at_once_are_imported_exactly_once(territory:
                 data=data,
                 unit=territory.commune,
                 dry_run=False,
+                date_order="dmy",  # every date is 05/09/1990, which reads both ways
             )  # the winner runs the import itself (eager task after commit)
             outcomes.append((job.pk, job.duplicate))
         except BaseException as error:

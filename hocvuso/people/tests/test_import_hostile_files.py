@@ -285,7 +285,15 @@ ROW_LEVEL: list[tuple[str, list[list[Any]], list[tuple[int, str, str]]]] = [
     (
         "id-too-short",
         with_row(national="0681900012"),
-        [(4, "Số định danh cá nhân", "Số định danh cá nhân phải gồm 12 chữ số (nhận được 10).")],
+        [
+            (
+                4,
+                "Số định danh cá nhân",
+                "Số định danh chỉ có 10 chữ số. Thêm số 0 ở đầu (như khi Excel xóa) thành 000681900012 thì không "
+                "khớp: Ba chữ số đầu (000) không phải mã tỉnh nơi đăng ký khai sinh. Hãy nhập lại đủ 12 chữ số và "
+                "định dạng cột là Văn bản.",
+            )
+        ],
     ),
     (
         "id-scientific-notation",
@@ -324,8 +332,10 @@ ROW_LEVEL: list[tuple[str, list[list[Any]], list[tuple[int, str, str]]]] = [
             (
                 4,
                 "Số định danh cá nhân",
-                "Số định danh này đã có trong sổ dân cư của một địa bàn ngoài phạm vi bạn quản lý. Nếu người này đã "
-                "chuyển đến, hãy đề nghị cấp tỉnh chuyển hồ sơ.",
+                "Số định danh này không thuộc những người bạn quản lý, nên tệp không thể gắn, chuyển hay cập nhật "
+                "người này. Nếu người này đã chuyển đến địa bàn hoặc làm việc, học tập ở đơn vị của bạn, hãy gửi yêu "
+                "cầu chuyển tại trang “Yêu cầu chuyển” (/nguoi-dan/yeu-cau-chuyen/moi/): cấp xã nơi người đó đang cư "
+                "trú hoặc cấp tỉnh sẽ duyệt.",
             )
         ],
     ),
@@ -339,7 +349,8 @@ ROW_LEVEL: list[tuple[str, list[list[Any]], list[tuple[int, str, str]]]] = [
             (
                 4,
                 "Họ và tên",
-                "Họ và tên chỉ gồm chữ cái, khoảng trắng, dấu nháy (K'Brơi) hoặc gạch nối; có ký tự không hợp lệ.",
+                "Họ và tên chỉ gồm chữ cái, khoảng trắng, dấu nháy (K'Brơi) hoặc gạch nối; có ký tự không hợp lệ "
+                "(chữ số, dấu ngoặc…). Tên gọi khác không ghi vào họ và tên.",
             )
         ],
     ),
@@ -415,16 +426,6 @@ ROW_LEVEL: list[tuple[str, list[list[Any]], list[tuple[int, str, str]]]] = [
         "village-of-another-commune",
         with_row(village="24751.001"),
         [(4, "Mã thôn", "Không có thôn mã “24751.001” trong Xã Quảng Khê. Hãy xem danh mục thôn của xã.")],
-    ),
-    (
-        "household-used-in-another-commune",
-        with_row(household="NK-1"),
-        [(4, "Mã hộ", "Mã hộ “NK-1” đã được dùng cho một hộ ở địa bàn khác. Hãy dùng mã hộ khác.")],
-    ),
-    (
-        "household-in-two-villages",
-        [*good_rows(), resident(12, household="HO-10", relation="Con", village="24631.002")],
-        [(4, "Mã hộ", "Hộ HO-10 đã ghi ở thôn khác tại dòng 2; các thành viên một hộ phải cùng thôn.")],
     ),
     (
         "household-with-two-heads",

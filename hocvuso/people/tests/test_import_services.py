@@ -100,6 +100,8 @@ def test_a_residents_file_creates_residents_and_households(territory: Any) -> No
         "residents_created": 0,
         "households_created": 2,
         "households_updated": 0,
+        "residents_moved": 0,
+        "heads_cleared": 0,
     }
     assert job.upload.chunks.count() == 0
 
@@ -608,6 +610,7 @@ def test_progress_and_job_listing_for_a_page(territory: Any, commune_officer: An
         "households_updated": 0,
         "problems": 0,
         "message": "",
+        "needs_date_order": False,
     }
 
 
@@ -630,7 +633,8 @@ def test_a_job_stuck_for_half_an_hour_no_longer_holds_its_file(territory: Any) -
         4,
     )
     assert stuck.message == (
-        "Việc nhập không còn chạy (máy xử lý ngừng); chưa có dữ liệu nào được ghi. Hãy gửi lại tệp."
+        "Việc nhập đã dừng: không có tiến triển trong 30 phút (máy xử lý ngừng hoặc bị tắt). Chưa có dữ liệu nào "
+        "được ghi. Hãy gửi lại tệp."
     )
 
 

@@ -416,7 +416,7 @@ def test_export_own_data_contains_everything_and_is_audited(territory, commune_o
     assert data["full_name"] == "Nguyễn Thị Đào"
     assert data["national_id"] == "068190123456"
     assert data["phone"] == "0912345678"
-    assert data["birth_date"] == "1990-05-17"
+    assert (data["birth_date"], data["birth_date_precision"]) == ("1990-05-17", "day")
     assert data["ethnicity"] == {"code": 1, "name": "Kinh"}
     assert data["village"] == {"code": "24631.001", "name": "Thôn 1"}
     assert data["commune"] == {"code": "24631", "name": "Xã Quảng Khê"}

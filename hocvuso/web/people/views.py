@@ -24,7 +24,7 @@ from hocvuso.people.imports.selectors import get_import_job, import_job_progress
 from hocvuso.people.imports.services import confirm_roster_import, submit_roster_import
 from hocvuso.people.imports.templates import build_template_xlsx, template_file_name
 from hocvuso.people.models import Resident
-from hocvuso.people.selectors import household_with_members, search_residents
+from hocvuso.people.selectors import AmbiguousHousehold, household_with_members, search_residents
 from hocvuso.people.services import (
     correct_resident,
     export_own_data,
@@ -125,7 +125,14 @@ def household_detail(request: HttpRequest, household_code: str) -> HttpResponse:
     """A household with its members, their ages, target groups and digital-identity statuses."""
     if len(household_code) > MAX_HOUSEHOLD_CODE:
         raise Http404
-    household = household_with_members(user=request.user, code=household_code)
+    village = request.GET.get("thon", "")
+    try:
+        household = household_with_members(
+            user=request.user, code=household_code, village_id=int(village) if village.isdigit() else None
+        )
+    except AmbiguousHousehold as ambiguous:  # household codes are unique per village only
+        context = {"code": household_code, "villages": ambiguous.villages}
+        return render(request, "web/people/household_choice.html", context)
     rows = selectors.household_rows(household)
     return render(request, "web/people/household.html", {"household": household, "rows": rows})
 
@@ -300,6 +307,7 @@ def _submit_check(request: HttpRequest, form: RosterUploadForm) -> ImportJob | N
             unit=unit,
             organisation=organisation,
             dry_run=True,
+            as_of=form.cleaned_data.get("as_of"),
         )
     except NotFound:
         form.add_error(None, _("Bạn không được nhập danh sách vào địa bàn hoặc cơ quan, tổ chức này."))
@@ -388,7 +396,7 @@ def roster_import_confirm(request: HttpRequest, job_id: int) -> HttpResponse:
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     try:
-        imported = confirm_roster_import(user=request.user, job=job)
+        imported = confirm_roster_import(user=request.user, job=job, date_order=request.POST.get("thu_tu_ngay", ""))
     except NotFound:
         raise
     except DomainError as error:

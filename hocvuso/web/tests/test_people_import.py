@@ -12,6 +12,7 @@ from django.test import Client
 from openpyxl import load_workbook
 
 from hocvuso.accounts.roles import Role
+from hocvuso.core.errors import DomainError
 from hocvuso.people.import_models import ImportJob, ImportKind, ImportProblem, ImportStatus
 from hocvuso.people.imports.services import submit_roster_import
 from hocvuso.people.models import Household, Membership, OrganisationKind, Resident
@@ -140,7 +141,7 @@ def test_a_valid_file_is_checked_then_imported_once_on_confirmation(
     assert (check.dry_run, check.status, check.created_count) == (True, ImportStatus.DONE, 3)
     assert Resident.objects.count() == 0
     body = officer_client.get(job_url(check)).content.decode()
-    assert "Tệp hợp lệ: 3 dòng, không có lỗi." in body
+    assert "Đã kiểm tra, chưa nhập: 3 dòng, không có lỗi." in body
     assert "Khi nhập: 3 thêm mới, 0 cập nhật, 0 không đổi." in body
     assert f'action="{job_url(check, "xac-nhan/")}"' in body
 
@@ -387,16 +388,19 @@ def test_wrong_files_are_refused_with_a_clear_message(
 
 
 def test_an_oversized_file_is_refused_before_it_is_stored(
-    officer_client: Client, settings, django_capture_on_commit_callbacks, monkeypatch
+    officer_client: Client, settings, django_capture_on_commit_callbacks, territory
 ) -> None:
-    from hocvuso.web import forms_people
-
-    monkeypatch.setattr(forms_people, "MAX_CSV_BYTES", 1024)
+    settings.ROSTER_IMPORT_MAX_CSV_BYTES = 1024  # the one setting the form and the service both read
 
     response = upload(officer_client, django_capture_on_commit_callbacks, b"a,b\n" * 1000)
 
-    assert "Tệp quá lớn" in " ".join(response.context["form"].errors["file"])
+    assert "Tệp quá lớn (3,9\xa0KB); tối đa 1,0\xa0KB." in " ".join(response.context["form"].errors["file"])
     assert ImportJob.objects.count() == 0
+    with pytest.raises(DomainError) as refused:  # a caller that skips the form meets the same limit
+        submit_roster_import(
+            user=None, kind="residents", file_name="ds.csv", data=b"a,b\n" * 1000, unit=territory.commune, dry_run=True
+        )
+    assert refused.value.code == "too_large"
 
 
 def test_a_file_with_broken_structure_is_rejected_on_the_job_page(
@@ -442,3 +446,108 @@ def test_the_import_pages_read_in_english_when_chosen(
     assert "<legend>Roster kind</legend>" in form_page
     assert "Download the error report (Excel)" in job_page
     assert "Errors in the file" in job_page
+
+
+def test_an_updated_roster_shows_who_will_leave_and_they_leave_only_when_the_officer_confirms(
+    client: Client, territory, make_user, django_capture_on_commit_callbacks
+) -> None:
+    agency = OrganisationFactory(
+        code="SNV", name="Sở Nội vụ", unit=territory.province, kind=OrganisationKind.STATE_AGENCY
+    )
+    client.force_login(make_user(Role.AGENCY_OFFICER, organisation=agency))
+    first = csv_bytes([roster_member(1), roster_member(2, name="Lê Thị Hoa", sex="F")], header=ROSTER_HEADER)
+    upload(
+        client, django_capture_on_commit_callbacks, first, kind="staff", organisation=agency.code, as_of="2025-01-01"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(job_url(latest_job(), "xac-nhan/"))
+    second = csv_bytes([roster_member(1, position="Trưởng phòng")], header=ROSTER_HEADER)
+
+    response = upload(
+        client, django_capture_on_commit_callbacks, second, kind="staff", organisation=agency.code, as_of="2025-07-01"
+    )
+    check = latest_job()
+    page = client.get(response["Location"]).content.decode()
+
+    assert (check.dry_run, check.as_of, check.memberships_ended) == (True, datetime.date(2025, 7, 1), 1)
+    assert "1 người sẽ thôi" in page and "Lê Thị Hoa — Chuyên viên" in page
+    assert "01/07/2025" in page
+    assert Membership.objects.filter(valid_to__isnull=True).count() == 2  # nothing ended by the check
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(job_url(check, "xac-nhan/"))
+    assert sorted(Membership.objects.values_list("resident__full_name", "position", "valid_to")) == [
+        ("Lê Thị Hoa", "Chuyên viên", datetime.date(2025, 6, 30)),
+        ("Trần Văn Bình", "Trưởng phòng", None),
+    ]
+    assert "1 người đã thôi" in client.get(job_url(latest_job())).content.decode()
+
+
+def test_an_officer_gets_no_answer_about_a_resident_of_another_commune_from_the_upload_page(
+    client: Client, territory, commune_officer, django_capture_on_commit_callbacks
+) -> None:
+    """Issue 8, hole 1, through the pages: the check (dry run) answers the same for an ID registered in another
+    commune and for one registered nowhere; the import refuses the first, pointing to the transfer request."""
+    from hocvuso.people.services import register_resident
+    from hocvuso.people.tests.import_files import national_id
+
+    birth = datetime.date(1985, 3, 14)
+    stranger = register_resident(
+        full_name="Đinh Thị Lan",
+        birth_date=birth,
+        sex="F",
+        ethnicity="Kinh",
+        village=territory.other_village,
+        national_id=national_id(birth, "F", 555),
+        actor=None,
+    )
+    school = OrganisationFactory(code="THPT", name="Trường THPT", kind=OrganisationKind.SCHOOL, unit=territory.commune)
+    client.force_login(commune_officer)
+    pages = []
+    for serial in (555, 556):  # registered in another commune; registered nowhere
+        data = csv_bytes([roster_member(serial, name="Đinh Thị Lan", sex="F", birth=birth)], header=ROSTER_HEADER)
+        upload(client, django_capture_on_commit_callbacks, data, kind="staff", organisation=school.code, unit="")
+        job = latest_job()
+        body = client.get(job_url(job)).content.decode()
+        main = body[body.index("<main") : body.index("</main>")]
+        main = re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", main)
+        main = re.sub(r"\d{2}/\d{2}/\d{4} \d{2}:\d{2}", "", main)  # when it was sent
+        pages.append(main.replace(job.file_name, "").replace(f"/{job.pk}/", "/"))
+        assert (job.status, job.residents_created) == (ImportStatus.DONE, 1)
+    checked_elsewhere = latest_job().pk - 1
+    assert pages[0] == pages[1]
+    before = snapshot()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(job_url(ImportJob.objects.get(pk=checked_elsewhere), "xac-nhan/"))
+    imported = latest_job()
+    body = client.get(job_url(imported)).content.decode()
+
+    assert imported.status == ImportStatus.REJECTED
+    assert "/nguoi-dan/yeu-cau-chuyen/moi/" in body and "Đinh Thị Lan" not in body.split("Các lỗi trong tệp")[1]
+    assert snapshot() == before
+    assert client.get(f"/nguoi-dan/{stranger.pk}/").status_code == 404
+
+
+def test_dates_readable_both_ways_are_asked_on_the_page_and_chosen_on_confirmation(
+    officer_client: Client, django_capture_on_commit_callbacks
+) -> None:
+    rows = [resident(1, birth=datetime.date(1985, 3, 4))]  # "04/03/1985": 4 March or April 3
+    upload(officer_client, django_capture_on_commit_callbacks, csv_bytes(rows))
+    check = latest_job()
+    body = officer_client.get(job_url(check)).content.decode()
+
+    assert (check.status, check.needs_date_order) == (ImportStatus.DONE, True)
+    assert "Đã kiểm tra, chưa nhập" in body
+    assert "<td>04/03/1985</td><td>04/03/1985</td><td>03/04/1985</td>" in body
+    assert 'name="thu_tu_ngay" value="dmy" required' in body
+
+    refused = officer_client.post(job_url(check, "xac-nhan/"), follow=True)
+    assert "hãy chọn thứ tự ngày tháng trước khi nhập" in refused.content.decode()
+    assert Resident.objects.count() == 0
+
+    with django_capture_on_commit_callbacks(execute=True):
+        officer_client.post(job_url(check, "xac-nhan/"), {"thu_tu_ngay": "mdy"})
+
+    imported = latest_job()
+    assert (imported.status, imported.date_order) == (ImportStatus.DONE, "mdy")
+    assert Resident.objects.get().birth_date == datetime.date(1985, 4, 3)

@@ -70,7 +70,7 @@ def test_resident_page_shows_masked_numbers_and_the_staff_actions(client: Client
     assert "0912345678" not in body
     assert "05/09/1990" in body
     assert "Thôn 1, Xã Quảng Khê" in body
-    assert 'href="/ho/HO-1/"' in body
+    assert f'href="/ho/HO-1/?thon={dao.village_id}"' in body
     assert f'action="/nguoi-dan/{dao.pk}/so-dinh-danh/"' in body
     assert "Xem đầy đủ số định danh" in body
     assert f'href="/nguoi-dan/{dao.pk}/sua/"' in body
@@ -296,9 +296,13 @@ def test_a_wrong_id_is_refused_with_the_reason_and_nothing_changes(
 
 def test_moving_into_another_household_moves_the_village_too(client: Client, commune_officer, territory, dao) -> None:
     register_household(village=territory.village_b, actor=None, code="HO-2")
+    register_household(village=territory.village, actor=None, code="HO-3")
     client.force_login(commune_officer)
 
-    response = client.post(page(dao, "sua/"), correction(village=str(territory.village.pk), household_code="HO-2"))
+    # Household codes are unique per village: the code is looked up in the village chosen on the form.
+    wrong_village = client.post(page(dao, "sua/"), correction(village=str(territory.village.pk), household_code="HO-2"))
+    assert wrong_village.status_code == 200 and wrong_village.context["form"].errors["household_code"]
+    response = client.post(page(dao, "sua/"), correction(village=str(territory.village_b.pk), household_code="HO-2"))
 
     assert response.status_code == 302
     dao.refresh_from_db()
@@ -313,7 +317,9 @@ def test_a_household_of_another_commune_is_refused(client: Client, commune_offic
     response = client.post(page(dao, "sua/"), correction(village=str(territory.village.pk), household_code="HO-9"))
 
     assert response.status_code == 200
-    assert response.context["form"].errors["household_code"] == ["Không tìm thấy hộ có mã này trong địa bàn của bạn."]
+    assert response.context["form"].errors["household_code"] == [
+        "Không tìm thấy hộ có mã này ở thôn, tổ dân phố đã chọn trong địa bàn của bạn."
+    ]
     assert row_of(dao) == before
 
 

@@ -109,7 +109,7 @@ def test_a_name_typed_without_diacritics_finds_the_resident_in_scope_only(
     assert DAO_ID not in body
     assert "1990" in body
     assert "Thôn 1, Xã Quảng Khê" in body
-    assert 'href="/ho/HO-1/"' in body
+    assert f'href="/ho/HO-1/?thon={family["dao"].village_id}"' in body
     assert "1 kết quả cho “nguyen thi dao”" in body
 
 
@@ -307,3 +307,19 @@ def test_household_query_count_is_fixed(client: Client, commune_officer, family,
         response = client.get("/ho/HO-1/")
 
     assert len(response.context["rows"]) == 7
+
+
+def test_a_household_code_used_in_two_villages_asks_which_village(client: Client, commune_officer, territory) -> None:
+    """Household codes are numbered per village: "/ho/1/" names two households, so the page asks which."""
+    first = register_household(village=territory.village, actor=None, code="1")
+    second = register_household(village=territory.village_b, actor=None, code="1")
+    client.force_login(commune_officer)
+
+    choice = client.get("/ho/1/")
+    one = client.get("/ho/1/", {"thon": territory.village_b.pk})
+
+    body = choice.content.decode()
+    assert choice.status_code == 200
+    assert f'href="/ho/1/?thon={first.village_id}"' in body and f'href="/ho/1/?thon={second.village_id}"' in body
+    assert (one.status_code, one.context["household"]) == (200, second)
+    assert client.get("/ho/1/", {"thon": territory.other_village.pk}).status_code == 404

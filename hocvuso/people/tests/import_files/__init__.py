@@ -147,8 +147,11 @@ def run_import(
     organisation: Any = None,
     dry_run: bool = False,
     file_name: str = "danh-sach.csv",
+    date_order: str = "dmy",
 ) -> Any:
-    """Submit and run an import as the background task would (synchronously); returns the finished job."""
+    """Submit and run an import as the background task would (synchronously); returns the finished job.
+
+    The officer's date order is day first unless told (the sample rows' dates, 05/09/1990, read both ways)."""
     from hocvuso.people.imports.services import run_roster_import, submit_roster_import
 
     job = submit_roster_import(
@@ -159,6 +162,7 @@ def run_import(
         unit=unit,
         organisation=organisation,
         dry_run=dry_run,
+        date_order=date_order,
         enqueue=False,
     )
     if job.duplicate:

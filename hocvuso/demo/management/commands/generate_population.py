@@ -6,7 +6,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from hocvuso.core.errors import DomainError
-from hocvuso.people.generator import generate_population
+from hocvuso.demo.population.generator import generate_population
 
 
 class Command(BaseCommand):

@@ -8,7 +8,7 @@ from django.db import connection
 from hocvuso.core.crypto import decrypt, lookup_hash
 from hocvuso.core.errors import DomainError
 from hocvuso.core.models import AuditEntry
-from hocvuso.people.generator import REFERENCE_DATE, generate_population
+from hocvuso.demo.population.generator import REFERENCE_DATE, generate_population
 from hocvuso.people.models import DigitalIdentity, Household, Membership, MembershipKind, Organisation, Resident
 from hocvuso.people.national_id import check_national_id
 from hocvuso.territory.tests import factories as units
@@ -133,7 +133,7 @@ def test_command_creates_villages_when_the_province_has_none(db):
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY path is PostgreSQL only")
 def test_postgresql_uses_copy_and_rebuilds_indexes(territory, monkeypatch):
-    from hocvuso.people import generator
+    from hocvuso.demo.population import generator
 
     monkeypatch.setattr(generator, "BULK_THRESHOLD", 100)
     with connection.cursor() as cursor:

@@ -8,16 +8,17 @@ colleges, enterprises, cooperatives) with staff, students and workers. The same 
 (national IDs and phones are encrypted with random nonces, so their ciphertexts differ; their values and
 lookup hashes do not).
 
-Rows are written in chunks, never all at once: on PostgreSQL with COPY (psycopg 3), after dropping the
-secondary indexes and foreign keys of the four tables for a large load and rebuilding them at the end; on
-other databases with batched INSERTs. Everything runs in one transaction: a failure leaves nothing behind.
+Demo and benchmark tooling, not part of the people domain (an import-linter contract keeps the domain packages
+from importing it). Rows are written in chunks, never all at once, through the registry's one bulk writer
+(hocvuso.people.bulk, which the roster import uses too): on PostgreSQL with binary COPY in a background thread,
+after dropping the secondary indexes and foreign keys of the four tables for a large load and rebuilding them at
+the end; on other databases with batched INSERTs. Everything runs in one transaction: a failure leaves nothing
+behind.
 """
 
 import bisect
 import itertools
-import queue
 import random
-import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -31,11 +32,9 @@ from hocvuso.core.crypto import encrypt_many, lookup_hash
 from hocvuso.core.errors import DomainError
 from hocvuso.core.services import record_audit
 from hocvuso.core.text import fold_diacritics
-from hocvuso.territory.models import AdministrativeUnit, Level, lies_within
-from hocvuso.territory.services import generate_demo_villages
-
-from . import names
-from .models import (
+from hocvuso.people import names
+from hocvuso.people.bulk import BackgroundCopy, BulkTable
+from hocvuso.people.models import (
     DigitalIdentity,
     Household,
     Membership,
@@ -44,7 +43,9 @@ from .models import (
     OrganisationKind,
     Resident,
 )
-from .national_id import PROVINCE_OF_BIRTH_CODES, century_and_sex_digit
+from hocvuso.people.national_id import PROVINCE_OF_BIRTH_CODES, century_and_sex_digit
+from hocvuso.territory.models import AdministrativeUnit, Level, lies_within
+from hocvuso.territory.services import generate_demo_villages
 
 # The day ages are counted from, so that a seed always gives the same birth dates.
 REFERENCE_DATE = date(2025, 10, 1)
@@ -726,117 +727,37 @@ def _seal(rows: _Rows) -> None:
 
 
 class _Writer:
-    """Sends chunks to the database: COPY on PostgreSQL, executemany elsewhere.
-
-    On PostgreSQL a second thread runs the COPY statements on the same connection (psycopg connections are
-    thread-safe and release the GIL while they wait), so the next chunk is generated while the server
-    parses the previous one. The main thread does not touch the connection until `close()`.
-    """
+    """Sends chunks to the database through hocvuso.people.bulk: on PostgreSQL a `BackgroundCopy` thread runs the
+    COPY statements while the next chunk is generated; elsewhere batched INSERTs. The main thread does not touch
+    the connection until `close()`."""
 
     def __init__(self, now: datetime) -> None:
         self.now = now
-        self.postgres = connection.vendor == "postgresql"
-        self.tables = {
-            "household": Household._meta.db_table,
-            "resident": Resident._meta.db_table,
-            "identity": DigitalIdentity._meta.db_table,
-            "membership": Membership._meta.db_table,
-        }
-        self.error: BaseException | None = None
-        if self.postgres:
-            connection.ensure_connection()
-            self.raw_connection = connection.connection
-            self.queue: queue.Queue[list[tuple[str, list[str], bytes]] | None] = queue.Queue(maxsize=2)
-            self.thread = threading.Thread(target=self._copy_worker, name="generate-population-copy", daemon=True)
-            self.thread.start()
+        self.households = BulkTable(Household, _HOUSEHOLD_COLUMNS)
+        self.residents = BulkTable(Resident, _RESIDENT_COLUMNS)
+        self.identities = BulkTable(DigitalIdentity, _IDENTITY_COLUMNS)
+        self.memberships = BulkTable(Membership, _MEMBERSHIP_COLUMNS)
+        self.background = BackgroundCopy() if connection.vendor == "postgresql" else None
 
     def write(self, rows: _Rows) -> None:
         _seal(rows)
-        if self.postgres:
-            if self.error is not None:
-                raise self.error
-            self.queue.put(self._format(rows))
-        else:
-            self._insert(rows)
+        now = self.now
+        chunk: list[tuple[BulkTable, list[Any]]] = [
+            (self.households, [(h[0], now, now, h[1], h[2], h[3], h[4]) for h in rows.households]),
+            (self.residents, [(*row, now, now) for row in rows.residents]),
+            (self.identities, [(*row, now) for row in rows.identities]),
+            (self.memberships, [(m[0], m[1], m[2], m[3], None, now, now) for m in rows.memberships]),
+        ]
+        if self.background is not None:
+            self.background.put(chunk)
+            return
+        for table, table_rows in chunk:
+            table.append(table_rows)
 
     def close(self) -> None:
         """Wait for the last chunk; raise what the COPY thread met (once)."""
-        if self.postgres and self.thread.is_alive():
-            self.queue.put(None)
-            self.thread.join()
-            if self.error is not None:
-                raise self.error
-
-    def _copy_worker(self) -> None:
-        while True:
-            batch = self.queue.get()
-            if batch is None:
-                return
-            if self.error is not None:
-                continue  # keep draining so the producer never blocks
-            try:
-                with self.raw_connection.cursor() as cursor:
-                    for table, columns, data in batch:
-                        if data:
-                            statement = f"COPY {connection.ops.quote_name(table)} ({', '.join(columns)}) FROM STDIN"
-                            with cursor.copy(statement) as copy:
-                                copy.write(data)
-            except BaseException as error:
-                self.error = error
-
-    def _format(self, rows: _Rows) -> list[tuple[str, list[str], bytes]]:
-        now = self.now.isoformat()
-        tables = self.tables
-        households = "".join([f"{h[0]}\t{now}\t{now}\t{h[1]}\t{h[2]}\t{h[3]}\t{h[4]}\n" for h in rows.households])
-        lines: list[str] = []
-        append = lines.append
-        for row in rows.residents:
-            phone = row[9]
-            phone_text = f"\\\\x{phone.hex()}" if phone is not None else "\\N"
-            append(
-                f"{row[0]}\t{row[1]}\t{row[2]}\t{row[3].isoformat()}\t{row[4]}\t{row[5]}\t\\\\x{row[6].hex()}\t"
-                f"{row[7]}\t{row[8]}\t{phone_text}\t{row[10]}\t{row[11]}\t{row[12]}\t{now}\t{now}\n"
-            )
-        residents = "".join(lines)
-        lines = []
-        append = lines.append
-        for identity in rows.identities:
-            vneid_on = identity[3].isoformat() if identity[3] else "\\N"
-            bank_on = identity[6].isoformat() if identity[6] else "\\N"
-            append(
-                f"{identity[0]}\t{identity[1]}\t{identity[2]}\t{vneid_on}\t{'t' if identity[4] else 'f'}\t"
-                f"{identity[5]}\t{bank_on}\t{now}\n"
-            )
-        identities = "".join(lines)
-        memberships = "".join(
-            [f"{m[0]}\t{m[1]}\t{m[2]}\t{m[3].isoformat()}\t\\N\t{now}\t{now}\n" for m in rows.memberships]
-        )
-        return [
-            (tables["household"], _HOUSEHOLD_COLUMNS, households.encode()),
-            (tables["resident"], _RESIDENT_COLUMNS, residents.encode()),
-            (tables["identity"], _IDENTITY_COLUMNS, identities.encode()),
-            (tables["membership"], _MEMBERSHIP_COLUMNS, memberships.encode()),
-        ]
-
-    def _insert(self, rows: _Rows) -> None:
-        now = self.now
-        tables = self.tables
-        with connection.cursor() as cursor:
-            _insert_many(cursor, tables["household"], _HOUSEHOLD_COLUMNS,
-                         [(h[0], now, now, h[1], h[2], h[3], h[4]) for h in rows.households])  # fmt: skip
-            _insert_many(cursor, tables["resident"], _RESIDENT_COLUMNS, [(*row, now, now) for row in rows.residents])
-            _insert_many(cursor, tables["identity"], _IDENTITY_COLUMNS, [(*row, now) for row in rows.identities])
-            _insert_many(cursor, tables["membership"], _MEMBERSHIP_COLUMNS,
-                         [(m[0], m[1], m[2], m[3], None, now, now) for m in rows.memberships])  # fmt: skip
-
-
-def _insert_many(cursor: Any, table: str, columns: list[str], values: list[tuple[Any, ...]]) -> None:
-    if not values:
-        return
-    placeholders = ", ".join(["%s"] * len(columns))
-    statement = f"INSERT INTO {connection.ops.quote_name(table)} ({', '.join(columns)}) VALUES ({placeholders})"  # noqa: S608
-    for start in range(0, len(values), 5000):
-        cursor.executemany(statement, values[start : start + 5000])
+        if self.background is not None:
+            self.background.close()
 
 
 # --- PostgreSQL bulk mode: drop secondary indexes and foreign keys, rebuild after ------------------------------
