@@ -20,6 +20,7 @@ from hocvuso.credentials.services import (
     signed_status_list,
 )
 from hocvuso.credentials.signing import public_key_from_multibase, verify_proof
+from hocvuso.people.models import Resident
 
 from .conftest import DAO_ID, make_resident
 
@@ -86,7 +87,12 @@ def test_no_signing_key_is_a_clear_error_and_issues_nothing(dao, confirm) -> Non
 
 
 def test_a_name_with_a_control_character_is_refused_not_signed_differently(signing_key, territory, confirm) -> None:
-    status = confirm(make_resident(territory.village, 7, name="Trần\x07Bình"))
+    # The registry refuses such a name today (people/rules.py); one stored before that rule, or written by another
+    # path, must still never be signed as something else.
+    resident = make_resident(territory.village, 7, name="Trần Bình")
+    Resident.objects.filter(pk=resident.pk).update(full_name="Trần\x07Bình")
+    resident.refresh_from_db()
+    status = confirm(resident)
     with pytest.raises(DomainError):
         issue_certificate(literacy_status=status)
     assert not Certificate.objects.exists()
