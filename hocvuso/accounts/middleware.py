@@ -9,7 +9,7 @@ staff role came into force)."""
 import functools
 import time
 from collections.abc import Callable
-from typing import Any, cast
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import logout
@@ -17,12 +17,10 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django_otp.middleware import OTPMiddleware
 
-from .access import assignments_for_session, assume_assignments_from_session, signs_in_with_second_factor
-from .models import User
+from .access import signs_in_with_second_factor
 from .sessions import (
     IS_STAFF_SESSION,
     LAST_SEEN_AT,
-    ROLE_ASSIGNMENTS,
     SIGNED_IN_AT,
     session_passed_second_factor,
     signed_in_with_second_factor,
@@ -64,27 +62,12 @@ class SessionExpiryMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.user.is_authenticated and hasattr(request, "session"):
-            self._take_roles_from_session(request)
         if request.user.is_authenticated and hasattr(request, "session") and self._ended(request):
             logout(request)
             if request.path.startswith("/api/"):
                 return self.get_response(request)
             return redirect_to_login(request.get_full_path())
         return self.get_response(request)
-
-    @staticmethod
-    def _take_roles_from_session(request: HttpRequest) -> None:
-        """A session whose user holds no staff role keeps a copy of their role assignments (asked once; any change
-        of roles ends the session: `access.assignments_for_session`), so a learner's page views make no query for
-        their roles. A staff user's are read afresh on every request."""
-        session = request.session
-        copy = session.get(ROLE_ASSIGNMENTS)
-        if copy is None and ROLE_ASSIGNMENTS not in session:
-            copy = assignments_for_session(request.user)
-            session[ROLE_ASSIGNMENTS] = copy if copy is not None else False
-        if isinstance(copy, list):
-            assume_assignments_from_session(cast(User, request.user), copy)
 
     def _ended(self, request: HttpRequest) -> bool:
         session = request.session

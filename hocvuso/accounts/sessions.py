@@ -17,9 +17,6 @@ LAST_SEEN_AT = "last_seen_at"
 IS_STAFF_SESSION = "is_staff_session"
 SECOND_FACTOR = "second_factor"
 SIGN_IN_METHOD = "sign_in_method"
-# The user's non-staff role assignments, kept by the session (accounts.access.assignments_for_session); False when
-# the user holds a staff role (read afresh on every request).
-ROLE_ASSIGNMENTS = "role_assignments"
 
 
 def signed_in_with_second_factor(session: SessionBase) -> bool:

@@ -231,9 +231,9 @@ def test_lesson_page_reads_a_fixed_number_of_queries(
     complete_lesson(user=learner, lesson=lessons[0])
     learner_client.get(lesson_url(course, lessons[1]))
 
-    # session, user, the course with the learner's progress; the learner's role assignments come from the session
-    # (accounts.access.assignments_for_session) and the course content from the cache
-    with django_assert_num_queries(3):
+    # session, user, the course with the learner's progress, role assignments (navigation); the course
+    # content comes from the cache
+    with django_assert_num_queries(4):
         response = learner_client.get(lesson_url(course, lessons[1]))
 
     assert response.status_code == 200
@@ -249,7 +249,7 @@ def test_with_sessions_in_the_cache_the_lesson_page_reads_no_session_row_and_sig
     client.force_login(learner)
     client.get(lesson_url(course, lessons[0]))
 
-    with django_assert_num_queries(2):  # user, the course with the learner's progress (roles: the session's copy)
+    with django_assert_num_queries(3):  # user, role assignments, the course with the learner's progress
         response = client.get(lesson_url(course, lessons[0]))
     signed_out = client.post("/tai-khoan/dang-xuat/")
     after = client.get(lesson_url(course, lessons[0]))
