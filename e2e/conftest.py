@@ -65,11 +65,13 @@ def csp_violations() -> list[dict]:
     return []
 
 
-@pytest.fixture
-def page(browser, live_server, csp_violations) -> Iterator[object]:
-    """A fresh phone-sized browser tab (no cookies). Requests to any address but the live server's are
-    refused, and the test fails if a page made one: every asset is served locally. It fails too if any page
-    met a Content-Security-Policy violation (no inline script or style, nothing from elsewhere)."""
+def guarded_tab(
+    browser, live_server, csp_violations: list[dict], *, also_allowed: tuple[str, ...] = ()
+) -> Iterator[object]:
+    """A fresh phone-sized browser tab (no cookies) for a fixture to yield. Requests to any address but the live
+    server's (and `also_allowed`) are refused, and the test fails if a page made one: every asset is served
+    locally. It fails too if any page met a Content-Security-Policy violation (no inline script or style,
+    nothing from elsewhere)."""
     context = browser.new_context(
         viewport=PHONE, device_scale_factor=1, locale="en-US"
     )  # pages stay Vietnamese until the switch is used
@@ -78,7 +80,7 @@ def page(browser, live_server, csp_violations) -> Iterator[object]:
     outside: list[str] = []
 
     def only_local(route) -> None:
-        if route.request.url.startswith((live_server.url, "data:", "blob:")):
+        if route.request.url.startswith((live_server.url, *also_allowed)):
             route.continue_()
         else:
             outside.append(route.request.url)
@@ -94,3 +96,9 @@ def page(browser, live_server, csp_violations) -> Iterator[object]:
     context.close()
     assert outside == [], "pages asked for assets from outside the site"
     assert csp_violations == [], "pages met Content-Security-Policy violations"
+
+
+@pytest.fixture
+def page(browser, live_server, csp_violations) -> Iterator[object]:
+    """A fresh phone-sized browser tab that may reach only the live server (`guarded_tab`)."""
+    yield from guarded_tab(browser, live_server, csp_violations)

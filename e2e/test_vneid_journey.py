@@ -14,8 +14,8 @@ from hocvuso.vneid.models import PendingRegistration, RegistrationStatus
 from hocvuso.vneid.tests.conftest import start_provider
 from hocvuso.vneid.tests.provider import CLIENT_ID, CLIENT_SECRET
 
-from .browser import AXE_PATH, assert_accessible, axe_script, sign_in_staff
-from .conftest import JS, LISTEN_FOR_CSP_VIOLATIONS, PHONE
+from .browser import assert_accessible, sign_in_staff
+from .conftest import guarded_tab
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -40,28 +40,9 @@ def vneid(live_server, settings):
 
 @pytest.fixture
 def phone(browser, live_server, vneid, csp_violations):
-    """A phone-sized tab that may reach the site and the identity provider, nothing else; every page of the site
-    is held to the Content-Security-Policy (the provider's pages are not ours)."""
-    context = browser.new_context(viewport=PHONE, device_scale_factor=1, locale="en-US")
-    context.expose_binding("__cspViolation", lambda _source, violation: csp_violations.append(violation))
-    context.add_init_script(LISTEN_FOR_CSP_VIOLATIONS)
-    outside: list[str] = []
-
-    def only_ours(route) -> None:
-        if route.request.url.startswith((live_server.url, vneid.issuer, "data:")):
-            route.continue_()
-        else:
-            outside.append(route.request.url)
-            route.abort()
-
-    context.route("**/*", only_ours)
-    context.route(live_server.url + AXE_PATH, lambda route: route.fulfill(body=axe_script(), content_type=JS))
-    tab = context.new_page()
-    tab.set_default_timeout(15_000)
-    yield tab
-    context.close()
-    assert outside == [], "pages asked for something outside the site and the provider"
-    assert csp_violations == []
+    """A phone-sized tab that may reach the site and the identity provider, nothing else; every page is held to
+    the Content-Security-Policy (the provider's pages send none of theirs)."""
+    yield from guarded_tab(browser, live_server, csp_violations, also_allowed=(vneid.issuer, "data:"))
 
 
 def sign_in_with_vneid(page, live_server, login: str, level: str = "2") -> None:
