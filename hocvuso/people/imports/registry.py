@@ -49,11 +49,11 @@ Report = Callable[[int, str, str], None]  # (row, column key, message)
 
 
 def outside_scope_limit() -> int:
-    return int(getattr(settings, "IMPORT_OUTSIDE_SCOPE_LIMIT", 50))
+    return int(settings.IMPORT_OUTSIDE_SCOPE_LIMIT)
 
 
 def outside_scope_window() -> timedelta:
-    return timedelta(seconds=int(getattr(settings, "IMPORT_OUTSIDE_SCOPE_WINDOW_SECONDS", 86_400)))
+    return timedelta(seconds=int(settings.IMPORT_OUTSIDE_SCOPE_WINDOW_SECONDS))
 
 
 def transfer_request_url() -> str:
