@@ -27,7 +27,6 @@ import os
 import shutil
 import signal
 import socket
-import struct
 import subprocess
 import tempfile
 import threading
@@ -41,11 +40,11 @@ from django.utils.translation import gettext as _
 
 from hocvuso.core.errors import DomainError
 
+from .soffice_bridge import EXIT_NO_UNO, HEADER, receive_exactly
+
 logger = logging.getLogger(__name__)
 
 BRIDGE = Path(__file__).with_name("soffice_bridge.py")
-HEADER = struct.Struct(">Q")
-EXIT_NO_UNO = 3
 RETRY_AFTER_SECONDS = 60.0
 
 
@@ -61,17 +60,6 @@ def _failed() -> DomainError:
     return DomainError(_("Không tạo được tệp PDF."), code="pdf_failed")
 
 
-def _receive(connection: socket.socket, size: int) -> bytes:
-    chunks, left = [], size
-    while left:
-        chunk = connection.recv(min(left, 1 << 20))
-        if not chunk:
-            raise ConverterUnavailable("the converter closed the connection")
-        chunks.append(chunk)
-        left -= len(chunk)
-    return b"".join(chunks)
-
-
 def request(path: str, kind: bytes, data: bytes = b"", *, timeout: float) -> bytes:
     """One request to the converter at `path` (see soffice_bridge.py for the protocol); its payload."""
     connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -83,9 +71,9 @@ def request(path: str, kind: bytes, data: bytes = b"", *, timeout: float) -> byt
             raise ConverterUnavailable(f"cannot connect to {path}: {error}") from error
         try:
             connection.sendall(kind + (HEADER.pack(len(data)) + data if kind == b"C" else b""))
-            status = _receive(connection, 1)
-            (size,) = HEADER.unpack(_receive(connection, HEADER.size))
-            payload = _receive(connection, size)
+            status = receive_exactly(connection, 1)
+            (size,) = HEADER.unpack(receive_exactly(connection, HEADER.size))
+            payload = receive_exactly(connection, size)
         except (TimeoutError, OSError) as error:
             raise ConverterUnavailable(f"no answer from the converter: {error}") from error
     finally:

@@ -225,12 +225,14 @@ class Bridge:
         }
 
 
-def _receive(connection: socket.socket, size: int) -> bytes:
+def receive_exactly(connection: socket.socket, size: int) -> bytes:
+    """`size` bytes from the connection (both ends of the protocol read with it); ConnectionError when the other
+    side closes it first."""
     chunks, left = [], size
     while left:
         chunk = connection.recv(min(left, 1 << 20))
         if not chunk:
-            raise ConnectionError("the client went away")
+            raise ConnectionError("the other side closed the connection")
         chunks.append(chunk)
         left -= len(chunk)
     return b"".join(chunks)
@@ -242,18 +244,18 @@ def _answer(connection: socket.socket, ok: bool, payload: bytes) -> None:
 
 def serve_one(bridge: Bridge, connection: socket.socket) -> None:
     connection.settimeout(60)
-    kind = _receive(connection, 1)
+    kind = receive_exactly(connection, 1)
     if kind == b"S":
         _answer(connection, True, json.dumps(bridge.status()).encode())
         return
     if kind != b"C":
         _answer(connection, False, b"unknown request")
         return
-    (size,) = HEADER.unpack(_receive(connection, HEADER.size))
+    (size,) = HEADER.unpack(receive_exactly(connection, HEADER.size))
     if size > MAX_DOCUMENT_BYTES:
         _answer(connection, False, b"document too large")
         return
-    data = _receive(connection, size)
+    data = receive_exactly(connection, size)
     try:
         pdf = bridge.convert(data)
     except ConversionError as error:
