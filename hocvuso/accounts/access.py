@@ -56,7 +56,7 @@ and fails for any route that declares neither.
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from functools import wraps
 from itertools import islice
 from typing import Any, TypeVar
@@ -154,6 +154,49 @@ def active_assignments(user: AnyUser) -> list[RoleAssignment]:
     """The user's role assignments that count in this request: in force today and, for a staff role, covered by
     a second factor (see the module's docstring). No query once the assignments are cached."""
     return [a for a in _held(user) if not _is_staff(a) or _second_factor_covers(user, a)]
+
+
+def assignments_for_session(user: AnyUser) -> list[dict[str, Any]] | None:
+    """The user's role assignments — in force, ended and yet to start — as plain values a session keeps, or None
+    when one of them is a staff role (a staff user's roles are read afresh on every request). `complete_sign_in`
+    stores the copy; any change of the user's roles raises their `session_epoch` (`services.end_sessions_of`),
+    which ends the session, so the copy holds for the session's whole life (`assume_assignments_from_session`)."""
+    if not user.is_authenticated:
+        return []
+    rows = list(
+        RoleAssignment.objects.filter(user=user).values(
+            "id", "role", "unit_id", "organisation_id", "valid_from", "valid_to"
+        )
+    )
+    if any(row["role"] in STAFF_ROLES for row in rows):
+        return None
+    return [
+        {
+            **row,
+            "valid_from": row["valid_from"].isoformat(),
+            "valid_to": row["valid_to"].isoformat() if row["valid_to"] else None,
+        }
+        for row in rows
+    ]
+
+
+def assume_assignments_from_session(user: User, copy: list[dict[str, Any]]) -> None:
+    """Take the request user's role assignments in force today from the session's copy
+    (`assignments_for_session`: never a staff role), so this request's access checks make no query for them."""
+    today = timezone.localdate()
+    held = [
+        RoleAssignment(
+            id=row["id"],
+            user_id=user.pk,
+            role=row["role"],
+            unit_id=row["unit_id"],
+            organisation_id=row["organisation_id"],
+            valid_from=date.fromisoformat(row["valid_from"]),
+            valid_to=date.fromisoformat(row["valid_to"]) if row["valid_to"] else None,
+        )
+        for row in copy
+    ]
+    setattr(user, _HELD_ATTRIBUTE, [assignment for assignment in held if assignment.is_in_force(today)])
 
 
 def forget_cached_assignments(user: AnyUser) -> None:

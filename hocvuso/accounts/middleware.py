@@ -9,7 +9,7 @@ staff role came into force)."""
 import functools
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib.auth import logout
@@ -17,10 +17,12 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django_otp.middleware import OTPMiddleware
 
-from .access import signs_in_with_second_factor
+from .access import assume_assignments_from_session, signs_in_with_second_factor
+from .models import User
 from .sessions import (
     IS_STAFF_SESSION,
     LAST_SEEN_AT,
+    ROLE_ASSIGNMENTS,
     SIGNED_IN_AT,
     session_passed_second_factor,
     signed_in_with_second_factor,
@@ -62,6 +64,12 @@ class SessionExpiryMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.user.is_authenticated and hasattr(request, "session"):
+            # A learner's session carries their role assignments from sign-in (`complete_sign_in`): their page
+            # views make no query for roles. A staff user's session has no copy: read afresh on every request.
+            role_copy = request.session.get(ROLE_ASSIGNMENTS)
+            if isinstance(role_copy, list):
+                assume_assignments_from_session(cast(User, request.user), role_copy)
         if request.user.is_authenticated and hasattr(request, "session") and self._ended(request):
             logout(request)
             if request.path.startswith("/api/"):

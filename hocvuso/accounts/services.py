@@ -21,10 +21,15 @@ from hocvuso.core.errors import DomainError, NotFound
 from hocvuso.core.services import record_audit
 from hocvuso.territory.models import AdministrativeUnit
 
-from .access import forget_cached_assignments, may_manage_account, signs_in_with_second_factor
+from .access import (
+    assignments_for_session,
+    forget_cached_assignments,
+    may_manage_account,
+    signs_in_with_second_factor,
+)
 from .models import EnrolmentCode, LoginFailure, RoleAssignment, SignInCounter, User
 from .roles import ORGANISATION_ROLES, Role
-from .sessions import start_session_clock
+from .sessions import ROLE_ASSIGNMENTS, start_session_clock
 
 
 def _username_key(username: str) -> str:
@@ -246,7 +251,8 @@ def complete_sign_in(request: HttpRequest, user: User, *, method: str, second_fa
     "second_factor_required"). Otherwise: a new session key (Django's `login`), the verified authenticator (if
     the user has one) recorded in the session for django-otp, the session clock (12 h absolute; 30 min idle for
     staff) with the method and whether a second factor was verified — what makes the session count as verified
-    (`sessions.session_passed_second_factor`), with or without a TOTP device —
+    (`sessions.session_passed_second_factor`), with or without a TOTP device —, a copy of the role assignments
+    of a user who holds no staff role (`access.assignments_for_session`),
     the username's failed attempts cleared, and "accounts.login" in the audit log with the method.
     `method` names the path ("password", "password+totp", "vneid", …).
     """
@@ -261,6 +267,9 @@ def complete_sign_in(request: HttpRequest, user: User, *, method: str, second_fa
     start_session_clock(
         request, is_staff=signs_in_with_second_factor(user), second_factor=second_factor_verified, method=method
     )
+    role_copy = assignments_for_session(user)
+    if role_copy is not None:
+        request.session[ROLE_ASSIGNMENTS] = role_copy
     LoginFailure.objects.filter(username=_username_key(user.get_username())).delete()
     record_audit(
         actor=user,

@@ -17,6 +17,8 @@ LAST_SEEN_AT = "last_seen_at"
 IS_STAFF_SESSION = "is_staff_session"
 SECOND_FACTOR = "second_factor"
 SIGN_IN_METHOD = "sign_in_method"
+# The role assignments of a user who holds no staff role, copied at sign-in (accounts.access.assignments_for_session)
+ROLE_ASSIGNMENTS = "role_assignments"
 
 
 def signed_in_with_second_factor(session: SessionBase) -> bool:

@@ -61,9 +61,13 @@ def test_a_role_given_to_a_signed_in_learner_does_not_work_in_their_old_session(
 def test_a_staff_role_that_comes_into_force_later_ends_a_password_only_session(
     client: Client, make_user, territory, dao
 ) -> None:
-    learner = signed_in_learner(client, make_user)
-    # a role given long ago, in force from today: no service call happens now (the day simply came)
-    RoleAssignmentFactory(user=learner, role=Role.COMMUNE_OFFICER, unit=territory.commune)
+    learner = make_user(Role.LEARNER, username="hoc.vien")
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    role = RoleAssignmentFactory(user=learner, role=Role.COMMUNE_OFFICER, unit=territory.commune, valid_from=tomorrow)
+    assert client.post(LOGIN, {"username": "hoc.vien", "password": PASSWORD}).status_code == 302
+    assert client.get("/du-lieu-cua-toi/").status_code == 200  # a learner's session, password only
+    # the day comes: no service call happens (moving the start to today stands for the night passing)
+    RoleAssignment.objects.filter(pk=role.pk).update(valid_from=timezone.localdate())
 
     assert_no_staff_work(client, dao)
 
