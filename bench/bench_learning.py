@@ -42,10 +42,11 @@ SETUP = r"""
 import json, random, secrets, time
 from importlib import import_module
 from django.conf import settings
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.test import RequestFactory
 from hocvuso.accounts.models import RoleAssignment, User
+from hocvuso.accounts.services import complete_sign_in
 from hocvuso.learning.models import Course, Enrolment, Lesson, LessonCompletion
 from hocvuso.learning.services import start_attempt
 
@@ -71,7 +72,6 @@ if existing < LEARNERS:
             for lesson in lessons[enrolment.course_id][: rng.randrange(0, len(lessons[enrolment.course_id]))]
         )
 store = import_module(settings.SESSION_ENGINE).SessionStore
-now = int(time.time())
 out = []
 sample = (
     User.objects.filter(username__startswith="bench.learner.")
@@ -93,16 +93,13 @@ for user in sample:
             answers.append([row.question_id, [0], [1]])
         elif kind == "true_false":
             answers.append([row.question_id, True, False])
-    session = store()
-    session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
-    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    session["signed_in_at"] = now
-    session["last_seen_at"] = now
-    session["is_staff_session"] = False
-    session.create()
+    # the session a sign-in makes: the product's one way in (complete_sign_in), on a request of our own
+    request = RequestFactory().post("/tai-khoan/dang-nhap/")
+    request.session = store()
+    complete_sign_in(request, user, method="password", second_factor_verified=False)
+    request.session.save()
     out.append({{
-        "session": session.session_key,
+        "session": request.session.session_key,
         "csrf": secrets.token_hex(16),
         "lesson": f"/khoa-hoc/{{enrolment.course.slug}}/{{lesson.slug}}/",
         "attempt": str(attempt.pk),
