@@ -4,6 +4,7 @@ columns (an ID's digits against the birth date and sex), giving the normalised r
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 from django.utils import timezone
@@ -147,6 +148,10 @@ class RowChecker:
         self.rules = _rules(kind, positions)
         self.split_birth = "birth_date_female" in positions
         self.indexes = [positions.get(key, -1) for key in FIELD_ORDER]
+        # The raw values of a row that has every column, in one call: a missing column (-1) reads the None that
+        # `check` puts after the row's cells.
+        self.take = itemgetter(*self.indexes)
+        self.width_needed = max(self.indexes) + 1
         self.first_index = positions["national_id"]
         self.id_checks: dict[tuple[str, int, str], list[str]] = {}
 
@@ -209,7 +214,10 @@ class RowChecker:
             )
             return None, [("full_name", message)]
         count = len(cells)
-        raw = [cells[index] if 0 <= index < count else None for index in self.indexes]
+        if count >= self.width_needed:
+            raw = self.take([*cells, None])
+        else:
+            raw = tuple(cells[index] if 0 <= index < count else None for index in self.indexes)
         context = self.context
         context.row = row
         context.restored_digits = 0
