@@ -7,6 +7,8 @@ from django.db import models
 from .context import current_request_context
 from .models import AuditEntry
 
+SYSTEM_ACTOR = "system"  # the actor label of an entry no signed-in user made
+
 
 def record_audit(
     *,
@@ -32,7 +34,7 @@ def record_audit(
     is_user = actor is not None and getattr(actor, "is_authenticated", False)
     return AuditEntry.objects.create(
         actor=actor if is_user else None,
-        actor_label=(actor.get_username() if is_user else "system")[:150],
+        actor_label=(actor.get_username() if is_user else SYSTEM_ACTOR)[:150],
         action=action,
         object_type=object_type,
         object_id=str(object_id),

@@ -7,7 +7,10 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from hocvuso.core.selectors import audit_actions
+from hocvuso.territory.models import UNIT_CODE_MAX_LENGTH, AdministrativeUnit
 from hocvuso.territory.services import MAX_VILLAGE_FILE_BYTES
+
+from .audit import action_label
 
 
 class SignInForm(forms.Form):
@@ -85,21 +88,31 @@ class ConfirmUploadForm(forms.Form):
 
 
 class AuditFilterForm(forms.Form):
+    """The audit log's filters: person, action, unit, dates; an object (type and id) only from a link."""
+
     actor = forms.CharField(label=_("Người thực hiện"), required=False, max_length=150)
     action = forms.ChoiceField(label=_("Hành động"), required=False)
-    object_type = forms.CharField(
-        label=_("Loại đối tượng"),
+    unit = forms.CharField(
+        label=_("Đơn vị (mã)"),
         required=False,
-        max_length=80,
-        widget=forms.TextInput(attrs={"placeholder": "territory.administrativeunit"}),
+        max_length=UNIT_CODE_MAX_LENGTH,
+        help_text=_("Việc của những người có vai trò ở đơn vị này hoặc đơn vị trực thuộc."),
     )
-    object_id = forms.CharField(label=_("Mã đối tượng"), required=False, max_length=64)
     since = forms.DateField(label=_("Từ ngày"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     until = forms.DateField(label=_("Đến ngày"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    object_type = forms.CharField(required=False, max_length=80, widget=forms.HiddenInput)
+    object_id = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["action"].choices = [("", _("Tất cả")), *((name, name) for name in audit_actions())]  # type: ignore[attr-defined]
+        choices = sorted(((name, str(action_label(name))) for name in audit_actions()), key=lambda pair: pair[1])
+        self.fields["action"].choices = [("", _("Tất cả")), *choices]  # type: ignore[attr-defined]
+
+    def clean_unit(self) -> str:
+        code = self.cleaned_data.get("unit", "").strip()
+        if code and not AdministrativeUnit.objects.filter(code=code).exists():
+            raise forms.ValidationError(_("Không có đơn vị mã “%(code)s”.") % {"code": code})
+        return code
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -114,5 +127,5 @@ class AuditFilterForm(forms.Form):
         data = self.cleaned_data
         return {
             name: data.get(name) or ("" if name not in ("since", "until") else None)
-            for name in ("actor", "action", "object_type", "object_id", "since", "until")
+            for name in ("actor", "action", "unit", "object_type", "object_id", "since", "until")
         }

@@ -6,9 +6,10 @@ own beyond combining what that module answers.
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -24,9 +25,9 @@ from hocvuso.accounts.access import (
     is_staff_user,
     needs_second_factor,
 )
-from hocvuso.accounts.models import User
+from hocvuso.accounts.models import RoleAssignment, User
 from hocvuso.accounts.roles import Permission, Role
-from hocvuso.core.models import in_force_on
+from hocvuso.core.models import AuditEntry, in_force_on
 from hocvuso.core.selectors import filter_audit_entries
 from hocvuso.core.text import fold_diacritics
 from hocvuso.people.models import Organisation
@@ -35,6 +36,8 @@ from hocvuso.reporting.periods import Quarter, due_date
 from hocvuso.reporting.selectors import Rate, own_assignments, reporting_rate, review_province
 from hocvuso.territory.models import AdministrativeUnit, Level
 from hocvuso.territory.selectors import breadcrumb, child_units
+
+from .audit import audit_line
 
 AUDIT_PAGE_SIZE = 50
 ENROLMENT_PAGE = "/tai-khoan/ma-kich-hoat/"
@@ -288,19 +291,31 @@ def unit_overview(user: AnyUser, unit: AdministrativeUnit, *, query: str = "", o
     )
 
 
-def audit_page(
+def audit_entries(
     *,
-    page_number: str | None,
     actor: str = "",
     action: str = "",
+    unit: str = "",
     object_type: str = "",
     object_id: str = "",
     since: date | None = None,
     until: date | None = None,
-) -> Page:
-    """One page (50 entries, newest first) of the audit log filtered as given; out-of-range page numbers
-    give the last page. Two queries: the count and the page."""
+) -> QuerySet[AuditEntry]:
+    """The audit entries filtered as given, newest first; `unit` (a code) keeps the entries of people who hold or
+    held a role in that unit or below it."""
     entries = filter_audit_entries(
         actor=actor, action=action, object_type=object_type, object_id=object_id, since=since, until=until
     )
-    return Paginator(entries, AUDIT_PAGE_SIZE).get_page(page_number)
+    if unit:
+        units = AdministrativeUnit.objects.within(AdministrativeUnit.objects.get(code=unit))
+        entries = entries.filter(actor__in=RoleAssignment.objects.filter(unit__in=units).values("user_id"))
+    return entries
+
+
+def audit_page(*, page_number: str | None, **filters: Any) -> Page:
+    """One page (50 entries, newest first) of the audit log filtered as given (`audit_entries`), each entry as a
+    person reads it (`audit.AuditLine`); out-of-range page numbers give the last page. Two queries: the count and
+    the page."""
+    page = Paginator(audit_entries(**filters), AUDIT_PAGE_SIZE).get_page(page_number)
+    page.object_list = [audit_line(entry) for entry in page.object_list]  # type: ignore[misc]  # the lines of the page
+    return page

@@ -21,6 +21,7 @@ urlpatterns = [
     path("don-vi/<str:code>/nhap-thon/", views.village_import, name="village_import"),
     path("don-vi/<str:code>/nhap-thon/mau.csv", views.village_template, name="village_template"),
     path("nhat-ky/", views.audit_log, name="audit"),
+    path("nhat-ky/xuat.csv", views.audit_export, name="audit_export"),
     # Population registry (hocvuso/web/people/views.py)
     path("nguoi-dan/", people.people_search, name="people_search"),
     path("nguoi-dan/yeu-cau-chuyen/", transfers.transfer_requests, name="transfer_requests"),

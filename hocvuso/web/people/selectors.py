@@ -32,6 +32,8 @@ from hocvuso.people.models import (
 from hocvuso.people.selectors import target_groups_of
 from hocvuso.territory.models import AdministrativeUnit, Level
 
+from ..audit import action_label
+
 GROUP_LABELS: dict[str, str | Promise] = {
     AgeGroup.ADULT: _("Người lớn"),
     AgeGroup.ELDERLY: _("Người cao tuổi"),
@@ -174,15 +176,6 @@ def households_for_correction(user: AnyUser) -> QuerySet[Household]:
     return Household.objects.visible_to(user, Permission.MANAGE_PEOPLE)
 
 
-HISTORY_LABELS: dict[str, str | Promise] = {
-    "people.register_resident": _("Ghi vào sổ dân cư"),
-    "people.correct_resident": _("Sửa thông tin"),
-    "people.reveal_national_id": _("Xem đầy đủ số định danh"),
-    "people.record_digital_identity": _("Ghi nhận danh tính số"),
-    "people.export_own_data": _("Tải dữ liệu của tôi"),
-}
-
-
 @dataclass(frozen=True)
 class HistoryLine:
     """One entry of the history of a resident's record, as the resident sees it."""
@@ -218,9 +211,7 @@ def own_record(user: AnyUser) -> OwnRecord | None:
     day = timezone.localdate()
     memberships = list(resident.memberships.all())
     entries = AuditEntry.objects.for_object(Resident._meta.label_lower, resident.pk).order_by("-at", "-pk")
-    history = [
-        HistoryLine(entry, HISTORY_LABELS.get(entry.action, entry.action)) for entry in entries[:OWN_HISTORY_LIMIT]
-    ]
+    history = [HistoryLine(entry, action_label(entry.action)) for entry in entries[:OWN_HISTORY_LIMIT]]
     return OwnRecord(
         resident=resident,
         age=resident.age_on(day),
@@ -282,7 +273,6 @@ def recent_imports(user: AnyUser) -> list[ImportJob]:
 
 __all__ = [
     "GROUP_LABELS",
-    "HISTORY_LABELS",
     "HistoryLine",
     "MemberRow",
     "OwnRecord",

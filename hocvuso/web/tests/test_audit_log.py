@@ -27,7 +27,7 @@ def log(province_admin, commune_officer) -> None:
 
 
 def actions(response) -> list[str]:
-    return [item.action for item in response.context["page"].object_list]
+    return [line.entry.action for line in response.context["page"].object_list]
 
 
 def test_province_admin_sees_every_entry_newest_first(client: Client, province_admin, log) -> None:
@@ -54,17 +54,17 @@ def test_filters_by_actor_action_object_and_dates(client: Client, province_admin
     assert actions(client.get("/nhat-ky/", {"since": "2026-03-09"})) == ["accounts.login_failed"]
 
 
-def test_action_choices_come_from_the_log(client: Client, province_admin, log) -> None:
+def test_action_choices_come_from_the_log_in_vietnamese(client: Client, province_admin, log) -> None:
     client.force_login(province_admin)
 
     form = client.get("/nhat-ky/").context["form"]
 
-    assert [value for value, _ in form.fields["action"].choices] == [
-        "",
-        "accounts.login_failed",
-        "people.read_national_id",
-        "territory.import_villages",
-    ]
+    assert dict(form.fields["action"].choices) == {
+        "": "Tất cả",
+        "accounts.login_failed": "Đăng nhập không thành công",
+        "people.read_national_id": "Thao tác khác",
+        "territory.import_villages": "Nhập danh sách thôn, tổ dân phố",
+    }
 
 
 def test_reversed_dates_are_reported_and_ignored(client: Client, province_admin, log) -> None:
@@ -111,3 +111,79 @@ def test_only_province_admins_open_the_log(client: Client, territory, make_user,
     assert client.get("/nhat-ky/").status_code == 404
     client.logout()
     assert client.get("/nhat-ky/")["Location"] == "/tai-khoan/dang-nhap/?next=/nhat-ky/"
+
+
+def test_the_page_speaks_vietnamese_links_objects_and_keeps_codes_for_the_export(
+    client: Client, province_admin, commune_officer, territory
+) -> None:
+    from hocvuso.people.tests.factories import register_dao
+
+    dao = register_dao(territory.village)
+    record_audit(actor=commune_officer, action="people.reveal_national_id", target=dao, details={"second_factor": True})
+    client.force_login(province_admin)
+
+    html = client.get("/nhat-ky/").content.decode()
+    page = html[html.index("<table") : html.index("</table>")]  # what is read (the filter's option values are codes)
+
+    assert "Xem đầy đủ số định danh" in page
+    assert f'<a href="/nguoi-dan/{dao.pk}/">' in page
+    assert "xác thực hai bước: có" in page
+    for code in ("people.reveal_national_id", "people.resident", "second_factor"):
+        assert code not in page
+    export = client.get("/nhat-ky/xuat.csv", {"action": "people.reveal_national_id"})
+    text = b"".join(export.streaming_content).decode("utf-8-sig")
+    rows = [line.split(",") for line in text.strip().splitlines()]
+    assert rows[0][:6] == ["at", "actor", "action", "action_label", "object_type", "object_id"]
+    assert rows[1][2:6] == ["people.reveal_national_id", "Xem đầy đủ số định danh", "people.resident", str(dao.pk)]
+    assert len(rows) == 2
+    assert AuditEntry.objects.filter(action="audit.export", actor=province_admin).exists()
+
+
+def test_filters_by_the_unit_of_the_people_who_acted(
+    client: Client, province_admin, commune_officer, territory, make_user, log
+) -> None:
+    client.force_login(province_admin)
+
+    commune = client.get("/nhat-ky/", {"unit": territory.commune.code})
+    province = client.get("/nhat-ky/", {"unit": territory.province.code})
+    unknown = client.get("/nhat-ky/", {"unit": "khong-co"})
+
+    assert actions(commune) == ["territory.import_villages"]
+    assert actions(province) == ["people.read_national_id", "territory.import_villages"]
+    assert "Không có đơn vị mã “khong-co”." in unknown.content.decode()
+    assert len(actions(unknown)) == 3  # an unknown unit filters nothing, and says so
+
+
+def test_the_export_is_for_province_admins_only_and_neutralises_formulas(
+    client: Client, territory, make_user, province_admin
+) -> None:
+    record_audit(actor=None, action="accounts.login_failed", object_label="=HYPERLINK(1)")
+    for role, unit in [(Role.COMMUNE_OFFICER, territory.commune), (Role.LEARNER, None)]:
+        client.force_login(make_user(role, unit) if unit else make_user(role))
+        assert client.get("/nhat-ky/xuat.csv").status_code == 404
+    client.force_login(province_admin)
+    assert client.post("/nhat-ky/xuat.csv").status_code == 405
+    text = b"".join(client.get("/nhat-ky/xuat.csv").streaming_content).decode("utf-8-sig")
+    assert "'=HYPERLINK(1)" in text
+
+
+def test_every_action_the_code_records_has_a_vietnamese_label() -> None:
+    import re
+    from pathlib import Path
+
+    from hocvuso.web.audit import ACTION_LABELS, OTHER_ACTION, action_label
+
+    root = Path(__file__).resolve().parents[2]
+    recorded = set()
+    for path in root.rglob("*.py"):
+        if "tests" in path.parts or "migrations" in path.parts:
+            continue
+        recorded |= set(re.findall(r'action=f?"([a-z_]+\.[a-z_.{}]+)"', path.read_text(encoding="utf-8")))
+    recorded |= set(re.findall(r'action="([a-z_]+\.[a-z_]+_)" \+', "".join(p.read_text() for p in root.rglob("*.py"))))
+    assert len(recorded) > 60
+    unlabelled = sorted(
+        action for action in recorded if action_label(action.replace("{", "").split("}")[0]) == OTHER_ACTION
+    )
+    assert unlabelled == []
+    assert action_label("learning.course_published") != OTHER_ACTION
+    assert set(ACTION_LABELS) >= {"accounts.login", "people.import_roster.imported"}
