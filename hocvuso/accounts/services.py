@@ -89,13 +89,19 @@ def check_credentials(*, username: str, password: str, ip_address: str | None) -
 
     Raises DomainError (code "throttled") when the username has failed too often in the window, even if
     the password is right (the password is then not checked at all), and DomainError (code "invalid") for
-    a wrong username or password, which counts as one failure.
+    a wrong username or password, which counts as one failure, and for a one-time sign-in code past its end
+    (code "one_time_code_expired", a failure too).
     """
     attempt = _reserve_attempt(username, ip_address)
     user = authenticate(username=username, password=password)
     if user is None or not isinstance(user, User):
         _record_failure(username)
         raise DomainError(_("Tên đăng nhập hoặc mật khẩu không đúng."), code="invalid")
+    if user.temporary_password_until is not None and user.temporary_password_until <= timezone.now():
+        _record_failure(username)
+        raise DomainError(
+            _("Mã đăng nhập một lần đã hết hạn. Hãy xin cán bộ UBND xã cấp mã mới."), code="one_time_code_expired"
+        )
     attempt.delete()
     return user
 
