@@ -614,7 +614,7 @@ def may_grant_role(actor: AnyUser, account: User, role: str, *, unit: Model | No
         return role == Role.LEARNER and may_administer_account(actor, account)
     if not can(actor, Permission.MANAGE_ACCOUNTS, place):
         return False
-    if _held(account) and not may_administer_account(actor, account):
+    if _roles_of_account(account) and not may_administer_account(actor, account):
         return False
     return ROLE_RANK[role] <= _rank_over(actor, place)
 
@@ -631,6 +631,14 @@ def may_end_role(actor: AnyUser, assignment: RoleAssignment) -> bool:
     return can(actor, Permission.MANAGE_ACCOUNTS, place) and ROLE_RANK[assignment.role] <= _rank_over(actor, place)
 
 
+def _roles_of_account(account: User) -> list[RoleAssignment]:
+    """The account's role assignments in force today, a locked account's too (whose roles count for nothing, but
+    still place it in someone's area)."""
+    if account.is_active:
+        return _held(account)
+    return list(RoleAssignment.objects.in_force().filter(user=account).select_related("unit", "organisation__unit"))
+
+
 def may_administer_account(actor: AnyUser, account: User) -> bool:
     """True when the actor may manage the account itself (see it, reset its password or second factor, link it to
     a resident, deactivate it): not their own; accounts the admin site lets in only a superuser; every role the
@@ -642,7 +650,7 @@ def may_administer_account(actor: AnyUser, account: User) -> bool:
         return False
     if (account.is_staff or account.is_superuser) and not getattr(actor, "is_superuser", False):
         return False
-    staff = [assignment for assignment in _held(account) if _is_staff(assignment)]
+    staff = [assignment for assignment in _roles_of_account(account) if _is_staff(assignment)]
     for assignment in staff:
         place = assignment.organisation if assignment.organisation_id is not None else assignment.unit
         if not can(actor, Permission.MANAGE_ACCOUNTS, assignment) or ROLE_RANK[assignment.role] > _rank_over(
