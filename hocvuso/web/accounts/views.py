@@ -13,7 +13,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from hocvuso.accounts import administration
-from hocvuso.accounts.access import manageable_accounts, may_administer_account, may_make_class_accounts, requires
+from hocvuso.accounts.access import (
+    is_staff_user,
+    manageable_accounts,
+    may_administer_account,
+    may_make_class_accounts,
+    requires,
+)
 from hocvuso.accounts.models import RoleAssignment, User
 from hocvuso.accounts.roles import Permission
 from hocvuso.core.errors import DomainError, NotFound
@@ -139,6 +145,7 @@ def account_detail(request: HttpRequest, account_id: int) -> HttpResponse:
         "account": account,
         "resident": Resident.objects.select_related("village").filter(user=account).first(),
         "roles": roles,
+        "holds_staff_role": is_staff_user(account),
         "today": timezone.localdate(),
         "grant_form": grant_form,
         "end_form": end_form,
