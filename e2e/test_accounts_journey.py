@@ -65,3 +65,37 @@ def test_an_officer_makes_an_account_and_the_resident_signs_in_with_the_one_time
     learner.goto(live_server.url + "/du-lieu-cua-toi/")
     expect(learner.get_by_role("heading", level=1)).to_have_text(re.compile("Dữ liệu của tôi"))
     expect(learner.get_by_text("Hoàng Thị Mai").first).to_be_visible()
+
+
+def test_the_account_pages_are_accessible_and_a_class_gets_its_cards(page, learner, live_server, officer) -> None:
+    learner.goto(live_server.url + "/tai-khoan/dang-nhap/")
+    learner.get_by_role("link", name="Đăng ký tài khoản người học").click()
+    expect(learner.get_by_role("heading", level=1)).to_have_text("Đăng ký tài khoản người học")
+    assert_accessible(learner, "self-registration")
+    learner.get_by_label("Số điện thoại di động").fill("0912345678")
+    learner.get_by_label("Họ và tên").fill("Người Tự Đăng Ký")
+    learner.get_by_label("Ngày sinh").fill("1990-01-02")
+    learner.get_by_label("Mật khẩu", exact=True).fill("mat-khau-dai-1")
+    learner.get_by_label("Nhập lại mật khẩu").fill("mat-khau-dai-1")
+    learner.get_by_role("button", name="Đăng ký").click()
+    expect(learner.get_by_role("heading", level=1)).to_have_text("Đã nhận đăng ký")
+    assert_accessible(learner, "registration received")
+    learner.goto(live_server.url + "/tai-khoan/quen-mat-khau/")
+    assert_accessible(learner, "password reset")
+
+    sign_in_staff(page, live_server, "can.bo.xa", officer)
+    page.get_by_role("navigation", name="Điều hướng chính").get_by_role("link", name="Tài khoản").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Tài khoản")
+    assert_accessible(page, "account list")
+    expect(page.get_by_role("link", name="can.bo.xa")).to_have_count(0)  # their own account is not theirs to manage
+    page.get_by_role("link", name="Tạo tài khoản cán bộ").click()
+    assert_accessible(page, "new staff account")
+
+    page.goto(live_server.url + "/tai-khoan/lop/24631/")
+    assert_accessible(page, "class accounts")
+    page.get_by_label(re.compile("Hoàng Thị Mai")).check()
+    page.get_by_role("button", name="Tạo tài khoản và in phiếu").click()
+    expect(page.locator(".sign-in-card")).to_have_count(1)
+    expect(page.locator(".sign-in-card [data-one-time-code]")).to_have_text(re.compile(r"^[0-9A-Z]{5}-[0-9A-Z]{5}$"))
+    assert_accessible(page, "sign-in cards")
+    screenshot(page, "account-sign-in-cards")

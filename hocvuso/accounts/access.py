@@ -670,12 +670,13 @@ def may_administer_account(actor: AnyUser, account: User) -> bool:
 
 def manageable_accounts(actor: AnyUser, among: QuerySet[User] | None = None) -> QuerySet[User]:
     """The accounts the actor may look for in the account list (a superset that `may_administer_account` then
-    decides one by one): all for the whole province's MANAGE_ACCOUNTS; else those with a role in force in the
-    actor's scope, linked to a resident living there, or whose self-registration matched a resident living there.
-    Nothing for an actor without the permission (no query)."""
+    decides one by one), never the actor's own: all for the whole province's MANAGE_ACCOUNTS; else those with a role
+    in force in the actor's scope, linked to a resident living there, or whose self-registration matched a resident
+    living there. Nothing for an actor without the permission (no query)."""
     accounts = User.objects.all() if among is None else among
     if not has_permission(actor, Permission.MANAGE_ACCOUNTS):
         return accounts.none()
+    accounts = accounts.exclude(pk=actor.pk or 0)
     if covers_the_province(actor):
         return accounts
     grants = _Grants.of(actor, Permission.MANAGE_ACCOUNTS)

@@ -203,6 +203,7 @@ def test_learners_are_administered_where_they_live_and_unplaced_accounts_by_the_
     assert [may_administer_account(province_admin, a) for a in (here, there, nowhere)] == [True, True, True]
     listed = set(manageable_accounts(commune_officer))
     assert here in listed and there not in listed and nowhere not in listed and officer_of_there not in listed
+    assert commune_officer not in listed and province_admin not in set(manageable_accounts(province_admin))
     assert set(manageable_accounts(province_admin)) >= {here, there, nowhere}
 
 

@@ -173,3 +173,38 @@ def test_password_reset_requests_are_rate_limited(make_user) -> None:
 
     assert refused.status_code == 200 and "Đăng nhập sai quá nhiều lần" in refused.content.decode()
     assert len(mail.outbox) == 2
+
+
+def test_a_new_staff_account_signs_in_with_its_code_only_through_the_second_factor(
+    client: Client, commune_officer, territory
+) -> None:
+    sign_in_staff(client, commune_officer)
+    created = client.post(
+        f"{MANAGE}moi/",
+        {
+            "username": "to.truong",
+            "full_name": "Trần Văn Tổ",
+            "role": Role.TEAM_LEADER,
+            "place": territory.village.code,
+        },
+    )
+    code = created.context["issued"]
+    refused = client.post(
+        f"{MANAGE}moi/",
+        {
+            "username": "qua.quyen",
+            "full_name": "Quá Quyền",
+            "role": Role.PROVINCE_ADMIN,
+            "place": territory.province.code,
+        },
+    )
+    assert refused.context["issued"] is None and not User.objects.filter(username="qua.quyen").exists()
+
+    newcomer = Client()
+    step_one = newcomer.post(LOGIN, {"username": "to.truong", "password": code.plain_text})
+
+    assert step_one.url == "/tai-khoan/xac-thuc/"  # the one-time code is a password: the second factor follows
+    assert "_auth_user_id" not in newcomer.session
+    second = newcomer.get("/tai-khoan/xac-thuc/")
+    assert second.templates[0].name == "accounts/enrolment_code.html"
+    assert AuditEntry.objects.filter(action="accounts.create_account", actor=commune_officer).count() == 1
