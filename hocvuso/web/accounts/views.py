@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from hocvuso.accounts import administration
 from hocvuso.accounts.access import (
+    home_unit,
     is_staff_user,
     manageable_accounts,
     may_administer_account,
@@ -71,7 +72,14 @@ def account_list(request: HttpRequest) -> HttpResponse:
         .select_related("registry_candidate")
         .order_by("date_joined")[:LIST_LIMIT]
     )
-    context = {"form": form, "query": query, "accounts": found, "waiting": waiting, "limit": LIST_LIMIT}
+    context = {
+        "form": form,
+        "query": query,
+        "accounts": found,
+        "waiting": waiting,
+        "limit": LIST_LIMIT,
+        "class_unit": home_unit(request.user, Permission.RUN_CLASS),
+    }
     return render(request, "web/accounts/list.html", context)
 
 

@@ -208,3 +208,11 @@ def test_a_new_staff_account_signs_in_with_its_code_only_through_the_second_fact
     second = newcomer.get("/tai-khoan/xac-thuc/")
     assert second.templates[0].name == "accounts/enrolment_code.html"
     assert AuditEntry.objects.filter(action="accounts.create_account", actor=commune_officer).count() == 1
+
+
+def test_an_instructor_finds_the_class_accounts_from_the_supervision_page(client: Client, make_user, territory) -> None:
+    sign_in_staff(client, make_user(Role.INSTRUCTOR, territory.commune))
+
+    body = client.get("/giam-sat/").content.decode()
+
+    assert f'href="/tai-khoan/lop/{territory.commune.code}/"' in body
