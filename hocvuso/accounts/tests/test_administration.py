@@ -129,6 +129,8 @@ def test_a_password_reset_gives_a_one_time_code_that_expires_and_must_be_replace
     volunteer.refresh_from_db()
     assert volunteer.must_set_password and volunteer.session_epoch == epoch + 1
     assert check_credentials(username=volunteer.username, password=code.plain_text, ip_address=None) == volunteer
+    volunteer.refresh_from_db()
+    assert volunteer.temporary_password_until <= timezone.now() + timedelta(minutes=30)  # spent by its first use
     User.objects.filter(pk=volunteer.pk).update(temporary_password_until=timezone.now() - timedelta(seconds=1))
     with pytest.raises(DomainError) as refused:
         check_credentials(username=volunteer.username, password=code.plain_text, ip_address=None)
