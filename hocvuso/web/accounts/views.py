@@ -19,6 +19,7 @@ from hocvuso.accounts.access import (
     manageable_accounts,
     may_administer_account,
     may_make_class_accounts,
+    require,
     requires,
 )
 from hocvuso.accounts.models import RoleAssignment, User
@@ -93,8 +94,7 @@ def account_new(request: HttpRequest) -> HttpResponse:
     resident = None
     if resident_id and str(resident_id).isdigit():
         resident = Resident.objects.select_related("village").filter(pk=int(resident_id)).first()
-        if resident is None:
-            raise NotFound()
+        require(request.user, Permission.MANAGE_ACCOUNTS, resident)  # not found and not theirs: the same 404
     staff_form = NewAccountForm(request.POST if request.method == "POST" and resident is None else None)
     resident_form = ResidentAccountForm(
         request.POST if request.method == "POST" and resident is not None else None,

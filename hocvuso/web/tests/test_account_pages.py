@@ -86,6 +86,12 @@ def test_an_account_of_another_commune_is_not_found(client: Client, commune_offi
     other.refresh_from_db()
     assert other.is_active
     assert other.username not in client.get(MANAGE).content.decode()
+    stranger = ResidentFactory(village=territory.other_village, full_name="Người Xã Bên")
+    foreign = client.get(f"{MANAGE}moi/?nguoi-dan={stranger.pk}")
+    assert foreign.status_code == 404 and "Người Xã Bên" not in foreign.content.decode()
+    assert client.post(f"{MANAGE}moi/", {"resident": stranger.pk}).status_code == 404
+    stranger.refresh_from_db()
+    assert stranger.user is None
 
 
 def test_a_class_gets_printable_sign_in_cards(client: Client, make_user, territory) -> None:
