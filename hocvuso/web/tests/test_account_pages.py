@@ -222,3 +222,20 @@ def test_an_instructor_finds_the_class_accounts_from_the_supervision_page(client
     body = client.get("/giam-sat/").content.decode()
 
     assert f'href="/tai-khoan/lop/{territory.commune.code}/"' in body
+
+
+def test_the_account_list_takes_the_same_queries_for_few_and_many_accounts(
+    client: Client, commune_officer, make_user, territory, django_assert_num_queries
+) -> None:
+    sign_in_staff(client, commune_officer)
+    make_user(Role.TEAM_MEMBER, territory.village)
+    client.get(MANAGE)
+    with django_assert_num_queries(7) as few:
+        client.get(MANAGE)
+    for _ in range(5):
+        ResidentFactory(village=territory.village, user=make_user(Role.LEARNER))
+        make_user(Role.TEAM_LEADER, territory.village_b)
+
+    with django_assert_num_queries(len(few.captured_queries)):
+        listed = client.get(MANAGE)
+    assert listed.content.decode().count('href="/tai-khoan/quan-ly/') >= 11
