@@ -239,3 +239,31 @@ def test_the_account_list_takes_the_same_queries_for_few_and_many_accounts(
     with django_assert_num_queries(len(few.captured_queries)):
         listed = client.get(MANAGE)
     assert listed.content.decode().count('href="/tai-khoan/quan-ly/') >= 11
+
+
+def test_an_officer_confirms_a_self_registrations_match_from_the_account_list(
+    client: Client, commune_officer, make_user, territory
+) -> None:
+    resident = ResidentFactory(
+        village=territory.village,
+        full_name="Hoàng Thị Mai",
+        birth_date=date(1985, 4, 3),
+        phone_ciphertext=encrypt("0912345678"),
+        phone_last3="678",
+    )
+    Client().post(REGISTER, registration())
+    account = User.objects.get(username="0912345678")
+    elsewhere = Client()
+    sign_in_staff(elsewhere, make_user(Role.COMMUNE_OFFICER, territory.other_commune))
+    assert "0912345678" not in elsewhere.get(MANAGE).content.decode()
+    assert elsewhere.get(f"{MANAGE}{account.pk}/").status_code == 404
+    sign_in_staff(client, commune_officer)
+
+    listed = client.get(MANAGE).content.decode()
+    page = client.get(f"{MANAGE}{account.pk}/").content.decode()
+    linked = client.post(f"{MANAGE}{account.pk}/", {"action": "link", "resident": resident.pk})
+
+    assert f'href="{MANAGE}{account.pk}/"' in listed and "Hoàng Thị Mai (Thôn 1)" in page
+    assert linked.status_code == 302
+    resident.refresh_from_db()
+    assert resident.user == account
