@@ -169,6 +169,10 @@ def world(territory, make_user) -> dict[str, Any]:
             "purpose": "revocation",
             "number": "0",
             "group": "citizens",
+            # Account management: the C1 volunteer's account; a password-reset link that is not valid.
+            "account_id": str(volunteer.pk),
+            "uidb64": "MQ",
+            "token": "sai-ma",
         },
         "post_data": {
             "web:supervision_close": {"session": str(session.session.pk)},
@@ -182,6 +186,21 @@ def world(territory, make_user) -> dict[str, Any]:
             "web:start_attempt": {"assessment": str(final.pk)},
             "api:token-list": {"name": "Máy tính bảng"},
             "accounts:enrolment_codes": {"username": volunteer.username},
+            "accounts:manage_account": {"action": "reset_password"},
+            "accounts:manage_new": {
+                "username": "moi.url",
+                "full_name": "Người Mới",
+                "role": Role.TEAM_MEMBER,
+                "place": territory.commune.code,
+            },
+            "accounts:register": {
+                "phone": "0912345678",
+                "full_name": "Người Tự Đăng Ký",
+                "birth_date": "1990-01-02",
+                "password1": "mat-khau-dai-1",
+                "password2": "mat-khau-dai-1",
+            },
+            "accounts:password_reset": {"email": "khong-co@example.com"},
             "web:transfer_requests": {"action": "reject", "transfer": str(to_decide.pk), "note": "Không đúng."},
         },
         # What the agency officer posts where they are let in, when it differs: withdrawing their own request.
@@ -212,6 +231,9 @@ def test_the_walk_finds_the_routes_of_every_part_and_fills_them_all():
     # What came with the reporting and the trust work.
     assert {"web:report", "web:plan_task", "web:plan_evidence", "web:notices", "web:transfer_requests"} <= names
     assert {"accounts:enrolment_codes", "web:csp_report", "api:report-list", "api:report-detail"} <= names
+    # What came with the accounts people can get (issue 11).
+    assert {"accounts:manage", "accounts:manage_new", "accounts:manage_account", "accounts:class_accounts"} <= names
+    assert {"accounts:register", "accounts:set_password", "accounts:password_reset_confirm"} <= names
     assert [route.route for route in routes if route.is_regex] == []  # every route is walked, none skipped
     kinds = [routes_for(kind) for kind in ("permission", "signed_in", "public")]
     assert sum(len(found) for found in kinds) == len(routes)

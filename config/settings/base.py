@@ -54,6 +54,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "hocvuso.accounts.middleware.SecondFactorMiddleware",
     "hocvuso.accounts.middleware.SessionExpiryMiddleware",
+    "hocvuso.accounts.middleware.OneTimeCodeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "hocvuso.web.middleware.NotFoundMiddleware",

@@ -73,7 +73,7 @@ from hocvuso.core.models import in_force_on
 from hocvuso.territory.models import LEVEL_DEPTH, AdministrativeUnit, Level, UnitQuerySet, lies_within, path_within
 
 from .models import RoleAssignment, User
-from .roles import ROLE_PERMISSIONS, STAFF_ROLES, Permission
+from .roles import ROLE_PERMISSIONS, STAFF_ROLES, Permission, Role
 
 AnyUser = User | AnonymousUser
 ViewFunction = TypeVar("ViewFunction", bound=Callable[..., HttpResponseBase])
@@ -561,6 +561,139 @@ def accounts_to_manage(actor: AnyUser, among: QuerySet[User] | None = None, limi
     return list(islice(manageable, limit))
 
 
+# The order of the roles for granting: nobody grants a role above the highest they hold over the place. The agency
+# officer's role (an organisation's) ranks with the commune's field roles, below the commune officer.
+ROLE_RANK: dict[str, int] = {
+    Role.LEARNER: 0,
+    Role.TEAM_MEMBER: 1,
+    Role.TEAM_LEADER: 2,
+    Role.INSTRUCTOR: 2,
+    Role.AGENCY_OFFICER: 2,
+    Role.COMMUNE_OFFICER: 3,
+    Role.PROVINCE_ADMIN: 4,
+}
+
+
+def _rank_over(actor: AnyUser, place: Model | None) -> int:
+    """The highest rank among the actor's counting MANAGE_ACCOUNTS assignments whose scope holds `place` (a unit
+    or an organisation; None: anywhere), or -1."""
+    ranks = [-1]
+    for assignment in active_assignments(actor):
+        if Permission.MANAGE_ACCOUNTS not in ROLE_PERMISSIONS[assignment.role]:
+            continue
+        if assignment.unit is None:
+            continue
+        covers = place is None or (
+            path_within(place.path, assignment.unit.path)  # type: ignore[attr-defined]
+            if _kind(place) == UNIT
+            else path_within(place.unit.path, assignment.unit.path)  # type: ignore[attr-defined]
+        )
+        if covers:
+            ranks.append(ROLE_RANK[assignment.role])
+    return max(ranks)
+
+
+def covers_the_province(actor: AnyUser, permission: Permission = Permission.MANAGE_ACCOUNTS) -> bool:
+    """True when the actor holds the permission over the whole province the platform serves."""
+    return _Grants.of(actor, permission).cover_the_province()
+
+
+def may_grant_role(actor: AnyUser, account: User, role: str, *, unit: Model | None, organisation: Model | None) -> bool:
+    """True when the actor may give the account the role over the unit (or organisation): never their own account
+    or one they may not administer (`may_administer_account`, unless it is a new account with no role yet, which
+    `manageable_accounts` then finds through this role); MANAGE_ACCOUNTS over that unit or organisation (a
+    learner's role, which has no scope: over the account's resident, else the whole province); and the role not
+    above the highest the actor holds there (`ROLE_RANK`): a commune officer never makes a province administrator,
+    nor anyone outside their commune."""
+    if not actor.is_authenticated or actor.pk == account.pk or role not in ROLE_RANK:
+        return False
+    if (account.is_staff or account.is_superuser) and not getattr(actor, "is_superuser", False):
+        return False
+    place = organisation if organisation is not None else unit
+    if place is None:
+        return role == Role.LEARNER and may_administer_account(actor, account)
+    if not can(actor, Permission.MANAGE_ACCOUNTS, place):
+        return False
+    if _roles_of_account(account) and not may_administer_account(actor, account):
+        return False
+    return ROLE_RANK[role] <= _rank_over(actor, place)
+
+
+def may_end_role(actor: AnyUser, assignment: RoleAssignment) -> bool:
+    """True when the actor may end the role assignment: not their own, MANAGE_ACCOUNTS over its unit or
+    organisation (a learner's role: the actor may administer the account), and the role not above the highest
+    the actor holds there."""
+    if not actor.is_authenticated or actor.pk == assignment.user_id:
+        return False
+    place = assignment.organisation if assignment.organisation_id is not None else assignment.unit
+    if place is None:
+        return may_administer_account(actor, assignment.user)
+    return can(actor, Permission.MANAGE_ACCOUNTS, place) and ROLE_RANK[assignment.role] <= _rank_over(actor, place)
+
+
+def _roles_of_account(account: User) -> list[RoleAssignment]:
+    """The account's role assignments in force today, a locked account's too (whose roles count for nothing, but
+    still place it in someone's area)."""
+    if account.is_active:
+        return _held(account)
+    return list(RoleAssignment.objects.in_force().filter(user=account).select_related("unit", "organisation__unit"))
+
+
+def may_administer_account(actor: AnyUser, account: User) -> bool:
+    """True when the actor may manage the account itself (see it, reset its password or second factor, link it to
+    a resident, deactivate it): not their own; accounts the admin site lets in only a superuser; every role the
+    account holds today lies in the actor's MANAGE_ACCOUNTS scope and none ranks above the actor's there. An
+    account without a staff role: its resident lives in that scope; without a resident, its self-registration's
+    likely record lives there (whose officer confirms the link), or the actor covers the whole province (who alone
+    sees accounts not yet tied to any place). Reads the account's assignments and resident."""
+    if not actor.is_authenticated or actor.pk == account.pk or not has_permission(actor, Permission.MANAGE_ACCOUNTS):
+        return False
+    if (account.is_staff or account.is_superuser) and not getattr(actor, "is_superuser", False):
+        return False
+    staff = [assignment for assignment in _roles_of_account(account) if _is_staff(assignment)]
+    for assignment in staff:
+        place = assignment.organisation if assignment.organisation_id is not None else assignment.unit
+        if not can(actor, Permission.MANAGE_ACCOUNTS, assignment) or ROLE_RANK[assignment.role] > _rank_over(
+            actor, place
+        ):
+            return False
+    if staff:
+        return True
+    resident = getattr(account, "resident", None)
+    if resident is not None:
+        return can(actor, Permission.MANAGE_ACCOUNTS, resident)
+    candidate = account.registry_candidate
+    if candidate is not None and can(actor, Permission.MANAGE_ACCOUNTS, candidate):
+        return True
+    return covers_the_province(actor)
+
+
+def manageable_accounts(actor: AnyUser, among: QuerySet[User] | None = None) -> QuerySet[User]:
+    """The accounts the actor may look for in the account list (a superset that `may_administer_account` then
+    decides one by one), never the actor's own: all for the whole province's MANAGE_ACCOUNTS; else those with a role
+    in force in the actor's scope, linked to a resident living there, or whose self-registration matched a resident
+    living there. Nothing for an actor without the permission (no query)."""
+    accounts = User.objects.all() if among is None else among
+    if not has_permission(actor, Permission.MANAGE_ACCOUNTS):
+        return accounts.none()
+    accounts = accounts.exclude(pk=actor.pk or 0)
+    if covers_the_province(actor):
+        return accounts
+    grants = _Grants.of(actor, Permission.MANAGE_ACCOUNTS)
+    in_scope = RoleAssignment.objects.in_force().filter(scope(actor, Permission.MANAGE_ACCOUNTS, RoleAssignment))
+    return accounts.filter(
+        Q(pk__in=in_scope.values("user_id"))
+        | grants.within("resident__village")
+        | grants.within("registry_candidate__village")
+    )
+
+
+def may_make_class_accounts(actor: AnyUser, resident: Model) -> bool:
+    """True when the actor may make a community class's sign-in account for the resident (and print its card):
+    RUN_CLASS over where the resident lives (an instructor, team leader or commune officer of the place)."""
+    return can(actor, Permission.RUN_CLASS, resident)
+
+
 # --- Units ---------------------------------------------------------------------------------------------------
 
 
@@ -638,6 +771,7 @@ def public(view: ViewFunction) -> ViewFunction:
 
 __all__ = [
     "PLATFORM_WIDE",
+    "ROLE_RANK",
     "THROUGH_MEMBERSHIP",
     "AccessPolicy",
     "AnyUser",
@@ -648,12 +782,18 @@ __all__ = [
     "active_assignments",
     "can",
     "can_reach",
+    "covers_the_province",
     "forget_cached_assignments",
     "has_permission",
     "holds_certificate",
     "home_unit",
     "is_staff_user",
     "is_verified",
+    "manageable_accounts",
+    "may_administer_account",
+    "may_end_role",
+    "may_grant_role",
+    "may_make_class_accounts",
     "may_manage_account",
     "may_review",
     "needs_second_factor",

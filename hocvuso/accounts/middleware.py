@@ -15,6 +15,8 @@ from django.conf import settings
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
 from django_otp.middleware import OTPMiddleware
 
 from .access import assume_assignments_from_session, signs_in_with_second_factor
@@ -28,7 +30,14 @@ from .sessions import (
     signed_in_with_second_factor,
 )
 
-__all__ = ["IS_STAFF_SESSION", "LAST_SEEN_AT", "SIGNED_IN_AT", "SecondFactorMiddleware", "SessionExpiryMiddleware"]
+__all__ = [
+    "IS_STAFF_SESSION",
+    "LAST_SEEN_AT",
+    "SIGNED_IN_AT",
+    "OneTimeCodeMiddleware",
+    "SecondFactorMiddleware",
+    "SessionExpiryMiddleware",
+]
 
 
 class SecondFactorMiddleware(OTPMiddleware):
@@ -97,3 +106,24 @@ class SessionExpiryMiddleware:
         if session.get(IS_STAFF_SESSION) and now - last_seen >= 30:  # at most twice a minute
             session[LAST_SEEN_AT] = now
         return False
+
+
+# Where a user signed in with a one-time code may go before choosing a password (URL names; static files too).
+ONE_TIME_CODE_ALLOWS = ("accounts:set_password", "accounts:logout", "set_language", "javascript-catalog")
+
+
+class OneTimeCodeMiddleware:
+    """Sends a user who signed in with a one-time sign-in code (an officer's reset, a class's card) to choose their
+    own password before anything else: until then every page but that one, signing out and the language switch
+    redirects there."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if user.is_authenticated and getattr(user, "must_set_password", False):
+            allowed = {reverse(name) for name in ONE_TIME_CODE_ALLOWS}
+            if request.path not in allowed and not request.path.startswith(settings.STATIC_URL or "/static/"):
+                return redirect("accounts:set_password")
+        return self.get_response(request)

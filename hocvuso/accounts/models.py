@@ -21,6 +21,14 @@ class User(AbstractUser):
     # Raised by every change of what the user may do (roles, admin flags): sessions and API tokens made before
     # carry the old number and stop working (see `_get_session_auth_hash` and the API's token check).
     session_epoch = models.PositiveIntegerField(default=0, editable=False)
+    # Set while the password is a one-time sign-in code (a reset by an officer, a class's sign-in card): the code
+    # signs in until then, once, and the user must choose their own password before doing anything else.
+    temporary_password_until = models.DateTimeField(null=True, blank=True, editable=False)
+    # A self-registration's likely registry record (same name, birth date and phone), never linked by itself: an
+    # officer of the resident's commune confirms the link (nobody gets a registry record by knowing these facts).
+    registry_candidate = models.ForeignKey(
+        "people.Resident", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
 
     class Meta:
         verbose_name = _("tài khoản")
@@ -28,6 +36,11 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.full_name or self.username
+
+    @property
+    def must_set_password(self) -> bool:
+        """True while the password is a one-time sign-in code that must be replaced."""
+        return self.temporary_password_until is not None
 
     def _get_session_auth_hash(self, secret: str | None = None) -> str:
         """What each session stores at sign-in and Django compares on every request (it ends the session when

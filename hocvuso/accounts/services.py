@@ -31,6 +31,9 @@ from .models import EnrolmentCode, LoginFailure, RoleAssignment, SignInCounter, 
 from .roles import ORGANISATION_ROLES, Role
 from .sessions import ROLE_ASSIGNMENTS, start_session_clock
 
+# How long a one-time sign-in code keeps working after its first use (to choose a password, even after a crash).
+ONE_TIME_CODE_GRACE = timedelta(minutes=30)
+
 
 def _username_key(username: str) -> str:
     return username.strip().lower()[:150]
@@ -89,13 +92,25 @@ def check_credentials(*, username: str, password: str, ip_address: str | None) -
 
     Raises DomainError (code "throttled") when the username has failed too often in the window, even if
     the password is right (the password is then not checked at all), and DomainError (code "invalid") for
-    a wrong username or password, which counts as one failure.
+    a wrong username or password, which counts as one failure, and for a one-time sign-in code past its end
+    (code "one_time_code_expired", a failure too). A one-time code that matches is spent: from then on it works
+    for ONE_TIME_CODE_GRACE more at most, for the user to choose their password.
     """
     attempt = _reserve_attempt(username, ip_address)
     user = authenticate(username=username, password=password)
     if user is None or not isinstance(user, User):
         _record_failure(username)
         raise DomainError(_("Tên đăng nhập hoặc mật khẩu không đúng."), code="invalid")
+    if user.temporary_password_until is not None and user.temporary_password_until <= timezone.now():
+        _record_failure(username)
+        raise DomainError(
+            _("Mã đăng nhập một lần đã hết hạn. Hãy xin cán bộ UBND xã cấp mã mới."), code="one_time_code_expired"
+        )
+    if user.temporary_password_until is not None:
+        # A one-time code is spent by its first use: it keeps working only long enough to choose a password.
+        spent_at = min(user.temporary_password_until, timezone.now() + ONE_TIME_CODE_GRACE)
+        User.objects.filter(pk=user.pk).update(temporary_password_until=spent_at)
+        user.temporary_password_until = spent_at
     attempt.delete()
     return user
 

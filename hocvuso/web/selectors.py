@@ -62,6 +62,7 @@ NAVIGATION: list[NavEntry] = [
     NavEntry(_("Nhập danh sách"), "web:roster_import", Permission.IMPORT_ROSTER, match_prefix="/nhap-danh-sach/"),
     NavEntry(_("Kiểm tra có giám sát"), "web:supervision", Permission.RUN_CLASS, match_prefix="/giam-sat/"),
     NavEntry(_("Nhật ký kiểm toán"), "web:audit", Permission.VIEW_AUDIT, match_prefix="/nhat-ky/"),
+    NavEntry(_("Tài khoản"), "accounts:manage", Permission.MANAGE_ACCOUNTS, match_prefix="/tai-khoan/quan-ly/"),
     NavEntry(
         _("Mã kích hoạt"),
         "accounts:enrolment_codes",

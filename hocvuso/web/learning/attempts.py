@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from hocvuso.accounts.access import public, requires, signed_in, units_visible_to
+from hocvuso.accounts.access import home_unit, public, requires, signed_in, units_visible_to
 from hocvuso.accounts.roles import Permission
 from hocvuso.core.errors import DomainError, NotFound
 from hocvuso.core.jsonbody import read_json_body
@@ -272,7 +272,8 @@ def supervision(request: HttpRequest) -> HttpResponse:
         {"session": session, "code": selectors.session_code(session), "pin": pins.get(str(session.pk), "")}
         for session in supervised_sessions_for(user=request.user)
     ]
-    return render(request, "web/learning/supervision.html", {"form": form, "sessions": sessions})
+    context = {"form": form, "sessions": sessions, "class_unit": home_unit(request.user, Permission.RUN_CLASS)}
+    return render(request, "web/learning/supervision.html", context)
 
 
 @requires(Permission.RUN_CLASS)

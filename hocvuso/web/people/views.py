@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from hocvuso.accounts.access import has_permission, requires, signed_in
+from hocvuso.accounts.access import can, has_permission, requires, signed_in
 from hocvuso.accounts.roles import Permission
 from hocvuso.core.errors import DomainError, NotFound
 from hocvuso.indicators.selectors import not_reached_filter, not_reached_residents
@@ -143,6 +143,8 @@ def household_detail(request: HttpRequest, household_code: str) -> HttpResponse:
 def _resident_page(request: HttpRequest, resident: Resident, **extra: Any) -> HttpResponse:
     profile = selectors.resident_profile(request.user, resident)
     context: dict[str, Any] = {"profile": profile, "resident": resident}
+    # Officers who manage accounts where the resident lives: make their account, or open it (no query).
+    context["manages_account"] = can(request.user, Permission.MANAGE_ACCOUNTS, resident)
     if profile.can_record_identity and "identity_form" not in extra:
         context["identity_form"] = DigitalIdentityForm(auto_id="identity_%s")
     context.update(extra)
