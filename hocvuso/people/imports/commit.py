@@ -493,7 +493,7 @@ class StreamingResidentsWriter(RegistryWriter):
     1. Households: the file's codes are looked up in chunks; changed ones updated; ids for the new ones taken
        from the sequence (through `allocate_ids`, a second connection: sequences are not transactional).
     2. Residents already registered (matched by the ID's hash, a batch at a time) are updated or counted
-       unchanged; the new ones go to a temporary spool.
+       unchanged — a pass skipped when the checking pass found none registered.
     3. ONE `COPY` streams every new resident (ids again from the sequence), then one `COPY` the new households
        with their heads; foreign keys are deferred to the commit, so the order does not matter.
     Same counts and same rows as `RegistryWriter`; the caller's transaction makes it all or nothing.
@@ -505,13 +505,17 @@ class StreamingResidentsWriter(RegistryWriter):
         *,
         allocate_ids: Callable[[str, int], list[int]],
         progress: Callable[[int], None],
+        any_registered: bool = True,
     ) -> None:
-        """Write everything; `batches()` gives the validated records from the start each time it is called."""
+        """Write everything; `batches()` gives the validated records from the start each time it is called.
+        `any_registered=False` (the checking pass found none of the file's residents registered) skips the pass
+        that looks them up: a resident registered since by someone else makes the unique index refuse the COPY,
+        and the import fails whole, writing nothing."""
         assert self.apply and self.kind == ImportKind.RESIDENTS and connection.vendor == "postgresql"
         new_households = self._prepare_households(allocate_ids)
         heads: list[tuple[int, int]] = []
         registered: set[int] = set()  # row numbers of the records that matched a resident already registered
-        for batch in batches():
+        for batch in batches() if any_registered else ():
             self._match_residents(batch, heads, registered)
             progress(len(registered))
         self._copy_new_residents(batches(), registered, heads, allocate_ids, progress, len(registered))

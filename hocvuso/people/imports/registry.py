@@ -102,6 +102,9 @@ class RegistryCheck:
     # In a dry run, the hashes of IDs registered outside the reach, which the dry run reads as new people: the
     # writer's counts must not tell them apart either.
     read_as_new: set[str] = field(default_factory=set)
+    # Rows of a residents file whose resident the registry already holds (within the reach): when there are none,
+    # the writer need not look them up again (`StreamingResidentsWriter.run`).
+    registered_rows: int = 0
 
     def check(self, hashed: list[tuple[str, tuple[Any, ...]]]) -> list[tuple[Any, ...]]:
         """The batch's records that pass, each as (row, national_id, hash, …the rest of the record)."""
@@ -128,6 +131,8 @@ class RegistryCheck:
                     self.outside_rows.append(record[R_ROW])
                     continue
                 self.read_as_new.add(digest)
+            else:
+                self.registered_rows += 1
             good.append((record[R_ROW], record[1], digest, *record[R_NAME:]))
         return good
 

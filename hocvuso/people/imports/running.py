@@ -285,7 +285,12 @@ def _commit(job: ImportJob, result: ValidationResult, progress: _Progress, *, ap
             apply=True,
             read_as_new=result.read_as_new,
         )
-        streaming.run(lambda: result.batches(ResidentRecord), allocate_ids=progress.allocate_ids, progress=imported)
+        streaming.run(
+            lambda: result.batches(ResidentRecord),
+            allocate_ids=progress.allocate_ids,
+            progress=imported,
+            any_registered=result.registered_rows > 0,
+        )
         writer, done = streaming, result.rows
     else:
         writer = RegistryWriter(

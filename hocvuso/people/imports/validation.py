@@ -110,6 +110,7 @@ class ValidationResult:
     households: dict[tuple[int, str], HouseholdPlan] = field(default_factory=dict)  # (village id, code) → plan
     spool: IO[bytes] | None = None
     read_as_new: set[str] = field(default_factory=set)  # see registry.RegistryCheck
+    registered_rows: int = 0  # rows of residents the registry already holds (registry.RegistryCheck)
     notes: list[str] = field(default_factory=list)  # what the summary tells the officer (Vietnamese)
     sheets: list[dict[str, Any]] = field(default_factory=list)  # each table read: name, rows, header row
     # The order of text dates like 03/04/1990: "dmy", "mdy", or "" when no date could be read both ways.
@@ -201,6 +202,7 @@ class FileValidator:
         self._summarise()
         self.registry.finish(job_id=self.job_id)
         self.result.read_as_new = self.registry.read_as_new
+        self.result.registered_rows = self.registry.registered_rows
         self.progress(self.result.rows, 1.0)
         if not self.result.is_valid and self.result.spool is not None:
             self.result.spool.close()
