@@ -70,4 +70,18 @@ def sign_in_staff(page, live_server, username: str, device) -> None:
     page.get_by_role("button", name="Tiếp tục").click()
     page.get_by_label("Mã 6 số").fill(current_code(device))
     page.get_by_role("button", name="Xác nhận").click()
-    expect(page.get_by_role("button", name="Đăng xuất")).to_be_visible()
+    expect(page.locator(".account-name")).to_be_attached()  # on a phone, behind the menu button
+
+
+def open_menu(page):
+    """Open the menu when a phone's screen folds the account and the navigation behind its button; the page."""
+    page.wait_for_load_state("domcontentloaded")
+    button = page.locator("[data-menu-button]")
+    if button.count() and button.is_visible() and button.get_attribute("aria-expanded") != "true":
+        button.click()
+    return page
+
+
+def main_nav(page, name: str = "Điều hướng chính"):
+    """The main navigation, opened first through the menu button when a phone's screen folds it away."""
+    return open_menu(page).get_by_role("navigation", name=name)

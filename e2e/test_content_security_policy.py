@@ -19,7 +19,7 @@ from hocvuso.accounts.services import issue_enrolment_code
 from hocvuso.accounts.tests.factories import PASSWORD
 from hocvuso.web.middleware import CONTENT_SECURITY_POLICY
 
-from .browser import assert_accessible, current_code, sign_in_staff
+from .browser import assert_accessible, current_code, open_menu, sign_in_staff
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -99,4 +99,4 @@ def test_the_enrolment_page_with_its_qr_code_keeps_to_the_policy(page, live_serv
     page.get_by_label("Mã 6 số").fill(current_code(device))
     page.get_by_role("button", name="Xác nhận").click()
 
-    expect(page.get_by_role("button", name="Đăng xuất")).to_be_visible()
+    expect(open_menu(page).get_by_role("button", name="Đăng xuất")).to_be_visible()

@@ -22,7 +22,7 @@ from hocvuso.indicators.services import rebuild_facts
 from hocvuso.indicators.tests.conftest import birthday, confirm_literacy, set_vneid
 from hocvuso.people.tests.factories import ResidentFactory
 
-from .browser import assert_accessible, screenshot, sign_in_staff
+from .browser import assert_accessible, main_nav, screenshot, sign_in_staff
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -139,7 +139,7 @@ def assert_same(shown: dict[str, str], row: dict[str, str], where: str) -> None:
 def test_province_admin_drills_down_and_exports_the_same_numbers(page, live_server, admin, tmp_path) -> None:
     sign_in_staff(page, live_server, "admin.tinh", admin)
 
-    page.get_by_role("navigation", name="Điều hướng chính").get_by_role("link", name="Theo dõi chỉ tiêu").click()
+    main_nav(page).get_by_role("link", name="Theo dõi chỉ tiêu").click()
     expect(page).to_have_url(re.compile(r"/theo-doi/don-vi/68/$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Lâm Đồng")
     adults = page.locator('[data-indicator="adults-digital-skills"]')

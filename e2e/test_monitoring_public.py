@@ -15,7 +15,7 @@ from hocvuso.indicators.services import rebuild_facts
 from hocvuso.indicators.tests.conftest import birthday, confirm_literacy, set_vneid
 from hocvuso.people.tests.factories import ResidentFactory
 
-from .browser import assert_accessible, screenshot, sign_in_staff
+from .browser import assert_accessible, main_nav, screenshot, sign_in_staff
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -76,7 +76,7 @@ def admin(transactional_db, territory, make_user) -> TOTPDevice:
 
 def test_the_province_administrator_expands_a_breakdown_with_the_keyboard(page, live_server, facts, admin) -> None:
     sign_in_staff(page, live_server, "admin.tinh", admin)
-    page.get_by_role("navigation", name="Điều hướng chính").get_by_role("link", name="Thi đua").click()
+    main_nav(page).get_by_role("link", name="Thi đua").click()
 
     expect(page).to_have_url(re.compile(r"/theo-doi/thi-dua/$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Xếp hạng thi đua")

@@ -18,7 +18,7 @@ from hocvuso.people.import_models import ImportJob, ImportStatus
 from hocvuso.people.imports.services import run_roster_import, submit_roster_import
 from hocvuso.people.models import Household, Resident
 
-from .browser import assert_accessible, screenshot, sign_in_staff
+from .browser import assert_accessible, main_nav, screenshot, sign_in_staff
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -91,7 +91,7 @@ def test_officer_fixes_a_roster_imports_it_and_finds_a_resident_without_diacriti
     sign_in_staff(page, live_server, "canbo.quangkhe", officer)
 
     # The upload page, from the main navigation.
-    page.get_by_role("navigation", name="Điều hướng chính").get_by_role("link", name="Nhập danh sách").click()
+    main_nav(page).get_by_role("link", name="Nhập danh sách").click()
     expect(page).to_have_url(re.compile(r"/nhap-danh-sach/$"))
     expect(page.get_by_role("radio", name="Dân cư và hộ gia đình")).to_be_checked()
     assert_accessible(page, "import page")
@@ -132,7 +132,7 @@ def test_officer_fixes_a_roster_imports_it_and_finds_a_resident_without_diacriti
     screenshot(page, "registry-import-done")
 
     # Find the resident by a name typed without diacritics.
-    page.get_by_role("navigation", name="Điều hướng chính").get_by_role("link", name="Người dân").click()
+    main_nav(page).get_by_role("link", name="Người dân").click()
     page.get_by_label("Họ tên, số định danh hoặc mã hộ").fill("nguyen thi dao")
     page.get_by_role("button", name="Tìm", exact=True).click()
     results = page.get_by_role("table", name="Người dân tìm thấy")
@@ -212,7 +212,7 @@ def test_a_resident_sees_and_downloads_their_own_data(page, live_server, territo
     page.get_by_label("Mật khẩu").fill(PASSWORD)
     page.get_by_role("button", name="Tiếp tục").click()
 
-    page.get_by_role("navigation", name="Điều hướng chính").get_by_role("link", name="Dữ liệu của tôi").click()
+    main_nav(page).get_by_role("link", name="Dữ liệu của tôi").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Dữ liệu của tôi")
     expect(page.get_by_text("*********002")).to_be_visible()
     assert_accessible(page, "my data")

@@ -19,7 +19,7 @@ from hocvuso.people.tests.factories import ResidentFactory
 from hocvuso.reporting.models import Report, ReportStatus, TaskProgress
 from hocvuso.reporting.services import DEFAULT_PLAN_FILE, load_plan_file, notify
 
-from .browser import assert_accessible, screenshot, sign_in_staff
+from .browser import assert_accessible, open_menu, screenshot, sign_in_staff
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -51,7 +51,7 @@ def sign_in(page, live_server, user) -> None:
 
 
 def sign_out(page) -> None:
-    page.get_by_role("button", name="Đăng xuất").click()
+    open_menu(page).get_by_role("button", name="Đăng xuất").click()
     expect(page.get_by_role("link", name="Đăng nhập").first).to_be_visible()
 
 

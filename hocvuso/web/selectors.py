@@ -255,6 +255,7 @@ class UnitOverview:
     can_import_villages: bool
     kinds: dict[str, int] = field(default_factory=dict)
     can_view_progress: bool = False
+    can_view_people: bool = False
 
 
 def unit_overview(user: AnyUser, unit: AdministrativeUnit, *, query: str = "", on: date | None = None) -> UnitOverview:
@@ -289,6 +290,7 @@ def unit_overview(user: AnyUser, unit: AdministrativeUnit, *, query: str = "", o
         can_import_villages=unit.level == Level.COMMUNE and can(user, Permission.MANAGE_UNITS, unit),
         kinds=kinds,
         can_view_progress=can(user, Permission.VIEW_PROGRESS, unit),
+        can_view_people=can(user, Permission.VIEW_PEOPLE, unit),
     )
 
 

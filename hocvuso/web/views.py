@@ -51,6 +51,7 @@ from .forms import (
     SignInForm,
     VillageFileForm,
 )
+from .home import work_home
 from .learning.views import learner_home
 from .vneid import views as vneid
 
@@ -65,7 +66,8 @@ ONE_YEAR = 365 * 24 * 60 * 60
 def home(request: HttpRequest) -> HttpResponse:
     kind = selectors.home_kind(request.user)
     if kind == "staff":
-        return render(request, "web/home_staff.html", {"home": selectors.staff_home(request.user)})
+        context = {"home": selectors.staff_home(request.user), "work": work_home(request.user)}
+        return render(request, "web/home_staff.html", context)
     if kind == "learner":
         return learner_home(request)
     return render(request, "web/home_public.html")

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from hocvuso.territory.models import path_within
 
-from ..computations import is_computable
+from ..computations import HOUSEHOLD, POPULATIONS, is_computable
 from ..models import DirtyUnit, FactState, Indicator, IndicatorKind, Measure, Target
 
 TREND_WEEKS = 8
@@ -79,6 +79,7 @@ class IndicatorInfo:
     levels: tuple[str, ...]
     computable: bool
     weight: Decimal | None = None
+    counts_households: bool = False  # the indicator counts households ("hộ"), not people
 
     @classmethod
     def of(cls, indicator: Indicator) -> "IndicatorInfo":
@@ -93,6 +94,7 @@ class IndicatorInfo:
             source=indicator.source,
             levels=tuple(indicator.levels or ()),
             computable=is_computable(indicator),
+            counts_households=getattr(POPULATIONS.get(indicator.population), "entity", "") == HOUSEHOLD,
         )
 
     def applies_at(self, level: str) -> bool:

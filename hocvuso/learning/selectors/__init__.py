@@ -13,7 +13,7 @@ from .attempts import (
     attempt_page,
     attempt_result,
 )
-from .classes import ClassActivity, supervised_class_activity
+from .classes import ClassActivity, InstructorClasses, instructor_classes, supervised_class_activity
 from .lessons import (
     DONE,
     LOCKED,
@@ -54,6 +54,7 @@ __all__ = [
     "CourseSummary",
     "Dashboard",
     "Download",
+    "InstructorClasses",
     "LessonContent",
     "LessonPage",
     "OutlineLesson",
@@ -63,6 +64,7 @@ __all__ = [
     "attempt_page",
     "attempt_result",
     "course_catalogue",
+    "instructor_classes",
     "learner_dashboard",
     "lesson_page",
     "literacy_statuses",

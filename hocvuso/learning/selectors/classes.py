@@ -3,6 +3,7 @@ area, how many tests learners finished in them and how many passed. Two queries,
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -41,4 +42,35 @@ def supervised_class_activity(*, unit: AdministrativeUnit, first_day: date, last
         instructors=counts["instructors"] or 0,
         tests_finished=tests["finished"] or 0,
         tests_passed=tests["passed"] or 0,
+    )
+
+
+@dataclass(frozen=True)
+class InstructorClasses:
+    """An instructor's own supervised tests: the sessions they opened (in all, and still open now) and the
+    learners who took a test under their supervision (how many, and how many of them passed one)."""
+
+    sessions: int
+    open_sessions: int
+    learners: int
+    learners_passed: int
+
+
+def instructor_classes(*, user: Any) -> InstructorClasses:
+    """The instructor's own supervised sessions and the learners they supervised (InstructorClasses). Two
+    queries; only the instructor's own sessions and attempts are counted."""
+    now = timezone.now()
+    sessions = SupervisedSession.objects.filter(instructor_id=user.pk).aggregate(
+        sessions=Count("id"),
+        open=Count("id", filter=Q(closed_at__isnull=True, expires_at__gt=now, opened_at__lte=now)),
+    )
+    learners = Attempt.objects.filter(instructor_id=user.pk).aggregate(
+        learners=Count("user", distinct=True),
+        passed=Count("user", distinct=True, filter=Q(passed=True)),
+    )
+    return InstructorClasses(
+        sessions=sessions["sessions"] or 0,
+        open_sessions=sessions["open"] or 0,
+        learners=learners["learners"] or 0,
+        learners_passed=learners["passed"] or 0,
     )

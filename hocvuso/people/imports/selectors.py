@@ -2,12 +2,12 @@
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 
 from hocvuso.accounts.access import require, scope
 from hocvuso.accounts.roles import Permission
 
-from ..import_models import ImportJob
+from ..import_models import LIVE_IMPORT_STATUSES, ImportJob, ImportStatus
 
 
 def import_jobs_visible_to(user: Any) -> QuerySet[ImportJob]:
@@ -51,3 +51,19 @@ def import_job_progress(job: ImportJob) -> dict[str, Any]:
         "message": job.message,
         "needs_date_order": job.needs_date_order,
     }
+
+
+def imports_awaiting_confirmation(user: Any, *, limit: int = 10) -> list[ImportJob]:
+    """Checks (dry runs) that succeeded and were not imported since: the file of each is waiting for the officer's
+    confirmation. Only jobs the user may follow (IMPORT_ROSTER), newest first, at most `limit`. One query."""
+    imported = ImportJob.objects.filter(
+        fingerprint=OuterRef("fingerprint"), dry_run=False, status__in=LIVE_IMPORT_STATUSES
+    )
+    return list(
+        import_jobs_visible_to(user).filter(dry_run=True, status=ImportStatus.DONE).exclude(Exists(imported))[:limit]
+    )
+
+
+def recent_imports(user: Any, *, limit: int = 5) -> list[ImportJob]:
+    """The last roster imports (checks and imports) the user may follow, newest first. One query."""
+    return list(import_jobs_visible_to(user)[:limit])

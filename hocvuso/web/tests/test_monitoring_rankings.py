@@ -320,7 +320,8 @@ def test_the_gaps_page_lists_the_selectors_figures_with_links_to_the_people(
         assert cells[0] == f"{gap.place.name} {gap.place.code}"
         assert cells[1] == gap.indicator.name
         assert cells[2] == f"{vi(gap.value)}% ({gap.numerator}/{gap.denominator})"
-        assert cells[4:6] == [str(gap.to_reach), str(gap.not_reached)]
+        counted = "hộ" if gap.indicator.counts_households else "người"  # the unit of the count is said
+        assert cells[4:6] == [str(gap.to_reach), f"{gap.not_reached} {counted}"]
         assert f'href="/nguoi-dan/?chua_dat={gap.indicator.code}&amp;don_vi={gap.place.code}"' in row
     # Thôn 1, digital identity: 8 of 10 → 2 to reach, 2 not reached; adults 5 of 10 → 3 to reach for 80%.
     summary = [(gap.place.code, gap.indicator.code, gap.to_reach, gap.not_reached) for gap in result.units]

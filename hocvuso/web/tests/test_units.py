@@ -59,6 +59,9 @@ def test_village_page_shows_its_place_and_no_children(client: Client, province_a
     assert response.status_code == 200
     assert response.context["overview"].child_level is None
     assert crumbs(response) == [("Lâm Đồng", True), ("Xã Quảng Khê", True), ("Thôn 1", True)]
+    body = response.content.decode()
+    assert "khi phần sổ hộ được xây dựng" not in body  # the registry is built: no promise, a link to it
+    assert 'href="/nguoi-dan/"' in body.split("<main", 1)[1]
 
 
 def test_commune_officer_sees_ancestors_unlinked(client: Client, commune_officer, territory) -> None:

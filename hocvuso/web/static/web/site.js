@@ -10,6 +10,31 @@
     }
   });
 
+  // On a phone the account and the main navigation fold behind the menu button (the header keeps to a quarter of
+  // the screen). Without this script the button stays hidden and everything stays open.
+  document.addEventListener("DOMContentLoaded", function () {
+    var button = document.querySelector("[data-menu-button]");
+    var header = button && button.closest("header");
+    if (!header) {
+      return;
+    }
+    function setOpen(open) {
+      button.setAttribute("aria-expanded", open ? "true" : "false");
+      header.classList.toggle("menu-closed", !open);
+    }
+    setOpen(false);
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      setOpen(button.getAttribute("aria-expanded") !== "true");
+    });
+    header.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && button.getAttribute("aria-expanded") === "true" && button.offsetParent) {
+        setOpen(false);
+        button.focus();
+      }
+    });
+  });
+
   // A form whose button says it is busy is not sent twice (slow connections).
   document.addEventListener("submit", function (event) {
     var form = event.target;
