@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from hocvuso.accounts.roles import Role
 from hocvuso.people.tests.factories import ResidentFactory
 
-from .browser import assert_accessible, screenshot, sign_in_staff
+from .browser import assert_accessible, main_nav, screenshot, sign_in_staff
 from .conftest import guarded_tab
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -64,7 +64,7 @@ def test_an_officer_makes_an_account_and_the_resident_signs_in_with_the_one_time
     expect(learner.get_by_text("Đã lưu mật khẩu mới.")).to_be_visible()
     learner.goto(live_server.url + "/du-lieu-cua-toi/")
     expect(learner.get_by_role("heading", level=1)).to_have_text(re.compile("Dữ liệu của tôi"))
-    expect(learner.get_by_text("Hoàng Thị Mai").first).to_be_visible()
+    expect(learner.get_by_role("main").get_by_text("Hoàng Thị Mai").first).to_be_visible()
 
 
 def test_the_account_pages_are_accessible_and_a_class_gets_its_cards(page, learner, live_server, officer) -> None:
@@ -84,7 +84,7 @@ def test_the_account_pages_are_accessible_and_a_class_gets_its_cards(page, learn
     assert_accessible(learner, "password reset")
 
     sign_in_staff(page, live_server, "can.bo.xa", officer)
-    page.get_by_role("navigation", name="Điều hướng chính").get_by_role("link", name="Tài khoản").click()
+    main_nav(page).get_by_role("link", name="Tài khoản").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Tài khoản")
     assert_accessible(page, "account list")
     expect(page.get_by_role("link", name="can.bo.xa")).to_have_count(0)  # their own account is not theirs to manage
