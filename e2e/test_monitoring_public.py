@@ -1,6 +1,7 @@
 """Browser journeys of the public progress page and the emulation ranking on a 360-pixel-wide phone: an anonymous
 visitor goes from the home page to the public page (no personal data, small counts withheld; axe finds nothing
-serious), and a province administrator opens the ranking from the menu and expands a score's breakdown with
+serious), finds their commune on a 390 × 844 phone among a province's 126 communes in a page at most six screens
+tall, and a province administrator opens the ranking from the menu and expands a score's breakdown with
 the keyboard alone."""
 
 import re
@@ -14,6 +15,7 @@ from hocvuso.accounts.roles import Role
 from hocvuso.indicators.services import rebuild_facts
 from hocvuso.indicators.tests.conftest import birthday, confirm_literacy, set_vneid
 from hocvuso.people.tests.factories import ResidentFactory
+from hocvuso.territory.tests import factories as units
 
 from .browser import assert_accessible, main_nav, screenshot, sign_in_staff
 
@@ -66,6 +68,48 @@ def test_an_anonymous_visitor_reads_the_public_progress_page(page, live_server, 
     assert not any(person.full_name in content for person in facts)
     assert_accessible(page, "public progress")
     screenshot(page, "monitoring-public")
+
+
+PHONE_390 = {"width": 390, "height": 844}
+MAX_SCREENS = 6
+
+
+def test_a_visitor_finds_their_commune_on_a_phone_among_a_provinces_communes(page, live_server, facts, territory):
+    today = timezone.localdate()
+    for index in range(124):
+        commune = units.commune(territory.province, code=f"29{index:03d}", name=f"Phường Đồng Xoài Số {index:03d}")
+        village = units.village(commune, code=f"29{index:03d}.001", name="Tổ dân phố 1")
+        for number in range(6):
+            ResidentFactory(village=village, full_name=f"Người {index}.{number}", birth_date=birthday(35, today))
+    rebuild_facts()
+    page.set_viewport_size(PHONE_390)
+
+    response = page.goto(live_server.url + "/tien-do/")
+
+    assert len(response.body()) < 200_000
+    expect(page.locator("tbody tr[id^=xa-]")).to_have_count(25)
+    expect(page.get_by_text("Trang 1/6")).to_be_visible()
+    height = page.evaluate("() => document.documentElement.scrollHeight")
+    assert height <= MAX_SCREENS * PHONE_390["height"], height
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE_390["width"]
+    assert_accessible(page, "public progress, 126 communes")
+    screenshot(page, "monitoring-public-phone")
+
+    page.get_by_label("Tìm xã, phường, đặc khu của bạn").fill("quang khe")
+    page.get_by_role("button", name="Tìm", exact=True).click()
+    table = page.get_by_role("table", name="Tỷ lệ đạt chỉ tiêu của từng xã, phường, đặc khu")
+    expect(table.locator("tbody tr")).to_have_count(1)
+    table.get_by_role("link", name="Xã Quảng Khê").click()
+
+    expect(page.get_by_role("heading", level=2, name="Xã của tôi: Xã Quảng Khê")).to_be_visible()
+    mine = page.get_by_role("table", name="Tỷ lệ đạt từng chỉ tiêu — Xã Quảng Khê")
+    expect(mine.locator("tbody tr")).to_have_count(7)
+    assert_accessible(page, "public progress, a commune chosen")
+    page.goto(live_server.url + "/tien-do/")  # remembered on this device
+    expect(page.get_by_role("heading", level=2, name="Xã của tôi: Xã Quảng Khê")).to_be_visible()
+    height = page.evaluate("() => document.documentElement.scrollHeight")
+    assert height <= MAX_SCREENS * PHONE_390["height"], height  # with the chosen commune's table too
+    screenshot(page, "monitoring-public-phone-mine")
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from . import views
 from .credentials import views as credentials
 from .learning import attempts as learning_attempts
 from .learning import views as learning
-from .monitoring import rankings, targets
+from .monitoring import public, rankings, targets
 from .monitoring import views as monitoring
 from .people import transfers
 from .people import views as people
@@ -84,11 +84,11 @@ urlpatterns = [
         monitoring.organisation_dashboard_export,
         name="monitoring_organisation_export",
     ),
-    # Monitoring: ranking, gaps, public (hocvuso/web/monitoring/rankings.py)
+    # Monitoring: ranking, gaps (hocvuso/web/monitoring/rankings.py), public (public.py)
     path("theo-doi/thi-dua/", rankings.ranking, name="monitoring_ranking"),
     path("theo-doi/chua-tiep-can/", rankings.gaps_home, name="monitoring_gaps"),
     path("theo-doi/chua-tiep-can/<str:code>/", rankings.gaps, name="monitoring_gaps_unit"),
-    path("tien-do/", rankings.public_progress_page, name="public_progress"),
+    path("tien-do/", public.public_progress_page, name="public_progress"),
     # Monitoring: targets (hocvuso/web/monitoring/targets.py)
     path("theo-doi/chi-tieu/<str:code>/", targets.unit_targets, name="monitoring_targets"),
     # Quarterly reports and plan tasks (hocvuso/web/reporting/)

@@ -1,9 +1,9 @@
-"""Pages of the emulation ranking (thi đua), the "leave no one behind" list and the public progress page.
+"""Pages of the emulation ranking (thi đua) and the "leave no one behind" list (the public page: public.py).
 
 Every figure comes from `hocvuso.indicators.selectors` (pre-aggregated facts: no page scans the registry).
 The domain ranks the whole province and gives each user the entries in their VIEW_PROGRESS scope — the
 province administrator every commune or organisation, a commune officer their own commune's place among
-all of them. The public page is open to everyone: aggregates only, small counts withheld by the selector.
+all of them.
 """
 
 from dataclasses import dataclass
@@ -16,12 +16,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from hocvuso.accounts.access import has_permission, home_unit, public, requires
+from hocvuso.accounts.access import has_permission, home_unit, requires
 from hocvuso.accounts.roles import Permission
 from hocvuso.core.errors import DomainError
 from hocvuso.indicators.models import FactLevel, RankingLevel
 from hocvuso.indicators.selectors import (
-    SUPPRESS_BELOW,
     EmulationRanking,
     Gap,
     Place,
@@ -29,7 +28,6 @@ from hocvuso.indicators.selectors import (
     RankingEntry,
     emulation_ranking,
     furthest_from_target,
-    public_progress,
 )
 from hocvuso.territory.models import AdministrativeUnit, Level
 
@@ -223,22 +221,3 @@ def gaps(request: HttpRequest, unit: AdministrativeUnit) -> HttpResponse:
         "organisations": _gap_lines(result.organisations, people=people),
     }
     return render(request, "web/monitoring/gaps_page.html", context)
-
-
-# --- Public page --------------------------------------------------------------------------------------------
-
-
-@public
-def public_progress_page(request: HttpRequest) -> HttpResponse:
-    """Tiến độ — the province's and each commune's progress on the plan's outcome indicators, for everyone:
-    aggregates only, counts below SUPPRESS_BELOW withheld (with the percentage)."""
-    progress = public_progress()
-    names = [indicator_name(info) for info in progress.indicators]
-    context = {
-        "progress": progress,
-        "names": names,
-        "suppress_below": SUPPRESS_BELOW,
-        "province_figures": list(zip(names, progress.province.figures, strict=True)),
-        "communes": [(row.place, list(zip(names, row.figures, strict=True))) for row in progress.communes],
-    }
-    return render(request, "web/monitoring/public_progress.html", context)

@@ -409,12 +409,23 @@ def test_the_gaps_page_takes_the_same_queries_whatever_the_number_of_villages(
 
 
 def public_cells(body: str, code: str) -> dict[str, str]:
-    """The figure cells of a commune's row on the public page, by indicator code, as text."""
+    """The figure cells of a commune's row in the public page's list (its headline figures), by indicator
+    code, as text."""
     row = re.search(rf'<tr id="xa-{re.escape(code)}">(.*?)</tr>', body, re.S)
     assert row is not None, code
     return {
         indicator: text_of(cell)
         for indicator, cell in re.findall(r'<td[^>]*data-indicator="([^"]+)"[^>]*>(.*?)</td>', row[1], re.S)
+    }
+
+
+def chosen_cells(body: str, code: str) -> dict[str, str]:
+    """The figure cells of the chosen commune's table ("Xã của tôi": every indicator), by indicator code."""
+    table = re.search(rf'<table class="public-table" id="chon-{re.escape(code)}">(.*?)</table>', body, re.S)
+    assert table is not None, code
+    return {
+        indicator: text_of(cell)
+        for indicator, cell in re.findall(r'<td[^>]*data-indicator="([^"]+)"[^>]*>(.*?)</td>', table[1], re.S)
     }
 
 
@@ -432,8 +443,11 @@ def test_the_public_page_is_open_to_everyone_and_shows_the_selectors_aggregates(
     province_adults = progress.province.figures[codes.index(ADULTS)]
     assert (province_adults.numerator, province_adults.denominator, province_adults.suppressed) == (8, 18, False)
     assert f"{vi(province_adults.value)}% (8/18)" in text_of(body)
-    cells = public_cells(body, "24631")
+    listed = public_cells(body, "24631")
+    assert list(listed) == [ADULTS, IDENTITY, "digital-families"]  # the list shows the headline figures
+    cells = chosen_cells(body_of(client.get(PUBLIC, {"xa": "24631"})), "24631")  # the chosen commune: all of them
     row = {row.place.code: row for row in progress.communes}["24631"]
+    assert list(cells) == codes
     for figure in row.figures:
         if figure.suppressed:
             assert cells[figure.indicator.code] == "Không công bố"
@@ -442,6 +456,8 @@ def test_the_public_page_is_open_to_everyone_and_shows_the_selectors_aggregates(
         else:
             expected = f"{vi(figure.value)}% ({figure.numerator}/{figure.denominator})"
             assert cells[figure.indicator.code] == expected
+        if figure.indicator.code in listed:
+            assert listed[figure.indicator.code] == cells[figure.indicator.code]
     # 7/16 would be the province's 8/18 minus the small commune's withheld 1/2: it is withheld with it
     assert cells[ADULTS] == "Không công bố"
     assert "7/16" not in text_of(body)
@@ -452,7 +468,9 @@ def test_the_public_page_shows_no_personal_data_and_withholds_counts_below_five(
 ) -> None:
     body = body_of(client.get(PUBLIC))
 
-    small = public_cells(body, "24751")
+    assert set(public_cells(body, "24751").values()) <= {"Không công bố", "Chưa có số liệu"}
+    body += body_of(client.get(PUBLIC, {"xa": "24751"}))  # and with the small commune chosen, all its figures
+    small = chosen_cells(body, "24751")
     assert small and set(small.values()) <= {"Không công bố", "Chưa có số liệu"}
     assert small[ADULTS] == small[IDENTITY] == "Không công bố"
     assert not re.search(r"\d", "".join(small.values()))  # 1 of 2 adults: neither number, nor 50%
