@@ -69,7 +69,26 @@ class LinkResidentForm(forms.Form):
     resident = forms.IntegerField(label=_("Mã người dân trong sổ"), min_value=1)
 
 
-class RegistrationForm(forms.Form):
+def _new_password_field(label: Any, *, autofocus: bool = False, help_text: Any = "") -> forms.CharField:
+    attrs: dict[str, Any] = {"autocomplete": "new-password"}
+    if autofocus:
+        attrs["autofocus"] = True
+    return forms.CharField(
+        label=label, strip=False, max_length=4096, widget=forms.PasswordInput(attrs=attrs), help_text=help_text
+    )
+
+
+class _PasswordTwiceForm(forms.Form):
+    """A new password typed twice (`password1`, `password2`), which must be the same."""
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("password1") and data.get("password1") != data.get("password2"):
+            self.add_error("password2", _("Hai mật khẩu không giống nhau."))
+        return data
+
+
+class RegistrationForm(_PasswordTwiceForm):
     phone = forms.CharField(
         label=_("Số điện thoại di động"),
         max_length=20,
@@ -82,46 +101,17 @@ class RegistrationForm(forms.Form):
     birth_date = forms.DateField(
         label=_("Ngày sinh"), widget=forms.DateInput(attrs={"type": "date", "autocomplete": "bday"})
     )
-    password1 = forms.CharField(
-        label=_("Mật khẩu"),
-        strip=False,
-        max_length=4096,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
-    password2 = forms.CharField(
-        label=_("Nhập lại mật khẩu"),
-        strip=False,
-        max_length=4096,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        if data.get("password1") and data.get("password1") != data.get("password2"):
-            self.add_error("password2", _("Hai mật khẩu không giống nhau."))
-        return data
+    password1 = _new_password_field(_("Mật khẩu"))
+    password2 = _new_password_field(_("Nhập lại mật khẩu"))
 
 
-class OwnPasswordForm(forms.Form):
-    password1 = forms.CharField(
-        label=_("Mật khẩu mới"),
-        strip=False,
-        max_length=4096,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password", "autofocus": True}),
+class OwnPasswordForm(_PasswordTwiceForm):
+    password1 = _new_password_field(
+        _("Mật khẩu mới"),
+        autofocus=True,
         help_text=_("Ít nhất 8 ký tự, không quá giống tên hay tên đăng nhập, không chỉ gồm chữ số."),
     )
-    password2 = forms.CharField(
-        label=_("Nhập lại mật khẩu mới"),
-        strip=False,
-        max_length=4096,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        if data.get("password1") and data.get("password1") != data.get("password2"):
-            self.add_error("password2", _("Hai mật khẩu không giống nhau."))
-        return data
+    password2 = _new_password_field(_("Nhập lại mật khẩu mới"))
 
 
 class EmailPasswordResetForm(PasswordResetForm):
