@@ -11,6 +11,9 @@ from .yaml_lines import CourseFormatError, at, clean_text, load_yaml, to_json
 
 QUESTIONS_FILE = "questions.yaml"
 QUESTION_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,59}$")
+PICTURE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".gif", ".webp")
+# A prompt that points at a picture ("như trong hình", "màn hình trong hình", "in the picture"): it needs one.
+REFERS_TO_PICTURE = re.compile(r"\b(?:trong|như|theo|ở) (?:hình|ảnh)\b|\bin the (?:picture|image)\b", re.IGNORECASE)
 QUESTION_KEYS = {"id", "type", "competence", "difficulty", "lesson", "prompt", "explanation", "image", "image_alt",
                  "choices", "answer", "items", "pairs"}  # fmt: skip
 DATA_KEYS = {"single": "choices", "multiple": "choices", "image": "choices", TRUE_FALSE: "answer", ORDERING: "items",
@@ -97,6 +100,11 @@ def check_question(
     explanation = checker.text(item, "explanation", place, with_line=False)
     image = checker.media_path(item.get("image"), place + ", " + _("trường «image»"), media)
     image_alt = checker.text(item, "image_alt", place, required=question_type == "image", with_line=False)
+    if image is None and "image" not in item and (question_type == "image" or REFERS_TO_PICTURE.search(str(prompt))):
+        # The picture itself must be in the folder: a description alone shows the learner nothing to look at.
+        checker.add(place, _("câu hỏi nói đến một hình nhưng không có trường «image» (tệp hình trong media/)"))
+    elif image is not None and not image.lower().endswith(PICTURE_EXTENSIONS):
+        checker.add(place, _("trường «image» phải là tệp hình (%(ext)s)") % {"ext": ", ".join(PICTURE_EXTENSIONS)})
     if len(checker.problems) > before:
         return None
     if question_type in CHOICE_TYPES:

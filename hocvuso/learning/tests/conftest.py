@@ -125,6 +125,7 @@ QUESTIONS = """\
   difficulty: 2
   lesson: 03-bai-ba
   prompt: Nhìn hình và chọn.
+  image: media/hinh.png
   image_alt: Ảnh chụp tin nhắn giả mạo.
   choices:
     - text: Không bấm link
@@ -133,6 +134,9 @@ QUESTIONS = """\
       correct: false
   explanation: Giải thích câu hình.
 """
+
+
+PICTURE = b"\x89PNG picture of q-image"
 
 
 def write_course(
@@ -149,6 +153,8 @@ def write_course(
     }
     for stem, text in (lessons if lessons is not None else default).items():
         (root / "lessons" / f"{stem}.md").write_text(textwrap.dedent(text), encoding="utf-8")
+    (root / "media").mkdir(exist_ok=True)
+    (root / "media" / "hinh.png").write_bytes(PICTURE)
     return root
 
 

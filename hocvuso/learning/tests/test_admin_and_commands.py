@@ -108,7 +108,7 @@ def test_import_export_and_load_commands(frameworks: None, tmp_path: Path) -> No
 
     assert out.getvalue().splitlines() == [
         "khoa-thu: created (version 1)",
-        f"khoa-thu: 5 files written to {tmp_path / 'xuat'}",
+        f"khoa-thu: 6 files written to {tmp_path / 'xuat'}",
         "khoa-thu: unchanged (version 1)",
     ]
     broken = write_course(tmp_path / "hong", questions=QUESTIONS.replace("type: ordering", "type: essay"))

@@ -18,7 +18,7 @@ from hocvuso.learning.services import (
     start_attempt,
 )
 
-from .conftest import COURSE_YAML, CURRICULA, LESSON, QUESTIONS, write_course
+from .conftest import COURSE_YAML, CURRICULA, LESSON, PICTURE, QUESTIONS, write_course
 
 
 def refused(folder: Path) -> list[str]:
@@ -110,7 +110,7 @@ def test_a_competence_missing_from_the_framework_is_named(frameworks: None, tmp_
     problems = refused(write_course(tmp_path, questions=QUESTIONS + extra))
 
     assert problems == [
-        "questions.yaml, dòng 78 (q-extra), trường «competence»: không có năng lực 9.9 trong khung tt02-2025"
+        "questions.yaml, dòng 79 (q-extra), trường «competence»: không có năng lực 9.9 trong khung tt02-2025"
     ]
 
 
@@ -132,7 +132,6 @@ def test_media_outside_the_folder_and_missing_references_are_refused(frameworks:
     lesson += "\n![Mã QR](media/khong-co.png)\n"
     folder = write_course(tmp_path, lessons={"01-bai-mot": lesson, "02-bai-hai": LESSON.format(title="Hai"),
                                              "03-bai-ba": LESSON.format(title="Ba")})  # fmt: skip
-    (folder / "media").mkdir()
     (folder / "media" / "trang.html").write_text("<script>alert(1)</script>")
 
     problems = refused(folder)
@@ -140,6 +139,30 @@ def test_media_outside_the_folder_and_missing_references_are_refused(frameworks:
     assert "lessons/01-bai-mot.md, dòng 4, trường «audio»: đường dẫn tệp phải có dạng media/ten-tep.duoi" in problems
     assert "lessons/01-bai-mot.md: tham chiếu tới tệp không có trong thư mục khóa học: media/khong-co.png" in problems
     assert any(problem.startswith("media/trang.html: loại tệp hoặc tên tệp không được nhận") for problem in problems)
+
+
+def test_a_picture_question_without_its_picture_is_refused(frameworks: None, tmp_path: Path) -> None:
+    no_picture = QUESTIONS.replace("  image: media/hinh.png\n", "")
+    says_picture = no_picture.replace("Câu một lựa chọn?", "Tin nhắn như trong hình có gì sai?")
+    sound = QUESTIONS.replace("media/hinh.png", "media/tieng.mp3")
+    folder = write_course(tmp_path / "a", questions=no_picture)
+    (write_course(tmp_path / "b", questions=sound) / "media" / "tieng.mp3").write_bytes(b"ID3 sound")
+
+    missing = "câu hỏi nói đến một hình nhưng không có trường «image» (tệp hình trong media/)"
+    assert f"questions.yaml, dòng 65 (q-image): {missing}" in refused(folder)
+    assert not Course.objects.exists()
+    assert any(line.startswith("questions.yaml, dòng 1 (q-single):") and line.endswith(missing)
+               for line in refused(write_course(tmp_path / "c", questions=says_picture)))  # fmt: skip
+    assert "questions.yaml, dòng 65 (q-image): trường «image» phải là tệp hình (.png, .jpg, .jpeg, .gif, .webp)" \
+        in refused(tmp_path / "b")  # fmt: skip
+
+
+def test_every_picture_question_of_the_curricula_carries_its_picture(frameworks: None) -> None:
+    for folder in sorted(CURRICULA.glob("*/questions.yaml")):
+        data = read_course_folder(folder.parent)  # raises CourseFormatError on any problem
+        pictures = [question for question in data.data["questions"] if question["type"] == "image"]
+        assert pictures and all(question["image"] and question["image_alt"] for question in pictures)
+        assert all(data.media[question["image"]].startswith(b"\x89PNG") for question in pictures)
 
 
 def test_unsafe_html_in_markdown_is_stripped(frameworks: None, tmp_path: Path) -> None:
@@ -193,13 +216,12 @@ def test_a_course_with_media_translations_and_downloads_round_trips(frameworks: 
     ) + "\n![Mã QR mẫu](media/qr.png)\n"  # fmt: skip
     folder = write_course(tmp_path / "src", lessons={"01-bai-mot": lesson, "02-bai-hai": LESSON.format(title="Hai"),
                                                      "03-bai-ba": LESSON.format(title="Ba")})  # fmt: skip
-    (folder / "media").mkdir()
     (folder / "media" / "qr.png").write_bytes(b"\x89PNG fake image")
     (folder / "media" / "phieu.pdf").write_bytes(b"%PDF-1.4 fake")
     (folder / "lessons" / "01-bai-mot.mp3").write_bytes(b"ID3 fake audio")
     (folder / "lessons" / "01-bai-mot.mnong.md").write_text("---\ntitle: Bài một (M'Nông)\n---\n\nNội dung M'Nông.\n")
     (folder / "lessons" / "01-bai-mot.mnong.mp3").write_bytes(b"ID3 fake mnong audio")
-    questions = QUESTIONS.replace("  image_alt: Ảnh chụp", "  image: media/qr.png\n  image_alt: Ảnh chụp")
+    questions = QUESTIONS.replace("media/hinh.png", "media/qr.png")
 
     (folder / "questions.yaml").write_text(questions, encoding="utf-8")
     course = import_course_from_folder(path=folder, actor=None).course
@@ -268,7 +290,10 @@ def test_a_file_uploaded_in_the_admin_is_hashed_and_changes_the_course_hash(cour
     assert media.file.name.startswith("learning/khoa-thu/")
     course.refresh_from_db()
     assert (course.version, course.content_hash != before) == (2, True)
-    assert course_as_data(course)["media"] == {"media/so-do.png": media.sha256}
+    assert course_as_data(course)["media"] == {
+        "media/hinh.png": hashlib.sha256(PICTURE).hexdigest(),
+        "media/so-do.png": media.sha256,
+    }
     with pytest.raises(DomainError):
         store_course_media(
             media=CourseMedia(course=course, path="media/x.svg", file=SimpleUploadedFile("x.svg", b"<svg/>")),
