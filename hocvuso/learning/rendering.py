@@ -6,6 +6,7 @@ A relative link or image (``media/qr.png``) must name a file of the course: it i
 An image from another site is dropped (pages load nothing from the internet), links to other sites stay.
 """
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
@@ -31,6 +32,38 @@ ALLOWED_ATTRIBUTES = {
 }
 URL_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
 MARKDOWN_EXTENSIONS = ["tables", "fenced_code", "sane_lists", "def_list", "abbr"]
+
+
+# A line as Markdown sees it: the blockquote markers in front ("> > "), then the rest.
+QUOTED_LINE = re.compile(r"^((?:[ ]{0,3}>[ ]?)*)(.*)$")
+LIST_ITEM = re.compile(r"^(?:[-*+]|1[.)])[ \t]+\S")
+FENCE = re.compile(r"^[ ]{0,3}(?:```|~~~)")
+
+
+def _lists_interrupt_paragraphs(text: str) -> str:
+    """Let a list start right under a paragraph line, as authors write it and as CommonMark reads it
+    ("> **Ghi nhớ**" then "> - …"): Python-Markdown would otherwise read the items as the paragraph's own text,
+    printing a run-on line with literal "- ". Adds the blank line (inside the same quote) that it needs."""
+    lines = text.split("\n")
+    out: list[str] = []
+    in_fence = False
+    previous = ("", "")
+    for line in lines:
+        quote, rest = QUOTED_LINE.match(line).groups()  # type: ignore[union-attr]  # the pattern matches any line
+        if FENCE.match(rest):
+            in_fence = not in_fence
+        elif (
+            not in_fence
+            and LIST_ITEM.match(rest)
+            and previous[1].strip()
+            and not previous[1][:1].isspace()
+            and not LIST_ITEM.match(previous[1])
+            and quote.replace(" ", "") == previous[0].replace(" ", "")
+        ):
+            out.append(quote.rstrip())
+        out.append(line)
+        previous = (quote, rest)
+    return "\n".join(out)
 
 
 @dataclass
@@ -67,7 +100,7 @@ def render_markdown(text: str, *, media_urls: Mapping[str, str] | None = None) -
     """Render lesson Markdown to sanitised HTML. ``media_urls`` maps a course file's path ("media/qr.png") to
     its URL; relative references to anything else are removed and listed in ``missing``."""
     missing: list[str] = []
-    raw = markdown.markdown(text, extensions=MARKDOWN_EXTENSIONS, output_format="html")
+    raw = markdown.markdown(_lists_interrupt_paragraphs(text), extensions=MARKDOWN_EXTENSIONS, output_format="html")
     html = nh3.clean(
         raw,
         tags=set(ALLOWED_TAGS),
