@@ -15,6 +15,7 @@ from ..models import (
     AssessmentKind,
     Attempt,
     Competence,
+    Lesson,
     LiteracyStatus,
 )
 from ..scoring import public_options, right_answer
@@ -163,6 +164,17 @@ class CompetenceResult:
 
 
 @dataclass(frozen=True)
+class CompetenceToReview:
+    """A competence the learner scored below the pass mark on, with the course's lessons that teach it
+    (slug and title, in course order) — what to read again, never which question was wrong."""
+
+    code: str
+    name: str
+    percent: int
+    lessons: list[tuple[str, str]]
+
+
+@dataclass(frozen=True)
 class AttemptReview:
     """The result of a finished attempt. A practice quiz shows each question with the right answer and its
     explanation; a final assessment shows only the score per competence, so the bank is not given away."""
@@ -174,6 +186,7 @@ class AttemptReview:
     competences: list[CompetenceResult]
     questions: list[ReviewQuestion] = field(default_factory=list)
     literacy_confirmed: bool = False
+    to_review: list[CompetenceToReview] = field(default_factory=list)
 
 
 def attempt_result(*, user: Any, attempt_id: Any) -> AttemptReview:
@@ -193,6 +206,7 @@ def attempt_result(*, user: Any, attempt_id: Any) -> AttemptReview:
         for code, entry in sorted(attempt.result.get("competences", {}).items())
     ]
     questions = []
+    to_review = _competences_to_review(attempt, competences)
     if attempt.assessment.kind == AssessmentKind.QUIZ:
         for row in attempt.answers.select_related("question", "question__image").order_by("position"):
             shown = AttemptQuestion(
@@ -221,4 +235,28 @@ def attempt_result(*, user: Any, attempt_id: Any) -> AttemptReview:
         competences=competences,
         questions=questions,
         literacy_confirmed=LiteracyStatus.objects.filter(attempt=attempt).exists(),
+        to_review=to_review,
     )
+
+
+def _competences_to_review(attempt: Attempt, competences: list[CompetenceResult]) -> list[CompetenceToReview]:
+    """The competences of a final assessment scored below its pass mark, weakest first, each with the active
+    lessons of the course that teach it (one query). A practice quiz shows its questions instead."""
+    if attempt.assessment.kind != AssessmentKind.FINAL:
+        return []
+    weak = [result for result in competences if result.percent < attempt.assessment.pass_mark]
+    if not weak:
+        return []
+    lessons: dict[str, list[tuple[str, str]]] = {}
+    rows = (
+        Lesson.objects.active()
+        .filter(course_id=attempt.assessment.course_id, competences__key__in=[result.code for result in weak])
+        .order_by("position")
+        .values_list("competences__key", "slug", "title")
+    )
+    for code, slug, title in rows:
+        lessons.setdefault(code, []).append((slug, title))
+    weak.sort(key=lambda result: (result.percent, result.code))
+    return [
+        CompetenceToReview(result.code, result.name, result.percent, lessons.get(result.code, [])) for result in weak
+    ]

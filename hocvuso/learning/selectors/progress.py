@@ -42,10 +42,13 @@ class AssessmentStatus:
     available_at: datetime | None
     can_start: bool
     reason: str
+    open_answered: int = 0  # in the open attempt: questions answered so far, out of ``open_questions``
+    open_questions: int = 0
 
 
 def assessment_status(*, user: Any, assessment: Assessment) -> AssessmentStatus:
-    """What the learner may do next with this assessment (see AssessmentStatus), in three queries."""
+    """What the learner may do next with this assessment (see AssessmentStatus), in three queries (four with an
+    attempt in progress: how far it got)."""
     attempts = list(Attempt.objects.filter(user_id=user.pk, assessment=assessment).order_by("number"))
     enrolment = (
         Enrolment.objects.filter(user_id=user.pk, course_id=assessment.course_id).select_related("start_lesson").first()
@@ -86,6 +89,7 @@ def assessment_status(*, user: Any, assessment: Assessment) -> AssessmentStatus:
                 )
                 if left_lessons:
                     reason = _("Hãy học xong tất cả bài học trước (còn %(count)s bài).") % {"count": left_lessons}
+    answers = list(open_attempt.answers.values_list("answer", flat=True)) if open_attempt is not None else []
     return AssessmentStatus(
         assessment=assessment,
         attempts_used=used,
@@ -96,6 +100,8 @@ def assessment_status(*, user: Any, assessment: Assessment) -> AssessmentStatus:
         available_at=available_at,
         can_start=not reason,
         reason=reason,
+        open_answered=sum(1 for answer in answers if answer is not None),
+        open_questions=len(answers),
     )
 
 

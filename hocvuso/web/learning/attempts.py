@@ -8,6 +8,7 @@ one, before anything else is looked at.
 """
 
 import secrets
+from datetime import timedelta
 from typing import Any
 
 from django.contrib import messages
@@ -48,6 +49,10 @@ from .forms import ClassStartForm, OpenSessionForm
 # Codes of refusals that mean "this attempt is closed": a submission then asks for the result as it stands.
 CLOSED_CODES = {"already_submitted", "deadline_passed"}
 SESSION_PINS = "learning.supervised_pins"
+# A submission with questions left blank is confirmed with this field; the attempt page asks with this parameter.
+CONFIRM_FIELD = "nop_khi_con_cau_trong"
+CONFIRM_PARAMETER = "xac-nhan-nop"
+RESUMED_AFTER = timedelta(minutes=1)
 MAX_ANSWER_BYTES = 4096
 
 
@@ -104,11 +109,17 @@ def attempt_detail(request: HttpRequest, attempt_id: Any) -> HttpResponse:
     page = _own_page(request, attempt_id)
     if page.state != AttemptState.IN_PROGRESS:
         return redirect(_result_url(page.id))
+    unanswered = [question.number for question in page.questions if question.answer is None]
+    confirming = request.GET.get(CONFIRM_PARAMETER) == "1" and bool(unanswered) and page.seconds_left != 0
     context = {
         "page": page,
         "questions": [question_form(question) for question in page.questions],
         "idempotency_key": secrets.token_urlsafe(24),
         "time_up": page.seconds_left == 0,
+        "confirming": confirming,
+        "unanswered": unanswered,
+        # Coming back to an attempt started earlier (answers saved, or started over a minute ago): say so.
+        "resumed": not confirming and (page.answered_count > 0 or timezone.now() - page.started_at > RESUMED_AFTER),
     }
     return render(request, "web/learning/attempt.html", context)
 
@@ -159,8 +170,9 @@ def _save_posted_answers(request: HttpRequest, page: AttemptPage) -> None:
 
 @signed_in
 def attempt_submit(request: HttpRequest, attempt_id: Any) -> HttpResponse:
-    """Submit the attempt: save the form's answers (while there is time), then score once on the server with
-    the page's idempotency key; the same submission again shows the same result."""
+    """Submit the attempt: save the form's answers (while there is time); with questions left blank and not
+    yet confirmed, go back to the attempt page asking to confirm (works without scripts); then score once on the
+    server with the page's idempotency key; the same submission again shows the same result."""
     page = _own_page(request, attempt_id)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
@@ -174,6 +186,11 @@ def attempt_submit(request: HttpRequest, attempt_id: Any) -> HttpResponse:
             if error.code not in CLOSED_CODES:
                 messages.error(request, str(error.message))
                 return redirect(_attempt_url(page.id))
+        if request.POST.get(CONFIRM_FIELD) != "1" and _own_page(request, attempt_id).answered_count < len(
+            page.questions
+        ):
+            # Questions left blank: ask first (the answers given are saved); the page offers to submit anyway.
+            return redirect(f"{_attempt_url(page.id)}?{CONFIRM_PARAMETER}=1#xac-nhan-nop")
     try:
         result = submit_attempt(
             user=request.user, attempt_id=page.id, idempotency_key=request.POST.get("idempotency_key", "")

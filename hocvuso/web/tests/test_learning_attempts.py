@@ -468,3 +468,77 @@ def test_closing_a_session_stops_its_pin_and_only_its_instructors_may_close_it(
     assert SupervisedSession.objects.get(pk=opened.session.pk).closed_at is not None
     assert "Không có buổi kiểm tra nào đang mở với mã này." in refused.content.decode()
     assert Attempt.objects.count() == 0
+
+
+# --- confirming a submission with blanks, resuming, what to review ------------------------------------------
+
+
+def test_submitting_with_questions_left_blank_asks_first_and_keeps_the_answers_given(learner_client, attempt):
+    data = submit_form(attempt, right_count=17)
+    blank = rows(attempt)[2:4]
+    for row in blank:
+        for name in [name for name in data if name == f"q{row.question_id}" or name.startswith(f"q{row.question_id}-")]:
+            del data[name]
+
+    asked = learner_client.post(f"/bai-lam/{attempt.pk}/nop/", data)
+    page = learner_client.get(asked["Location"])
+
+    attempt.refresh_from_db()
+    body = page.content.decode()
+    assert asked["Location"] == f"/bai-lam/{attempt.pk}/?xac-nhan-nop=1#xac-nhan-nop"
+    assert attempt.state == AttemptState.IN_PROGRESS and attempt.score is None
+    assert [answer is None for answer in saved_answers(attempt)] == [False] * 2 + [True] * 2 + [False] * 13
+    assert "Bạn còn 2 câu chưa trả lời" in body
+    assert '<a class="chip-link" href="#cau-3">Câu 3</a>' in body and 'href="#cau-4">Câu 4</a>' in body
+    assert 'form="attempt-form" class="button" name="nop_khi_con_cau_trong" value="1">Vẫn nộp bài</button>' in body
+
+    confirmed = learner_client.post(f"/bai-lam/{attempt.pk}/nop/", data | {"nop_khi_con_cau_trong": "1"})
+
+    attempt.refresh_from_db()
+    assert confirmed["Location"] == f"/bai-lam/{attempt.pk}/ket-qua/"
+    assert attempt.state == AttemptState.SUBMITTED and attempt.score == Decimal("88.24")
+
+
+def test_a_complete_submission_is_not_asked_about(learner_client, attempt):
+    response = learner_client.post(f"/bai-lam/{attempt.pk}/nop/", submit_form(attempt, right_count=17))
+
+    attempt.refresh_from_db()
+    assert response["Location"] == f"/bai-lam/{attempt.pk}/ket-qua/"
+    assert attempt.state == AttemptState.SUBMITTED
+
+
+def test_coming_back_to_an_attempt_in_progress_says_so_and_shows_the_saved_answers(learner_client, attempt, final):
+    fresh = learner_client.get(f"/bai-lam/{attempt.pk}/").content.decode()
+    row = rows(attempt)[0]
+    save_answer(user=attempt.user, attempt_id=attempt.pk, question_id=row.question_id, answer=right(row))
+
+    assessment = learner_client.get(f"/danh-gia/{final.pk}/").content.decode()
+    resumed = learner_client.post("/hoc/lam-bai/", {"assessment": final.pk}, follow=True)
+
+    body = resumed.content.decode()
+    assert "Bạn đang làm tiếp bài" not in fresh
+    assert "Bạn đang làm dở bài này: đã lưu 1/17 câu trả lời." in assessment
+    assert resumed.redirect_chain == [(f"/bai-lam/{attempt.pk}/", 302)]
+    started = timezone.localtime(attempt.started_at).strftime("%H:%M %d/%m/%Y")
+    assert f"Bạn đang làm tiếp bài bắt đầu lúc {started}: đã lưu 1/17 câu trả lời." in body
+    assert Attempt.objects.filter(user=attempt.user).count() == 1
+
+
+def test_a_failed_final_names_the_competences_to_review_with_their_lessons_but_no_answer(learner_client, attempt):
+    response = learner_client.post(f"/bai-lam/{attempt.pk}/nop/", submit_form(attempt, right_count=9), follow=True)
+
+    body = response.content.decode()
+    review = response.context["review"]
+    assert review.passed is False
+    weak = {result.code for result in review.competences if result.percent < 70}
+    assert [item.code for item in review.to_review] == sorted(
+        weak, key=lambda code: (next(r.percent for r in review.competences if r.code == code), code)
+    )
+    assert weak and all(item.lessons for item in review.to_review)
+    assert "Nên ôn lại" in body
+    first = review.to_review[0]
+    assert f'<a href="/khoa-hoc/cong-dan-so/{first.lessons[0][0]}/">{escape(first.lessons[0][1])}</a>' in body
+    for row in rows(attempt):
+        assert escape(row.question.prompt) not in body
+        assert escape(row.question.explanation) not in body
+    assert "Đáp án" not in body

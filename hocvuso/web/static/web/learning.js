@@ -197,6 +197,12 @@
         announcer.textContent = form.dataset.timeUpText;
       }
       if (secondsLeft > 0) {
+        // time is up: submit as it stands, without asking about questions left blank
+        var confirm = document.createElement("input");
+        confirm.type = "hidden";
+        confirm.name = "nop_khi_con_cau_trong";
+        confirm.value = "1";
+        form.appendChild(confirm);
         form.submit();
       }
       return;
