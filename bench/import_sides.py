@@ -83,7 +83,7 @@ def theirs(path: Path) -> dict[str, Any]:
     from import_export import fields, resources, widgets
 
     from hocvuso.core.crypto import encrypt, lookup_hash
-    from hocvuso.core.text import fold_diacritics
+    from hocvuso.core.text import fold_diacritics, search_key
     from hocvuso.people.ethnicity import ethnicity_code
     from hocvuso.people.models import Household, Resident
     from hocvuso.people.national_id import check_national_id, normalise_national_id
@@ -223,7 +223,7 @@ def theirs(path: Path) -> dict[str, Any]:
             instance.national_id_hash = lookup_hash(national_id)
             instance.national_id_ciphertext = encrypt(national_id)
             instance.national_id_last4 = national_id[-4:]
-            instance.name_key = fold_diacritics(instance.full_name)[:150]
+            instance.name_key = search_key(instance.full_name)[:150]
             if phone:
                 instance.phone_ciphertext = encrypt(phone)
                 instance.phone_last3 = phone[-3:]

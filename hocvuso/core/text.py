@@ -36,6 +36,18 @@ def decode_text_file(data: bytes) -> str:
     return unicodedata.normalize("NFC", text)
 
 
+# Apostrophes and look-alikes written in ethnic names (H'Thuy, K’Brơi, Y ʼBhim): a name is written with or without
+# one, with or without a space after it, so for search each is a space between words.
+_APOSTROPHES = str.maketrans(dict.fromkeys("'’‘ʼ`´ʹ", " "))
+
+
+def search_key(text: str) -> str:
+    """The search form of a name, the one place that makes it — for the keys stored with residents and for what
+    people type: diacritics folded, lower case, apostrophes as spaces, one space between words. "H'Thuy",
+    "H' Thuy" and "H Thuy" all give 'h thuy'; 'Nguyễn Thị Đào' gives 'nguyen thi dao'."""
+    return " ".join(fold_diacritics(text).translate(_APOSTROPHES).split())
+
+
 def fold_diacritics(text: str) -> str:
     """Lower-case text without diacritics, for search: 'Nguyễn Thị Đào' → 'nguyen thi dao'."""
     decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))

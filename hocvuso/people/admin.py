@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from hocvuso.core.errors import DomainError
-from hocvuso.core.text import fold_diacritics
+from hocvuso.core.text import search_key
 
 from .ethnicity import ETHNICITIES
 from .models import DigitalIdentity, Household, Membership, Organisation, Resident
@@ -106,7 +106,7 @@ class ResidentAdmin(ReadOnlyAdmin):
                 messages.error(request, str(error.message))
                 return queryset.none(), False
             return queryset.filter(pk__in=found.values("pk")), False
-        for word in fold_diacritics(term).split():
+        for word in search_key(term).split():
             queryset = queryset.filter(name_key__contains=word)
         return queryset, False
 

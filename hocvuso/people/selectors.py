@@ -9,14 +9,14 @@ from django.utils import timezone
 
 from hocvuso.accounts.roles import Permission
 from hocvuso.core.errors import DomainError, NotFound
-from hocvuso.core.text import fold_diacritics
+from hocvuso.core.text import search_key
 
 from .models import AgeGroup, Household, Membership, MembershipKind, Resident
 from .national_id import normalise_national_id
 from .national_id_search import search_by_national_id
 
 _ID_LIKE = re.compile(r"^[\d\s.]{11,16}$")
-_WORD = re.compile(r"[^\w']+")
+_WORD = re.compile(r"[^\w]+")
 MAX_SEARCH_RESULTS = 200
 
 
@@ -50,7 +50,7 @@ def search_residents(*, user: Any, query: str, limit: int = 50) -> QuerySet[Resi
         return search_by_national_id(user=user, national_id=national_id)
     if Household.objects.filter(code=text).exists():
         return visible.filter(household__code=text).order_by("household__code", "birth_date", "pk")[:limit]
-    words = [word for word in _WORD.split(fold_diacritics(text)) if word]
+    words = [word for word in _WORD.split(search_key(text)) if word]
     if not words:
         return visible.none()
     matches = visible

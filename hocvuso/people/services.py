@@ -20,7 +20,7 @@ from hocvuso.core.crypto import decrypt, encrypt, lookup_hash
 from hocvuso.core.errors import DomainError, NotFound
 from hocvuso.core.models import AuditEntry
 from hocvuso.core.services import record_audit
-from hocvuso.core.text import fold_diacritics
+from hocvuso.core.text import search_key
 from hocvuso.territory.models import AdministrativeUnit, Level
 
 from .ethnicity import ETHNICITIES, ethnicity_code
@@ -202,7 +202,7 @@ def register_resident(
     phone_value = normalise_phone(phone) if phone not in (None, "") else None
     resident = Resident(
         full_name=name,
-        name_key=fold_diacritics(name),
+        name_key=search_key(name),
         birth_date=birth_date,
         sex=sex,
         ethnicity=ethnicity_value,
@@ -266,7 +266,7 @@ def correct_resident(*, resident: Resident, changes: Mapping[str, Any], actor: A
             name = _clean_name(changes["full_name"])
             if name != resident.full_name:
                 audited["full_name"] = {"from": resident.full_name, "to": name}
-                resident.full_name, resident.name_key = name, fold_diacritics(name)
+                resident.full_name, resident.name_key = name, search_key(name)
         if "birth_date" in changes:
             birth_date = _clean_birth_date(changes["birth_date"])
             if birth_date != resident.birth_date:

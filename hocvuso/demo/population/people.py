@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from hocvuso.core.text import fold_diacritics
+from hocvuso.core.text import search_key
 from hocvuso.people import names
 from hocvuso.people.models import MembershipKind
 from hocvuso.people.national_id import century_and_sex_digit
@@ -46,7 +46,7 @@ class _Namer:
     def key(self, full_name: str) -> str:
         key = self.keys.get(full_name)
         if key is None:
-            key = fold_diacritics(full_name)
+            key = search_key(full_name)
             if len(self.keys) < 2_000_000:
                 self.keys[full_name] = key
         return key

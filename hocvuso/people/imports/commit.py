@@ -17,7 +17,7 @@ from django.db import connection
 from django.utils import timezone
 
 from hocvuso.core.crypto import decrypt, encrypt_many
-from hocvuso.core.text import fold_diacritics
+from hocvuso.core.text import search_key
 from hocvuso.people.bulk import BulkTable
 from hocvuso.people.models import Household, Membership, Organisation, Resident
 from hocvuso.territory.models import AdministrativeUnit
@@ -79,8 +79,9 @@ class Counts:
 
 
 class _NameKeys:
-    """`fold_diacritics` of a full name, a word at a time with a cache: names repeat their words (Nguyễn, Thị,
-    Văn…) so a million names fold in a fraction of the time. Folding is per character, so the result is the same."""
+    """`search_key` of a full name, a word at a time with a cache: names repeat their words (Nguyễn, Thị,
+    Văn…) so a million names fold in a fraction of the time. Folding is per character and a word's key has no
+    outer spaces, so joining the words' keys gives the name's key."""
 
     def __init__(self) -> None:
         self.words: dict[str, str] = {}
@@ -91,10 +92,11 @@ class _NameKeys:
         for word in name.split(" "):
             folded = words.get(word)
             if folded is None:
-                folded = fold_diacritics(word)
+                folded = search_key(word)
                 if len(words) < 200_000:
                     words[word] = folded
-            parts.append(folded)
+            if folded:
+                parts.append(folded)
         return " ".join(parts)[:150]
 
 

@@ -2,7 +2,7 @@ from datetime import date
 
 import factory
 
-from hocvuso.core.text import fold_diacritics
+from hocvuso.core.text import search_key
 from hocvuso.people.models import Household, Organisation, OrganisationKind, Resident
 from hocvuso.people.national_id import century_and_sex_digit
 from hocvuso.people.services import register_resident
@@ -33,7 +33,7 @@ class ResidentFactory(factory.django.DjangoModelFactory):
         model = Resident
 
     full_name = "Nguyễn Văn An"
-    name_key = factory.LazyAttribute(lambda resident: fold_diacritics(resident.full_name))
+    name_key = factory.LazyAttribute(lambda resident: search_key(resident.full_name))
     birth_date = date(1990, 1, 1)
     sex = "M"
     ethnicity = 1

@@ -1,3 +1,4 @@
+import importlib
 from datetime import date
 
 import pytest
@@ -5,8 +6,10 @@ import pytest
 from hocvuso.accounts.roles import Role
 from hocvuso.core.crypto import encrypt, lookup_hash
 from hocvuso.core.errors import NotFound
+from hocvuso.core.text import search_key
 from hocvuso.people.models import DigitalIdentity, Membership
 from hocvuso.people.selectors import household_with_members, search_residents
+from hocvuso.people.services import register_resident
 from hocvuso.people.tests.factories import HouseholdFactory, OrganisationFactory, ResidentFactory, national_id_for
 
 
@@ -134,3 +137,46 @@ def test_household_outside_scope_or_missing_is_404(people, territory, make_user)
         household_with_members(user=outsider, code="24631.001-00007")
     with pytest.raises(NotFound):
         household_with_members(user=outsider, code="no-such-household")
+
+
+@pytest.mark.parametrize("query", ["H'Thuy", "H' Thuy", "H Thuy", "h’thúy", "thuy h", "  H ʼ THUY "])
+def test_apostrophe_and_spacing_variants_of_an_ethnic_name_find_one_another(territory, commune_officer, query):
+    names = ["H'Thuy Niê", "H' Thuy Mlô", "H Thuy Byă"]
+    written = [
+        register_resident(
+            full_name=name, birth_date=date(1995, 1, day), sex="F", ethnicity="Ê Đê", village=territory.village,
+            actor=None,
+        )
+        for day, name in enumerate(names, start=1)
+    ]  # fmt: skip
+    ResidentFactory(full_name="H'Nhi Niê", village=territory.village)
+
+    results = search_residents(user=commune_officer, query=query, limit=10)
+
+    assert [resident.name_key for resident in written] == ["h thuy nie", "h thuy mlo", "h thuy bya"]
+    assert sorted(resident.full_name for resident in results) == sorted(names)
+
+
+def test_search_key_is_the_one_form_of_names_and_queries():
+    assert search_key("H'Thuy") == search_key("H' Thuy") == search_key("H Thuy") == "h thuy"
+    assert search_key("K’Brơi  Ka`Điểu") == "k broi ka dieu"
+    assert search_key("Nguyễn Thị Đào") == "nguyen thi dao"
+
+
+def test_the_migration_makes_the_stored_keys_of_names_with_an_apostrophe_again(territory):
+    from django.apps import apps
+
+    from hocvuso.people.imports.commit import _NameKeys
+    from hocvuso.people.models import Resident
+
+    migration = importlib.import_module("hocvuso.people.migrations.0008_name_keys_fold_apostrophes")
+    old = ResidentFactory(full_name="K’Brơi", village=territory.village)
+    plain = ResidentFactory(full_name="Lê Văn Hùng", village=territory.village)
+    Resident.objects.filter(pk=old.pk).update(name_key="k’broi")
+    Resident.objects.filter(pk=plain.pk).update(name_key="left as it was")
+
+    migration.make_keys_again(apps, None)
+
+    assert Resident.objects.get(pk=old.pk).name_key == "k broi" == _NameKeys()("K’Brơi")
+    assert Resident.objects.get(pk=plain.pk).name_key == "left as it was"  # no apostrophe: not rewritten
+    assert _NameKeys()("H' Thuy Niê") == search_key("H' Thuy Niê") == "h thuy nie"
