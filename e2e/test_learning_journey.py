@@ -129,8 +129,18 @@ def test_a_resident_learns_fails_then_passes_and_is_confirmed_literate(
     screenshot(page, "learning-attempt")
     page.get_by_role("button", name="Nộp bài").click()
 
+    # Questions left blank: the page asks first; the three answers given are kept.
+    blank = len(attempt.question_ids) - 3
+    expect(page.get_by_role("heading", name=f"Bạn còn {blank} câu chưa trả lời")).to_be_visible()
+    assert attempt.answers.filter(answer__isnull=False).count() == 3
+    assert_accessible(page, "attempt, confirm submission")
+    page.get_by_role("button", name="Vẫn nộp bài").click()
+
     expect(page.locator(".result-verdict")).to_have_text(re.compile(r"^\s*Chưa đạt"))
     expect(page.get_by_text("0 điểm trên 100")).to_be_visible()
+    expect(page.get_by_role("heading", name="Nên ôn lại")).to_be_visible()
+    expect(page.locator(".to-review a").first).to_be_visible()
+    assert "Đáp án" not in page.content()
     assert_accessible(page, "result, failed")
     screenshot(page, "learning-result-failed")
 
@@ -156,3 +166,38 @@ def test_a_resident_learns_fails_then_passes_and_is_confirmed_literate(
     screenshot(page, "learning-home-confirmed")
     status = LiteracyStatus.objects.get(user=resident_learner)
     assert status.group == "citizens" and status.resident == resident_learner.resident
+
+
+def test_a_lesson_shows_its_remember_box_as_a_list_its_outline_and_picture_questions(
+    page, live_server, course, resident_learner
+) -> None:
+    lesson = course.lessons.get(slug="02-lam-vneid-muc-2")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(live_server.url + "/tai-khoan/dang-nhap/")
+    page.get_by_label("Tên đăng nhập").fill("hhen.nie")
+    page.get_by_label("Mật khẩu").fill(PASSWORD)
+    page.get_by_role("button", name="Tiếp tục").click()
+    page.goto(live_server.url + "/khoa-hoc/cong-dan-so/")
+    page.get_by_role("button", name=re.compile("Ghi danh")).first.click()
+    first = course.lessons.get(slug="01-danh-tinh-so-vneid")
+    page.goto(live_server.url + f"/khoa-hoc/cong-dan-so/{first.slug}/")
+
+    # "Ghi nhớ" is a list of points, not one run-on paragraph with dashes.
+    remember = page.locator(".lesson-body blockquote")
+    expect(remember.locator("li")).to_have_count(3)
+    assert "- " not in remember.inner_text()
+    # The outline lists every lesson of the course under its heading.
+    outline = page.locator("section[aria-labelledby='outline-title'] .outline-lessons > li")
+    expect(outline).to_have_count(course.lessons.active().count())
+    assert_accessible(page, "lesson with remember box and outline")
+
+    page.get_by_role("button", name="Đã học xong, sang bài tiếp").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(lesson.title)
+    page.get_by_role("button", name="Làm bài luyện tập").click()
+    picture = page.locator("img.question-image")
+    expect(picture.first).to_be_visible()
+    alt = picture.first.get_attribute("alt") or ""
+    assert "Cong an phuong - Ho tro VNeID" in alt
+    assert picture.first.evaluate("image => image.naturalWidth") == 480  # the picture loaded
+    assert_accessible(page, "quiz with a picture question")
+    screenshot(page, "learning-picture-question")

@@ -66,7 +66,9 @@ AGENCY_REACHES = {
 @pytest.fixture
 def world(territory, make_user) -> dict[str, Any]:
     """The objects the URL arguments name, all in commune C1, with the users who own or reach them."""
-    from hocvuso.learning.models import Assessment, Attempt, Course, Lesson, Module
+    from django.core.files.base import ContentFile
+
+    from hocvuso.learning.models import Assessment, Attempt, Course, CourseMedia, Lesson, Module
     from hocvuso.learning.services.supervision import open_supervised_session
     from hocvuso.people.imports.services import submit_roster_import
     from hocvuso.people.services import add_membership
@@ -89,6 +91,9 @@ def world(territory, make_user) -> dict[str, Any]:
     module = Module.objects.create(course=course, slug="mot", title="Học phần một")
     lesson = Lesson.objects.create(course=course, module=module, slug="bai-mot", title="Bài một")
     final = Assessment.objects.create(course=course, kind="final", title="Bài đánh giá cuối khóa")
+    picture = CourseMedia(course=course, path="media/hinh.png", sha256="ab" * 32, size=10)
+    picture.file.save("hinh.png", ContentFile(b"\x89PNG hinh"), save=False)
+    picture.save()
     attempt = Attempt.objects.create(user=owner, assessment=final, number=1)
     session = open_supervised_session(instructor=make_user(Role.INSTRUCTOR, territory.commune), unit_code="24631")
     # Reporting: the commune's quarterly report, a task it leads with a file of evidence.
@@ -158,6 +163,7 @@ def world(territory, make_user) -> dict[str, Any]:
             "job_id": str(job.pk),
             "course_slug": course.slug,
             "lesson_slug": lesson.slug,
+            "path": picture.file.name.removeprefix("learning/"),
             "assessment_id": str(final.pk),
             "attempt_id": str(attempt.pk),
             "org_code": school.code,

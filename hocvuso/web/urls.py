@@ -3,6 +3,7 @@ from django.urls import path
 from . import views
 from .credentials import views as credentials
 from .learning import attempts as learning_attempts
+from .learning import files as course_files
 from .learning import views as learning
 from .monitoring import public, rankings, targets
 from .monitoring import views as monitoring
@@ -58,6 +59,7 @@ urlpatterns = [
     path("chung-nhan/doi-soat-vneid/", credentials.vneid_reconciliation, name="vneid_reconciliation"),
     path("chung-nhan/cap-theo-lop/<str:code>/", credentials.cohort_issue, name="certificate_cohort"),
     path("khoa-hoc/", learning.catalogue, name="courses"),
+    path("media/learning/<path:path>", course_files.course_file, name="course_file"),
     path("khoa-hoc/<slug:course_slug>/", learning.course_detail, name="course"),
     path("khoa-hoc/<slug:course_slug>/<slug:lesson_slug>/", learning.lesson_detail, name="lesson"),
     path("hoc/ghi-danh/", learning.enrol_in_course, name="enrol"),

@@ -14,6 +14,7 @@ from hocvuso.learning.models import (
     AssessmentKind,
     Attempt,
     Course,
+    CourseMedia,
     Lesson,
     Module,
     SelfAssessment,
@@ -106,6 +107,18 @@ def published_assessment(*, assessment_id: Any) -> Assessment:
     if assessment is None or (assessment.lesson is not None and not assessment.lesson.is_active):
         raise NotFound
     return assessment
+
+
+def published_course_file(*, name: str) -> CourseMedia:
+    """A file of a published course by its stored name ("learning/<course>/<hash>/<file>"): the pictures, audio and
+    downloads its lessons and questions show. Only course files are served this way — nothing else kept under
+    MEDIA_ROOT (certificates, reports, imports). Raises NotFound."""
+    if not name.startswith("learning/") or ".." in name.split("/"):
+        raise NotFound
+    media = CourseMedia.objects.filter(file=name, course__is_published=True).first()
+    if media is None:
+        raise NotFound
+    return media
 
 
 def active_lesson(*, lesson_id: Any) -> Lesson:

@@ -542,3 +542,33 @@ def test_a_failed_final_names_the_competences_to_review_with_their_lessons_but_n
         assert escape(row.question.prompt) not in body
         assert escape(row.question.explanation) not in body
     assert "Đáp án" not in body
+
+
+def test_a_picture_question_shows_its_picture_with_its_description_and_the_file_is_served(
+    learner_client, learner, course
+):
+    enrol(user=learner, course=course)
+    complete_lesson(user=learner, lesson=course.lessons.get(slug="01-danh-tinh-so-vneid"))
+    quiz = course.assessments.get(kind="quiz", lesson__slug="02-lam-vneid-muc-2")
+    attempt = start_attempt(user=learner, assessment=quiz)
+    question = Question.objects.get(course=course, key="cds-010", is_active=True)
+
+    body = learner_client.get(f"/bai-lam/{attempt.pk}/").content.decode()
+    picture = learner_client.get(question.image.url)
+
+    assert question.image.url.startswith("/media/learning/cong-dan-so/")
+    assert f'<img class="question-image" src="{question.image.url}" alt="{escape(question.image_alt)}">' in body
+    assert picture.status_code == 200 and picture["Content-Type"] == "image/png"
+    assert b"".join(picture.streaming_content).startswith(b"\x89PNG")
+
+
+def test_only_files_of_published_courses_are_served(client, course):
+    question = Question.objects.get(course=course, key="cds-010", is_active=True)
+    url = question.image.url
+    statuses = [client.get(url).status_code, client.get("/media/learning/../certificates/x.pdf").status_code]
+    course.is_published = False
+    course.save()
+
+    assert statuses == [200, 404]
+    assert client.get(url).status_code == 404
+    assert client.get("/media/reports/bao-cao.pdf").status_code == 404
