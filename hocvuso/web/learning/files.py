@@ -22,7 +22,7 @@ CACHE_SECONDS = 24 * 3600
 @require_GET
 def course_file(request: HttpRequest, path: str) -> FileResponse:
     media = selectors.published_course_file(name=f"learning/{path}")
-    content_type = mimetypes.guess_type(media.file.name)[0] or "application/octet-stream"
+    content_type = mimetypes.guess_type(media.file.name or "")[0] or "application/octet-stream"
     response = FileResponse(media.file.open("rb"), content_type=content_type)
     response["Cache-Control"] = f"public, max-age={CACHE_SECONDS}"
     return response
