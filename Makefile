@@ -4,7 +4,7 @@ UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
 PORT ?= 8000
 export PATH := $(HOME)/.local/bin:$(PATH)
 
-.PHONY: run test setup uv lint typecheck boundaries migrations-check pytest browser-deps bench totp messages
+.PHONY: run dev test setup uv lint typecheck boundaries migrations-check pytest browser-deps bench totp messages
 
 uv:
 	@command -v uv >/dev/null 2>&1 || [ -x "$(HOME)/.local/bin/uv" ] || python3 -m pip install --user --quiet uv \
@@ -13,16 +13,20 @@ uv:
 setup: uv
 	@$(UV) sync --frozen --quiet
 
-run: setup
+# `make run` serves the product as people meet it (DEBUG off, WhiteNoise, its own error pages, JSON logs in
+# var/log/hocvuso.jsonl); `make dev` is the same demo with Django's debug pages and auto-reload, for developers.
+run: SETTINGS = config.settings.demo
+dev: SETTINGS = config.settings.local
+run dev: setup
 	@mkdir -p var
-	@DJANGO_SETTINGS_MODULE=config.settings.local $(UV) run python manage.py migrate --no-input -v0
-	@DJANGO_SETTINGS_MODULE=config.settings.local $(UV) run python manage.py load_demo
-	@DJANGO_SETTINGS_MODULE=config.settings.local $(UV) run python manage.py collectstatic --no-input -v0
-	@echo "Serving http://127.0.0.1:$(PORT)/ — Ctrl+C to stop."
-	@DJANGO_SETTINGS_MODULE=config.settings.local $(UV) run python manage.py runserver 127.0.0.1:$(PORT)
+	@DJANGO_SETTINGS_MODULE=$(SETTINGS) $(UV) run python manage.py migrate --no-input -v0
+	@DJANGO_SETTINGS_MODULE=$(SETTINGS) $(UV) run python manage.py load_demo
+	@DJANGO_SETTINGS_MODULE=$(SETTINGS) $(UV) run python manage.py collectstatic --no-input -v0
+	@echo "Serving http://127.0.0.1:$(PORT)/ — Ctrl+C to stop. Logs (JSON): var/log/hocvuso.jsonl"
+	@DJANGO_SETTINGS_MODULE=$(SETTINGS) $(UV) run python manage.py runserver 127.0.0.1:$(PORT)
 
 totp: setup
-	@DJANGO_SETTINGS_MODULE=config.settings.local $(UV) run python manage.py totp_code $(USER)
+	@DJANGO_SETTINGS_MODULE=config.settings.demo $(UV) run python manage.py totp_code $(USER)
 
 browser-deps:
 	@bash scripts/ensure-chromium.sh

@@ -43,6 +43,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Pages are sent compressed (a lesson or /tien-do/ shrinks to a fifth); Django's GZip pads each response with
+    # random bytes against BREACH. It sits high so that it compresses the final body (docs/OPERATIONS.md).
+    "django.middleware.gzip.GZipMiddleware",
     "hocvuso.web.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "hocvuso.core.middleware.RequestContextMiddleware",
