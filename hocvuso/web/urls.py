@@ -3,6 +3,7 @@ from django.urls import path
 from . import views
 from .credentials import views as credentials
 from .learning import attempts as learning_attempts
+from .learning import class_learners
 from .learning import files as course_files
 from .learning import views as learning
 from .monitoring import public, rankings, targets
@@ -75,6 +76,7 @@ urlpatterns = [
     path("bai-lam/<uuid:attempt_id>/ket-qua/", learning_attempts.attempt_result_view, name="attempt_result"),
     path("giam-sat/", learning_attempts.supervision, name="supervision"),
     path("giam-sat/dong/", learning_attempts.supervision_close, name="supervision_close"),
+    path("giam-sat/hoc-vien/", class_learners.class_learners, name="class_learners"),
     # Monitoring (hocvuso/web/monitoring/)
     path("theo-doi/", monitoring.monitoring_start, name="monitoring"),
     path("theo-doi/don-vi/<str:code>/", monitoring.unit_dashboard, name="monitoring_unit"),

@@ -14,7 +14,15 @@ from .attempts import (
     attempt_page,
     attempt_result,
 )
-from .classes import ClassActivity, InstructorClasses, instructor_classes, supervised_class_activity
+from .classes import (
+    ClassActivity,
+    ClassLearner,
+    InstructorClasses,
+    LearnerCourse,
+    instructor_classes,
+    instructor_learners,
+    supervised_class_activity,
+)
 from .lessons import (
     DONE,
     LOCKED,
@@ -50,6 +58,7 @@ __all__ = [
     "AttemptReview",
     "CatalogueEntry",
     "ClassActivity",
+    "ClassLearner",
     "CompetenceResult",
     "CompetenceToReview",
     "CourseProgress",
@@ -57,6 +66,7 @@ __all__ = [
     "Dashboard",
     "Download",
     "InstructorClasses",
+    "LearnerCourse",
     "LessonContent",
     "LessonPage",
     "OutlineLesson",
@@ -67,6 +77,7 @@ __all__ = [
     "attempt_result",
     "course_catalogue",
     "instructor_classes",
+    "instructor_learners",
     "learner_dashboard",
     "lesson_page",
     "literacy_statuses",

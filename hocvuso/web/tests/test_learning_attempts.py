@@ -572,3 +572,50 @@ def test_only_files_of_published_courses_are_served(client, course):
     assert statuses == [200, 404]
     assert client.get(url).status_code == 404
     assert client.get("/media/reports/bao-cao.pdf").status_code == 404
+
+
+# --- an instructor's learners ----------------------------------------------------------------------------
+
+
+def supervised_attempt(instructor, territory, learner, final):
+    opened = open_supervised_session(instructor=instructor, unit_code=territory.commune.code, assessment=final)
+    return start_attempt(user=learner, assessment=final, supervised_by=opened.session.pk, instructor_pin=opened.pin)
+
+
+def test_an_instructor_sees_the_progress_and_results_of_the_learners_they_supervised(
+    client, instructor, territory, make_user, ready, final, course, django_assert_max_num_queries
+):
+    attempt = supervised_attempt(instructor, territory, ready, final)
+    submit_attempt(user=ready, attempt_id=attempt.pk, idempotency_key="k")  # nothing answered: 0%, not passed
+    elsewhere = make_user(Role.LEARNER, full_name="Người Học Khác")
+    enrol(user=elsewhere, course=course)  # enrolled, but never tested with this instructor
+    client.force_login(instructor)
+
+    with django_assert_max_num_queries(12):
+        response = client.get("/giam-sat/hoc-vien/")
+
+    body = response.content.decode()
+    learners = response.context["learners"]
+    assert response.status_code == 200
+    assert [(learner.name, learner.literacy_confirmed) for learner in learners] == [("Y Bhim Niê", False)]
+    progress = learners[0].courses[0]
+    assert (progress.course_slug, progress.lessons_done, progress.lessons_total) == ("cong-dan-so", 8, 8)
+    assert (progress.best_score, progress.passed) == (Decimal("0.00"), False)
+    assert "Y Bhim Niê" in body and "8/8" in body and "Chưa đạt" in body
+    assert "Người Học Khác" not in body
+    for row in rows(attempt):
+        assert escape(row.question.prompt) not in body
+
+
+def test_the_learners_list_is_the_instructors_own_and_closed_to_learners(
+    client, instructor, territory, make_user, ready, final
+):
+    supervised_attempt(instructor, territory, ready, final)
+    client.force_login(make_user(Role.INSTRUCTOR, territory.commune))
+    colleague = client.get("/giam-sat/hoc-vien/")
+    client.force_login(ready)
+    learner_view = client.get("/giam-sat/hoc-vien/")
+
+    assert colleague.status_code == 200 and colleague.context["learners"] == []
+    assert "Chưa có học viên nào làm bài kiểm tra có giám sát với bạn." in colleague.content.decode()
+    assert learner_view.status_code == 404
