@@ -210,16 +210,21 @@ class CatalogueEntry:
     lessons: int
     minutes: int
     is_enrolled: bool
+    audio_lessons: int = 0  # active lessons with narration (a file or a link): what the catalogue may promise
 
 
 def course_catalogue(*, user: Any = None, group: str = "") -> list[CatalogueEntry]:
-    """Published courses (of one target group, if given) with their lesson count and whether the user is
-    enrolled, in one query."""
+    """Published courses (of one target group, if given) with their lesson count, how many of those lessons
+    have narration, and whether the user is enrolled, in one query."""
     user_pk: int = user.pk if signed_in(user) else 0  # no account has id 0
     courses = (
         Course.objects.published()
         .annotate(
             lesson_count=Count("lessons", filter=Q(lessons__is_active=True)),
+            audio_count=Count(
+                "lessons",
+                filter=Q(lessons__is_active=True) & (Q(lessons__audio__isnull=False) | ~Q(lessons__audio_url="")),
+            ),
             enrolled=Exists(Enrolment.objects.filter(user_id=user_pk, course=OuterRef("pk"))),
         )
         .order_by("title")
@@ -227,7 +232,8 @@ def course_catalogue(*, user: Any = None, group: str = "") -> list[CatalogueEntr
     if group:
         courses = courses.filter(group=group)
     return [
-        CatalogueEntry(course, course.lesson_count, course.estimated_minutes, course.enrolled) for course in courses
+        CatalogueEntry(course, course.lesson_count, course.estimated_minutes, course.enrolled, course.audio_count)
+        for course in courses
     ]
 
 

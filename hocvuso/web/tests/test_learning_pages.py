@@ -14,6 +14,7 @@ from hocvuso.accounts.roles import Role
 from hocvuso.accounts.services import end_sessions_of
 from hocvuso.learning.models import (
     Enrolment,
+    Lesson,
     LessonCompletion,
     LessonTranslation,
     SelfAssessmentResult,
@@ -410,3 +411,17 @@ def test_learner_home_without_courses_invites_to_self_assess(learner_client):
     assert "Bạn chưa ghi danh khóa học nào." in body
     assert 'href="/tu-danh-gia/"' in body
     assert 'href="/khoa-hoc/"' in body
+
+
+def test_the_catalogue_promises_narration_only_for_the_lessons_that_have_it(client, course, lessons):
+    without = client.get("/khoa-hoc/").content.decode()
+    Lesson.objects.filter(pk=lessons[0].pk).update(audio_url="https://audio.example/bai-1.mp3")
+    Lesson.objects.filter(pk=lessons[1].pk).update(is_active=False, audio_url="https://audio.example/cu.mp3")
+
+    response = client.get("/khoa-hoc/")
+
+    body = response.content.decode()
+    assert "bản nghe" not in without
+    assert response.context["entries"][0].audio_lessons == 1
+    assert "có bản nghe cho 1 bài" in body
+    assert "có bản nghe cho mọi bài" not in body
