@@ -3,7 +3,7 @@ from django.urls import path
 from . import views
 from .credentials import views as credentials
 from .learning import attempts as learning_attempts
-from .learning import class_learners
+from .learning import class_learners, narration
 from .learning import files as course_files
 from .learning import views as learning
 from .monitoring import public, rankings, targets
@@ -77,6 +77,7 @@ urlpatterns = [
     path("giam-sat/", learning_attempts.supervision, name="supervision"),
     path("giam-sat/dong/", learning_attempts.supervision_close, name="supervision_close"),
     path("giam-sat/hoc-vien/", class_learners.class_learners, name="class_learners"),
+    path("giam-sat/thu-am/", narration.record_narration, name="narration"),
     # Monitoring (hocvuso/web/monitoring/)
     path("theo-doi/", monitoring.monitoring_start, name="monitoring"),
     path("theo-doi/don-vi/<str:code>/", monitoring.unit_dashboard, name="monitoring_unit"),

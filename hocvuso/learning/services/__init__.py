@@ -5,12 +5,14 @@ from .course_edits import save_lesson, save_question
 from .courses import CourseImport, course_as_data, export_course_to_folder, import_course_from_folder
 from .curricula import DEFAULT_CURRICULA, CurriculaLoad, load_curricula
 from .frameworks import FrameworkLoad, load_frameworks
+from .narration import MAX_NARRATION_BYTES, record_lesson_narration
 from .progress import attach_resident, complete_lesson, enrol, is_unlocked, update_literacy_status
 from .self_assessment import load_self_assessment, recommend_from_self_assessment
 from .supervision import OpenedSession, close_supervised_session, open_supervised_session, verify_supervision
 
 __all__ = [
     "DEFAULT_CURRICULA",
+    "MAX_NARRATION_BYTES",
     "AttemptResult",
     "CourseImport",
     "CurriculaLoad",
@@ -30,6 +32,7 @@ __all__ = [
     "load_self_assessment",
     "open_supervised_session",
     "recommend_from_self_assessment",
+    "record_lesson_narration",
     "save_answer",
     "save_lesson",
     "save_question",

@@ -23,6 +23,8 @@ CACHE_SECONDS = 24 * 3600
 def course_file(request: HttpRequest, path: str) -> FileResponse:
     media = selectors.published_course_file(name=f"learning/{path}")
     content_type = mimetypes.guess_type(media.file.name or "")[0] or "application/octet-stream"
+    if media.path.startswith("media/narration/") and content_type.startswith("video/"):
+        content_type = "audio/" + content_type.removeprefix("video/")  # a recording made for listening
     response = FileResponse(media.file.open("rb"), content_type=content_type)
     response["Cache-Control"] = f"public, max-age={CACHE_SECONDS}"
     return response

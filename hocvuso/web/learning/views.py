@@ -19,7 +19,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from hocvuso.accounts.access import needs_second_factor, public, signed_in
+from hocvuso.accounts.access import has_permission, needs_second_factor, public, signed_in
+from hocvuso.accounts.roles import Permission
 from hocvuso.core.errors import DomainError, NotFound
 from hocvuso.learning.models import Course, SelfAssessmentResult, TargetGroup, TranslationLanguage
 from hocvuso.learning.selectors import (
@@ -113,6 +114,8 @@ def lesson_detail(request: HttpRequest, course_slug: str, lesson_slug: str) -> H
         "course_language": page.course.language,
         "next_open": next_open,
         "signed_in": request.user.is_authenticated,
+        # An instructor may record the narration (no query for a learner: their roles ride in the session).
+        "can_record": request.user.is_authenticated and has_permission(request.user, Permission.RUN_CLASS),
     }
     return render(request, "web/learning/lesson.html", context)
 

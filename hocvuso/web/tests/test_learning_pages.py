@@ -217,7 +217,11 @@ def test_lesson_offers_its_translation_and_audio(client, course, lessons):
     vietnamese = client.get(lesson_url(course, lesson))
     english = client.get(lesson_url(course, lesson) + "?ngon-ngu=en")
 
-    assert '<audio controls preload="none" src="/media/learning/bai-mot.mp3"' in vietnamese.content.decode()
+    assert (
+        '<audio id="lesson-audio" controls preload="none" src="/media/learning/bai-mot.mp3"'
+        in vietnamese.content.decode()
+    )
+    assert 'data-listen="lesson-audio" data-pause-text="Tạm dừng">Nghe</button>' in vietnamese.content.decode()
     assert 'href="?ngon-ngu=en"' in vietnamese.content.decode()
     assert english.context["page"].title == "Digital identity"
     assert '<article class="lesson" lang="en">' in english.content.decode()

@@ -49,4 +49,26 @@
       }, 8000);
     }
   });
+  // A lesson's narration: one plain "Nghe" button plays it and pauses it (the player stays for seeking).
+  Array.prototype.forEach.call(document.querySelectorAll("[data-listen]"), function (button) {
+    var audio = document.getElementById(button.dataset.listen);
+    if (!audio) {
+      return;
+    }
+    var listenText = button.textContent;
+    button.parentNode.hidden = false;
+    button.addEventListener("click", function () {
+      if (audio.paused) {
+        audio.play();
+      } else {
+        audio.pause();
+      }
+    });
+    audio.addEventListener("play", function () {
+      button.textContent = button.dataset.pauseText;
+    });
+    audio.addEventListener("pause", function () {
+      button.textContent = listenText;
+    });
+  });
 })();
