@@ -201,3 +201,43 @@ def test_a_lesson_shows_its_remember_box_as_a_list_its_outline_and_picture_quest
     assert picture.first.evaluate("image => image.naturalWidth") == 480  # the picture loaded
     assert_accessible(page, "quiz with a picture question")
     screenshot(page, "learning-picture-question")
+
+
+def silent_wav(seconds: float = 1.0) -> bytes:
+    """A short silent WAV made here (Chromium plays it; the narration form itself takes compressed audio only)."""
+    import io
+    import wave
+
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as sound:
+        sound.setnchannels(1)
+        sound.setsampwidth(2)
+        sound.setframerate(8000)
+        sound.writeframes(b"\x00\x00" * int(8000 * seconds))
+    return buffer.getvalue()
+
+
+def test_a_lesson_with_narration_plays_it_with_the_nghe_button(page, live_server, course) -> None:
+    import hashlib
+
+    from django.core.files.base import ContentFile
+
+    from hocvuso.learning.models import CourseMedia
+
+    lesson = course.lessons.get(slug="01-danh-tinh-so-vneid")
+    data = silent_wav()
+    media = CourseMedia(course=course, path="media/narration/01-danh-tinh-so-vneid.wav", size=len(data))
+    media.sha256 = hashlib.sha256(data).hexdigest()
+    media.file.save("01-danh-tinh-so-vneid.wav", ContentFile(data), save=False)
+    media.save()
+    course.lessons.filter(pk=lesson.pk).update(audio=media)
+    course.version += 1  # lesson pages cache the course's content per version
+    course.save(update_fields=["version"])
+
+    page.goto(live_server.url + f"/khoa-hoc/cong-dan-so/{lesson.slug}/")
+    listen = page.get_by_role("button", name="Nghe", exact=True)
+    expect(listen).to_be_visible()
+    assert_accessible(page, "lesson with narration")
+    listen.click()
+    expect(page.get_by_role("button", name="Dừng nghe")).to_be_visible()
+    assert page.locator("#lesson-audio").evaluate("audio => !audio.paused || audio.ended")
