@@ -23,7 +23,7 @@ from hocvuso.accounts.services import assign_role, create_user
 from hocvuso.core.crypto import DecryptionError, decrypt
 from hocvuso.core.errors import DomainError, NotFound
 from hocvuso.core.services import record_audit
-from hocvuso.core.text import fold_diacritics
+from hocvuso.core.text import search_key
 
 from .models import Resident
 from .rules import normalise_phone
@@ -132,7 +132,7 @@ def _registry_match(phone: str, full_name: str, birth_date: date) -> Resident | 
     None when there is none or more than one."""
     found = []
     candidates = Resident.objects.filter(
-        birth_date=birth_date, name_key=fold_diacritics(full_name), user__isnull=True, phone_ciphertext__isnull=False
+        birth_date=birth_date, name_key=search_key(full_name), user__isnull=True, phone_ciphertext__isnull=False
     )
     for resident in candidates[:20]:
         try:

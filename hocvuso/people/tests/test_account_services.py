@@ -144,3 +144,18 @@ def test_self_registration_is_rate_limited_per_address(resident):
     assert throttled.value.code == "throttled"
     assert not User.objects.filter(username="0933333333").exists()
     assert LoginFailure.objects.filter(username__startswith="dang-ky@").count() == 2
+
+
+@pytest.mark.parametrize("typed", ["H' Thuy Niê", "H Thuy Nie", "h’thuy  niê"])
+def test_self_registration_finds_an_ethnic_name_written_with_or_without_its_apostrophe(territory, typed):
+    thuy = ResidentFactory(
+        village=territory.village,
+        full_name="H'Thuy Niê",
+        birth_date=BIRTH,
+        phone_ciphertext=encrypt(PHONE),
+        phone_last3=PHONE[-3:],
+    )
+
+    register(full_name=typed)
+
+    assert User.objects.get(username=PHONE).registry_candidate == thuy
