@@ -204,6 +204,8 @@ def test_an_instructor_sees_their_sessions_and_learners_only(
     assert "1 buổi kiểm tra có giám sát đã mở, 1 buổi đang mở." in card
     assert "2 người học đã làm bài dưới sự giám sát của bạn, 1 người đã đạt." in card
     assert 'href="/giam-sat/"' in card
+    assert 'href="/giam-sat/hoc-vien/">Xem học viên của tôi: tiến độ và kết quả</a>' in card
+    assert 'href="/giam-sat/thu-am/">Thu âm bài học</a>' in card
 
 
 def test_no_placeholder_is_offered_on_any_home(client: Client, commune_officer: Any) -> None:
