@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "hocvuso.learning",
     "hocvuso.vneid",
     "hocvuso.credentials",
+    "hocvuso.outreach",
     "hocvuso.indicators",
     "hocvuso.reporting",
     "hocvuso.api",
@@ -230,6 +231,8 @@ FIGURES_REFRESH_IN_PROCESS = env_bool("FIGURES_REFRESH_IN_PROCESS", True)
 ADULT_AGE = int(env("ADULT_AGE", "18"))
 DIGITAL_IDENTITY_AGE = int(env("DIGITAL_IDENTITY_AGE", "16"))
 ELDERLY_AGE = int(env("ELDERLY_AGE", "60"))
+# A household not visited for this many days rises in its team member's worklist (hocvuso.outreach.selectors).
+OUTREACH_NOT_VISITED_DAYS = int(env("OUTREACH_NOT_VISITED_DAYS", "30"))
 
 # Demo data (`load_demo`: accounts with a published password) only where a settings module allows it: `make run`
 # (local) and the tests. Production forces it off.

@@ -26,6 +26,10 @@ it; an unknown kind is a programming error, not a "no"):
     role assignment    its unit, or its organisation (whose sign-in an officer with MANAGE_ACCOUNTS manages)
     registration       a VNeID registration waiting for its commune (vneid.pendingregistration): the commune the
                        person chose; none chosen yet, nowhere
+    team               a community digital team (outreach): its commune, for MANAGE_PEOPLE; for MANAGE_TEAM, the
+                       teams the user leads there (`team_scope`, `may_manage_team`)
+    assignment         a household assignment (outreach): the user's own, in force on the day, in their
+                       RECORD_VISIT subtrees (`assigned_households`): a team member sees and visits only these
     reporting          a reporting assignment, a report, a lead's plan task (task progress) is about one subject:
                        its unit or its organisation (exactly one is set); a task's update and evidence, the
                        subject of their task
@@ -717,6 +721,55 @@ def home_unit(user: AnyUser, permission: Permission = Permission.VIEW_UNITS) -> 
     return min(units, key=lambda unit: (LEVEL_DEPTH[Level(unit.level)], unit.path), default=None)
 
 
+# --- Community digital teams (outreach) --------------------------------------------------------------------------
+
+
+def team_scope(user: AnyUser) -> Q:
+    """The filter for the teams (outreach.team) the user manages: every team of a commune in their MANAGE_PEOPLE
+    subtrees (commune officers), and the teams they lead in their MANAGE_TEAM subtrees (team leaders)."""
+    officers = _Grants.of(user, Permission.MANAGE_PEOPLE)
+    leaders = _Grants.of(user, Permission.MANAGE_TEAM)
+    condition = Q(pk__in=[])
+    if officers:
+        condition |= officers.within("commune")
+    if leaders:
+        condition |= leaders.within("commune") & Q(leader_id=user.pk)
+    return condition
+
+
+def may_manage_team(user: AnyUser, team: Model) -> bool:
+    """True when the user manages the team (outreach.team): MANAGE_PEOPLE over its commune (a commune officer), or
+    MANAGE_TEAM over it as its leader. No query once `team.commune` is loaded."""
+    if _Grants.of(user, Permission.MANAGE_PEOPLE).cover(team.commune):  # type: ignore[attr-defined]
+        return True
+    leads = team.leader_id == user.pk  # type: ignore[attr-defined]
+    return leads and _Grants.of(user, Permission.MANAGE_TEAM).cover(team.commune)  # type: ignore[attr-defined]
+
+
+def require_team_manager(user: AnyUser, team: Model | None) -> None:
+    """Raise NotFound unless the user manages the team (`may_manage_team`); None raises it too. A user object that
+    did not come through a request (a management command, the demo) is the system acting: None passes."""
+    if user is None:
+        return
+    if team is None or not may_manage_team(user, team):
+        raise NotFound()
+
+
+def assigned_households(user: AnyUser, day: date) -> Q:
+    """The filter for the household assignments (outreach.householdassignment) through which the user may see
+    and record visits on the day: their own assignments, in force that day, of their team memberships in force that
+    day, in a village of their RECORD_VISIT subtrees (today's roles). A member sees and writes only these."""
+    grants = _Grants.of(user, Permission.RECORD_VISIT)
+    if not grants or not user.is_authenticated:
+        return Q(pk__in=[])
+    return (
+        grants.within("household__village")
+        & Q(membership__user_id=user.pk)
+        & in_force_on(day)
+        & in_force_on(day, through="membership")
+    )
+
+
 # --- Views ---------------------------------------------------------------------------------------------------
 
 
@@ -780,6 +833,7 @@ __all__ = [
     "accounts_to_manage",
     "acting_with_token",
     "active_assignments",
+    "assigned_households",
     "can",
     "can_reach",
     "covers_the_province",
@@ -795,6 +849,7 @@ __all__ = [
     "may_grant_role",
     "may_make_class_accounts",
     "may_manage_account",
+    "may_manage_team",
     "may_review",
     "needs_second_factor",
     "officer_of",
@@ -805,10 +860,12 @@ __all__ = [
     "require",
     "require_certificate_action",
     "require_permission",
+    "require_team_manager",
     "requires",
     "scope",
     "sees_residence",
     "signed_in",
     "signs_in_with_second_factor",
+    "team_scope",
     "units_visible_to",
 ]

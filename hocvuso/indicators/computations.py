@@ -21,8 +21,10 @@ from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from hocvuso.learning.models import LiteracyStatus, TargetGroup
-from hocvuso.people.models import AgeGroup, DigitalIdentity, Household, Membership, MembershipKind, Resident, VneidLevel
+from hocvuso.learning.conditions import household_has_literate_member, literacy_confirmed
+from hocvuso.learning.models import TargetGroup
+from hocvuso.people.conditions import vneid_level_at_least
+from hocvuso.people.models import AgeGroup, Household, Membership, MembershipKind, Resident, VneidLevel
 
 from .models import FactLevel, Indicator, IndicatorKind, VneidCertification
 
@@ -79,9 +81,7 @@ def _households(parameters: Parameters, day: date) -> QuerySet[Any]:
 
 
 def _literate(parameters: Parameters, entity: Any) -> Exists:
-    statuses = LiteracyStatus.objects.filter(resident=entity)
-    groups = _groups(parameters)
-    return Exists(statuses.filter(group__in=groups) if groups else statuses)
+    return literacy_confirmed(entity, _groups(parameters))
 
 
 def _certified(parameters: Parameters, entity: Any) -> Exists:
@@ -89,14 +89,11 @@ def _certified(parameters: Parameters, entity: Any) -> Exists:
 
 
 def _vneid_level(parameters: Parameters, entity: Any) -> Exists:
-    level = int(parameters.get("min_vneid_level", VneidLevel.LEVEL_1))
-    return Exists(DigitalIdentity.objects.filter(resident=entity, vneid_level__gte=level))
+    return vneid_level_at_least(entity, int(parameters.get("min_vneid_level", VneidLevel.LEVEL_1)))
 
 
 def _household_literate(parameters: Parameters, entity: Any) -> Exists:
-    statuses = LiteracyStatus.objects.filter(resident__household=entity)
-    groups = _groups(parameters)
-    return Exists(statuses.filter(group__in=groups) if groups else statuses)
+    return household_has_literate_member(entity, _groups(parameters))
 
 
 POPULATIONS: dict[str, Population] = {

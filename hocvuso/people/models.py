@@ -325,6 +325,17 @@ class EvidenceSource(models.TextChoices):
     IMPORT = "import", _("Nhập từ danh sách")
 
 
+# How much each source is trusted, weakest first: a fact recorded from a source is never replaced, through
+# `people.identity.record_identity_evidence`, by one from a weaker source (VNeID's own confirmation is not undone by
+# a home visit, a visit's verification not by a self-declaration). The same source replaces its own facts.
+EVIDENCE_STRENGTH: dict[str, int] = {
+    EvidenceSource.SELF_DECLARED: 0,
+    EvidenceSource.IMPORT: 1,
+    EvidenceSource.VISIT: 2,
+    EvidenceSource.VNEID: 3,
+}
+
+
 class DigitalIdentity(models.Model):
     """Danh tính số — a resident's VNeID level and digital bank account, each with its source and date."""
 
