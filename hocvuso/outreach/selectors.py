@@ -55,11 +55,12 @@ class WorklistHousehold:
     score: int = 0
 
 
-# How much each need weighs in the order of the worklist (counts of people, or 1 for a household-wide need).
+# How much each need weighs in the order of the worklist (counts of people, or 1 for a household-wide need): an
+# elderly person living alone comes first, as the plan asks ("above all the elderly").
 NEED_WEIGHTS = {
     "without_vneid_level_2": 2,
     "adults_not_literate": 2,
-    "elderly_alone": 3,
+    "elderly_alone": 5,
     "without_bank_account": 1,
     "not_visited_recently": 3,
     "ethnic_minority": 1,
