@@ -233,6 +233,10 @@ DIGITAL_IDENTITY_AGE = int(env("DIGITAL_IDENTITY_AGE", "16"))
 ELDERLY_AGE = int(env("ELDERLY_AGE", "60"))
 # A household not visited for this many days rises in its team member's worklist (hocvuso.outreach.selectors).
 OUTREACH_NOT_VISITED_DAYS = int(env("OUTREACH_NOT_VISITED_DAYS", "30"))
+# A field device unused this long must sign in again and wipes what it holds (hocvuso.api.field).
+OUTREACH_DEVICE_IDLE_DAYS = int(env("OUTREACH_DEVICE_IDLE_DAYS", "14"))
+# Requests per device (or user) to /api/v1/field/ (DRF's rate format).
+OUTREACH_SYNC_RATE = env("OUTREACH_SYNC_RATE", "120/min")
 
 # Demo data (`load_demo`: accounts with a published password) only where a settings module allows it: `make run`
 # (local) and the tests. Production forces it off.

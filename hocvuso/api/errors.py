@@ -79,6 +79,8 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     else:
         code = str(getattr(exc.detail, "code", None) or exc.default_code)
         response.data = error_body(_stock_message(exc, context) or str(exc.detail), code=code)
+        if code == "device_wipe":  # a revoked or expired field device removes the data it holds (api/field.py)
+            response.data["wipe"] = True
     return response
 
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import imports, reporting, views
+from . import field, imports, reporting, views
 
 app_name = "api"
 urlpatterns = [
@@ -23,6 +23,10 @@ urlpatterns = [
         imports.RosterImportConfirmView.as_view(),
         name="roster-import-confirm",
     ),
+    path("field/devices/", field.FieldDeviceListView.as_view(), name="field-device-list"),
+    path("field/devices/revoke/", field.FieldDeviceRevokeView.as_view(), name="field-device-revoke"),
+    path("field/worklist/", field.WorklistView.as_view(), name="field-worklist"),
+    path("field/visits/", field.VisitBatchView.as_view(), name="field-visits"),
     path("schema/", views.SchemaView.as_view(), name="schema"),
     path("docs/", views.DocsView.as_view(), name="docs"),
 ]

@@ -1,0 +1,355 @@
+"""/api/v1/field/ — the community digital teams' phones: device tokens, the worklist, and batches of visits.
+
+A phone authenticates with `Authorization: Device <prefix>.<secret>`, a token issued for one team membership
+(`outreach.services.issue_device`): it reaches that membership's households only. A revoked token, or one unused
+for OUTREACH_DEVICE_IDLE_DAYS, is answered 401 with `"wipe": true`, and the app removes the data it holds. The
+worklist and visit endpoints also answer a signed-in member or a Bearer token (all the member's households), so the
+same endpoints serve a browser and the authorization walk. Every endpoint here needs RECORD_VISIT and is
+rate-limited per device (or user).
+"""
+
+import hashlib
+import hmac
+import json
+import re
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import authentication, exceptions, serializers, status
+from rest_framework.authentication import SessionAuthentication
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import SimpleRateThrottle
+
+from hocvuso.accounts.access import acting_with_token, needs_second_factor
+from hocvuso.accounts.roles import Permission
+from hocvuso.outreach.models import FieldDevice, Outcome, TeamMembership
+from hocvuso.outreach.selectors import devices_visible_to, worklist
+from hocvuso.outreach.services import hash_device_secret, issue_device, revoke_device
+from hocvuso.outreach.sync import MAX_BATCH, receive_batch
+
+from .authentication import ApiTokenAuthentication
+from .base import ApiView
+from .schema import ErrorSerializer
+
+DEVICE_TOKEN = re.compile(r"(?P<prefix>[0-9a-f]{8})\.(?P<secret>[A-Za-z0-9_\-]{20,128})")
+LAST_CONTACT_RESOLUTION_SECONDS = 60
+
+
+class DeviceGone(exceptions.AuthenticationFailed):
+    """The device was revoked or unused for too long: it must wipe what it holds (errors.py adds `"wipe": true`)."""
+
+    default_code = "device_wipe"
+
+
+class FieldDeviceAuthentication(authentication.BaseAuthentication):
+    """`Authorization: Device <prefix>.<secret>`; other schemes are left to the next authenticator."""
+
+    keyword = "device"
+
+    def authenticate(self, request: Request) -> tuple[Any, FieldDevice] | None:
+        header = authentication.get_authorization_header(request).split()
+        if not header or header[0].lower().decode(errors="replace") != self.keyword:
+            return None
+        match = DEVICE_TOKEN.fullmatch(header[1].decode(errors="replace")) if len(header) == 2 else None
+        if match is None:
+            raise exceptions.AuthenticationFailed(_("Khóa thiết bị không hợp lệ."))
+        device = (
+            FieldDevice.objects.select_related("membership__user", "membership__team")
+            .filter(prefix=match["prefix"])
+            .first()
+        )
+        expected = device.secret_hash if device is not None else "0" * 64
+        if not hmac.compare_digest(expected, hash_device_secret(match["secret"])) or device is None:
+            raise exceptions.AuthenticationFailed(_("Khóa thiết bị không hợp lệ."))
+        now = timezone.now()
+        idle = timedelta(days=settings.OUTREACH_DEVICE_IDLE_DAYS)
+        last = device.last_contact_at or device.created_at
+        membership = device.membership
+        if (
+            device.revoked_at is not None
+            or now - last > idle
+            or not membership.is_in_force(timezone.localdate())
+            or not membership.user.is_active
+        ):
+            raise DeviceGone(_("Thiết bị đã bị thu hồi hoặc hết hạn: dữ liệu trên máy sẽ được xóa."))
+        if (
+            device.last_contact_at is None
+            or (now - device.last_contact_at).total_seconds() > LAST_CONTACT_RESOLUTION_SECONDS
+        ):
+            FieldDevice.objects.filter(pk=device.pk).update(last_contact_at=now)
+            device.last_contact_at = now
+        acting_with_token(membership.user, issued_at=device.created_at)
+        return membership.user, device
+
+    def authenticate_header(self, request: Request) -> str:
+        return 'Device realm="field"'
+
+
+class FieldDeviceScheme(OpenApiAuthenticationExtension):
+    target_class = "hocvuso.api.field.FieldDeviceAuthentication"
+    name = "fieldDevice"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": "`Device <prefix>.<secret>`: the device token issued at /api/v1/field/devices/ "
+            "(shown once).",
+        }
+
+
+class FieldThrottle(SimpleRateThrottle):
+    """OUTREACH_SYNC_RATE requests per device (or, without a device, per user)."""
+
+    scope = "field"
+
+    def get_rate(self) -> str:
+        return str(settings.OUTREACH_SYNC_RATE)
+
+    def get_cache_key(self, request: Request, view: Any) -> str | None:
+        if isinstance(request.auth, FieldDevice):
+            return f"throttle:field:device:{request.auth.pk}"
+        return f"throttle:field:user:{request.user.pk}"
+
+
+class FieldView(ApiView, abstract=True):
+    required_permission = Permission.RECORD_VISIT
+    authentication_classes = [FieldDeviceAuthentication, ApiTokenAuthentication, SessionAuthentication]
+    throttle_classes = [FieldThrottle]
+
+    @property
+    def device(self) -> FieldDevice | None:
+        return self.request.auth if isinstance(self.request.auth, FieldDevice) else None
+
+
+# --- Devices ------------------------------------------------------------------------------------------------------
+
+
+class FieldDeviceSerializer(serializers.ModelSerializer[FieldDevice]):
+    team = serializers.CharField(source="membership.team.name", read_only=True)
+    member = serializers.IntegerField(source="membership.user_id", read_only=True)
+
+    class Meta:
+        model = FieldDevice
+        fields = ["id", "name", "prefix", "team", "member", "created_at", "last_contact_at", "revoked_at"]
+        read_only_fields = fields
+
+
+class IssuedDeviceSerializer(FieldDeviceSerializer):
+    token = serializers.CharField(read_only=True, help_text="`<prefix>.<secret>`, shown only once.")
+
+    class Meta(FieldDeviceSerializer.Meta):
+        fields = [*FieldDeviceSerializer.Meta.fields, "token"]
+        read_only_fields = fields
+
+
+class DeviceIssueSerializer(serializers.Serializer[Any]):
+    name = serializers.CharField(max_length=100, help_text="Tên gợi nhớ của điện thoại.")
+    membership = serializers.IntegerField(
+        required=False, min_value=1, help_text="Thành viên tổ (bỏ trống: chính người gửi, khi họ ở đúng một tổ)."
+    )
+
+
+class DeviceRevokeSerializer(serializers.Serializer[Any]):
+    device = serializers.IntegerField(min_value=1, help_text="Mã thiết bị cần thu hồi.")
+
+
+@extend_schema(tags=["field"])
+class FieldDeviceListView(FieldView):
+    """The devices of the caller and of the teams they lead; POST issues a device token (from a signed-in session,
+    never from a token or a device)."""
+
+    serializer_class = FieldDeviceSerializer
+
+    def scoped_queryset(self) -> QuerySet[FieldDevice]:
+        return devices_visible_to(self.request.user)
+
+    def get(self, request: Request) -> Response:
+        return Response(FieldDeviceSerializer(self.get_queryset()[:200], many=True).data)
+
+    @extend_schema(
+        request=DeviceIssueSerializer,
+        responses={201: IssuedDeviceSerializer, 403: OpenApiResponse(ErrorSerializer)},
+        description="Cấp khóa cho điện thoại của một thành viên tổ; khóa chỉ hiện một lần.",
+    )
+    def post(self, request: Request) -> Response:
+        if not isinstance(request.successful_authenticator, SessionAuthentication) or needs_second_factor(request.user):
+            raise exceptions.PermissionDenied(
+                _("Chỉ có thể cấp khóa thiết bị khi đăng nhập đầy đủ bằng trình duyệt."), code="session_required"
+            )
+        form = DeviceIssueSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        memberships = TeamMembership.objects.select_related("team__commune").in_force()
+        if "membership" in form.validated_data:
+            membership = memberships.filter(pk=form.validated_data["membership"]).first()
+        else:
+            own = list(memberships.filter(user_id=int(request.user.pk or 0))[:2])
+            if len(own) != 1:
+                raise exceptions.ValidationError(
+                    {"membership": [_("Hãy chọn thành viên tổ.")]}, code="membership_required"
+                )
+            membership = own[0]
+        if membership is None:
+            raise exceptions.NotFound()
+        device, token = issue_device(membership=membership, name=form.validated_data["name"], actor=request.user)
+        data = {**FieldDeviceSerializer(device).data, "token": token}
+        return Response(data, status=status.HTTP_201_CREATED, headers={"Cache-Control": "no-store"})
+
+
+@extend_schema(tags=["field"])
+class FieldDeviceRevokeView(FieldView):
+    """Revoke a device (a lost phone) of the caller or of a team they lead: its next contact wipes it."""
+
+    serializer_class = DeviceRevokeSerializer
+
+    def scoped_queryset(self) -> QuerySet[FieldDevice]:
+        return devices_visible_to(self.request.user)
+
+    @extend_schema(request=DeviceRevokeSerializer, responses={200: FieldDeviceSerializer})
+    def post(self, request: Request) -> Response:
+        form = DeviceRevokeSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        device = self.get_queryset().filter(pk=form.validated_data["device"]).first()
+        if device is None:
+            raise exceptions.NotFound()
+        revoked = revoke_device(device=device, actor=request.user)
+        return Response(FieldDeviceSerializer(revoked).data)
+
+
+# --- Worklist -----------------------------------------------------------------------------------------------------
+
+
+class WorklistPersonSerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    full_name = serializers.CharField()
+    birth_year = serializers.IntegerField()
+    masked_national_id = serializers.CharField(help_text="Chỉ ba số cuối; không bao giờ có số đầy đủ.")
+    identity_age = serializers.BooleanField()
+    adult = serializers.BooleanField()
+    elderly = serializers.BooleanField()
+    vneid_level_2 = serializers.BooleanField()
+    has_bank_account = serializers.BooleanField()
+    literate = serializers.BooleanField()
+    lives_alone = serializers.BooleanField()
+    ethnic_minority = serializers.BooleanField()
+
+
+class WorklistHouseholdSerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    village_code = serializers.CharField()
+    head_name = serializers.CharField()
+    last_visit = serializers.DateField(allow_null=True)
+    needs = serializers.DictField(child=serializers.IntegerField())
+    score = serializers.IntegerField()
+    people = WorklistPersonSerializer(many=True)
+
+
+class WorklistSerializer(serializers.Serializer[Any]):
+    day = serializers.DateField()
+    form_version = serializers.IntegerField()
+    outcomes = serializers.ListField(child=serializers.CharField())
+    households = WorklistHouseholdSerializer(many=True)
+
+
+@extend_schema(tags=["field"])
+class WorklistView(FieldView):
+    """The caller's worklist: their assigned households ordered by need, with only what a visit needs (names, birth
+    years, masked IDs, status flags). Answers 304 to `If-None-Match` with the current ETag."""
+
+    serializer_class = WorklistSerializer
+
+    @extend_schema(responses={200: WorklistSerializer, 304: OpenApiResponse(description="Không đổi.")})
+    def get(self, request: Request) -> Response:
+        membership = self.device.membership if self.device is not None else None
+        day = timezone.localdate()
+        data = WorklistSerializer(
+            {
+                "day": day,
+                "form_version": 1,
+                "outcomes": list(Outcome.values),
+                "households": worklist(request.user, day=day, membership=membership),
+            }
+        ).data
+        body = json.dumps(data, sort_keys=True, ensure_ascii=False, default=str).encode()
+        etag = f'"{hashlib.sha256(body).hexdigest()[:32]}"'
+        headers = {"ETag": etag, "Cache-Control": "private, no-cache"}
+        if etag in [tag.strip() for tag in request.headers.get("If-None-Match", "").split(",")]:
+            return Response(status=status.HTTP_304_NOT_MODIFIED, headers=headers)
+        return Response(data, headers=headers)
+
+
+# --- Visits -------------------------------------------------------------------------------------------------------
+
+
+class IncomingOutcomeSerializer(serializers.Serializer[Any]):
+    resident = serializers.IntegerField()
+    outcome = serializers.ChoiceField(choices=Outcome.choices)
+
+
+class IncomingVisitSerializer(serializers.Serializer[Any]):
+    id = serializers.UUIDField(help_text="UUID do điện thoại tạo.")
+    form_version = serializers.IntegerField()
+    household = serializers.IntegerField()
+    visited_at = serializers.DateTimeField(help_text="ISO 8601, kèm múi giờ.")
+    note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    outcomes = IncomingOutcomeSerializer(many=True, required=False)
+
+
+class VisitBatchSerializer(serializers.Serializer[Any]):
+    """The batch as read: a list of at most MAX_BATCH items, each then read on its own (a bad item is its own 400)."""
+
+    visits = serializers.ListField(max_length=MAX_BATCH, allow_empty=True)
+
+
+class VisitBatchDocumentSerializer(serializers.Serializer[Any]):
+    """The batch as the OpenAPI document describes it."""
+
+    visits = IncomingVisitSerializer(many=True, help_text="Tối đa 500 buổi hỗ trợ.")
+
+
+class VisitReceiptSerializer(serializers.Serializer[Any]):
+    id = serializers.CharField()
+    status = serializers.IntegerField(help_text="201 mới, 200 đã có (gửi lại), 409 trùng mã khác nội dung, 400, 404.")
+    code = serializers.CharField()
+    detail = serializers.CharField()
+    field = serializers.CharField(allow_null=True)
+
+
+class VisitBatchResultSerializer(serializers.Serializer[Any]):
+    results = VisitReceiptSerializer(many=True)
+
+
+@extend_schema(tags=["field"])
+class VisitBatchView(FieldView):
+    """Receive a batch of visits (at most 500): each is validated and stored on its own, with its own result. The
+    phone keeps a visit until its result is 201 or 200; a 409 is shown to the member."""
+
+    serializer_class = VisitBatchSerializer
+
+    @extend_schema(
+        request=VisitBatchDocumentSerializer,
+        responses={200: VisitBatchResultSerializer},
+    )
+    def post(self, request: Request) -> Response:
+        form = VisitBatchSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        receipts = receive_batch(visits=form.validated_data["visits"], actor=request.user, device=self.device)
+        return Response({"results": [receipt.as_dict() for receipt in receipts]})
+
+
+__all__ = [
+    "FieldDeviceAuthentication",
+    "FieldDeviceListView",
+    "FieldDeviceRevokeView",
+    "VisitBatchView",
+    "WorklistView",
+]

@@ -1,0 +1,144 @@
+"""A phone's batch of visits, received like ODK Central and DHIS2 Android receive theirs: each visit on its own.
+
+Every visit of a batch is validated and stored independently, in its own transaction, and gets its own result:
+201 created, 200 unchanged (a resend of a stored visit), 409 conflict (its id is stored with other content), 400
+invalid, 404 a household not assigned to the member. A half-sent batch therefore loses nothing and duplicates
+nothing: whatever reached the server is stored once, and the phone keeps every visit until a result confirms it.
+"""
+
+import datetime
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+
+from hocvuso.core.errors import DomainError, NotFound
+from hocvuso.people.models import Household
+
+from .models import FieldDevice
+from .visits import CREATED, NOTE_MAX_LENGTH, VisitConflict, record_visit
+
+# The largest batch a phone may send at once.
+MAX_BATCH = 500
+
+
+@dataclass(frozen=True)
+class IncomingVisit:
+    """A visit as a phone sends it, parsed."""
+
+    id: uuid.UUID
+    form_version: int
+    household_id: int
+    visited_at: datetime.datetime
+    note: str = ""
+    outcomes: tuple[tuple[int, str], ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class VisitReceipt:
+    """The answer for one visit of a batch."""
+
+    id: str
+    status: int
+    code: str
+    detail: str = ""
+    field: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "status": self.status, "code": self.code, "detail": self.detail, "field": self.field}
+
+
+def _invalid(message: str, field_name: str) -> DomainError:
+    return DomainError(message, field=field_name, code="invalid")
+
+
+def _whole(raw: Any, field_name: str) -> int:
+    if isinstance(raw, bool) or not isinstance(raw, int) or not 0 < raw < 2**31:
+        raise _invalid(_("Giá trị phải là số nguyên dương."), field_name)
+    return raw
+
+
+def parse_visit(raw: Any) -> IncomingVisit:
+    """Read one visit of a batch (a JSON object): `id` (UUID), `form_version`, `household` (id), `visited_at` (ISO
+    8601 with its offset), `note`, `outcomes` ([{"resident": id, "outcome": key}]). Raises DomainError naming the
+    first bad field; nothing is guessed (a time without an offset is refused, not read as local time)."""
+    if not isinstance(raw, Mapping):
+        raise _invalid(_("Mỗi buổi hỗ trợ phải là một đối tượng JSON."), "")
+    try:
+        visit_id = uuid.UUID(str(raw.get("id", "")))
+    except ValueError:
+        raise _invalid(_("Mã buổi hỗ trợ phải là một UUID."), "id") from None
+    text = raw.get("visited_at")
+    visited_at = parse_datetime(text) if isinstance(text, str) else None
+    if visited_at is None or visited_at.tzinfo is None:
+        raise _invalid(_("Thời điểm phải theo ISO 8601, kèm múi giờ."), "visited_at")
+    note = raw.get("note", "")
+    if not isinstance(note, str) or len(note) > NOTE_MAX_LENGTH:
+        raise _invalid(_("Ghi chú phải là chuỗi, tối đa 2000 ký tự."), "note")
+    outcomes = raw.get("outcomes", [])
+    if not isinstance(outcomes, list):
+        raise _invalid(_("Kết quả phải là một danh sách."), "outcomes")
+    pairs = []
+    for item in outcomes:
+        if not isinstance(item, Mapping) or not isinstance(item.get("outcome"), str):
+            raise _invalid(_("Mỗi kết quả gồm người dân (resident) và kết quả (outcome)."), "outcomes")
+        pairs.append((_whole(item.get("resident"), "outcomes"), item["outcome"]))
+    return IncomingVisit(
+        id=visit_id,
+        form_version=_whole(raw.get("form_version"), "form_version"),
+        household_id=_whole(raw.get("household"), "household"),
+        visited_at=visited_at,
+        note=note,
+        outcomes=tuple(pairs),
+    )
+
+
+def receive_visit(*, visit: IncomingVisit, actor: Any, device: FieldDevice | None = None) -> VisitReceipt:
+    """Store one visit of a batch through `visits.record_visit` and say what happened to it; never raises for
+    the visit's own faults (they are its result)."""
+    household = Household.objects.select_related("village").filter(pk=visit.household_id).first()
+    try:
+        if household is None:
+            raise NotFound()
+        result = record_visit(
+            visit_id=visit.id,
+            form_version=visit.form_version,
+            household=household,
+            visited_at=visit.visited_at,
+            outcomes=visit.outcomes,
+            note=visit.note,
+            actor=actor,
+            device=device,
+        )
+    except VisitConflict as error:
+        return VisitReceipt(str(visit.id), 409, error.code, str(error.message), error.field)
+    except NotFound as error:
+        return VisitReceipt(str(visit.id), 404, "not_found", str(error.message), "household")
+    except DomainError as error:
+        return VisitReceipt(str(visit.id), 400, error.code, str(error.message), error.field)
+    if result.status == CREATED:
+        return VisitReceipt(str(visit.id), 201, "created")
+    return VisitReceipt(str(visit.id), 200, "unchanged")
+
+
+def receive_batch(*, visits: Sequence[Any], actor: Any, device: FieldDevice | None = None) -> list[VisitReceipt]:
+    """Receive a phone's batch (raw JSON objects, at most MAX_BATCH): one receipt per visit, in the batch's order.
+    A visit that cannot be read gets a 400 receipt (with its id when it has a readable one). Raises DomainError
+    for a batch that is too large."""
+    if len(visits) > MAX_BATCH:
+        raise DomainError(
+            _("Mỗi lần gửi tối đa %(count)d buổi hỗ trợ.") % {"count": MAX_BATCH}, field="visits", code="too_many"
+        )
+    receipts = []
+    for raw in visits:
+        try:
+            parsed = parse_visit(raw)
+        except DomainError as error:
+            raw_id = str(raw.get("id", "")) if isinstance(raw, Mapping) else ""
+            receipts.append(VisitReceipt(raw_id[:64], 400, error.code, str(error.message), error.field))
+            continue
+        receipts.append(receive_visit(visit=parsed, actor=actor, device=device))
+    return receipts
