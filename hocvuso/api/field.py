@@ -36,7 +36,7 @@ from hocvuso.outreach.sync import MAX_BATCH, receive_batch
 
 from .authentication import ApiTokenAuthentication
 from .base import ApiView
-from .schema import ErrorSerializer
+from .schema import ApiAutoSchema, ErrorSerializer
 
 DEVICE_TOKEN = re.compile(r"(?P<prefix>[0-9a-f]{8})\.(?P<secret>[A-Za-z0-9_\-]{20,128})")
 LAST_CONTACT_RESOLUTION_SECONDS = 60
@@ -98,11 +98,10 @@ class FieldDeviceScheme(OpenApiAuthenticationExtension):
 
     def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
         return {
-            "type": "apiKey",
-            "in": "header",
-            "name": "Authorization",
-            "description": "`Device <prefix>.<secret>`: the device token issued at /api/v1/field/devices/ "
-            "(shown once).",
+            "type": "http",
+            "scheme": "device",
+            "description": "`Authorization: Device <prefix>.<secret>`: the device token issued at "
+            "/api/v1/field/devices/ (shown once).",
         }
 
 
@@ -120,8 +119,20 @@ class FieldThrottle(SimpleRateThrottle):
         return f"throttle:field:user:{request.user.pk}"
 
 
+class FieldAutoSchema(ApiAutoSchema):
+    """Also documents 429, the answer past the rate limit."""
+
+    def _get_response_bodies(self, direction: Any = "response") -> dict[str, Any]:
+        responses = super()._get_response_bodies(direction)
+        if "429" not in responses:
+            responses["429"] = self._get_response_for_code(ErrorSerializer, "429", direction=direction)
+            responses["429"]["description"] = "Quá nhiều yêu cầu: hãy thử lại sau (Retry-After)."
+        return dict(sorted(responses.items()))
+
+
 class FieldView(ApiView, abstract=True):
     required_permission = Permission.RECORD_VISIT
+    schema = FieldAutoSchema()
     authentication_classes = [FieldDeviceAuthentication, ApiTokenAuthentication, SessionAuthentication]
     throttle_classes = [FieldThrottle]
 
@@ -181,12 +192,12 @@ class FieldDeviceListView(FieldView):
         description="Cấp khóa cho điện thoại của một thành viên tổ; khóa chỉ hiện một lần.",
     )
     def post(self, request: Request) -> Response:
+        form = DeviceIssueSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
         if not isinstance(request.successful_authenticator, SessionAuthentication) or needs_second_factor(request.user):
             raise exceptions.PermissionDenied(
                 _("Chỉ có thể cấp khóa thiết bị khi đăng nhập đầy đủ bằng trình duyệt."), code="session_required"
             )
-        form = DeviceIssueSerializer(data=request.data)
-        form.is_valid(raise_exception=True)
         memberships = TeamMembership.objects.select_related("team__commune").in_force()
         if "membership" in form.validated_data:
             membership = memberships.filter(pk=form.validated_data["membership"]).first()
