@@ -133,7 +133,8 @@ class FieldAutoSchema(ApiAutoSchema):
 class FieldView(ApiView, abstract=True):
     required_permission = Permission.RECORD_VISIT
     schema = FieldAutoSchema()
-    authentication_classes = [FieldDeviceAuthentication, ApiTokenAuthentication, SessionAuthentication]
+    # The device scheme last: a caller without credentials is challenged for the API's Bearer token, as elsewhere.
+    authentication_classes = [ApiTokenAuthentication, SessionAuthentication, FieldDeviceAuthentication]
     throttle_classes = [FieldThrottle]
 
     @property

@@ -18,8 +18,8 @@ from django.utils.translation import gettext as _
 from hocvuso.core.errors import DomainError, NotFound
 from hocvuso.people.models import Household
 
-from .models import FieldDevice
-from .visits import CREATED, NOTE_MAX_LENGTH, VisitConflict, record_visit
+from .models import FieldDevice, Visit
+from .visits import CREATED, NOTE_MAX_LENGTH, VisitConflict, content_hash, record_visit
 
 # The largest batch a phone may send at once.
 MAX_BATCH = 500
@@ -96,10 +96,37 @@ def parse_visit(raw: Any) -> IncomingVisit:
     )
 
 
-def receive_visit(*, visit: IncomingVisit, actor: Any, device: FieldDevice | None = None) -> VisitReceipt:
+def _digest(visit: IncomingVisit, actor: Any) -> str:
+    return content_hash(
+        recorded_by=actor.pk,
+        form_version=visit.form_version,
+        household=visit.household_id,
+        visited_at=visit.visited_at,
+        note=visit.note,
+        outcomes=visit.outcomes,
+    )
+
+
+def _resent(visit: IncomingVisit, stored_hash: str, actor: Any) -> VisitReceipt:
+    """The receipt of a visit whose id is already stored: unchanged when the content is the same, else a conflict."""
+    if _digest(visit, actor) == stored_hash:
+        return VisitReceipt(str(visit.id), 200, "unchanged")
+    conflict = VisitConflict()
+    return VisitReceipt(str(visit.id), 409, conflict.code, str(conflict.message), conflict.field)
+
+
+def receive_visit(
+    *,
+    visit: IncomingVisit,
+    actor: Any,
+    device: FieldDevice | None = None,
+    household: Household | None = None,
+    known_new: bool = False,
+) -> VisitReceipt:
     """Store one visit of a batch through `visits.record_visit` and say what happened to it; never raises for
-    the visit's own faults (they are its result)."""
-    household = Household.objects.select_related("village").filter(pk=visit.household_id).first()
+    the visit's own faults (they are its result). `household` spares the look-up when the caller loaded it."""
+    if household is None or household.pk != visit.household_id:
+        household = Household.objects.select_related("village").filter(pk=visit.household_id).first()
     try:
         if household is None:
             raise NotFound()
@@ -112,6 +139,7 @@ def receive_visit(*, visit: IncomingVisit, actor: Any, device: FieldDevice | Non
             note=visit.note,
             actor=actor,
             device=device,
+            known_new=known_new,
         )
     except VisitConflict as error:
         return VisitReceipt(str(visit.id), 409, error.code, str(error.message), error.field)
@@ -132,13 +160,29 @@ def receive_batch(*, visits: Sequence[Any], actor: Any, device: FieldDevice | No
         raise DomainError(
             _("Mỗi lần gửi tối đa %(count)d buổi hỗ trợ.") % {"count": MAX_BATCH}, field="visits", code="too_many"
         )
-    receipts = []
+    parsed: list[IncomingVisit | VisitReceipt] = []
     for raw in visits:
         try:
-            parsed = parse_visit(raw)
+            parsed.append(parse_visit(raw))
         except DomainError as error:
             raw_id = str(raw.get("id", "")) if isinstance(raw, Mapping) else ""
-            receipts.append(VisitReceipt(raw_id[:64], 400, error.code, str(error.message), error.field))
-            continue
-        receipts.append(receive_visit(visit=parsed, actor=actor, device=device))
+            parsed.append(VisitReceipt(raw_id[:64], 400, error.code, str(error.message), error.field))
+    readable = [visit for visit in parsed if isinstance(visit, IncomingVisit)]
+    # Two queries for the whole batch: the visits already stored (a resend is answered from these) and the
+    # households; a visit stored meanwhile by another request is still caught by record_visit itself.
+    stored = dict(Visit.objects.filter(pk__in=[v.id for v in readable]).values_list("pk", "content_hash"))
+    households = Household.objects.select_related("village").in_bulk({v.household_id for v in readable})
+    receipts = []
+    for visit in parsed:
+        if isinstance(visit, VisitReceipt):
+            receipts.append(visit)
+        elif visit.id in stored:
+            receipts.append(_resent(visit, stored[visit.id], actor))
+        else:
+            receipt = receive_visit(
+                visit=visit, actor=actor, device=device, household=households.get(visit.household_id), known_new=True
+            )
+            if receipt.status == 201:
+                stored[visit.id] = _digest(visit, actor)
+            receipts.append(receipt)
     return receipts

@@ -125,6 +125,7 @@ def record_visit(
     outcomes: Iterable[tuple[int, str]] = (),
     note: str = "",
     device: FieldDevice | None = None,
+    known_new: bool = False,
 ) -> VisitResult:
     """Record a team member's visit to a household, with what was done or found per person of the household.
 
@@ -133,7 +134,8 @@ def record_visit(
     Raises VisitConflict for the same id with other content; NotFound for a household not assigned to the
     actor that day; DomainError for an unknown form version, a time in the future or too long ago, a note too
     long, an unknown outcome, a person not of the household, or "refused", "not at home", "moved away",
-    "deceased" with another outcome for the same person."""
+    "deceased" with another outcome for the same person. `known_new` skips the look-up for a stored visit when the
+    caller has just made it (a batch looks its ids up at once); a visit stored meanwhile is still recognised."""
     if visited_at.tzinfo is None:
         raise DomainError(_("Thời điểm cần có múi giờ."), field="visited_at", code="naive_time")
     if form_version not in FORM_VERSIONS:
@@ -147,7 +149,7 @@ def record_visit(
         note=note,
         outcomes=pairs,
     )
-    resent = _existing(visit_id, digest)
+    resent = None if known_new else _existing(visit_id, digest)
     if resent is not None:
         return resent
     now = timezone.now()

@@ -211,7 +211,7 @@ def test_the_server_holds_exactly_the_intended_visits_whatever_the_network_does(
             phone.outbox[twin["key"]] = twin
             intended[visit["id"]].add(_hash(phone, twin))
     network = Network(rng, faults)
-    for _ in range(VISITS // 10):  # the bad network
+    for _ in range(VISITS // 15):  # the bad network
         phone = rng.choice(phones)
         if phone.outbox:
             _round(rng, phone, network, reliable=False)
