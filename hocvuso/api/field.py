@@ -23,6 +23,7 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import authentication, exceptions, serializers, status
 from rest_framework.authentication import SessionAuthentication
+from rest_framework.mixins import ListModelMixin
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import SimpleRateThrottle
@@ -96,6 +97,12 @@ class FieldDeviceScheme(OpenApiAuthenticationExtension):
     target_class = "hocvuso.api.field.FieldDeviceAuthentication"
     name = "fieldDevice"
 
+    def get_security_requirement(self, auto_schema: Any) -> list[dict[str, list[Any]]]:
+        """Listed among the document's schemes, not on each operation: the field endpoints say in their
+        description that a phone may send its device token (the operations keep the Bearer and session schemes a
+        generic client uses; a device header on every operation made schema-driven clients send it at random)."""
+        return []
+
     def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
         return {
             "type": "http",
@@ -120,17 +127,25 @@ class FieldThrottle(SimpleRateThrottle):
 
 
 class FieldAutoSchema(ApiAutoSchema):
-    """Also documents 429, the answer past the rate limit."""
+    """Also documents 429, the answer past the rate limit, and 406 (an Accept header without JSON)."""
 
     def _get_response_bodies(self, direction: Any = "response") -> dict[str, Any]:
         responses = super()._get_response_bodies(direction)
-        if "429" not in responses:
-            responses["429"] = self._get_response_for_code(ErrorSerializer, "429", direction=direction)
-            responses["429"]["description"] = "Quá nhiều yêu cầu: hãy thử lại sau (Retry-After)."
+        extra = {
+            "406": "Tiêu đề Accept không nhận JSON.",
+            "429": "Quá nhiều yêu cầu: hãy thử lại sau (Retry-After).",
+        }
+        for code, description in extra.items():
+            if code not in responses:
+                responses[code] = self._get_response_for_code(ErrorSerializer, code, direction=direction)
+                responses[code]["description"] = description
         return dict(sorted(responses.items()))
 
 
 class FieldView(ApiView, abstract=True):
+    """A field endpoint: RECORD_VISIT; a phone sends `Authorization: Device <prefix>.<secret>` (the `fieldDevice`
+    scheme), a browser or integration its session or Bearer token."""
+
     required_permission = Permission.RECORD_VISIT
     schema = FieldAutoSchema()
     # The device scheme last: a caller without credentials is challenged for the API's Bearer token, as elsewhere.
@@ -175,7 +190,7 @@ class DeviceRevokeSerializer(serializers.Serializer[Any]):
 
 
 @extend_schema(tags=["field"])
-class FieldDeviceListView(FieldView):
+class FieldDeviceListView(ListModelMixin, FieldView):
     """The devices of the caller and of the teams they lead; POST issues a device token (from a signed-in session,
     never from a token or a device)."""
 
@@ -185,7 +200,7 @@ class FieldDeviceListView(FieldView):
         return devices_visible_to(self.request.user)
 
     def get(self, request: Request) -> Response:
-        return Response(FieldDeviceSerializer(self.get_queryset()[:200], many=True).data)
+        return self.list(request)
 
     @extend_schema(
         request=DeviceIssueSerializer,

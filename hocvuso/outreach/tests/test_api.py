@@ -122,7 +122,7 @@ def test_devices_are_issued_from_a_session_and_revoked_by_the_leader(field):
     bob = sign_in(APIClient(), field.bob)
     assert bob.post(reverse("api:field-device-revoke"), {"device": device_id}, format="json").status_code == 404
     leader = sign_in(APIClient(), field.leader)
-    assert [d["id"] for d in leader.get(reverse("api:field-device-list")).json()] == [device_id]
+    assert [d["id"] for d in leader.get(reverse("api:field-device-list")).json()["results"]] == [device_id]
     revoked = leader.post(reverse("api:field-device-revoke"), {"device": device_id}, format="json")
     assert revoked.status_code == 200
     assert revoked.json()["revoked_at"] is not None
