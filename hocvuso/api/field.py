@@ -13,7 +13,7 @@ import hmac
 import json
 import re
 from datetime import timedelta
-from typing import Any
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db.models import QuerySet
@@ -146,7 +146,7 @@ class FieldView(ApiView, abstract=True):
     """A field endpoint: RECORD_VISIT; a phone sends `Authorization: Device <prefix>.<secret>` (the `fieldDevice`
     scheme), a browser or integration its session or Bearer token."""
 
-    required_permission = Permission.RECORD_VISIT
+    required_permission: ClassVar[Permission | None] = Permission.RECORD_VISIT
     schema = FieldAutoSchema()
     # The device scheme last: a caller without credentials is challenged for the API's Bearer token, as elsewhere.
     authentication_classes = [ApiTokenAuthentication, SessionAuthentication, FieldDeviceAuthentication]
@@ -179,7 +179,12 @@ class IssuedDeviceSerializer(FieldDeviceSerializer):
 
 
 class DeviceIssueSerializer(serializers.Serializer[Any]):
-    name = serializers.CharField(max_length=100, help_text="Tên gợi nhớ của điện thoại.")
+    # At least one visible character and no control character, as the schema says (a blank name is refused).
+    name = serializers.RegexField(
+        r"^[^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f][^\x00-\x1f\x7f]*$",
+        max_length=100,
+        help_text="Tên gợi nhớ của điện thoại.",
+    )
     membership = serializers.IntegerField(
         required=False, min_value=1, help_text="Thành viên tổ (bỏ trống: chính người gửi, khi họ ở đúng một tổ)."
     )
@@ -194,6 +199,9 @@ class FieldDeviceListView(ListModelMixin, FieldView):
     """The devices of the caller and of the teams they lead; POST issues a device token (from a signed-in session,
     never from a token or a device)."""
 
+    # Any signed-in caller, on their own things: their own devices and those of the teams they manage (the
+    # access module decides which teams); issuing one needs a full browser sign-in, checked before the body is read.
+    required_permission = None
     serializer_class = FieldDeviceSerializer
 
     def scoped_queryset(self) -> QuerySet[FieldDevice]:
@@ -208,12 +216,12 @@ class FieldDeviceListView(ListModelMixin, FieldView):
         description="Cấp khóa cho điện thoại của một thành viên tổ; khóa chỉ hiện một lần.",
     )
     def post(self, request: Request) -> Response:
-        form = DeviceIssueSerializer(data=request.data)
-        form.is_valid(raise_exception=True)
         if not isinstance(request.successful_authenticator, SessionAuthentication) or needs_second_factor(request.user):
             raise exceptions.PermissionDenied(
                 _("Chỉ có thể cấp khóa thiết bị khi đăng nhập đầy đủ bằng trình duyệt."), code="session_required"
             )
+        form = DeviceIssueSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
         memberships = TeamMembership.objects.select_related("team__commune").in_force()
         if "membership" in form.validated_data:
             membership = memberships.filter(pk=form.validated_data["membership"]).first()
