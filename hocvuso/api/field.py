@@ -123,6 +123,8 @@ class FieldThrottle(SimpleRateThrottle):
     def get_cache_key(self, request: Request, view: Any) -> str | None:
         if isinstance(request.auth, FieldDevice):
             return f"throttle:field:device:{request.auth.pk}"
+        if not request.user or not request.user.is_authenticated:
+            return None  # answered 401 by the view, not counted
         return f"throttle:field:user:{request.user.pk}"
 
 
@@ -155,6 +157,44 @@ class FieldView(ApiView, abstract=True):
     @property
     def device(self) -> FieldDevice | None:
         return self.request.auth if isinstance(self.request.auth, FieldDevice) else None
+
+
+# The request bodies as the document gives them, closed to other properties: the API's JSON reader refuses some
+# values anywhere in a body (numbers out of range, deep nesting), so a property the server never reads is not offered.
+_OUTCOME = {
+    "type": "object",
+    "properties": {
+        "resident": {"type": "integer", "minimum": 1},
+        "outcome": {"type": "string", "enum": Outcome.values},
+    },
+    "required": ["resident", "outcome"],
+    "additionalProperties": False,
+}
+_VISIT = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "string", "format": "uuid", "description": "UUID do điện thoại tạo."},
+        "form_version": {"type": "integer", "minimum": 1, "maximum": 32767},
+        "household": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1},
+        "visited_at": {"type": "string", "format": "date-time", "description": "ISO 8601, kèm múi giờ."},
+        "note": {"type": "string", "maxLength": 2000},
+        "outcomes": {"type": "array", "items": _OUTCOME},
+    },
+    "required": ["id", "form_version", "household", "visited_at"],
+    "additionalProperties": False,
+}
+BATCH_BODY = {
+    "type": "object",
+    "properties": {"visits": {"type": "array", "items": _VISIT, "maxItems": MAX_BATCH}},
+    "required": ["visits"],
+    "additionalProperties": False,
+}
+REVOKE_BODY = {
+    "type": "object",
+    "properties": {"device": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}},
+    "required": ["device"],
+    "additionalProperties": False,
+}
 
 
 # --- Devices ------------------------------------------------------------------------------------------------------
@@ -191,7 +231,7 @@ class DeviceIssueSerializer(serializers.Serializer[Any]):
 
 
 class DeviceRevokeSerializer(serializers.Serializer[Any]):
-    device = serializers.IntegerField(min_value=1, help_text="Mã thiết bị cần thu hồi.")
+    device = serializers.IntegerField(min_value=1, max_value=2**31 - 1, help_text="Mã thiết bị cần thu hồi.")
 
 
 @extend_schema(tags=["field"])
@@ -248,7 +288,7 @@ class FieldDeviceRevokeView(FieldView):
     def scoped_queryset(self) -> QuerySet[FieldDevice]:
         return devices_visible_to(self.request.user)
 
-    @extend_schema(request=DeviceRevokeSerializer, responses={200: FieldDeviceSerializer})
+    @extend_schema(request={"application/json": REVOKE_BODY}, responses={200: FieldDeviceSerializer})
     def post(self, request: Request) -> Response:
         form = DeviceRevokeSerializer(data=request.data)
         form.is_valid(raise_exception=True)
@@ -325,30 +365,10 @@ class WorklistView(FieldView):
 # --- Visits -------------------------------------------------------------------------------------------------------
 
 
-class IncomingOutcomeSerializer(serializers.Serializer[Any]):
-    resident = serializers.IntegerField()
-    outcome = serializers.ChoiceField(choices=Outcome.choices)
-
-
-class IncomingVisitSerializer(serializers.Serializer[Any]):
-    id = serializers.UUIDField(help_text="UUID do điện thoại tạo.")
-    form_version = serializers.IntegerField()
-    household = serializers.IntegerField()
-    visited_at = serializers.DateTimeField(help_text="ISO 8601, kèm múi giờ.")
-    note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
-    outcomes = IncomingOutcomeSerializer(many=True, required=False)
-
-
 class VisitBatchSerializer(serializers.Serializer[Any]):
     """The batch as read: a list of at most MAX_BATCH items, each then read on its own (a bad item is its own 400)."""
 
     visits = serializers.ListField(max_length=MAX_BATCH, allow_empty=True)
-
-
-class VisitBatchDocumentSerializer(serializers.Serializer[Any]):
-    """The batch as the OpenAPI document describes it."""
-
-    visits = IncomingVisitSerializer(many=True, help_text="Tối đa 500 buổi hỗ trợ.")
 
 
 class VisitReceiptSerializer(serializers.Serializer[Any]):
@@ -371,7 +391,7 @@ class VisitBatchView(FieldView):
     serializer_class = VisitBatchSerializer
 
     @extend_schema(
-        request=VisitBatchDocumentSerializer,
+        request={"application/json": BATCH_BODY},
         responses={200: VisitBatchResultSerializer},
     )
     def post(self, request: Request) -> Response:

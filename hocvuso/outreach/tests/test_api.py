@@ -153,4 +153,5 @@ def test_the_schema_describes_the_field_endpoints(db):
     schema = APIClient().get(reverse("api:schema") + "?format=json").json()
     assert {"/api/v1/field/visits/", "/api/v1/field/worklist/", "/api/v1/field/devices/"} <= set(schema["paths"])
     assert "fieldDevice" in schema["components"]["securitySchemes"]
-    assert "IncomingVisit" in schema["components"]["schemas"]
+    batch = schema["paths"]["/api/v1/field/visits/"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    assert batch["properties"]["visits"]["maxItems"] == 500
