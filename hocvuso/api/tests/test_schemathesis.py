@@ -81,6 +81,10 @@ def _run_every_operation(live_server: Any, callers: Callers, identity: str) -> N
         operation = result.ok()
         operations += 1
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+            if mode is GenerationMode.NEGATIVE and operation.definition.raw.get("x-per-item-results"):
+                # A batch whose items are judged one by one (POST field/visits/): a bad item is reported in the
+                # 200 answer, by design (tested in hocvuso/outreach/tests/test_api.py), not refused as a whole.
+                continue
 
             @given(case=operation.as_strategy(generation_mode=mode))
             @settings(
