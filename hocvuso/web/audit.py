@@ -79,6 +79,7 @@ ACTION_LABELS: dict[str, str | Promise] = {
     "learning.question_edited": _("Sửa câu hỏi"),
     "learning.assessment_edited": _("Sửa bài đánh giá"),
     "learning.media_stored": _("Lưu tệp hình ảnh, âm thanh"),
+    "learning.narration_recorded": _("Ghi âm bài học"),
     "learning.supervised_session_opened": _("Mở buổi đánh giá có giám sát"),
     "learning.supervised_session_closed": _("Đóng buổi đánh giá có giám sát"),
     "learning.supervised_pin_wrong": _("Nhập sai mã buổi đánh giá có giám sát"),
