@@ -47,6 +47,10 @@ def test_every_api_route_is_a_base_class_with_a_policy():
         "roster-import-list": AccessPolicy(permission=Permission.IMPORT_ROSTER),
         "roster-import-detail": AccessPolicy(permission=Permission.IMPORT_ROSTER),
         "roster-import-confirm": AccessPolicy(permission=Permission.IMPORT_ROSTER),
+        "field-device-list": AccessPolicy(permission=None),  # a user's own devices (issuing: a full sign-in)
+        "field-device-revoke": AccessPolicy(permission=Permission.RECORD_VISIT),
+        "field-worklist": AccessPolicy(permission=Permission.RECORD_VISIT),
+        "field-visits": AccessPolicy(permission=Permission.RECORD_VISIT),
         "schema": AccessPolicy(permission=None, public=True),
         "docs": AccessPolicy(permission=None, public=True),
     }

@@ -17,6 +17,7 @@ from ..models import CourseMedia, Lesson, LessonTranslation
 from .course_edits import _refresh_course_hash
 
 MAX_NARRATION_BYTES = 1024 * 1024
+AUDIO_EXTENSIONS = (".webm", ".ogg", ".mp3", ".m4a")  # what `audio_extension` recognises
 
 
 def audio_extension(data: bytes) -> str | None:
@@ -58,7 +59,8 @@ def record_lesson_narration(*, lesson: Lesson, language: str = "", data: bytes, 
     course = lesson.course
     stem = f"{lesson.slug}.{language}" if language else lesson.slug
     path = f"media/narration/{stem}{extension}"
-    CourseMedia.objects.filter(course=course, path__startswith=f"media/narration/{stem}.").exclude(path=path).delete()
+    others = [f"media/narration/{stem}{other}" for other in AUDIO_EXTENSIONS if other != extension]
+    CourseMedia.objects.filter(course=course, path__in=others).delete()  # the recording it had, in another format
     media = CourseMedia.objects.filter(course=course, path=path).first() or CourseMedia(course=course, path=path)
     media.sha256, media.size = hashlib.sha256(data).hexdigest(), len(data)
     media.file.save(f"{stem}{extension}", ContentFile(data), save=False)

@@ -6,6 +6,7 @@ type and `nosniff` (SecurityMiddleware), so a course file cannot run scripts on 
 """
 
 import mimetypes
+from pathlib import PurePosixPath
 
 from django.http import FileResponse, HttpRequest
 from django.views.decorators.http import require_GET
@@ -16,6 +17,7 @@ from . import selectors
 
 # Course files are named by their content hash: a changed file gets a new name, so browsers may keep them a day.
 CACHE_SECONDS = 24 * 3600
+NARRATION_FOLDER = PurePosixPath("media/narration")  # lesson recordings (learning.services.narration)
 
 
 @public
@@ -23,7 +25,7 @@ CACHE_SECONDS = 24 * 3600
 def course_file(request: HttpRequest, path: str) -> FileResponse:
     media = selectors.published_course_file(name=f"learning/{path}")
     content_type = mimetypes.guess_type(media.file.name or "")[0] or "application/octet-stream"
-    if media.path.startswith("media/narration/") and content_type.startswith("video/"):
+    if PurePosixPath(media.path).parent == NARRATION_FOLDER and content_type.startswith("video/"):
         content_type = "audio/" + content_type.removeprefix("video/")  # a recording made for listening
     response = FileResponse(media.file.open("rb"), content_type=content_type)
     response["Cache-Control"] = f"public, max-age={CACHE_SECONDS}"
