@@ -2,7 +2,8 @@
 
 Creates (or recreates) the database named by BENCH_POPULATION_DATABASE_URL (default
 postgres://postgres@127.0.0.1:5432/hocvuso_bench_population), migrates it, loads the national units, then
-times the command (`--replace`, so each run starts from an empty registry of the province) in a fresh process,
+times the command in a fresh process on an empty registry (emptied with TRUNCATE before each run, outside the
+timing: `--replace` on a full province would time deleting the last run's 4,000,000 residents too),
 RUNS times (bench/repeat.py), and counts what it stored straight from the database. It goes through the public
 command only, wherever the generator's code lives. Prints `name: value` lines and returns the figures (for
 bench/run.py). The size (`bench/run.py generate_population=N`, or BENCH_POPULATION_RESIDENTS) is the number of
@@ -50,6 +51,16 @@ def _counts(url: str) -> dict[str, int]:
     return counts
 
 
+def _empty_registry(url: str) -> None:
+    """Empty the registry's tables before a run (outside its timing): every run does the same work."""
+    from psycopg import sql
+
+    with psycopg.connect(url, autocommit=True) as connection:
+        connection.execute(
+            sql.SQL("TRUNCATE {} CASCADE").format(sql.SQL(", ").join(sql.Identifier(t) for t in TABLES.values()))
+        )
+
+
 def run(size: int | None = None) -> dict[str, Any]:
     url = os.environ.get("BENCH_POPULATION_DATABASE_URL", DEFAULT_URL)
     residents = size or int(os.environ.get("BENCH_POPULATION_RESIDENTS", "4000000"))
@@ -64,6 +75,7 @@ def run(size: int | None = None) -> dict[str, Any]:
     command = ["generate_population", "--province", "68", "--residents", str(residents), "--seed", "68", "--replace"]
 
     def once() -> dict[str, Any]:
+        _empty_registry(url)
         started = time.perf_counter()
         completed = subprocess.run(
             [sys.executable, "manage.py", *command],
