@@ -37,12 +37,12 @@ def main(requests: int) -> None:
     from importlib import import_module
 
     from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.db import connection
-    from django.test import Client
+    from django.test import Client, RequestFactory
     from django.test.utils import CaptureQueriesContext
 
     from hocvuso.accounts.models import User
+    from hocvuso.accounts.services import complete_sign_in
     from hocvuso.learning.models import Enrolment, LessonCompletion
 
     user = User.objects.filter(username__startswith="bench.learner.").order_by("username").first()
@@ -52,19 +52,12 @@ def main(requests: int) -> None:
     lessons = list(enrolment.course.lessons.filter(is_active=True).order_by("position"))
     done = LessonCompletion.objects.filter(user=user).count()
     path = f"/khoa-hoc/{enrolment.course.slug}/{lessons[min(done, len(lessons) - 1)].slug}/"
-    store = import_module(settings.SESSION_ENGINE).SessionStore()
-    now = int(time.time())
-    store.update(
-        {
-            SESSION_KEY: str(user.pk),
-            BACKEND_SESSION_KEY: settings.AUTHENTICATION_BACKENDS[0],
-            HASH_SESSION_KEY: user.get_session_auth_hash(),
-            "signed_in_at": now,
-            "last_seen_at": now,
-            "is_staff_session": False,
-        }
-    )
-    store.create()
+    # the session a sign-in makes (the product's one way in), as bench_learning.py makes its sessions
+    request = RequestFactory().post("/tai-khoan/dang-nhap/")
+    request.session = import_module(settings.SESSION_ENGINE).SessionStore()
+    complete_sign_in(request, user, method="password", second_factor_verified=False)
+    request.session.save()
+    store = request.session
     client = Client(secure=True)
     client.cookies[settings.SESSION_COOKIE_NAME] = store.session_key
     for _ in range(30):

@@ -10,7 +10,6 @@ from typing import Any
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, QuerySet
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -38,6 +37,7 @@ from hocvuso.territory.models import AdministrativeUnit, Level
 from hocvuso.territory.selectors import breadcrumb, child_units
 
 from .audit import audit_line
+from .links import fixed_url
 
 AUDIT_PAGE_SIZE = 50
 ENROLMENT_PAGE = "/tai-khoan/ma-kich-hoat/"
@@ -115,7 +115,7 @@ def navigation_for(user: AnyUser, current_url: str) -> list[NavLink]:
     longest = max((len(prefix) for prefix in prefixes if current_url.startswith(prefix)), default=0)
     links = []
     for entry in entries:
-        url = reverse(entry.url_name)
+        url = fixed_url(entry.url_name)
         if entry.match_prefix:
             current = current_url.startswith(entry.match_prefix) and len(entry.match_prefix) == longest
         else:

@@ -11,7 +11,7 @@ from django.test import override_settings
 
 from hocvuso.core.errors import NotFound
 from hocvuso.learning import content_cache
-from hocvuso.learning.models import Course, LessonDownload, LessonTranslation
+from hocvuso.learning.models import Course, Lesson, LessonDownload, LessonTranslation
 from hocvuso.learning.selectors import LessonPage, lesson_page
 from hocvuso.learning.services import complete_lesson, enrol, import_course_from_folder, save_lesson
 
@@ -42,6 +42,29 @@ def test_a_cached_page_is_read_in_one_query_and_shows_what_the_database_holds(
     assert cached == built
     assert (cached.title, cached.quiz_id) == ("Bài hai", course.lessons.get(slug="02-bai-hai").quiz.pk)
     assert outline_titles(cached) == [("Học phần một", ["Bài một", "Bài hai"]), ("Học phần hai", ["Bài ba"])]
+
+
+def test_a_process_that_holds_the_course_reads_nothing_from_the_shared_cache(course: Course, monkeypatch: Any) -> None:
+    page("01-bai-mot")
+    reads: list[list[str]] = []
+    monkeypatch.setattr(content_cache.cache, "get_many", lambda keys: reads.append(keys) or {})
+
+    assert page("01-bai-mot").title == "Bài một"
+    assert reads == []
+
+    content_cache.forget_process_copies()  # another process, or this one started afresh
+    assert page("01-bai-mot").title == "Bài một"
+    assert reads == [[content_cache.outline_key(course.pk), content_cache.lesson_key(course.pk, "01-bai-mot")]]
+
+
+def test_what_invalidates_the_copies_of_every_process_is_the_course_state(course: Course) -> None:
+    page("01-bai-mot")
+    Lesson.objects.filter(course=course, slug="01-bai-mot").update(title="Bài một (sửa ở nơi khác)")  # no signal
+    assert page("01-bai-mot").title == "Bài một"  # the documented gap: nothing moved the course's state
+
+    content_cache.course_content_changed(course.pk)  # what the receivers do in the process that saves a row
+
+    assert page("01-bai-mot").title == "Bài một (sửa ở nơi khác)"
 
 
 def test_editing_a_lesson_in_the_admin_shows_at_once(course: Course, learner: Any) -> None:
@@ -156,6 +179,7 @@ def test_a_page_is_built_from_the_database_when_the_cache_cannot_be_reached(
     enrol(user=learner, course=course)
     expected = page("01-bai-mot", learner)
 
+    content_cache.forget_process_copies()  # a process that holds nothing yet
     with override_settings(CACHES=UNREACHABLE_CACHE):
         assert content_cache.read([content_cache.outline_key(course.pk)]) == {}
         lesson = course.lessons.get(slug="01-bai-mot")

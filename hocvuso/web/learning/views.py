@@ -30,6 +30,7 @@ from hocvuso.learning.selectors import (
     lesson_page,
 )
 from hocvuso.learning.services import complete_lesson, enrol, recommend_from_self_assessment
+from hocvuso.web.links import fixed_url
 
 from . import selectors
 
@@ -38,10 +39,11 @@ LANGUAGE_PARAMETER = "ngon-ngu"
 GROUP_PARAMETER = "nhom"
 
 
-def outline_rows(outline: list[OutlineModule], course_slug: str) -> list[dict[str, Any]]:
-    """The course outline ready to print: each module with its lessons' links (built once, not per lesson,
-    as the lesson page is the busiest page of the site)."""
-    base = reverse("web:course", kwargs={"course_slug": course_slug})
+def outline_rows(outline: list[OutlineModule], course_slug: str, base: str = "") -> list[dict[str, Any]]:
+    """The course outline ready to print: each module with its lessons' links, which are the course's address
+    (`base`, reversed here when not given) followed by the lesson's slug: reversed once, not per lesson, as the
+    lesson page is the busiest page of the site."""
+    base = base or reverse("web:course", kwargs={"course_slug": course_slug})
     return [
         {
             "title": module.title,
@@ -105,9 +107,12 @@ def lesson_detail(request: HttpRequest, course_slug: str, lesson_slug: str) -> H
     next_open = next(
         (lesson.slug for module in page.outline for lesson in module.lessons if lesson.state == "open"), None
     )
+    course_url = reverse("web:course", kwargs={"course_slug": page.course.slug})
     context: dict[str, Any] = {
         "page": page,
-        "outline": outline_rows(page.outline, course_slug),
+        # a lesson's address is its course's followed by its slug (see outline_rows)
+        "links": {"courses": fixed_url("web:courses"), "course": course_url},
+        "outline": outline_rows(page.outline, course_slug, course_url),
         # Sanitised with nh3 when the lesson was imported or saved; its own "# Title" line is the page's h1.
         "body": mark_safe(LEADING_TITLE.sub("", page.body_html, count=1)),  # noqa: S308
         "languages": languages,

@@ -9,6 +9,7 @@ import pytest
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.test import Client, override_settings
+from django.urls import reverse
 
 from hocvuso.accounts.roles import Role
 from hocvuso.accounts.services import end_sessions_of
@@ -164,6 +165,22 @@ def test_lesson_page_shows_the_course_outline_with_the_learners_progress(learner
     assert outline.count('class="outline-title"') == 8
     assert outline.count("Chưa mở") == 6
     assert outline.count("badge-pass") == 1
+
+
+def test_lesson_page_links_lead_to_the_addresses_the_url_patterns_give(learner_client, learner, course, lessons):
+    enrol(user=learner, course=course)
+    complete_lesson(user=learner, lesson=lessons[0])
+    complete_lesson(user=learner, lesson=lessons[1])
+
+    body = learner_client.get(lesson_url(course, lessons[1])).content.decode()
+
+    breadcrumb = body.split('class="breadcrumb"', 1)[1].split("</nav>", 1)[0]
+    assert f'href="{reverse("web:courses")}"' in breadcrumb
+    assert f'href="{reverse("web:course", kwargs={"course_slug": course.slug})}"' in breadcrumb
+    assert f'<a href="{lesson_url(course, lessons[0])}" rel="prev">' in body
+    assert f'<a href="{lesson_url(course, lessons[2])}" rel="next">' in body
+    assert f'<a class="button" href="{lesson_url(course, lessons[2])}">Bài tiếp theo</a>' in body
+    assert f'href="{reverse("accounts:account")}"' in body and f'action="{reverse("accounts:logout")}"' in body
 
 
 def test_completing_a_lesson_goes_to_the_next_and_the_last_back_to_the_course(learner_client, learner, course, lessons):
