@@ -55,7 +55,7 @@ MIDDLEWARE = [
     "hocvuso.web.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "hocvuso.accounts.middleware.AuthenticationMiddleware",
     "hocvuso.accounts.middleware.SecondFactorMiddleware",
     "hocvuso.accounts.middleware.SessionExpiryMiddleware",
     "hocvuso.accounts.middleware.OneTimeCodeMiddleware",
@@ -89,7 +89,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL", "")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {"default": {"BACKEND": "hocvuso.core.cache.RedisCache", "LOCATION": REDIS_URL}}
     # Sessions are read from Redis and written through to the database (which stays the record: a flushed cache
     # signs nobody out, and revoking a session deletes both): a page view reads its session without a query.
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
