@@ -203,3 +203,23 @@ def test_signing_out_wipes_the_phone_and_ends_its_token(page, live_server, team)
     page.reload()
     expect(page.get_by_role("heading", name="Thiết bị này chưa được đăng ký")).to_be_visible()
     expect(page.get_by_role("button", name="Chữ lớn")).to_have_attribute("aria-pressed", "true")  # kept
+
+
+def test_data_expires_after_the_set_days_without_contact(page, live_server, team, settings) -> None:
+    register_phone(page, live_server, team)
+    page.context.set_offline(True)
+    # The last contact with the server: one day more than OUTREACH_DEVICE_IDLE_DAYS ago.
+    page.evaluate(
+        """async (days) => {
+             const db = await idb.openDB('hocvuso-field');
+             await db.put('meta', Date.now() - (days + 1) * 24 * 3600 * 1000, 'last_contact');
+             db.close();
+           }""",
+        settings.OUTREACH_DEVICE_IDLE_DAYS,
+    )
+    page.reload()
+    expect(page.get_by_role("status")).to_have_text(
+        f"Đã quá {settings.OUTREACH_DEVICE_IDLE_DAYS} ngày không liên lạc với máy chủ: dữ liệu trên máy đã được xóa."
+    )
+    expect(page.get_by_role("heading", name="Thiết bị này chưa được đăng ký")).to_be_visible()
+    assert not page.evaluate(HAS_STORE)
