@@ -223,3 +223,43 @@ def test_data_expires_after_the_set_days_without_contact(page, live_server, team
     )
     expect(page.get_by_role("heading", name="Thiết bị này chưa được đăng ký")).to_be_visible()
     assert not page.evaluate(HAS_STORE)
+
+
+def test_a_lost_answer_is_retried_and_duplicates_nothing(page, live_server, team) -> None:
+    """The server stores the batch but its answer never reaches the phone (the connection drops): the phone keeps
+    the visits, says it will try again, resends them after its backoff, and the server still holds each once."""
+    register_phone(page, live_server, team)
+    page.context.set_offline(True)
+    for head in ("Hà Văn Sình", "Vàng A Dơ"):
+        household(page, head).get_by_role("button", name="Ghi buổi hỗ trợ").click()
+        page.get_by_role("button", name="Lưu buổi hỗ trợ").click()
+    expect(page.locator("#outbox-count")).to_have_text("Chờ gửi: 2 buổi.")
+    sent: list[int] = []
+    first_answer: list[tuple[int, int]] = []
+
+    def drop_the_first_answer(route) -> None:
+        sent.append(len(route.request.post_data_json["visits"]))
+        if len(sent) == 1:
+            answer = route.fetch()  # the server receives and stores the batch…
+            first_answer.append((answer.status, Visit.objects.count()))
+            route.abort("connectionreset")  # …and its answer is lost
+        else:
+            route.fallback()
+
+    # The app sends no cookie (only its device token); Playwright's route.fetch would send the context's session.
+    page.context.clear_cookies()
+    page.route("**/api/v1/field/visits/", drop_the_first_answer)
+    page.locator("#status").evaluate(  # every message the status line shows, however briefly
+        """(node) => {
+             window.__said = [];
+             new MutationObserver(() => window.__said.push(node.textContent))
+               .observe(node, {childList: true, characterData: true, subtree: true});
+           }"""
+    )
+    page.context.set_offline(False)
+    expect(page.locator("#outbox-count")).to_have_text("Chờ gửi: 0 buổi.", timeout=15_000)  # after the retry
+    said = page.evaluate("window.__said")
+    assert any(text.startswith("Gửi chưa được. Sẽ thử lại sau") for text in said), said
+    assert first_answer == [(200, 2)]  # the first batch was stored, its answer lost
+    assert sent == [2, 2]
+    assert Visit.objects.count() == 2
