@@ -568,6 +568,19 @@
     });
   }
 
+  async function expired() {
+    if (gone) {
+      return true;
+    }
+    var lastContact = (await getMeta("last_contact")) || 0;
+    if (Date.now() - lastContact <= S.expire_days * DAY) {
+      return false;
+    }
+    await wipe();
+    showSignedOut(format(M.wiped_expired, { days: S.expire_days }));
+    return true;
+  }
+
   // --- Start ----------------------------------------------------------------------------------------------------
 
   async function startApp() {
@@ -608,13 +621,12 @@
       document.documentElement.dataset.fieldReady = "1";
       return;
     }
-    var lastContact = (await getMeta("last_contact")) || 0;
-    if (Date.now() - lastContact > S.expire_days * DAY) {
-      await wipe();
-      showSignedOut(format(M.wiped_expired, { days: S.expire_days }));
+    if (await expired()) {
       document.documentElement.dataset.fieldReady = "1";
       return;
     }
+    // an app left open for days without the network expires too
+    window.setInterval(expired, 60 * 60 * 1000);
     show("worklist");
     await render();
     document.documentElement.dataset.fieldReady = "1";
