@@ -240,6 +240,8 @@ def test_the_walk_finds_the_routes_of_every_part_and_fills_them_all():
     # What came with the accounts people can get (issue 11).
     assert {"accounts:manage", "accounts:manage_new", "accounts:manage_account", "accounts:class_accounts"} <= names
     assert {"accounts:register", "accounts:set_password", "accounts:password_reset_confirm"} <= names
+    # The field app of the community digital teams (issue 12): its shell public, its registration page not.
+    assert {"web:field_app", "web:field_manifest", "web:field_service_worker", "web:field_register"} <= names
     assert [route.route for route in routes if route.is_regex] == []  # every route is walked, none skipped
     kinds = [routes_for(kind) for kind in ("permission", "signed_in", "public")]
     assert sum(len(found) for found in kinds) == len(routes)

@@ -364,7 +364,10 @@ class WorklistView(FieldView):
         body = json.dumps(data, sort_keys=True, ensure_ascii=False, default=str).encode()
         etag = f'"{hashlib.sha256(body).hexdigest()[:32]}"'
         headers = {"ETag": etag, "Cache-Control": "private, no-cache"}
-        if etag in [tag.strip() for tag in request.headers.get("If-None-Match", "").split(",")]:
+        # Weak comparison, as If-None-Match asks (RFC 9110 13.1.2): the GZip middleware sends the tag weakened
+        # (W/"…"), so that is the form a phone has kept and sends back.
+        sent = [tag.strip().removeprefix("W/") for tag in request.headers.get("If-None-Match", "").split(",")]
+        if etag in sent or "*" in sent:
             return Response(status=status.HTTP_304_NOT_MODIFIED, headers=headers)
         return Response(data, headers=headers)
 

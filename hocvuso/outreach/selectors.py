@@ -166,6 +166,17 @@ def teams_managed_by(user: Any) -> QuerySet[Team]:
     return Team.objects.filter(team_scope(user)).select_related("commune", "village")
 
 
+def memberships_of(user: Any, *, day: datetime.date | None = None) -> QuerySet[TeamMembership]:
+    """The user's own team memberships in force on the day (today by default), with their team and its commune: the
+    memberships a phone of theirs may be registered for."""
+    return (
+        TeamMembership.objects.in_force(day or timezone.localdate())
+        .filter(user_id=user.pk)
+        .select_related("team__commune")
+        .order_by("team__name", "pk")
+    )
+
+
 def devices_visible_to(user: Any) -> QuerySet[FieldDevice]:
     """The devices of the members of the teams the user manages, and the user's own, newest first."""
     teams = Team.objects.filter(team_scope(user)).values("pk")

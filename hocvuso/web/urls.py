@@ -2,6 +2,7 @@ from django.urls import path
 
 from . import views
 from .credentials import views as credentials
+from .field import views as field
 from .learning import attempts as learning_attempts
 from .learning import class_learners, narration
 from .learning import files as course_files
@@ -115,4 +116,9 @@ urlpatterns = [
     path("ke-hoach/nhiem-vu/<int:task_id>/", reporting.plan_task, name="plan_task"),
     path("ke-hoach/minh-chung/<int:evidence_id>/", reporting.evidence_file, name="plan_evidence"),
     path("thong-bao/", reporting.notices, name="notices"),
+    # The field app of the community digital teams (hocvuso/web/field/): offline first, served by its service worker
+    path("thuc-dia/", field.field_app, name="field_app"),
+    path("thuc-dia/ung-dung.webmanifest", field.field_manifest, name="field_manifest"),
+    path("thuc-dia/sw.js", field.field_service_worker, name="field_service_worker"),
+    path("thuc-dia/dang-ky/", field.field_register, name="field_register"),
 ]

@@ -65,6 +65,23 @@ def test_the_worklist_of_a_device_is_its_members_households_without_full_ids(fie
     assert repeat.content == b""
 
 
+def test_the_worklist_etag_survives_compression(field):
+    """Sent compressed, the tag is weakened (W/"…") by the GZip middleware: sent back so, it still means unchanged;
+    another tag, or the worklist changed, is a full answer."""
+    client, _device = device_client(field.alice_membership)
+    first = client.get(WORKLIST, HTTP_ACCEPT_ENCODING="gzip")
+    assert first.status_code == 200 and first["Content-Encoding"] == "gzip"
+    assert first["ETag"].startswith('W/"')
+
+    again = client.get(WORKLIST, HTTP_ACCEPT_ENCODING="gzip", HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 304 and again.content == b""
+    other = client.get(WORKLIST, HTTP_ACCEPT_ENCODING="gzip", HTTP_IF_NONE_MATCH='W/"0123", "abcd"')
+    assert other.status_code == 200
+    HouseholdAssignment.objects.filter(membership=field.alice_membership).first().delete()
+    changed = client.get(WORKLIST, HTTP_ACCEPT_ENCODING="gzip", HTTP_IF_NONE_MATCH=first["ETag"])
+    assert changed.status_code == 200 and changed["ETag"] != first["ETag"]
+
+
 def test_a_batch_gets_one_result_per_visit_and_a_resend_changes_nothing(field):
     client, device = device_client(field.alice_membership)
     mine, other_mine = assigned(field.alice_membership)

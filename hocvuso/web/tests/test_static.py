@@ -58,8 +58,31 @@ def test_focus_ring_stands_out_on_light_and_dark_backgrounds() -> None:
 
 
 def test_assets_load_nothing_from_the_internet() -> None:
-    for path in STATIC.iterdir():
+    paths = [path for path in STATIC.rglob("*") if path.suffix in {".css", ".js", ".svg"}]
+    assert STATIC / "site.css" in paths and STATIC / "field" / "app.js" in paths  # subfolders too (the field app)
+    for path in paths:
         text = path.read_text(encoding="utf-8")
         assert re.search(r"(https?:)?//[a-z0-9.-]+\.[a-z]{2,}/", text.replace("http://www.w3.org/2000/svg", "")) is None
         assert "@import" not in text
         assert "@font-face" not in text
+
+
+def test_the_field_app_colours_have_at_least_aa_contrast() -> None:
+    css = (STATIC / "field" / "field.css").read_text(encoding="utf-8")
+    root = re.search(r":root\s*{(.*?)}", css, re.S)
+    assert root is not None
+    colours = dict(re.findall(r"--([\w-]+):\s*(#[0-9a-fA-F]{6})", root.group(1)))
+    white = "#ffffff"
+    pairs = [
+        (colours["ink"], white),
+        (colours["muted"], white),
+        (colours["muted"], colours["soft"]),
+        (colours["ink"], colours["soft"]),
+        (colours["red"], white),  # light buttons, the pressed large-text chip
+        (white, colours["red"]),  # buttons, the top bar
+        (white, colours["red-dark"]),
+        (colours["red"], colours["soft"]),  # a light button under the pointer
+        (colours["ink"], "#fff4d6"),  # the "no network" line
+    ]
+    assert [pair for pair in pairs if contrast(*pair) < 4.5] == []
+    assert contrast(colours["focus"], white) >= 3

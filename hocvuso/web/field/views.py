@@ -1,0 +1,208 @@
+"""The field app (/thuc-dia/): the installable, offline-first app of the community digital teams' phones.
+
+The app shell (the page, its script and style, the vendored `idb`, the icons, the manifest) holds no personal data
+and is public, so the service worker may keep it and serve it with no network at all. Everything personal comes from
+the field API (/api/v1/field/) with the phone's device token and is kept in the phone's IndexedDB, which the app
+wipes at sign-out, after OUTREACH_DEVICE_IDLE_DAYS without contact with the server, and when the API answers that
+the device was revoked. Only the registration page, where a signed-in member obtains the device token, needs a
+session.
+"""
+
+import hashlib
+import json
+from functools import cache
+from typing import Any
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from hocvuso.accounts.access import public, requires
+from hocvuso.accounts.roles import Permission
+from hocvuso.outreach.models import EXCLUSIVE_OUTCOMES, Outcome
+from hocvuso.outreach.selectors import memberships_of
+
+# The static files of the app shell, which the service worker keeps (with the page and the manifest).
+SHELL_STATIC = [
+    "web/field/field.css",
+    "web/field/app.js",
+    "vendor/idb/umd.js",
+    "web/field/icon-192.png",
+    "web/field/icon-512.png",
+    "web/icon.svg",
+]
+SERVICE_WORKER_TEMPLATE = "web/field/sw.js"
+
+
+def _messages() -> dict[str, str]:
+    """The sentences the app's script shows, translated here (the page carries them as JSON)."""
+    return {
+        "offline": _("Không có mạng: các buổi hỗ trợ được giữ trên máy và sẽ gửi khi có mạng."),
+        "online": _("Đã có mạng."),
+        "downloading": _("Đang tải danh sách hộ…"),
+        "downloaded": _("Đã tải danh sách: {count} hộ."),
+        "unchanged": _("Danh sách hộ không đổi."),
+        "download_failed": _("Không tải được danh sách hộ. Sẽ thử lại sau."),
+        "syncing": _("Đang gửi các buổi hỗ trợ…"),
+        "synced": _("Đã gửi xong: máy chủ đã nhận {count} buổi."),
+        "nothing_to_send": _("Không còn buổi nào chờ gửi."),
+        "retry": _("Gửi chưa được. Sẽ thử lại sau {seconds} giây."),
+        "saved": _("Đã lưu buổi hỗ trợ trên máy."),
+        "wiped_revoked": _("Thiết bị đã bị thu hồi hoặc hết hạn: dữ liệu trên máy đã được xóa."),
+        "wiped_expired": _("Đã quá {days} ngày không liên lạc với máy chủ: dữ liệu trên máy đã được xóa."),
+        "signed_out": _("Đã đăng xuất: dữ liệu trên máy đã được xóa."),
+        "confirm_sign_out": _("Còn {count} buổi hỗ trợ chưa gửi. Đăng xuất sẽ xóa chúng. Vẫn đăng xuất?"),
+        "registered": _("Đã đăng ký thiết bị."),
+        "register_failed": _("Không đăng ký được thiết bị: {detail}"),
+        "pending": _("Chờ gửi: {count} buổi."),
+        "no_households": _("Chưa có hộ nào trong danh sách. Hãy tải danh sách khi có mạng."),
+        "last_visit": _("Lần thăm gần nhất: {day}"),
+        "never_visited": _("Chưa được thăm"),
+        "born": _("sinh năm {year}"),
+        "record_visit": _("Ghi buổi hỗ trợ"),
+        "conflict": _("Trùng mã"),
+        "rejected": _("Bị từ chối"),
+        "discard": _("Bỏ buổi này"),
+        "household": _("Hộ {code}, thôn {village}"),
+        "head": _("Chủ hộ: {name}"),
+    }
+
+
+def _needs() -> dict[str, str]:
+    """The labels of the worklist's needs (outreach.selectors.NEED_WEIGHTS)."""
+    return {
+        "without_vneid_level_2": _("Chưa có VNeID mức 2"),
+        "adults_not_literate": _("Chưa biết kỹ năng số cơ bản"),
+        "elderly_alone": _("Người cao tuổi sống một mình"),
+        "without_bank_account": _("Chưa có tài khoản ngân hàng số"),
+        "not_visited_recently": _("Lâu chưa được thăm"),
+        "ethnic_minority": _("Đồng bào dân tộc thiểu số"),
+    }
+
+
+def app_settings() -> dict[str, Any]:
+    """What the app's script needs from the server: the API's addresses, the days after which data on the phone
+    expires without contact, the outcomes (those that mean the person was not helped apart), and the sentences."""
+    return {
+        "api": {
+            "worklist": reverse("api:field-worklist"),
+            "visits": reverse("api:field-visits"),
+            "devices": reverse("api:field-device-list"),
+            "revoke": reverse("api:field-device-revoke"),
+        },
+        "register_url": reverse("web:field_register"),
+        "app_url": reverse("web:field_app"),
+        "service_worker": reverse("web:field_service_worker"),
+        "expire_days": settings.OUTREACH_DEVICE_IDLE_DAYS,
+        "form_version": 1,
+        "absent_outcomes": [
+            {"value": str(value), "label": str(label)}
+            for value, label in Outcome.choices
+            if value in EXCLUSIVE_OUTCOMES
+        ],
+        "action_outcomes": [
+            {"value": str(value), "label": str(label)}
+            for value, label in Outcome.choices
+            if value not in EXCLUSIVE_OUTCOMES
+        ],
+        "needs": _needs(),
+        "messages": _messages(),
+    }
+
+
+@public
+@require_GET
+def field_app(request: HttpRequest) -> HttpResponse:
+    """The app shell: the same page for everyone (no personal data), kept by the service worker."""
+    return render(request, "web/field/app.html", {"app_settings": app_settings()})
+
+
+@public
+@require_GET
+def field_manifest(request: HttpRequest) -> HttpResponse:
+    """The web app manifest: the app installs on a phone's home screen, opens on its own, in Vietnamese."""
+    app_url = reverse("web:field_app")
+    manifest = {
+        "name": _("Học Vụ Số — Thực địa"),
+        "short_name": _("Thực địa"),
+        "description": _(
+            "Danh sách hộ và ghi buổi hỗ trợ tại nhà của Tổ công nghệ số cộng đồng, dùng được khi không có mạng."
+        ),
+        "lang": get_language(),
+        "dir": "ltr",
+        "start_url": app_url,
+        "scope": app_url,
+        "id": app_url,
+        "display": "standalone",
+        "orientation": "portrait",
+        "background_color": "#ffffff",
+        "theme_color": "#a4161a",
+        "icons": [
+            {"src": static("web/field/icon-192.png"), "sizes": "192x192", "type": "image/png", "purpose": "any"},
+            {"src": static("web/field/icon-512.png"), "sizes": "512x512", "type": "image/png", "purpose": "any"},
+            {"src": static("web/field/icon-512.png"), "sizes": "512x512", "type": "image/png", "purpose": "maskable"},
+            {"src": static("web/icon.svg"), "sizes": "any", "type": "image/svg+xml"},
+        ],
+    }
+    response = JsonResponse(manifest, json_dumps_params={"ensure_ascii": False})
+    response["Content-Type"] = "application/manifest+json"
+    return response
+
+
+def shell_urls() -> list[str]:
+    """The addresses the service worker keeps: the page, the manifest and the static files of the shell."""
+    return [reverse("web:field_app"), reverse("web:field_manifest"), *[static(path) for path in SHELL_STATIC]]
+
+
+@cache
+def _static_digest() -> str:
+    digest = hashlib.sha256()
+    for path in SHELL_STATIC:
+        found = finders.find(path)
+        digest.update(path.encode())
+        if isinstance(found, str):
+            with open(found, "rb") as handle:
+                digest.update(handle.read())
+    return digest.hexdigest()
+
+
+def shell_version(request: HttpRequest) -> str:
+    """A version of the shell that changes when any of its files or its page changes: the service worker's cache
+    name, so a new version replaces the old cache on the phone."""
+    page = render(request, "web/field/app.html", {"app_settings": app_settings()}).content
+    digest = hashlib.sha256(_static_digest().encode() + json.dumps(shell_urls()).encode() + page)
+    return digest.hexdigest()[:16]
+
+
+@public
+@require_GET
+def field_service_worker(request: HttpRequest) -> HttpResponse:
+    """The service worker, served under /thuc-dia/ so that its scope is the app; never cached by the browser's
+    HTTP cache, so a new version is found at the next visit."""
+    response = render(
+        request,
+        SERVICE_WORKER_TEMPLATE,
+        {"version": shell_version(request), "shell": json.dumps(shell_urls())},
+        content_type="text/javascript; charset=utf-8",
+    )
+    response["Cache-Control"] = "no-cache"
+    response["Service-Worker-Allowed"] = reverse("web:field_app")
+    return response
+
+
+@requires(Permission.RECORD_VISIT)
+@require_GET
+def field_register(request: HttpRequest) -> HttpResponse:
+    """Register this phone: a signed-in member names it and picks their team; the page's script asks the field API
+    for the device token (shown once) and keeps it in the phone's IndexedDB, then opens the app."""
+    return render(
+        request,
+        "web/field/register.html",
+        {"memberships": list(memberships_of(request.user)), "app_settings": app_settings()},
+    )
