@@ -79,7 +79,7 @@ def not_reached_residents(selection: NotReached, *, on: date | None = None) -> Q
     indicator = selection.indicator
     population = POPULATIONS[indicator.population]
     parameters = indicator.parameters or {}
-    missing = ~NUMERATORS[indicator.numerator].condition(parameters, OuterRef("pk"))
+    missing = ~NUMERATORS[indicator.numerator].condition(parameters, OuterRef("pk"), day)
     rows = population.rows(parameters, day).filter(missing)
     if selection.unit is not None:
         rows = rows.filter(lies_within(selection.unit, through="village"))
