@@ -8,6 +8,7 @@ from .learning import files as course_files
 from .learning import views as learning
 from .monitoring import public, rankings, targets
 from .monitoring import views as monitoring
+from .outreach import views as outreach
 from .people import transfers
 from .people import views as people
 from .reporting import views as reporting
@@ -115,4 +116,14 @@ urlpatterns = [
     path("ke-hoach/nhiem-vu/<int:task_id>/", reporting.plan_task, name="plan_task"),
     path("ke-hoach/minh-chung/<int:evidence_id>/", reporting.evidence_file, name="plan_evidence"),
     path("thong-bao/", reporting.notices, name="notices"),
+    # Community digital teams: leaders' and officers' views (hocvuso/web/outreach/views.py)
+    path("to-cong-nghe-so/", outreach.my_teams, name="outreach_my_teams"),
+    path("to-cong-nghe-so/xa/<str:code>/", outreach.commune_field, name="outreach_commune"),
+    path("to-cong-nghe-so/xa/<str:code>/chua-tham/", outreach.commune_not_visited, name="outreach_not_visited"),
+    path("to-cong-nghe-so/xa/<str:code>/danh-sach/", outreach.commune_worklist, name="outreach_worklist"),
+    path(
+        "to-cong-nghe-so/xa/<str:code>/danh-sach.xlsx",
+        outreach.commune_worklist_export,
+        name="outreach_worklist_export",
+    ),
 ]
