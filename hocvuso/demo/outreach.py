@@ -45,12 +45,9 @@ def _villages(commune: AdministrativeUnit) -> list[AdministrativeUnit]:
 
 
 def _resident_for(village_ids: list[int], taken: set[int], rng: random.Random) -> Resident:
-    """An adult of the villages, not linked to an account and not already a member."""
-    candidates = list(
-        Resident.objects.filter(
-            village_id__in=village_ids, user__isnull=True, birth_date__year__range=(1965, 2004)
-        ).exclude(pk__in=taken)[:40]
-    )
+    """An adult of the villages (else of anywhere), not linked to an account and not already a member."""
+    adults = Resident.objects.filter(user__isnull=True, birth_date__year__range=(1965, 2004)).exclude(pk__in=taken)
+    candidates = list(adults.filter(village_id__in=village_ids).order_by("pk")[:40]) or list(adults.order_by("pk")[:40])
     resident = rng.choice(candidates)
     taken.add(resident.pk)
     return resident

@@ -184,19 +184,19 @@ def _people_url(gap: Gap) -> str:
 
 
 def _worklist_urls(user: Any, gaps: tuple[Gap, ...]) -> dict[str, str]:
-    """For the villages among the gaps whose people the user manages: the village's worklist page (one query)."""
-    villages = [gap.place for gap in gaps if gap.place.level == FactLevel.VILLAGE]
-    reachable = [place.code for place in villages if can_reach(user, Permission.MANAGE_PEOPLE, path=place.path)]
-    if not reachable:
-        return {}
-    communes = AdministrativeUnit.objects.filter(code__in=reachable, level=Level.VILLAGE).values_list(
-        "code", "parent__code"
-    )
-    return {
-        code: reverse("web:outreach_worklist", kwargs={"code": commune}) + "?" + urlencode({"thon": code})
-        for code, commune in communes
-        if commune
-    }
+    """For the villages among the gaps whose people the user manages: the village's worklist page. No query: a
+    unit's path is the codes of its ancestors and its own ("/68/24631/24631.001/"), the commune's is the one before
+    the village's."""
+    urls = {}
+    for gap in gaps:
+        place = gap.place
+        codes = [part for part in place.path.split("/") if part]
+        if place.level != FactLevel.VILLAGE or len(codes) < 2:
+            continue
+        if can_reach(user, Permission.MANAGE_PEOPLE, path=place.path):
+            commune = reverse("web:outreach_worklist", kwargs={"code": codes[-2]})
+            urls[place.code] = commune + "?" + urlencode({"thon": place.code})
+    return urls
 
 
 def _gap_lines(gaps: tuple[Gap, ...], *, people: bool, user: Any = None) -> list[GapLine]:
