@@ -1,6 +1,7 @@
 """The demo's community digital teams: teams in a few communes, leaders and members linked to residents and to
 the bodies that sent them, households assigned by village (balanced by the service), and months of home visits —
-all through the outreach services, deterministic by the seed.
+all through the outreach services (visits: `prepare_visit` as the member, then `store_visits`, a member's visits
+at once as a phone's batch), deterministic by the seed.
 
 The demo commune has two teams: a village team with the demo volunteer (`tinhnguyenvien`, whose role covers that
 village) and a commune team led by the demo leader (`totruong`); a few other communes have one team each, led by
@@ -20,7 +21,7 @@ from hocvuso.accounts.roles import Role
 from hocvuso.accounts.services import assign_role, create_user
 from hocvuso.outreach.models import HouseholdAssignment, Outcome, SendingBody, Team, TeamMembership
 from hocvuso.outreach.services import add_team_member, assign_households, create_team
-from hocvuso.outreach.visits import record_visit
+from hocvuso.outreach.visits import PreparedVisit, preload_visits, prepare_visit, store_visits
 from hocvuso.people.models import DigitalIdentity, Household, Organisation, Resident
 from hocvuso.territory.models import AdministrativeUnit, Level
 
@@ -99,14 +100,13 @@ def _team(
     return team, memberships
 
 
-def _outcomes(household_id: int, rng: random.Random, levels: dict[int, int]) -> list[tuple[int, str]]:
-    people = list(Resident.objects.filter(household_id=household_id).values_list("pk", "birth_date"))
+def _outcomes(people: dict[int, Resident], rng: random.Random, levels: dict[int, int]) -> list[tuple[int, str]]:
     today = timezone.localdate()
     chosen: list[tuple[int, str]] = []
     if rng.random() < 0.12:  # nobody at home
-        return [(pk, Outcome.NOT_AT_HOME) for pk, _born in people[:1]]
-    for pk, born in people:
-        age = (today - born).days // 365
+        return [(pk, Outcome.NOT_AT_HOME) for pk in sorted(people)[:1]]
+    for pk in sorted(people):
+        age = (today - people[pk].birth_date).days // 365
         if age < 16 or rng.random() < 0.35:
             continue
         if rng.random() < 0.06:
@@ -127,38 +127,47 @@ def _outcomes(household_id: int, rng: random.Random, levels: dict[int, int]) -> 
 
 
 def _visits(memberships: list[TeamMembership], since: datetime.date, rng: random.Random) -> int:
-    """Each member's visits from `since` to today, through `record_visit` as the member."""
+    """Each member's visits from `since` to today, checked by `prepare_visit` as the member and stored by
+    `store_visits` (a member's visits at once, as a phone's batch is)."""
     now = timezone.now()
     made = 0
     for membership in memberships:
-        households = list(
-            HouseholdAssignment.objects.filter(membership=membership, valid_to__isnull=True)
-            .order_by("household__code", "pk")
-            .values_list("household_id", flat=True)
+        households = Household.objects.select_related("village").in_bulk(
+            HouseholdAssignment.objects.filter(membership=membership, valid_to__isnull=True).values_list(
+                "household_id", flat=True
+            )
         )
         if not households:
             continue
-        residents = Resident.objects.filter(household_id__in=households)
+        order = sorted(households)
+        residents = Resident.objects.filter(household_id__in=order)
         levels = dict(DigitalIdentity.objects.filter(resident__in=residents).values_list("resident_id", "vneid_level"))
+        moments = []
         week = since
         while week <= timezone.localdate():
             for _visit in range(rng.randint(*VISITS_PER_MEMBER_WEEK)):
                 day = week + datetime.timedelta(days=rng.randrange(7))
                 moment = timezone.make_aware(datetime.datetime.combine(day, datetime.time(rng.randint(7, 17), 0)))
-                if moment > now:
-                    continue
-                household = rng.choice(households)
-                record_visit(
-                    visit_id=uuid.UUID(int=rng.getrandbits(128), version=4),
-                    form_version=1,
-                    household=Household.objects.get(pk=household),
-                    visited_at=moment,
-                    outcomes=_outcomes(household, rng, levels),
-                    note="",
-                    actor=membership.user,
-                )
-                made += 1
+                if moment <= now:
+                    moments.append((moment, rng.choice(order)))
             week += datetime.timedelta(days=7)
+        preloaded = preload_visits(actor=membership.user, device=None, visits=[(h, m) for m, h in moments])
+        prepared = []
+        for moment, household in moments:
+            checked = prepare_visit(
+                visit_id=uuid.UUID(int=rng.getrandbits(128), version=4),
+                form_version=1,
+                household=households[household],
+                visited_at=moment,
+                outcomes=_outcomes(preloaded.residents[household], rng, levels),
+                actor=membership.user,
+                known_new=True,
+                preloaded=preloaded,
+            )
+            assert isinstance(checked, PreparedVisit)
+            prepared.append(checked)
+        store_visits(prepared, actor=membership.user)
+        made += len(prepared)
     return made
 
 
