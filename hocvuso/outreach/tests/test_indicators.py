@@ -132,3 +132,24 @@ def test_a_team_of_one_village_is_counted_there_and_a_new_team_is_captured(
         .denominator
         == 0
     )
+
+
+def test_the_people_list_refuses_an_indicator_of_visits_or_teams_and_lists_unvisited_households(
+    client, field, territory, commune_officer
+):
+    from django.urls import reverse
+
+    visited = _household(field, field.alice_membership)
+    _visit(field, field.alice, visited)
+    rebuild_facts()
+    client.force_login(commune_officer)
+    url = reverse("web:people_search")
+    for code in ("household-visits", "active-digital-teams"):
+        answer = client.get(url, {"chua_dat": code, "don_vi": territory.commune.code})
+        assert answer.status_code == 404
+    listed = client.get(url, {"chua_dat": "households-visited", "don_vi": territory.commune.code})
+    assert listed.status_code == 200
+    body = listed.content.decode()
+    others = [h for h in field.households if h.pk != visited.pk]
+    assert f"Chủ hộ {int(visited.code)}<" not in body
+    assert all(f"Chủ hộ {int(h.code)}<" in body for h in others)
