@@ -12,7 +12,8 @@ Budget: ≤ 5 s for the batch of 500 new visits, worst of the runs (≥ 3), on 2
 batches warm the workers up (the first request of a worker loads the URLs, translations and schema).
 
 Usage: uv run python bench/bench_field_sync.py [N]   (N visits per batch, default 500, at most 500: the API's limit)
-Environment (optional): BENCH_FIELD_DATABASE_URL, BENCH_FIELD_WORKERS, BENCH_RUNS.
+Environment (optional): BENCH_FIELD_DATABASE_URL, BENCH_FIELD_REDIS_URL (default: bench_http's), BENCH_FIELD_WORKERS,
+BENCH_RUNS.
 """
 
 import json
@@ -32,7 +33,7 @@ import repeat
 ROOT = Path(__file__).resolve().parent.parent
 DATABASE_URL = os.environ.get("BENCH_FIELD_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/hocvuso_bench_field")
 WORKERS = int(os.environ.get("BENCH_FIELD_WORKERS", "2"))
-REDIS_URL = os.environ.get("BENCH_FIELD_REDIS_URL", "redis://127.0.0.1:6379/14")
+REDIS_URL = os.environ.get("BENCH_FIELD_REDIS_URL", shared.REDIS_URL)
 WARMUP = 4  # one-visit batches first, so that each worker has loaded what a request needs
 BATCH = 500
 BUDGET_SECONDS = 5.0
