@@ -360,7 +360,7 @@ with transaction.atomic():
             sql, params = part.query.sql_with_params()
             with connection.cursor() as cursor:
                 cursor.execute(
-                    f"SELECT v.parent_id, SUM(c.total) FROM ({{sql}}) c JOIN {{units}} v ON v.id = c.village_id "
+                    f"SELECT v.parent_id, SUM(c.total) FROM ({{sql}}) c JOIN {{units}} v ON v.id = c.fact_village "
                     f"WHERE v.path LIKE %s GROUP BY v.parent_id",
                     [*params, province.path + "%"],
                 )

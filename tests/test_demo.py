@@ -11,6 +11,7 @@ from hocvuso.accounts.models import User
 from hocvuso.credentials.models import Certificate
 from hocvuso.demo.services import DEMO_RESIDENTS, load_demo
 from hocvuso.indicators.models import IndicatorFact, VneidCertification
+from hocvuso.outreach.models import Team, Visit
 from hocvuso.people.models import Resident
 from hocvuso.reporting.models import Report, ReportStatus
 from hocvuso.reporting.selectors import recent_quarters, reporting_rate
@@ -30,7 +31,13 @@ def test_each_demo_account_sees_only_its_scope(client):
     assert keys == {account.username: account.totp_key for account in again if account.totp_key}
     assert Resident.objects.count() == DEMO_RESIDENTS
     # the demo's certificates: learners of the demo commune (accounts nobody signs in with) and the demo learner
-    assert User.objects.exclude(username__startswith="demo.hocvien.").count() == 7
+    field = User.objects.filter(username__regex=r"^(tnv|totruong)\.")  # the demo teams' members (demo/outreach.py)
+    assert field.count() == field.filter(password__startswith="!").count() == 14
+    assert User.objects.exclude(username__startswith="demo.hocvien.").exclude(pk__in=field).count() == 7
+    # the demo teams: months of visits, counted by the dashboard's facts like any other change
+    assert Team.objects.count() == 4 and Visit.objects.count() > 400
+    visits = IndicatorFact.objects.get(unit__code="68", day=timezone.localdate(), indicator__code="households-visited")
+    assert 0 < visits.numerator < visits.denominator
     assert User.objects.filter(username__startswith="demo.hocvien.", password__startswith="!").count() == 120
     assert Certificate.objects.count() == 121 and Certificate.objects.filter(user__username="nguoihoc").count() == 1
     assert Certificate.objects.filter(status="revoked").count() == 4

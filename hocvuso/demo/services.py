@@ -13,6 +13,7 @@ from hocvuso.accounts.models import User
 from hocvuso.accounts.roles import Role
 from hocvuso.accounts.services import assign_role, create_user
 from hocvuso.demo.credentials import load_demo_credentials
+from hocvuso.demo.outreach import load_demo_outreach
 from hocvuso.demo.population.generator import generate_population
 from hocvuso.indicators.models import IndicatorFact
 from hocvuso.indicators.services import rebuild_facts
@@ -67,7 +68,8 @@ def load_demo(*, seed: int = 68) -> list[DemoAccount]:
     """Load the national units, villages for the demo province, the starter curricula, a synthetic population
     (once), a few organisations and one account per role; the learner account is linked to a resident of the
     demo village; the plan's tasks and quarterly reports (`load_demo_reports`); the indicator facts are built
-    (idempotent); literacy certificates, a few revoked, and VNeID confirmations (`load_demo_credentials`). Returns
+    (idempotent); literacy certificates, a few revoked, and VNeID confirmations (`load_demo_credentials`); community
+    digital teams with months of home visits (`load_demo_outreach`). Returns
     the demo accounts with their scope and, for staff, their authenticator's random key (hex).
 
     Raises ImproperlyConfigured unless the settings allow demo data (`ALLOW_DEMO_DATA`: on for `make run` and the
@@ -124,6 +126,13 @@ def _load_demo(seed: int) -> list[DemoAccount]:
     load_demo_reports(province=province, reviewer=User.objects.get(username="admin.tinh"))
     load_demo_credentials(
         commune=commune, admin=User.objects.get(username="admin.tinh"), learner=User.objects.get(username="nguoihoc")
+    )
+    load_demo_outreach(  # community digital teams, their households and months of home visits (demo/outreach.py)
+        commune=commune,
+        leader=User.objects.get(username="totruong"),
+        volunteer=User.objects.get(username="tinhnguyenvien"),
+        organisations=organisations,
+        seed=seed,
     )
     rebuild_facts(actor=None)  # the dashboards' figures of today, so the first page view need not compute them
     return accounts

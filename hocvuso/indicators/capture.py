@@ -28,8 +28,9 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Model
 
 from hocvuso.learning.models import LiteracyStatus
+from hocvuso.outreach.models import Team, Visit, VisitOutcome
 from hocvuso.people.models import DigitalIdentity, Household, Membership, Resident
-from hocvuso.territory.models import AdministrativeUnit
+from hocvuso.territory.models import AdministrativeUnit, Level
 
 from .models import DirtyKind, DirtyUnit, VneidCertification
 
@@ -66,6 +67,15 @@ class Source:
 _RESIDENT = Join(Resident, "r", "r.id = {row}.resident_id")
 _VILLAGE_OF_RESIDENT = Mark(DirtyKind.VILLAGE, "r.village_id", (_RESIDENT,))
 
+# The village a team is counted in (computations._teams): its own, else its commune's first village.
+_TEAM_VILLAGE = (
+    "COALESCE({team}.village_id, (SELECT MIN(u.id) FROM "  # noqa: S608 (names from the models)
+    + AdministrativeUnit._meta.db_table
+    + " u WHERE u.parent_id = {team}.commune_id AND u.level = '"
+    + Level.VILLAGE.value
+    + "'))"
+)
+
 SOURCES: tuple[Source, ...] = (
     Source(
         Resident,
@@ -96,6 +106,24 @@ SOURCES: tuple[Source, ...] = (
         ),
     ),
     Source(VneidCertification, ("resident_id",), (_VILLAGE_OF_RESIDENT,)),
+    # Home visits (outreach): the household's village (households visited, visits per week), the team's village
+    # (active teams), and for each person's outcome the person's village (helped to VNeID level 2).
+    Source(
+        Visit,
+        ("village_id", "household_id", "team_id", "visited_at"),
+        (
+            Mark(DirtyKind.VILLAGE, "{row}.village_id"),
+            Mark(
+                DirtyKind.VILLAGE,
+                _TEAM_VILLAGE.format(team="t"),
+                (Join(Team, "t", "t.id = {row}.team_id"),),
+            ),
+        ),
+    ),
+    Source(VisitOutcome, ("resident_id", "outcome", "visit_id"), (_VILLAGE_OF_RESIDENT,)),
+    Source(
+        Team, ("commune_id", "village_id", "created_at"), (Mark(DirtyKind.VILLAGE, _TEAM_VILLAGE.format(team="{row}")),)
+    ),
     Source(
         AdministrativeUnit,
         ("parent_id", "level", "valid_from", "valid_to", "successor_id"),

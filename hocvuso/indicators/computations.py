@@ -8,8 +8,14 @@ member of the population meets. services.py compiles both to SQL and runs one IN
 per indicator and level, so a rebuild never loops over people in Python.
 
 Adding an indicator whose source exists needs no code: choose the keys and parameters. Adding a source
-(visits, weekly classes…) adds a population or numerator here; until then an activity indicator names a key
-that is not registered and shows as "source not built yet".
+(weekly classes…) adds a population or numerator here; until then an activity indicator names a key that is not
+registered and shows as "source not built yet".
+
+The outreach source (home visits of the community digital teams) counts through the same machinery: a visit
+carries its household's village, so "visits in the last 7 days" is a population of visits; a team is counted in
+its village, or — a commune-wide team — in its commune's first village (by id), which only carries it to the
+commune's sum (the team indicators apply at commune and province level). A count indicator shows its numerator;
+its population is what the count is taken among (the teams, of which the active ones are counted).
 """
 
 from collections.abc import Callable, Mapping, Sequence
@@ -17,19 +23,28 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from hocvuso.learning.conditions import household_has_literate_member, literacy_confirmed
 from hocvuso.learning.models import TargetGroup
+from hocvuso.outreach.models import Outcome, Team, Visit, VisitOutcome
 from hocvuso.people.conditions import vneid_level_at_least
 from hocvuso.people.models import AgeGroup, Household, Membership, MembershipKind, Resident, VneidLevel
+from hocvuso.territory.models import AdministrativeUnit, Level
 
 from .models import FactLevel, Indicator, IndicatorKind, VneidCertification
 
 RESIDENT = "resident"
 HOUSEHOLD = "household"
+VISIT = "visit"
+TEAM = "team"
+# A team is active when it made at least one visit in this many days up to the day (plan IV.4.4).
+ACTIVE_TEAM_DAYS = 30
+# "Visits per week": the visits of the 7 days up to the day, the day included.
+WEEK_DAYS = 7
 
 Parameters = Mapping[str, Any]
 
@@ -38,9 +53,9 @@ Parameters = Mapping[str, Any]
 class Population:
     """Who an indicator counts (its denominator), with the village each is counted in.
 
-    `rows(parameters, day)` is a queryset of the counted entities (residents or households) with a
-    `village_id` column. `membership_kind` names the parameter that makes the population the members of
-    organisations: such populations are counted per organisation too.
+    `rows(parameters, day)` is a queryset of the counted entities (residents, households, visits, teams) with a
+    column naming the village (`village`, "village_id" unless said). `membership_kind` names the parameter that
+    makes the population the members of organisations: such populations are counted per organisation too.
     """
 
     key: str
@@ -49,17 +64,18 @@ class Population:
     rows: Callable[[Parameters, date], QuerySet[Any]]
     required: tuple[str, ...] = ()
     membership_kind: str | None = None
+    village: str = "village_id"
 
 
 @dataclass(frozen=True)
 class Numerator:
-    """What a member of the population must have (its numerator): `condition(parameters, entity)` is an
-    Exists over the source records, correlated with `entity` (an OuterRef to the entity's id)."""
+    """What a member of the population must have (its numerator): `condition(parameters, entity, day)` is an
+    Exists over the source records up to the day, correlated with `entity` (an OuterRef to the entity's id)."""
 
     key: str
     label: Promise
     entity: str
-    condition: Callable[[Parameters, Any], Exists]
+    condition: Callable[[Parameters, Any, date], Exists]
     required: tuple[str, ...] = ()
     source: Promise = field(default=_("Sổ dân cư"))
 
@@ -80,19 +96,58 @@ def _households(parameters: Parameters, day: date) -> QuerySet[Any]:
     return Household.objects.all()
 
 
-def _literate(parameters: Parameters, entity: Any) -> Exists:
+def _visits_in_week(parameters: Parameters, day: date) -> QuerySet[Any]:
+    since = date.fromordinal(day.toordinal() - (WEEK_DAYS - 1))
+    return Visit.objects.filter(visited_at__date__gte=since, visited_at__date__lte=day)
+
+
+def _first_village_of_commune() -> Subquery:
+    return Subquery(
+        AdministrativeUnit.objects.filter(parent_id=OuterRef("commune_id"), level=Level.VILLAGE)
+        .order_by("pk")
+        .values("pk")[:1]
+    )
+
+
+def _teams(parameters: Parameters, day: date) -> QuerySet[Any]:
+    """The teams set up by the day, each with the village it is counted in (see the module's docstring)."""
+    return Team.objects.filter(created_at__date__lte=day).annotate(
+        counted_village=Coalesce("village", _first_village_of_commune())
+    )
+
+
+def _visit_recorded(parameters: Parameters, entity: Any, day: date) -> Exists:
+    return Exists(Visit.objects.filter(pk=entity))
+
+
+def _household_visited(parameters: Parameters, entity: Any, day: date) -> Exists:
+    return Exists(Visit.objects.filter(household_id=entity, visited_at__date__lte=day))
+
+
+def _team_active(parameters: Parameters, entity: Any, day: date) -> Exists:
+    since = date.fromordinal(day.toordinal() - (ACTIVE_TEAM_DAYS - 1))
+    return Exists(Visit.objects.filter(team_id=entity, visited_at__date__gte=since, visited_at__date__lte=day))
+
+
+def _helped_to_level_2(parameters: Parameters, entity: Any, day: date) -> Exists:
+    return Exists(
+        VisitOutcome.objects.filter(resident_id=entity, outcome=Outcome.VNEID_LEVEL_2, visit__visited_at__date__lte=day)
+    )
+
+
+def _literate(parameters: Parameters, entity: Any, day: date) -> Exists:
     return literacy_confirmed(entity, _groups(parameters))
 
 
-def _certified(parameters: Parameters, entity: Any) -> Exists:
+def _certified(parameters: Parameters, entity: Any, day: date) -> Exists:
     return Exists(VneidCertification.objects.filter(resident=entity))
 
 
-def _vneid_level(parameters: Parameters, entity: Any) -> Exists:
+def _vneid_level(parameters: Parameters, entity: Any, day: date) -> Exists:
     return vneid_level_at_least(entity, int(parameters.get("min_vneid_level", VneidLevel.LEVEL_1)))
 
 
-def _household_literate(parameters: Parameters, entity: Any) -> Exists:
+def _household_literate(parameters: Parameters, entity: Any, day: date) -> Exists:
     return household_has_literate_member(entity, _groups(parameters))
 
 
@@ -115,6 +170,8 @@ POPULATIONS: dict[str, Population] = {
             membership_kind="membership_kind",
         ),
         Population("households", _("Hộ gia đình"), HOUSEHOLD, _households),
+        Population("visits_in_week", _("Lượt hỗ trợ tại hộ trong 7 ngày qua"), VISIT, _visits_in_week),
+        Population("teams", _("Tổ công nghệ số cộng đồng"), TEAM, _teams, village="counted_village"),
     ]
 }
 
@@ -148,6 +205,34 @@ NUMERATORS: dict[str, Numerator] = {
             HOUSEHOLD,
             _household_literate,
             source=_("Học tập: xác nhận đạt phổ cập"),
+        ),
+        Numerator(
+            "visit_recorded",
+            _("Lượt hỗ trợ đã ghi nhận"),
+            VISIT,
+            _visit_recorded,
+            source=_("Hỗ trợ cộng đồng: lượt hỗ trợ tại hộ"),
+        ),
+        Numerator(
+            "household_visited",
+            _("Hộ đã được tổ công nghệ số đến hỗ trợ ít nhất một lần"),
+            HOUSEHOLD,
+            _household_visited,
+            source=_("Hỗ trợ cộng đồng: lượt hỗ trợ tại hộ"),
+        ),
+        Numerator(
+            "team_active",
+            _("Tổ có ít nhất một lượt hỗ trợ trong 30 ngày qua"),
+            TEAM,
+            _team_active,
+            source=_("Hỗ trợ cộng đồng: lượt hỗ trợ tại hộ"),
+        ),
+        Numerator(
+            "helped_to_vneid_level_2",
+            _("Được tổ công nghệ số giúp nâng lên VNeID mức 2 tại hộ"),
+            RESIDENT,
+            _helped_to_level_2,
+            source=_("Hỗ trợ cộng đồng: lượt hỗ trợ tại hộ"),
         ),
     ]
 }
@@ -213,16 +298,18 @@ class Counts:
 def village_counts(
     *, population: str, numerator: str, parameters: Parameters, day: date, villages: QuerySet[Any] | None = None
 ) -> Counts:
-    """Per recorded village: the indicator's denominator and numerator on the day. `villages` (a queryset of
-    village ids) limits the count to those villages (an incremental update)."""
-    counted = POPULATIONS[population].rows(parameters, day)
+    """Per recorded village (column `fact_village`): the indicator's denominator and numerator on the day.
+    `villages` (a queryset of village ids) limits the count to those villages (an incremental update)."""
+    spec = POPULATIONS[population]
+    counted = spec.rows(parameters, day)
     if villages is not None:
-        counted = counted.filter(village_id__in=villages)
-    condition = NUMERATORS[numerator].condition(parameters, OuterRef("pk"))
+        counted = counted.filter(**{f"{spec.village}__in": villages})
+    condition = NUMERATORS[numerator].condition(parameters, OuterRef("pk"), day)
+    place = {"fact_village": F(spec.village)}
     return Counts(
-        key="village_id",
-        denominators=counted.order_by().values("village_id").annotate(total=Count("pk")),
-        numerators=counted.filter(condition).order_by().values("village_id").annotate(total=Count("pk")),
+        key="fact_village",
+        denominators=counted.order_by().values(**place).annotate(total=Count("pk")),
+        numerators=counted.filter(condition).order_by().values(**place).annotate(total=Count("pk")),
     )
 
 
@@ -246,7 +333,7 @@ def organisation_counts(
     memberships = Membership.objects.filter(kind=str(parameters[spec.membership_kind])).in_force(day)
     if organisations is not None:
         memberships = memberships.filter(organisation_id__in=organisations)
-    condition = NUMERATORS[numerator].condition(parameters, OuterRef("resident_id"))
+    condition = NUMERATORS[numerator].condition(parameters, OuterRef("resident_id"), day)
     return Counts(
         key="organisation_id",
         denominators=memberships.order_by()

@@ -67,7 +67,9 @@ def definitions(data: dict[str, Any]) -> list[tuple[dict[str, Any], Decimal | No
     for activity in data["activities"]:
         position += 10
         fields = {"population": "", "parameters": {}, "direction": "up", "measure": "count", **activity}
-        fields.update(kind="activity", source=data["not_built"], description=data["not_built"], position=position)
+        fields.update(kind="activity", position=position)
+        if not fields.get("source"):  # its source part is not built yet
+            fields.update(source=data["not_built"], description=data["not_built"])
         rows.append((fields, None))
     for fields, _target in rows:
         problems = check_definition(

@@ -154,8 +154,8 @@ def _insert_village_facts(indicator: Indicator, on: date, counted: Sequence[int]
         SELECT %s, %s, %s, m.counted_village_id, NULL, m.commune_id,
                COALESCE(SUM(n.total), 0), COALESCE(SUM(d.total), 0)
         FROM {VillageRollup._meta.db_table} m
-        LEFT JOIN ({denominators}) d ON d.village_id = m.village_id
-        LEFT JOIN ({numerators}) n ON n.village_id = m.village_id
+        LEFT JOIN ({denominators}) d ON d.fact_village = m.village_id
+        LEFT JOIN ({numerators}) n ON n.fact_village = m.village_id
         {where}
         GROUP BY m.counted_village_id, m.commune_id
     """  # noqa: S608

@@ -92,6 +92,12 @@ def worklist(
     household_ids = set(
         worklist_assignments(user, day=day, membership=membership).values_list("household_id", flat=True)
     )
+    return households_by_need(household_ids, day=day)
+
+
+def households_by_need(household_ids: set[int], *, day: datetime.date) -> list[WorklistHousehold]:
+    """The households with these ids as worklist households (their people, needs and score), ordered by need as
+    `worklist` orders them. Three queries. The caller has checked who may see them."""
     households = {
         h.pk: WorklistHousehold(
             id=h.pk,

@@ -296,3 +296,15 @@ __all__ = [
     "reassign_household",
     "revoke_device",
 ]
+
+
+def record_worklist_export(*, villages: list[AdministrativeUnit], fmt: str, households: int, actor: Any) -> None:
+    """Audit that a commune officer printed or exported villages' worklists (names, birth years and masked IDs
+    leave the system on paper or in a file): "outreach.export_worklist"."""
+    record_audit(
+        actor=actor,
+        action="outreach.export_worklist",
+        object_type="territory.administrativeunit",
+        object_id=",".join(village.code for village in villages)[:100],
+        details={"format": fmt, "households": households},
+    )

@@ -1,9 +1,11 @@
 """A phone's batch of visits, received like ODK Central and DHIS2 Android receive theirs: each visit on its own.
 
-Every visit of a batch is validated and stored independently, in its own transaction, and gets its own result:
-201 created, 200 unchanged (a resend of a stored visit), 409 conflict (its id is stored with other content), 400
-invalid, 404 a household not assigned to the member. A half-sent batch therefore loses nothing and duplicates
-nothing: whatever reached the server is stored once, and the phone keeps every visit until a result confirms it.
+Every visit of a batch is validated independently and gets its own result: 201 created, 200 unchanged (a resend of
+a stored visit), 409 conflict (its id is stored with other content), 400 invalid, 404 a household not assigned to
+the member. The valid ones are stored together, in one transaction of a few statements (`visits.store_visits`);
+should that fail (another request stored one of the ids meanwhile), each is stored on its own as `record_visit`
+stores one. A half-sent batch therefore loses nothing and duplicates nothing: what was answered 201 is stored once,
+an answer that never reached the phone leaves the visit on it to resend, and a resend is answered 200.
 """
 
 import datetime
@@ -12,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db import IntegrityError, transaction
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
@@ -19,7 +22,19 @@ from hocvuso.core.errors import DomainError, NotFound
 from hocvuso.people.models import Household
 
 from .models import FieldDevice, Visit
-from .visits import CREATED, NOTE_MAX_LENGTH, VisitConflict, content_hash, record_visit
+from .visits import (
+    CREATED,
+    NOTE_MAX_LENGTH,
+    Preloaded,
+    PreparedVisit,
+    VisitConflict,
+    VisitResult,
+    content_hash,
+    preload_visits,
+    prepare_visit,
+    record_visit,
+    store_visits,
+)
 
 # The largest batch a phone may send at once.
 MAX_BATCH = 500
@@ -122,6 +137,7 @@ def receive_visit(
     device: FieldDevice | None = None,
     household: Household | None = None,
     known_new: bool = False,
+    preloaded: Preloaded | None = None,
 ) -> VisitReceipt:
     """Store one visit of a batch through `visits.record_visit` and say what happened to it; never raises for
     the visit's own faults (they are its result). `household` spares the look-up when the caller loaded it."""
@@ -140,6 +156,7 @@ def receive_visit(
             actor=actor,
             device=device,
             known_new=known_new,
+            preloaded=preloaded,
         )
     except VisitConflict as error:
         return VisitReceipt(str(visit.id), 409, error.code, str(error.message), error.field)
@@ -168,21 +185,73 @@ def receive_batch(*, visits: Sequence[Any], actor: Any, device: FieldDevice | No
             raw_id = str(raw.get("id", "")) if isinstance(raw, Mapping) else ""
             parsed.append(VisitReceipt(raw_id[:64], 400, error.code, str(error.message), error.field))
     readable = [visit for visit in parsed if isinstance(visit, IncomingVisit)]
-    # Two queries for the whole batch: the visits already stored (a resend is answered from these) and the
-    # households; a visit stored meanwhile by another request is still caught by record_visit itself.
+    # A few queries for the whole batch: the visits already stored (a resend is answered from these), the
+    # households, and their assignments and people (`preload_visits`); a visit stored meanwhile by another request is
+    # still caught by record_visit itself.
     stored = dict(Visit.objects.filter(pk__in=[v.id for v in readable]).values_list("pk", "content_hash"))
     households = Household.objects.select_related("village").in_bulk({v.household_id for v in readable})
-    receipts = []
+    fresh = [(v.household_id, v.visited_at) for v in readable if v.id not in stored and v.household_id in households]
+    preloaded = preload_visits(actor=actor, device=device, visits=fresh)
+    receipts: list[VisitReceipt] = []
+    pending: list[tuple[int, IncomingVisit, PreparedVisit]] = []
     for visit in parsed:
         if isinstance(visit, VisitReceipt):
             receipts.append(visit)
         elif visit.id in stored:
             receipts.append(_resent(visit, stored[visit.id], actor))
         else:
-            receipt = receive_visit(
-                visit=visit, actor=actor, device=device, household=households.get(visit.household_id), known_new=True
-            )
-            if receipt.status == 201:
-                stored[visit.id] = _digest(visit, actor)
-            receipts.append(receipt)
+            checked = _prepare(visit, actor, device, households.get(visit.household_id), preloaded)
+            if isinstance(checked, VisitReceipt):
+                receipts.append(checked)
+                continue
+            # a second copy of this id later in the batch is a resend (or a conflict) of this one
+            stored[visit.id] = checked.visit.content_hash
+            pending.append((len(receipts), visit, checked))
+            receipts.append(VisitReceipt(str(visit.id), 201, "created"))
+    if pending:
+        try:
+            with transaction.atomic():
+                store_visits([prepared for _index, _visit, prepared in pending], actor=actor)
+        except (IntegrityError, DomainError):
+            # Another request stored one of these ids meanwhile (or an effect was refused): each visit on its own,
+            # with its own result, as record_visit stores one.
+            for index, visit, _prepared in pending:
+                receipts[index] = receive_visit(
+                    visit=visit, actor=actor, device=device, household=households.get(visit.household_id)
+                )
     return receipts
+
+
+def _prepare(
+    visit: IncomingVisit,
+    actor: Any,
+    device: FieldDevice | None,
+    household: Household | None,
+    preloaded: Preloaded,
+) -> PreparedVisit | VisitReceipt:
+    """`visits.prepare_visit` for a visit of a batch whose id is not stored: the visit ready to store, or its
+    result (400, 404, 409) when it cannot be."""
+    try:
+        if household is None:
+            raise NotFound()
+        checked = prepare_visit(
+            visit_id=visit.id,
+            form_version=visit.form_version,
+            household=household,
+            visited_at=visit.visited_at,
+            outcomes=visit.outcomes,
+            note=visit.note,
+            actor=actor,
+            device=device,
+            known_new=True,
+            preloaded=preloaded,
+        )
+    except VisitConflict as error:
+        return VisitReceipt(str(visit.id), 409, error.code, str(error.message), error.field)
+    except NotFound as error:
+        return VisitReceipt(str(visit.id), 404, "not_found", str(error.message), "household")
+    except DomainError as error:
+        return VisitReceipt(str(visit.id), 400, error.code, str(error.message), error.field)
+    if isinstance(checked, VisitResult):  # known_new: not reached, kept for the type
+        return VisitReceipt(str(visit.id), 200, "unchanged")
+    return checked

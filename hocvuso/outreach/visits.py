@@ -10,7 +10,7 @@ import datetime
 import hashlib
 import json
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,8 +20,8 @@ from django.utils.translation import gettext as _
 
 from hocvuso.accounts.access import assigned_households
 from hocvuso.core.errors import DomainError, NotFound
-from hocvuso.core.services import record_audit
-from hocvuso.people.identity import record_identity_evidence
+from hocvuso.core.services import audit_entry, record_audits
+from hocvuso.people.identity import Evidence, record_identity_evidence_many
 from hocvuso.people.models import EvidenceSource, Household, Resident, VneidLevel
 
 from .models import (
@@ -87,8 +87,13 @@ def content_hash(
     return hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
-def _check_outcomes(household: Household, outcomes: set[tuple[int, str]]) -> dict[int, Resident]:
-    residents = {r.pk: r for r in Resident.objects.filter(household=household).select_related("village")}
+def _check_outcomes(
+    household: Household, outcomes: set[tuple[int, str]], known: dict[int, Resident] | None = None
+) -> dict[int, Resident]:
+    if known is not None:
+        residents = known
+    else:
+        residents = {r.pk: r for r in Resident.objects.filter(household=household).select_related("village")}
     by_person: dict[int, set[str]] = {}
     for resident_id, outcome in outcomes:
         if outcome not in Outcome.values:
@@ -106,6 +111,41 @@ def _check_outcomes(household: Household, outcomes: set[tuple[int, str]]) -> dic
     return residents
 
 
+@dataclass(frozen=True)
+class Preloaded:
+    """What a batch looked up at once for `record_visit`: the assignment through which the actor may record a visit
+    to a household on a day ((household id, day) → assignment), and each household's people."""
+
+    assignments: dict[tuple[int, datetime.date], HouseholdAssignment]
+    residents: dict[int, dict[int, Resident]]
+
+
+def preload_visits(
+    *, actor: Any, device: FieldDevice | None, visits: Iterable[tuple[int, datetime.datetime]]
+) -> Preloaded:
+    """Look up, for a batch's (household id, visit time) pairs, the assignments `record_visit` would find (the same
+    filter: `assigned_households` of the visit's day, the device's membership) and the households' people: one query
+    per distinct day and one for the people, instead of two per visit."""
+    now = timezone.now()
+    by_day: dict[datetime.date, set[int]] = {}
+    for household_id, visited_at in visits:
+        by_day.setdefault(timezone.localdate(min(visited_at, now)), set()).add(household_id)
+    assignments: dict[tuple[int, datetime.date], HouseholdAssignment] = {}
+    for day, households in by_day.items():
+        rows = HouseholdAssignment.objects.filter(assigned_households(actor, day), household_id__in=households)
+        if device is not None:
+            rows = rows.filter(membership=device.membership_id)
+        for assignment in rows.select_related("membership").order_by("-pk"):
+            assignments[(assignment.household_id, day)] = assignment  # the lowest pk wins, as `.first()` does
+    residents: dict[int, dict[int, Resident]] = {}
+    ids = {household_id for households in by_day.values() for household_id in households}
+    for resident in Resident.objects.filter(household_id__in=ids).select_related("village"):
+        residents.setdefault(int(resident.household_id), {})[resident.pk] = resident  # type: ignore[arg-type]
+    for household_id in ids:
+        residents.setdefault(household_id, {})
+    return Preloaded(assignments, residents)
+
+
 def _existing(visit_id: uuid.UUID, digest: str) -> VisitResult | None:
     found = Visit.objects.filter(pk=visit_id).first()
     if found is None:
@@ -115,7 +155,18 @@ def _existing(visit_id: uuid.UUID, digest: str) -> VisitResult | None:
     return VisitResult(visit=found, status=UNCHANGED)
 
 
-def record_visit(
+@dataclass(frozen=True)
+class PreparedVisit:
+    """A visit checked and ready to store (`prepare_visit`): the unsaved row, its outcomes, the household's people
+    and the day it counts on."""
+
+    visit: Visit
+    pairs: frozenset[tuple[int, str]]
+    residents: dict[int, Resident]
+    day: datetime.date
+
+
+def prepare_visit(
     *,
     visit_id: uuid.UUID,
     form_version: int,
@@ -126,21 +177,15 @@ def record_visit(
     note: str = "",
     device: FieldDevice | None = None,
     known_new: bool = False,
-) -> VisitResult:
-    """Record a team member's visit to a household, with what was done or found per person of the household.
-
-    Allowed for a member to whom the household was assigned on the visit's day (through `device`, only under that
-    device's membership). A resend of the same visit returns it with status UNCHANGED and changes nothing.
-    Raises VisitConflict for the same id with other content; NotFound for a household not assigned to the
-    actor that day; DomainError for an unknown form version, a time in the future or too long ago, a note too
-    long, an unknown outcome, a person not of the household, or "refused", "not at home", "moved away",
-    "deceased" with another outcome for the same person. `known_new` skips the look-up for a stored visit when the
-    caller has just made it (a batch looks its ids up at once); a visit stored meanwhile is still recognised."""
+    preloaded: Preloaded | None = None,
+) -> PreparedVisit | VisitResult:
+    """Every check of `record_visit`, without writing: the visit ready to store, or the stored visit of a resend
+    (VisitResult UNCHANGED). Raises what `record_visit` raises."""
     if visited_at.tzinfo is None:
         raise DomainError(_("Thời điểm cần có múi giờ."), field="visited_at", code="naive_time")
     if form_version not in FORM_VERSIONS:
         raise DomainError(_("Phiên bản biểu mẫu không được hỗ trợ."), field="form_version", code="form_version")
-    pairs = {(int(resident_id), str(outcome)) for resident_id, outcome in outcomes}
+    pairs = frozenset((int(resident_id), str(outcome)) for resident_id, outcome in outcomes)
     digest = content_hash(
         recorded_by=actor.pk,
         form_version=form_version,
@@ -158,64 +203,130 @@ def record_visit(
     if len(note) > NOTE_MAX_LENGTH:
         raise DomainError(_("Ghi chú quá dài."), field="note", code="note_too_long")
     day = timezone.localdate(min(visited_at, now))
-    assignments = HouseholdAssignment.objects.filter(assigned_households(actor, day), household=household)
-    if device is not None:
-        assignments = assignments.filter(membership=device.membership_id)
-    assignment = assignments.select_related("membership").order_by("pk").first()
+    assignment = preloaded.assignments.get((household.pk, day)) if preloaded is not None else None
+    if assignment is None:
+        assignments = HouseholdAssignment.objects.filter(assigned_households(actor, day), household=household)
+        if device is not None:
+            assignments = assignments.filter(membership=device.membership_id)
+        assignment = assignments.select_related("membership").order_by("pk").first()
     if assignment is None:
         raise NotFound(_("Không tìm thấy hộ trong danh sách được giao."))
-    residents = _check_outcomes(household, pairs)
+    known = preloaded.residents.get(household.pk) if preloaded is not None else None
+    residents = _check_outcomes(household, set(pairs), known)
+    visit = Visit(
+        id=visit_id,
+        form_version=form_version,
+        household=household,
+        membership=assignment.membership,
+        team_id=assignment.team_id,
+        village_id=household.village_id,
+        recorded_by=actor,
+        device=device,
+        visited_at=visited_at.replace(microsecond=0),
+        note=note,
+        content_hash=digest,
+    )
+    return PreparedVisit(visit, pairs, residents, day)
+
+
+def record_visit(
+    *,
+    visit_id: uuid.UUID,
+    form_version: int,
+    household: Household,
+    visited_at: datetime.datetime,
+    actor: Any,
+    outcomes: Iterable[tuple[int, str]] = (),
+    note: str = "",
+    device: FieldDevice | None = None,
+    known_new: bool = False,
+    preloaded: Preloaded | None = None,
+) -> VisitResult:
+    """Record a team member's visit to a household, with what was done or found per person of the household.
+
+    Allowed for a member to whom the household was assigned on the visit's day (through `device`, only under that
+    device's membership). A resend of the same visit returns it with status UNCHANGED and changes nothing.
+    Raises VisitConflict for the same id with other content; NotFound for a household not assigned to the
+    actor that day; DomainError for an unknown form version, a time in the future or too long ago, a note too
+    long, an unknown outcome, a person not of the household, or "refused", "not at home", "moved away",
+    "deceased" with another outcome for the same person. `known_new` skips the look-up for a stored visit when the
+    caller has just made it (a batch looks its ids up at once); a visit stored meanwhile is still recognised.
+    `preloaded` (a batch's `preload_visits`) spares the look-ups of the assignment and of the household's people."""
+    prepared = prepare_visit(
+        visit_id=visit_id,
+        form_version=form_version,
+        household=household,
+        visited_at=visited_at,
+        actor=actor,
+        outcomes=outcomes,
+        note=note,
+        device=device,
+        known_new=known_new,
+        preloaded=preloaded,
+    )
+    if isinstance(prepared, VisitResult):
+        return prepared
     try:
         with transaction.atomic():
-            visit = Visit.objects.create(
-                id=visit_id,
-                form_version=form_version,
-                household=household,
-                membership=assignment.membership,
-                team_id=assignment.team_id,
-                village_id=household.village_id,
-                recorded_by=actor,
-                device=device,
-                visited_at=visited_at.replace(microsecond=0),
-                note=note,
-                content_hash=digest,
-            )
-            _apply(visit, pairs, residents, day, actor)
+            store_visits([prepared], actor=actor)
     except IntegrityError:
         # Another request stored the same UUID between our look-up and our insert.
-        resent = _existing(visit_id, digest)
+        resent = _existing(visit_id, prepared.visit.content_hash)
         if resent is None:
             raise
         return resent
-    return VisitResult(visit=visit, status=CREATED)
+    return VisitResult(visit=prepared.visit, status=CREATED)
 
 
-def _apply(
-    visit: Visit, pairs: set[tuple[int, str]], residents: dict[int, Resident], day: datetime.date, actor: Any
-) -> None:
+def store_visits(prepared: Sequence[PreparedVisit], *, actor: Any) -> None:
+    """Store checked visits (`prepare_visit`) and apply their effects, a few statements for all of them (call it in
+    a transaction): the visits, their outcomes, the reports of a move or a death for the commune to confirm, the
+    identity evidence with the source "home visit" (`people.identity.record_identity_evidence_many`, the same rules
+    as one by one) and an audit entry per visit. Raises IntegrityError when a visit's id is stored already."""
+    Visit.objects.bulk_create([item.visit for item in prepared])
     VisitOutcome.objects.bulk_create(
-        VisitOutcome(visit=visit, resident_id=resident_id, outcome=outcome) for resident_id, outcome in sorted(pairs)
+        VisitOutcome(visit=item.visit, resident_id=resident_id, outcome=outcome)
+        for item in prepared
+        for resident_id, outcome in sorted(item.pairs)
     )
-    facts: dict[int, dict[str, Any]] = {}
-    for resident_id, outcome in sorted(pairs):
-        if outcome in _IDENTITY_FACTS:
-            merged = facts.setdefault(resident_id, {})
-            for key, value in _IDENTITY_FACTS[outcome].items():
-                merged[key] = max(merged.get(key, value), value)
-        if outcome in _REPORTS:
-            RegistryChangeReport.objects.create(visit=visit, resident_id=resident_id, kind=_REPORTS[Outcome(outcome)])
-    for resident_id, seen in facts.items():
-        record_identity_evidence(
-            resident=residents[resident_id],
-            source=EvidenceSource.VISIT,
-            on=day,
-            actor=actor,
-            reference=str(visit.pk),
-            **seen,
-        )
-    record_audit(
-        actor=actor,
-        action="outreach.record_visit",
-        target=visit,
-        details={"household": visit.household_id, "outcomes": len(pairs), "device": visit.device_id},
+    reports = []
+    evidence = []
+    for item in prepared:
+        facts: dict[int, dict[str, Any]] = {}
+        for resident_id, outcome in sorted(item.pairs):
+            if outcome in _IDENTITY_FACTS:
+                merged = facts.setdefault(resident_id, {})
+                for key, value in _IDENTITY_FACTS[outcome].items():
+                    merged[key] = max(merged.get(key, value), value)
+            if outcome in _REPORTS:
+                reports.append(
+                    RegistryChangeReport(visit=item.visit, resident_id=resident_id, kind=_REPORTS[Outcome(outcome)])
+                )
+        evidence += [
+            Evidence(
+                resident=item.residents[resident_id],
+                source=EvidenceSource.VISIT,
+                on=item.day,
+                reference=str(item.visit.pk),
+                vneid_level_at_least=seen.get("vneid_level_at_least"),
+                has_bank_account=bool(seen.get("has_bank_account", False)),
+            )
+            for resident_id, seen in facts.items()
+        ]
+    RegistryChangeReport.objects.bulk_create(reports)
+    record_identity_evidence_many(evidence, actor=actor)
+    record_audits(
+        [
+            audit_entry(
+                actor=actor,
+                action="outreach.record_visit",
+                target=item.visit,
+                details={
+                    "household": item.visit.household_id,
+                    "outcomes": len(item.pairs),
+                    "device": item.visit.device_id,
+                },
+            )
+            for item in prepared
+        ]
     )

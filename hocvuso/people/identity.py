@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from hocvuso.accounts.access import can
 from hocvuso.accounts.roles import Permission
 from hocvuso.core.errors import DomainError, NotFound
-from hocvuso.core.services import record_audit
+from hocvuso.core.services import audit_entry, record_audit, record_audits
 
 from .models import EVIDENCE_STRENGTH, DigitalIdentity, EvidenceSource, Resident, VneidLevel
 
@@ -69,25 +69,108 @@ def record_identity_evidence(
         raise NotFound(_("Không tìm thấy người dân."))
     with transaction.atomic():
         identity, _created = DigitalIdentity.objects.select_for_update().get_or_create(resident=resident)
-        details: dict[str, Any] = {"source": source, "on": on.isoformat(), "reference": reference}
-        vneid_changed = bank_changed = False
-        if vneid_level_at_least:
-            details["vneid_level"] = {"from": identity.vneid_level, "seen": vneid_level_at_least}
-            if vneid_level_at_least > identity.vneid_level and _outranks(source, identity.vneid_source):
-                identity.vneid_level = vneid_level_at_least
-                identity.vneid_source = source
-                identity.vneid_recorded_on = on
-                vneid_changed = True
-            details["vneid_level"]["applied"] = vneid_changed
-        if has_bank_account:
-            details["has_bank_account"] = {"from": identity.has_bank_account, "seen": True}
-            if not identity.has_bank_account and _outranks(source, identity.bank_source):
-                identity.has_bank_account = True
-                identity.bank_source = source
-                identity.bank_recorded_on = on
-                bank_changed = True
-            details["has_bank_account"]["applied"] = bank_changed
+        details, vneid_changed, bank_changed = _apply_evidence(
+            identity, source, on, vneid_level_at_least, has_bank_account, reference
+        )
         if vneid_changed or bank_changed or _created:
             identity.save()
         record_audit(actor=actor, action="people.record_identity_evidence", target=resident, details=details)
     return EvidenceResult(vneid_changed=vneid_changed, bank_changed=bank_changed)
+
+
+def _apply_evidence(
+    identity: DigitalIdentity,
+    source: str,
+    on: datetime.date,
+    vneid_level_at_least: int | None,
+    has_bank_account: bool,
+    reference: str,
+) -> tuple[dict[str, Any], bool, bool]:
+    """Raise the identity's facts by the evidence (the rules of the module's docstring); the audit details and
+    whether the level and the account changed."""
+    details: dict[str, Any] = {"source": source, "on": on.isoformat(), "reference": reference}
+    vneid_changed = bank_changed = False
+    if vneid_level_at_least:
+        details["vneid_level"] = {"from": identity.vneid_level, "seen": vneid_level_at_least}
+        if vneid_level_at_least > identity.vneid_level and _outranks(source, identity.vneid_source):
+            identity.vneid_level = vneid_level_at_least
+            identity.vneid_source = source
+            identity.vneid_recorded_on = on
+            vneid_changed = True
+        details["vneid_level"]["applied"] = vneid_changed
+    if has_bank_account:
+        details["has_bank_account"] = {"from": identity.has_bank_account, "seen": True}
+        if not identity.has_bank_account and _outranks(source, identity.bank_source):
+            identity.has_bank_account = True
+            identity.bank_source = source
+            identity.bank_recorded_on = on
+            bank_changed = True
+        details["has_bank_account"]["applied"] = bank_changed
+    return details, vneid_changed, bank_changed
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One piece of evidence for `record_identity_evidence_many`."""
+
+    resident: Resident
+    source: str
+    on: datetime.date
+    vneid_level_at_least: int | None = None
+    has_bank_account: bool = False
+    reference: str = ""
+
+
+def record_identity_evidence_many(items: list[Evidence], *, actor: Any) -> list[EvidenceResult]:
+    """`record_identity_evidence` for many pieces at once (a batch of visits), in the order given, with the same
+    checks and rules and an audit entry each, in a few statements: the identities locked at once (in resident
+    order), the missing ones made, the changed ones saved together. Raises what the single one raises, before
+    anything is written. Call it in a transaction."""
+    for item in items:
+        if item.source not in EvidenceSource.values:
+            raise DomainError(_("Nguồn thông tin không hợp lệ."), field="source", code="source_invalid")
+        if item.vneid_level_at_least is not None and item.vneid_level_at_least not in VneidLevel.values:
+            raise DomainError(_("Mức VNeID phải là 0, 1 hoặc 2."), field="vneid_level", code="level_invalid")
+        if item.on > timezone.localdate():
+            raise DomainError(_("Ngày ghi nhận ở tương lai."), field="on", code="date_future")
+        if actor is not None and not (
+            can(actor, Permission.MANAGE_PEOPLE, item.resident) or can(actor, Permission.RECORD_VISIT, item.resident)
+        ):
+            raise NotFound(_("Không tìm thấy người dân."))
+    if not items:
+        return []
+    ids = sorted({item.resident.pk for item in items})
+    DigitalIdentity.objects.bulk_create([DigitalIdentity(resident_id=pk) for pk in ids], ignore_conflicts=True)
+    identities = {
+        identity.resident_id: identity
+        for identity in DigitalIdentity.objects.select_for_update().filter(resident_id__in=ids).order_by("resident_id")
+    }
+    changed: dict[int, DigitalIdentity] = {}
+    results, entries = [], []
+    for item in items:
+        identity = identities[item.resident.pk]
+        details, vneid_changed, bank_changed = _apply_evidence(
+            identity, item.source, item.on, item.vneid_level_at_least, item.has_bank_account, item.reference
+        )
+        if vneid_changed or bank_changed:
+            identity.updated_at = timezone.now()  # bulk_update does not touch auto_now fields
+            changed[identity.pk] = identity
+        results.append(EvidenceResult(vneid_changed=vneid_changed, bank_changed=bank_changed))
+        entries.append(
+            audit_entry(actor=actor, action="people.record_identity_evidence", target=item.resident, details=details)
+        )
+    if changed:
+        DigitalIdentity.objects.bulk_update(
+            list(changed.values()),
+            [
+                "vneid_level",
+                "vneid_source",
+                "vneid_recorded_on",
+                "has_bank_account",
+                "bank_source",
+                "bank_recorded_on",
+                "updated_at",
+            ],
+        )
+    record_audits(entries)
+    return results

@@ -92,6 +92,7 @@ ACTION_LABELS: dict[str, str | Promise] = {
     "outreach.issue_device": _("Cấp khóa cho điện thoại của thành viên tổ"),
     "outreach.revoke_device": _("Thu hồi khóa điện thoại của thành viên tổ"),
     "outreach.record_visit": _("Ghi buổi hỗ trợ tại hộ"),
+    "outreach.export_worklist": _("In, xuất danh sách hộ cần hỗ trợ của thôn"),
     "outreach.decide_registry_report": _("Xử lý báo cáo chuyển đi, qua đời"),
     # credentials and VNeID
     "credentials.issue": _("Cấp chứng nhận"),

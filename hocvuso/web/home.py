@@ -7,7 +7,8 @@ access module there; this module only picks which cards a user's roles call for 
 - whoever imports rosters: the checks waiting for confirmation;
 - an agency officer: their last rosters and, per organisation, the members who have not passed;
 - the province: the communes furthest behind target;
-- an instructor (whoever runs classes): their supervised sessions and learners.
+- an instructor (whoever runs classes): their supervised sessions and learners;
+- a team leader: per team they lead, the households assigned that no one has visited yet.
 """
 
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ from hocvuso.indicators.selectors import (
     unit_dashboard,
 )
 from hocvuso.learning.selectors import InstructorClasses, instructor_classes
+from hocvuso.outreach.activity import TeamNotVisited, led_teams_not_visited
 from hocvuso.people.import_models import ImportJob
 from hocvuso.people.imports.selectors import imports_awaiting_confirmation, recent_imports
 from hocvuso.territory.models import AdministrativeUnit, Level
@@ -101,6 +103,7 @@ class WorkHome:
     furthest: list[FurthestLine] | None = None
     furthest_unit: AdministrativeUnit | None = None
     classes: InstructorClasses | None = None
+    teams: list[TeamNotVisited] | None = None
 
 
 def _people_url(code: str, *, unit: str = "", organisation: str = "") -> str:
@@ -188,4 +191,6 @@ def work_home(user: Any) -> WorkHome:
         work.organisations = _organisations(user)
     if Role.INSTRUCTOR in roles:
         work.classes = instructor_classes(user=user)
+    if Role.TEAM_LEADER in roles:
+        work.teams = led_teams_not_visited(user)
     return work

@@ -9,6 +9,7 @@ from .learning import files as course_files
 from .learning import views as learning
 from .monitoring import public, rankings, targets
 from .monitoring import views as monitoring
+from .outreach import views as outreach
 from .people import transfers
 from .people import views as people
 from .reporting import views as reporting
@@ -121,4 +122,14 @@ urlpatterns = [
     path("thuc-dia/ung-dung.webmanifest", field.field_manifest, name="field_manifest"),
     path("thuc-dia/sw.js", field.field_service_worker, name="field_service_worker"),
     path("thuc-dia/dang-ky/", field.field_register, name="field_register"),
+    # Community digital teams: leaders' and officers' views (hocvuso/web/outreach/views.py)
+    path("to-cong-nghe-so/", outreach.my_teams, name="outreach_my_teams"),
+    path("to-cong-nghe-so/xa/<str:code>/", outreach.commune_field, name="outreach_commune"),
+    path("to-cong-nghe-so/xa/<str:code>/chua-tham/", outreach.commune_not_visited, name="outreach_not_visited"),
+    path("to-cong-nghe-so/xa/<str:code>/danh-sach/", outreach.commune_worklist, name="outreach_worklist"),
+    path(
+        "to-cong-nghe-so/xa/<str:code>/danh-sach.xlsx",
+        outreach.commune_worklist_export,
+        name="outreach_worklist_export",
+    ),
 ]

@@ -401,6 +401,8 @@ def make_figure(
     if history is None or today is None:
         return Figure(indicator, Status.NO_DATA, target=target)
     numerator, denominator = today
+    if indicator.measure == Measure.COUNT:
+        return _count_figure(indicator, days, history, numerator, denominator)
     value = percent(numerator, denominator)
     # A page computes hundreds of figures: one pass over the days, the x side of the pace once per page.
     values: list[float | None] = []
@@ -434,6 +436,29 @@ def make_figure(
             status = Status.ON_TRACK if forecast <= date(day.year, 12, 31) else Status.AT_RISK
     return Figure(
         indicator, status, numerator, denominator, value, target, gap, to_reach, not_reached, trend, pace, forecast
+    )
+
+
+def _count_figure(
+    indicator: IndicatorInfo,
+    days: Sequence[date],
+    history: Mapping[date, tuple[int, int]],
+    numerator: int,
+    denominator: int,
+) -> Figure:
+    """A count (visits in the week, active teams…): its value is the numerator itself — 0 is a figure, not "no
+    data" — and its trend the numerators of the days; a count has no percentage target."""
+    counts = [history.get(point_day) for point_day in days]
+    values = [None if point is None else float(point[0]) for point in counts]
+    trend = tuple(map(TrendPoint, days, values))
+    return Figure(
+        indicator,
+        Status.NO_TARGET,
+        numerator,
+        denominator,
+        float(numerator),
+        trend=trend,
+        pace=_pace(days, values),
     )
 
 

@@ -18,7 +18,7 @@ from hocvuso.core.errors import NotFound
 from hocvuso.people.models import Membership, Organisation, Resident
 from hocvuso.territory.models import AdministrativeUnit, lies_within
 
-from ..computations import HOUSEHOLD, NUMERATORS, POPULATIONS, is_computable
+from ..computations import HOUSEHOLD, NUMERATORS, POPULATIONS, RESIDENT, is_computable
 from ..models import Indicator
 
 
@@ -51,12 +51,15 @@ def not_reached_filter(
 ) -> NotReached:
     """Resolve the filter: the active, computable indicator with that code, and the unit (VIEW_PEOPLE, through
     `access_unit`) or the organisation (assigned to the user or located in their subtrees) with that code.
-    An organisation only goes with an indicator that counts members of organisations. Raises NotFound for
+    An organisation only goes with an indicator that counts members of organisations; an indicator that counts visits
+    or teams has no people behind it. Raises NotFound for
     anything unknown, out of scope or not fitting — the cases are not told apart. At most two queries."""
     indicator = Indicator.objects.active().filter(code=indicator_code).first()
     if indicator is None or not is_computable(indicator):
         raise NotFound()
     population = POPULATIONS[indicator.population]
+    if population.entity not in (RESIDENT, HOUSEHOLD):  # visits or teams: there are no people to list
+        raise NotFound()
     if unit_code:
         unit = access_unit(user, unit_code, Permission.VIEW_PEOPLE)
         return NotReached(indicator, unit, None, population.entity == HOUSEHOLD)
@@ -79,7 +82,7 @@ def not_reached_residents(selection: NotReached, *, on: date | None = None) -> Q
     indicator = selection.indicator
     population = POPULATIONS[indicator.population]
     parameters = indicator.parameters or {}
-    missing = ~NUMERATORS[indicator.numerator].condition(parameters, OuterRef("pk"))
+    missing = ~NUMERATORS[indicator.numerator].condition(parameters, OuterRef("pk"), day)
     rows = population.rows(parameters, day).filter(missing)
     if selection.unit is not None:
         rows = rows.filter(lies_within(selection.unit, through="village"))

@@ -125,6 +125,15 @@ EXPECTED = {
     ("workers-digital-skills", "province", "68"): (0, 1),
     ("workers-digital-skills", "organisation", "O2"): (0, 1),
 }
+# The outreach indicators: no team and no visit yet — nothing visited among the households and the residents of
+# identity age, no visit in the week, no team.
+PLACES = (("village", "24631.001"), ("village", "24631.002"), ("village", "24751.001"))
+PLACES += (("commune", "24631"), ("commune", "24751"), ("province", "68"))
+for _place in PLACES:
+    EXPECTED[("households-visited", *_place)] = (0, EXPECTED[("digital-families", *_place)][1])
+    EXPECTED[("vneid-level-2-by-visit", *_place)] = (0, EXPECTED[("digital-identity", *_place)][1])
+    EXPECTED[("household-visits", *_place)] = (0, 0)
+    EXPECTED[("active-digital-teams", *_place)] = (0, 0)
 
 
 def test_the_plan_indicators_are_seeded_with_their_default_targets() -> None:
@@ -136,11 +145,14 @@ def test_the_plan_indicators_are_seeded_with_their_default_targets() -> None:
     assert sorted(indicator.code for indicator in activity) == [
         "active-digital-teams",
         "household-visits",
+        "households-visited",
         "learning-events",
         "traders-trained",
+        "vneid-level-2-by-visit",
         "weekly-classes-held",
     ]
-    assert not any(is_computable(indicator) for indicator in activity)
+    built = {"active-digital-teams", "household-visits", "households-visited", "vneid-level-2-by-visit"}
+    assert {indicator.code for indicator in activity if is_computable(indicator)} == built
     assert dict(Target.objects.filter(unit=None, organisation=None).values_list("indicator__code", "value")) == {
         "staff-digital-skills": Decimal(80),
         "students-digital-skills": Decimal(100),
@@ -159,7 +171,7 @@ def test_the_plan_indicators_are_seeded_with_their_default_targets() -> None:
 
 def test_the_capture_triggers_are_installed() -> None:
     assert installed_triggers() == expected_triggers()
-    assert len(expected_triggers()) == 21
+    assert len(expected_triggers()) == 30
 
 
 def test_a_full_rebuild_counts_every_indicator_at_every_level(registry: Registry) -> None:

@@ -87,7 +87,7 @@ def test_the_worklist_counts_vneid_level_2_as_the_indicator_does(field):
 
     counted = set(
         Resident.objects.filter(household=first)
-        .filter(condition({"min_vneid_level": 2}, OuterRef("pk")))
+        .filter(condition({"min_vneid_level": 2}, OuterRef("pk"), timezone.localdate()))
         .values_list("pk", flat=True)
     )
     flagged = {p.id for row in worklist(field.alice) for p in row.people if p.vneid_level_2}

@@ -147,7 +147,7 @@ class UnitPage:
             '<li><a class="tile tile-{}" href="{}"><span class="tile-name">{}</span> '
             '<span class="tile-value">{}</span> <span class="tile-status">{}</span></a></li>',
             (
-                (line.shown.band, line.href, line.place.name, _percent(line.shown.value_text), line.shown.status_label)
+                (line.shown.band, line.href, line.place.name, _value(line.shown), line.shown.status_label)
                 for line in self.lines
             ),
         )
@@ -171,7 +171,7 @@ class UnitPage:
                     line.href,
                     line.place.name,
                     labels[1],
-                    _percent(line.shown.value_text),
+                    _value(line.shown),
                     labels[2],
                     _percent(line.shown.target_text),
                     labels[3],
@@ -199,6 +199,13 @@ CHILD_COLUMNS = (
     _("Tình trạng"),
     _("Dự báo đạt"),
 )
+
+
+def _value(shown: Shown) -> SafeString | str:
+    """A child's figure: a count as it is, a percentage with its sign."""
+    if shown.is_count:
+        return shown.numerator_text or "—"
+    return _percent(shown.value_text)
 
 
 def _percent(text: str) -> SafeString | str:

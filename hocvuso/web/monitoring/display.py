@@ -169,6 +169,8 @@ def forecast_note(figure: Figure) -> str:
 def show(figure: Figure) -> Shown:
     """The figure as pages and exports show it."""
     value, target, gap, pace = (rounded(number) for number in (figure.value, figure.target, figure.gap, figure.pace))
+    if figure.indicator.measure == Measure.COUNT:
+        value = None  # a count is its numerator (numerator_text), never a percentage
     note = forecast_note(figure)
     separators = _separators(get_language() or "")
     return Shown(

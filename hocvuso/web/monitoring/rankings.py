@@ -8,6 +8,7 @@ all of them.
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse
@@ -16,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from hocvuso.accounts.access import has_permission, home_unit, requires
+from hocvuso.accounts.access import can_reach, has_permission, home_unit, requires
 from hocvuso.accounts.roles import Permission
 from hocvuso.core.errors import DomainError
 from hocvuso.indicators.models import FactLevel, RankingLevel
@@ -174,6 +175,7 @@ class GapLine:
     name: str
     dashboard_url: str
     people_url: str
+    worklist_url: str = ""  # a village's worklist to print for the team (commune officers)
 
 
 def _people_url(gap: Gap) -> str:
@@ -181,9 +183,32 @@ def _people_url(gap: Gap) -> str:
     return reverse("web:people_search") + "?" + urlencode({"chua_dat": gap.indicator.code, where: gap.place.code})
 
 
-def _gap_lines(gaps: tuple[Gap, ...], *, people: bool) -> list[GapLine]:
+def _worklist_urls(user: Any, gaps: tuple[Gap, ...]) -> dict[str, str]:
+    """For the villages among the gaps whose people the user manages: the village's worklist page. No query: a
+    unit's path is the codes of its ancestors and its own ("/68/24631/24631.001/"), the commune's is the one before
+    the village's."""
+    urls = {}
+    for gap in gaps:
+        place = gap.place
+        codes = [part for part in place.path.split("/") if part]
+        if place.level != FactLevel.VILLAGE or len(codes) < 2:
+            continue
+        if can_reach(user, Permission.MANAGE_PEOPLE, path=place.path):
+            commune = reverse("web:outreach_worklist", kwargs={"code": codes[-2]})
+            urls[place.code] = commune + "?" + urlencode({"thon": place.code})
+    return urls
+
+
+def _gap_lines(gaps: tuple[Gap, ...], *, people: bool, user: Any = None) -> list[GapLine]:
+    worklists = _worklist_urls(user, gaps) if user is not None else {}
     return [
-        GapLine(gap, indicator_name(gap.indicator), dashboard_url(gap.place), _people_url(gap) if people else "")
+        GapLine(
+            gap,
+            indicator_name(gap.indicator),
+            dashboard_url(gap.place),
+            _people_url(gap) if people else "",
+            worklists.get(gap.place.code, "") if gap.place.level == FactLevel.VILLAGE else "",
+        )
         for gap in gaps
     ]
 
@@ -217,7 +242,7 @@ def gaps(request: HttpRequest, unit: AdministrativeUnit) -> HttpResponse:
         "levels": levels if len(levels) > 1 else [],
         "level_key": level_key,
         "result": result,
-        "units": _gap_lines(result.units, people=people),
+        "units": _gap_lines(result.units, people=people, user=request.user),
         "organisations": _gap_lines(result.organisations, people=people),
     }
     return render(request, "web/monitoring/gaps_page.html", context)
