@@ -32,6 +32,7 @@ from hocvuso.accounts.models import User
 from hocvuso.indicators.models import VneidCertification
 from hocvuso.indicators.services import rebuild_facts
 from hocvuso.learning.models import Enrolment, LiteracyRule, LiteracyStatus, TargetGroup
+from hocvuso.people.bulk import BulkTable
 from hocvuso.people.models import DigitalIdentity, EvidenceSource, Membership, MembershipKind, Resident
 from hocvuso.territory.models import AdministrativeUnit, lies_within
 
@@ -182,7 +183,8 @@ def simulate_history(
     weekly = [day - timedelta(days=7 * (last - week)) for week in range(HISTORY_WEEKS)]
     first = min(weekly)
     days = sorted({*weekly, *(extra for extra in extra_days if first - timedelta(days=7 * EARLY_WEEKS) <= extra < day)})
-    writer = _Writer(seed)
+    names = dict(Resident.objects.filter(lies_within(province, through="village")).values_list("pk", "full_name"))
+    writer = _Writer(seed, names)
     pending = sorted(plan)
     rebuilt = []
     for point in days:
@@ -204,22 +206,37 @@ def simulate_history(
 
 
 class _Writer:
-    """Writes one week's records in bulk, as the services write them one by one."""
+    """Writes one week's records in bulk (the registry's bulk writer, hocvuso.people.bulk: COPY on PostgreSQL,
+    executemany elsewhere), the columns the services write one by one."""
 
-    def __init__(self, seed: int) -> None:
+    def __init__(self, seed: int, names: dict[int, str]) -> None:
         self.seed = seed
+        self.names = names
         self.password = make_password(None)  # unusable: these learners' accounts are records, nobody signs in
         rules = LiteracyRule.objects.filter(is_active=True).prefetch_related("required_assessments").order_by("pk")
-        self.rules: dict[str, LiteracyRule] = {}
+        self.rules: dict[str, int] = {}
         self.courses: dict[str, int] = {}
         for rule in rules:
             assessment = next(iter(rule.required_assessments.all()), None)
             if rule.group not in self.rules and assessment is not None:
-                self.rules[rule.group] = rule
+                self.rules[rule.group] = rule.pk
                 self.courses[rule.group] = assessment.course_id
         self.users: dict[int, int] = {}  # resident → user
         self.groups: dict[int, str] = {}  # resident → group
         self.learners = self.confirmations = self.identities = self.banks = self.pushes = 0
+        postgres = connection.vendor == "postgresql"
+        self.moment = (lambda value: value) if postgres else _sqlite_moment
+        self.uuid = (lambda value: value) if postgres else (lambda value: value.hex)  # Django's char(32) elsewhere
+        user_columns = ["username", "password", "full_name", "date_joined", "first_name", "last_name", "email",
+                        "preferred_language", "is_active"]  # fmt: skip
+        self.user_table = BulkTable(User, user_columns)
+        self.enrolment_table = BulkTable(
+            Enrolment, ["user_id", "resident_id", "course_id", "registration", "enrolled_at", "completed_at"]
+        )
+        self.status_table = BulkTable(LiteracyStatus, ["user_id", "resident_id", "group", "rule_id", "confirmed_at"])
+        self.push_table = BulkTable(
+            VneidCertification, ["resident_id", "pushed_at", "group", "reference", "created_at", "updated_at"]
+        )
 
     def week(self, week: _Week) -> None:
         self._enrol(week.enrolments)
@@ -231,32 +248,29 @@ class _Writer:
         enrolments = [row for row in enrolments if row[1] in self.courses]
         if not enrolments:
             return
-        names = dict(Resident.objects.filter(pk__in=[row[0] for row in enrolments]).values_list("pk", "full_name"))
-        users = User.objects.bulk_create(
+        at = self.moment
+        usernames = {f"demo.hocvien.{resident}": resident for resident, _group, _moment in enrolments}
+        self.user_table.append(
             [
-                User(
-                    username=f"demo.hocvien.{resident}",
-                    password=self.password,
-                    full_name=names[resident],
-                    date_joined=moment,
-                )
+                (f"demo.hocvien.{resident}", self.password, self.names[resident], at(moment), "", "", "", "", True)
                 for resident, _group, moment in enrolments
             ]
         )
-        for (resident, group, _moment), user in zip(enrolments, users, strict=True):
-            self.users[resident] = user.pk
+        for chunk in _chunks(list(usernames)):
+            for username, pk in User.objects.filter(username__in=chunk).values_list("username", "pk"):
+                self.users[usernames[username]] = pk
+        for resident, group, _moment in enrolments:
             self.groups[resident] = group
-        _execute_many(
-            Resident, "user_id = %s", [(user.pk, row[0]) for row, user in zip(enrolments, users, strict=True)]
-        )
-        Enrolment.objects.bulk_create(
+        _execute_many(Resident, "user_id = %s", [(self.users[resident], resident) for resident in usernames.values()])
+        self.enrolment_table.append(
             [
-                Enrolment(
-                    user_id=self.users[resident],
-                    resident_id=resident,
-                    course_id=self.courses[group],
-                    registration=uuid.uuid5(_NAMESPACE, f"{self.seed}:{resident}:{group}"),
-                    enrolled_at=moment,
+                (
+                    self.users[resident],
+                    resident,
+                    self.courses[group],
+                    self.uuid(uuid.uuid5(_NAMESPACE, f"{self.seed}:{resident}:{group}")),
+                    at(moment),
+                    None,
                 )
                 for resident, group, moment in enrolments
             ]
@@ -267,20 +281,21 @@ class _Writer:
         passes = [row for row in passes if row[0] in self.users]
         if not passes:
             return
+        at = self.moment
         _execute_many(
             Enrolment,
             "completed_at = %s",
-            [(moment, self.users[resident]) for resident, moment in passes],
+            [(at(moment), self.users[resident]) for resident, moment in passes],
             key="user_id",
         )
-        LiteracyStatus.objects.bulk_create(
+        self.status_table.append(
             [
-                LiteracyStatus(
-                    user_id=self.users[resident],
-                    resident_id=resident,
-                    group=self.groups[resident],
-                    rule=self.rules[self.groups[resident]],
-                    confirmed_at=moment,
+                (
+                    self.users[resident],
+                    resident,
+                    self.groups[resident],
+                    self.rules[self.groups[resident]],
+                    at(moment),
                 )
                 for resident, moment in passes
             ]
@@ -288,7 +303,7 @@ class _Writer:
         self.confirmations += len(passes)
 
     def _identities(self, levels: list[tuple[int, int, str, date]], banks: list[tuple[int, str, date]]) -> None:
-        now = timezone.now()
+        now = self.moment(timezone.now())
         _execute_many(
             DigitalIdentity,
             "vneid_level = %s, vneid_source = %s, vneid_recorded_on = %s, updated_at = %s",
@@ -306,18 +321,24 @@ class _Writer:
 
     def _push(self, pushes: list[tuple[int, datetime]]) -> None:
         pushes = [row for row in pushes if row[0] in self.groups]
-        VneidCertification.objects.bulk_create(
+        at = self.moment
+        self.push_table.append(
             [
-                VneidCertification(
-                    resident_id=resident,
-                    pushed_at=moment,
-                    group=self.groups[resident],
-                    reference=f"demo:{resident}",
-                )
+                (resident, at(moment), self.groups[resident], f"demo:{resident}", at(moment), at(moment))
                 for resident, moment in pushes
             ]
         )
         self.pushes += len(pushes)
+
+
+def _sqlite_moment(value: datetime) -> Any:
+    """A moment as Django stores it on SQLite (UTC, no offset), so lookups and ordering compare like with like."""
+    return connection.ops.adapt_datetimefield_value(value)
+
+
+def _chunks(values: list[Any], size: int = 900) -> Iterable[list[Any]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
 
 
 def _execute_many(model: type[Any], assignments: str, rows: list[tuple[Any, ...]], key: str = "id") -> None:

@@ -38,7 +38,7 @@ from hocvuso.territory.services import generate_demo_villages, load_admin_units
 
 DEMO_PROVINCE = "68"
 DEMO_COMMUNE = "24631"  # Xã Quảng Khê, formerly Đắk Nông
-DEMO_RESIDENTS = 50_000  # a synthetic population spread over the province's 124 communes
+DEMO_RESIDENTS = 30_000  # a synthetic population spread over the province's 124 communes (40 weeks replayed)
 DEMO_PASSWORD = "hocvuso-demo-2026"  # noqa: S105 — printed on screen; demo databases only
 
 # The province's departments (the agency officer's): their staff rosters are added here. The demo commune's school
@@ -67,9 +67,10 @@ def _demo_authenticator(user: User) -> TOTPDevice:
 
 def load_demo(*, seed: int = 68) -> list[DemoAccount]:
     """Load the national units, villages for the demo province, the starter curricula, a synthetic population
-    (once), a few organisations and one account per role; the learner account is linked to a resident of the
-    demo village; the plan's tasks and quarterly reports (`load_demo_reports`); the indicator facts are built
-    (idempotent); literacy certificates, a few revoked, and VNeID confirmations (`load_demo_credentials`). Returns
+    (once), the province's departments with their staff rosters and one account per role; the learner account is
+    linked to a resident of the demo village and named after them; the movement's past weeks, each with its facts
+    (`simulate_history`, once); the plan's tasks and quarterly reports (`load_demo_reports`); literacy
+    certificates, a few revoked, and VNeID confirmations (`load_demo_credentials`); today's facts. Returns
     the demo accounts with their scope and, for staff, their authenticator's random key (hex).
 
     Raises ImproperlyConfigured unless the settings allow demo data (`ALLOW_DEMO_DATA`: on for `make run` and the
@@ -124,8 +125,7 @@ def _load_demo(seed: int) -> list[DemoAccount]:
         scope = unit.name if unit else organisation.name if organisation else "—"
         accounts.append(DemoAccount(username, full_name, role, scope, key))
     if not LiteracyStatus.objects.exclude(user__username="nguoihoc").exists():  # once: the past cannot be redone
-        quarters = [quarter.last_day for quarter in recent_quarters(count=4)[1:]]
-        simulate_history(province=province, seed=seed, extra_days=quarters)
+        simulate_history(province=province, seed=seed)
     load_demo_reports(province=province, reviewer=User.objects.get(username="admin.tinh"))
     load_demo_credentials(
         commune=commune, admin=User.objects.get(username="admin.tinh"), learner=User.objects.get(username="nguoihoc")
@@ -185,8 +185,8 @@ def load_demo_reports(*, province: AdministrativeUnit, reviewer: User) -> int:
     """The plan's tasks and who reports (the shipped plan file), then three past quarters of reports — most sent
     on time and accepted, some late, the demo commune's last one returned with comments — and the current
     quarter's drafts of the demo commune and the agencies, all through the reporting services (facts of each past
-    quarter's last day are built first). Idempotent: a quarter that has reports is left as it is. Returns how
-    many reports it made."""
+    quarter's last week are built first when missing). Idempotent: a quarter that has reports is left as it is.
+    Returns how many reports it made."""
     load_plan_file(path=DEFAULT_PLAN_FILE, province=province, actor=None)
     current = Quarter.of(timezone.localdate())
     quarters = recent_quarters(count=4)[1:]
@@ -201,7 +201,11 @@ def load_demo_reports(*, province: AdministrativeUnit, reviewer: User) -> int:
         ]
         if Report.objects.filter(year=quarter.year, quarter=quarter.number).exists() or not assignments:
             continue
-        if not IndicatorFact.objects.filter(day=quarter.last_day).exists():
+        # a report is frozen on the facts of the quarter's last day or the latest before it: those of the demo's
+        # past weeks (`simulate_history`), else the quarter's last day is built now
+        if not IndicatorFact.objects.filter(
+            day__range=(quarter.last_day - timedelta(days=6), quarter.last_day)
+        ).exists():
             rebuild_facts(on=quarter.last_day, actor=None)
         due = due_date(quarter)
         for index, assignment in enumerate(assignments):
