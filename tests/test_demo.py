@@ -8,10 +8,13 @@ from django.utils import timezone
 
 from hocvuso.accounts.access import units_visible_to
 from hocvuso.accounts.models import User
+from hocvuso.core.models import AuditEntry
 from hocvuso.credentials.models import Certificate
+from hocvuso.demo.classes import DEMO_CLASS_SIZE
 from hocvuso.demo.services import DEMO_RESIDENTS, load_demo
 from hocvuso.indicators.models import IndicatorFact, IndicatorKind, VneidCertification
 from hocvuso.indicators.selectors import TREND_WEEKS, Quarter, Status, emulation_ranking, unit_dashboard
+from hocvuso.learning.models import Enrolment, LessonCompletion, SupervisedSession
 from hocvuso.people.models import Membership, MembershipKind, Organisation, Resident
 from hocvuso.reporting.models import Report, ReportStatus
 from hocvuso.reporting.selectors import recent_quarters, reporting_rate
@@ -31,7 +34,16 @@ def test_each_demo_account_sees_only_its_scope(client):
     assert keys == {account.username: account.totp_key for account in again if account.totp_key}
     assert Resident.objects.count() == DEMO_RESIDENTS
     # the movement's learners (accounts nobody signs in with, each linked to its own record) and the 7 demo accounts
-    assert User.objects.exclude(username__startswith="demo.hocvien.").count() == 7
+    assert User.objects.exclude(username__startswith="demo.hocvien.").count() == 7 + DEMO_CLASS_SIZE
+    # the instructor's class: accounts they made for residents of the demo village, enrolled, some part-way through
+    instructor = User.objects.get(username="giangvien")
+    made = AuditEntry.objects.get(action="accounts.make_class_accounts", actor=instructor)
+    students = Resident.objects.filter(pk__in=made.details["residents"])
+    assert students.count() == DEMO_CLASS_SIZE and {r.village.code for r in students} == {"24631.001"}
+    enrolments = Enrolment.objects.filter(resident__in=students)
+    assert enrolments.count() == DEMO_CLASS_SIZE and enrolments.filter(completed_at__isnull=False).exists()
+    assert LessonCompletion.objects.filter(user__resident__in=students).count() > DEMO_CLASS_SIZE
+    assert SupervisedSession.objects.filter(instructor=instructor).exists()
     learners = User.objects.filter(username__startswith="demo.hocvien.")
     assert learners.count() > 1000 and not learners.exclude(password__startswith="!").exists()
     # certificates: the demo commune's first confirmations (at most 120) and the demo learner's

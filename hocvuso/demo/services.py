@@ -12,6 +12,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from hocvuso.accounts.models import User
 from hocvuso.accounts.roles import Role
 from hocvuso.accounts.services import assign_role, create_user
+from hocvuso.demo.classes import load_demo_class
 from hocvuso.demo.credentials import load_demo_credentials
 from hocvuso.demo.history import simulate_history
 from hocvuso.demo.population.generator import generate_population
@@ -68,10 +69,10 @@ def _demo_authenticator(user: User) -> TOTPDevice:
 def load_demo(*, seed: int = 68) -> list[DemoAccount]:
     """Load the national units, villages for the demo province, the starter curricula, a synthetic population
     (once), the province's departments with their staff rosters and one account per role; the learner account is
-    linked to a resident of the demo village and named after them; the movement's past weeks, each with its facts
-    (`simulate_history`, once); the plan's tasks and quarterly reports (`load_demo_reports`); literacy
-    certificates, a few revoked, and VNeID confirmations (`load_demo_credentials`); today's facts. Returns
-    the demo accounts with their scope and, for staff, their authenticator's random key (hex).
+    linked to a resident of the demo village and named after them; the instructor's class (`load_demo_class`); the
+    movement's past weeks, each with its facts (`simulate_history`, once); the plan's tasks and quarterly reports
+    (`load_demo_reports`); literacy certificates, a few revoked, and VNeID confirmations (`load_demo_credentials`);
+    today's facts. Returns the demo accounts with their scope and, for staff, their authenticator's random key (hex).
 
     Raises ImproperlyConfigured unless the settings allow demo data (`ALLOW_DEMO_DATA`: on for `make run` and the
     tests, never in production): demo accounts with a published password must never reach a real database.
@@ -124,6 +125,7 @@ def _load_demo(seed: int) -> list[DemoAccount]:
             user.save(update_fields=["is_staff", "is_superuser"])
         scope = unit.name if unit else organisation.name if organisation else "—"
         accounts.append(DemoAccount(username, full_name, role, scope, key))
+    load_demo_class(instructor=User.objects.get(username="giangvien"), village=village)
     if not LiteracyStatus.objects.exclude(user__username="nguoihoc").exists():  # once: the past cannot be redone
         simulate_history(province=province, seed=seed)
     load_demo_reports(province=province, reviewer=User.objects.get(username="admin.tinh"))
