@@ -35,11 +35,11 @@ def test_each_demo_account_sees_only_its_scope(client):
     assert Resident.objects.count() == DEMO_RESIDENTS
     # the movement's learners (accounts nobody signs in with, each linked to its own record) and the 7 demo accounts
     assert User.objects.exclude(username__startswith="demo.hocvien.").count() == 7 + DEMO_CLASS_SIZE
-    # the instructor's class: accounts they made for residents of the demo village, enrolled, some part-way through
+    # the instructor's class: accounts they made for residents of the demo commune, enrolled, some part-way through
     instructor = User.objects.get(username="giangvien")
     made = AuditEntry.objects.get(action="accounts.make_class_accounts", actor=instructor)
     students = Resident.objects.filter(pk__in=made.details["residents"])
-    assert students.count() == DEMO_CLASS_SIZE and {r.village.code for r in students} == {"24631.001"}
+    assert students.count() == DEMO_CLASS_SIZE and {r.village.parent.code for r in students} == {"24631"}
     enrolments = Enrolment.objects.filter(resident__in=students)
     assert enrolments.count() == DEMO_CLASS_SIZE and enrolments.filter(completed_at__isnull=False).exists()
     assert LessonCompletion.objects.filter(user__resident__in=students).count() > DEMO_CLASS_SIZE

@@ -125,7 +125,7 @@ def _load_demo(seed: int) -> list[DemoAccount]:
             user.save(update_fields=["is_staff", "is_superuser"])
         scope = unit.name if unit else organisation.name if organisation else "—"
         accounts.append(DemoAccount(username, full_name, role, scope, key))
-    load_demo_class(instructor=User.objects.get(username="giangvien"), village=village)
+    load_demo_class(instructor=User.objects.get(username="giangvien"), commune=commune)
     if not LiteracyStatus.objects.exclude(user__username="nguoihoc").exists():  # once: the past cannot be redone
         simulate_history(province=province, seed=seed)
     load_demo_reports(province=province, reviewer=User.objects.get(username="admin.tinh"))
