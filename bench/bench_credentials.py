@@ -1,7 +1,7 @@
 """Literacy certificates: issuing N certificates (signed with eddsa-rdfc-2022, status list slots; PDFs are rendered
 lazily, on first download) and the public verification page and its JSON under load.
 
-Makes (or reuses) the PostgreSQL database `hocvuso_bench_credentials`, migrates it, loads the demo province (50,000
+Makes (or reuses) the PostgreSQL database `hocvuso_bench_credentials`, migrates it, loads the demo province (30,000
 residents), creates N literacy confirmations (residents of the demo province first, then accounts without a
 registry record), and then:
 

@@ -8,11 +8,15 @@ from django.utils import timezone
 
 from hocvuso.accounts.access import units_visible_to
 from hocvuso.accounts.models import User
+from hocvuso.core.models import AuditEntry
 from hocvuso.credentials.models import Certificate
+from hocvuso.demo.classes import DEMO_CLASS_SIZE
 from hocvuso.demo.services import DEMO_RESIDENTS, load_demo
-from hocvuso.indicators.models import IndicatorFact, VneidCertification
+from hocvuso.indicators.models import IndicatorFact, IndicatorKind, VneidCertification
+from hocvuso.indicators.selectors import TREND_WEEKS, Quarter, Status, emulation_ranking, unit_dashboard
+from hocvuso.learning.models import Enrolment, LessonCompletion, SupervisedSession
 from hocvuso.outreach.models import Team, Visit
-from hocvuso.people.models import Resident
+from hocvuso.people.models import Membership, MembershipKind, Organisation, Resident
 from hocvuso.reporting.models import Report, ReportStatus
 from hocvuso.reporting.selectors import recent_quarters, reporting_rate
 from hocvuso.territory.models import AdministrativeUnit
@@ -30,24 +34,45 @@ def test_each_demo_account_sees_only_its_scope(client):
     assert all(key and username.encode().hex() not in key for username, key in keys.items())
     assert keys == {account.username: account.totp_key for account in again if account.totp_key}
     assert Resident.objects.count() == DEMO_RESIDENTS
-    # the demo's certificates: learners of the demo commune (accounts nobody signs in with) and the demo learner
-    field = User.objects.filter(username__regex=r"^(tnv|totruong)\.")  # the demo teams' members (demo/outreach.py)
+    # the demo teams' members (demo/outreach.py): accounts without a password until their leader gives them one
+    field = User.objects.filter(username__regex=r"^(tnv|totruong)\.")
     assert field.count() == field.filter(password__startswith="!").count() == 14
-    assert User.objects.exclude(username__startswith="demo.hocvien.").exclude(pk__in=field).count() == 7
+    # the movement's learners (accounts nobody signs in with, each linked to its own record) and the 7 demo accounts
+    others = User.objects.exclude(username__startswith="demo.hocvien.").exclude(pk__in=field)
+    assert others.count() == 7 + DEMO_CLASS_SIZE
     # the demo teams: months of visits, counted by the dashboard's facts like any other change
     assert Team.objects.count() == 4 and Visit.objects.count() > 400
     visits = IndicatorFact.objects.get(unit__code="68", day=timezone.localdate(), indicator__code="households-visited")
     assert 0 < visits.numerator < visits.denominator
-    assert User.objects.filter(username__startswith="demo.hocvien.", password__startswith="!").count() == 120
-    assert Certificate.objects.count() == 121 and Certificate.objects.filter(user__username="nguoihoc").count() == 1
+    # the instructor's class: accounts they made for residents of the demo commune, enrolled, some part-way through
+    instructor = User.objects.get(username="giangvien")
+    made = AuditEntry.objects.get(action="accounts.make_class_accounts", actor=instructor)
+    students = Resident.objects.filter(pk__in=made.details["residents"])
+    assert students.count() == DEMO_CLASS_SIZE and {r.village.parent.code for r in students} == {"24631"}
+    enrolments = Enrolment.objects.filter(resident__in=students)
+    assert enrolments.count() == DEMO_CLASS_SIZE and enrolments.filter(completed_at__isnull=False).exists()
+    assert LessonCompletion.objects.filter(user__resident__in=students).count() > DEMO_CLASS_SIZE
+    assert SupervisedSession.objects.filter(instructor=instructor).exists()
+    learners = User.objects.filter(username__startswith="demo.hocvien.")
+    assert learners.count() > 1000 and not learners.exclude(password__startswith="!").exists()
+    # certificates: the demo commune's first confirmations (at most 120) and the demo learner's
+    issued = Certificate.objects.exclude(user__username="nguoihoc").count()
+    assert 0 < issued <= 120 and Certificate.objects.filter(user__username="nguoihoc").count() == 1
     assert Certificate.objects.filter(status="revoked").count() == 4
     assert Certificate.objects.filter(status="suspended").count() == 2
-    assert VneidCertification.objects.count() == 76  # two in three of the 114 left valid (none of the learner)
     certified = IndicatorFact.objects.get(
         unit__code="68", day=timezone.localdate(), indicator__code="adults-certified-vneid"
     )
-    assert certified.numerator == 76
-    assert Resident.objects.filter(user__username="nguoihoc").count() == 1
+    assert 0 < certified.numerator <= VneidCertification.objects.count()
+    # the learner's account is their own record's: the greeting and "Dữ liệu của tôi" show the same person
+    learner = User.objects.get(username="nguoihoc")
+    own = Resident.objects.get(user=learner)
+    assert learner.full_name == own.full_name == next(a.full_name for a in accounts if a.username == "nguoihoc")
+    client.force_login(learner)
+    mine = client.get("/du-lieu-cua-toi/").content.decode()
+    assert own.full_name in mine and learner.full_name in client.get("/").content.decode()
+    client.logout()
+    _assert_the_story(accounts)
     # the dashboards have today's figures without waiting for a worker: the province's residents are counted
     facts = IndicatorFact.objects.filter(
         unit__code="68", day=timezone.localdate(), indicator__population="residents_aged"
@@ -105,3 +130,39 @@ def test_load_demo_refuses_settings_that_do_not_allow_demo_data(settings):
         load_demo()
 
     assert (User.objects.count(), Resident.objects.count(), AdministrativeUnit.objects.count()) == (0, 0, 0)
+
+
+def _assert_the_story(accounts):
+    """Issue 11: the province dashboard tells the movement's story — every plan target above 0, a trend of 13
+    weekly points, places ahead of and behind target, an emulation ranking with distinct scores; the agency has its
+    staff roster, the commune's school its students and an enterprise its workers."""
+    admin = User.objects.get(username="admin.tinh")
+    province = AdministrativeUnit.objects.get(code="68", level="province")
+    dashboard = unit_dashboard(user=admin, unit=province)
+    outcomes = [figure for figure in dashboard.unit.figures if figure.indicator.kind == IndicatorKind.OUTCOME]
+    assert len(outcomes) == 7
+    for figure in outcomes:
+        assert figure.value is not None and figure.value > 0, figure.indicator.code
+        assert len([point for point in figure.trend if point.value is not None]) == TREND_WEEKS >= 9
+        values = [point.value for point in figure.trend]
+        assert values[-1] > values[0] and figure.pace is not None and figure.pace > 0, figure.indicator.code
+    # activity indicators whose source is not built say so, never 0
+    assert all(f.status == Status.NO_SOURCE for f in dashboard.unit.figures if not f.indicator.computable)
+    adults = [row.figure("adults-digital-skills") for row in dashboard.children]
+    statuses = Counter(figure.status for figure in adults if figure is not None)
+    ahead, behind = (
+        statuses[Status.MET] + statuses[Status.ON_TRACK],
+        statuses[Status.AT_RISK] + statuses[Status.OFF_TRACK],
+    )
+    assert ahead > 5 and behind > 5, statuses
+    ranking = emulation_ranking(user=admin, level="commune", quarter=Quarter.of(timezone.localdate()))
+    scores = [entry.score for entry in ranking.entries if entry.score is not None]
+    assert len(scores) > 100 and len(set(scores)) > len(scores) // 2 and max(scores) > min(scores) + 20
+    assert len({entry.rank for entry in ranking.entries}) > 50
+    organisations = emulation_ranking(user=admin, level="organisation", quarter=Quarter.of(timezone.localdate()))
+    assert len({entry.score for entry in organisations.entries if entry.score is not None}) > 20
+    agency = Organisation.objects.get(code="SNV-68")
+    assert Membership.objects.filter(organisation=agency, kind=MembershipKind.STAFF).count() == 40
+    commune = Organisation.objects.filter(unit__code="24631")
+    assert Membership.objects.filter(organisation__in=commune.filter(kind="school"), kind="student").exists()
+    assert Membership.objects.filter(organisation__in=commune.filter(kind="enterprise"), kind="worker").exists()

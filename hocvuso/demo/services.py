@@ -12,14 +12,17 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from hocvuso.accounts.models import User
 from hocvuso.accounts.roles import Role
 from hocvuso.accounts.services import assign_role, create_user
+from hocvuso.demo.classes import load_demo_class
 from hocvuso.demo.credentials import load_demo_credentials
+from hocvuso.demo.history import simulate_history
 from hocvuso.demo.outreach import load_demo_outreach
 from hocvuso.demo.population.generator import generate_population
 from hocvuso.indicators.models import IndicatorFact
 from hocvuso.indicators.services import rebuild_facts
+from hocvuso.learning.models import LiteracyStatus
 from hocvuso.learning.services import DEFAULT_CURRICULA, attach_resident, load_curricula
-from hocvuso.people.models import Organisation, OrganisationKind, Resident
-from hocvuso.people.services import link_user_account
+from hocvuso.people.models import Membership, MembershipKind, Organisation, OrganisationKind, Resident
+from hocvuso.people.services import add_membership, link_user_account
 from hocvuso.reporting.models import Report, ReportingAssignment
 from hocvuso.reporting.periods import Quarter, due_date
 from hocvuso.reporting.selectors import recent_quarters, submissions
@@ -37,14 +40,14 @@ from hocvuso.territory.services import generate_demo_villages, load_admin_units
 
 DEMO_PROVINCE = "68"
 DEMO_COMMUNE = "24631"  # Xã Quảng Khê, formerly Đắk Nông
-DEMO_RESIDENTS = 50_000  # a synthetic population spread over the province's 124 communes
+DEMO_RESIDENTS = 30_000  # a synthetic population spread over the province's 124 communes (40 weeks replayed)
 DEMO_PASSWORD = "hocvuso-demo-2026"  # noqa: S105 — printed on screen; demo databases only
 
+# The province's departments (the agency officer's): their staff rosters are added here. The demo commune's school
+# and enterprises, with their students and workers, are the synthetic population's (`generate_population`).
 DEMO_ORGANISATIONS = [
-    ("SNV-68", "Sở Nội vụ tỉnh Lâm Đồng", OrganisationKind.STATE_AGENCY, "24781"),
-    ("SGDDT-68", "Sở Giáo dục và Đào tạo tỉnh Lâm Đồng", OrganisationKind.STATE_AGENCY, "24781"),
-    ("THPT-QK", "Trường THPT Quảng Khê", OrganisationKind.SCHOOL, DEMO_COMMUNE),
-    ("HTX-CP-QK", "Hợp tác xã Cà phê Quảng Khê", OrganisationKind.COOPERATIVE, DEMO_COMMUNE),
+    ("SNV-68", "Sở Nội vụ tỉnh Lâm Đồng", OrganisationKind.STATE_AGENCY, "24781", 40),
+    ("SGDDT-68", "Sở Giáo dục và Đào tạo tỉnh Lâm Đồng", OrganisationKind.STATE_AGENCY, "24781", 30),
 ]
 
 
@@ -66,11 +69,12 @@ def _demo_authenticator(user: User) -> TOTPDevice:
 
 def load_demo(*, seed: int = 68) -> list[DemoAccount]:
     """Load the national units, villages for the demo province, the starter curricula, a synthetic population
-    (once), a few organisations and one account per role; the learner account is linked to a resident of the
-    demo village; the plan's tasks and quarterly reports (`load_demo_reports`); the indicator facts are built
-    (idempotent); literacy certificates, a few revoked, and VNeID confirmations (`load_demo_credentials`); community
-    digital teams with months of home visits (`load_demo_outreach`). Returns
-    the demo accounts with their scope and, for staff, their authenticator's random key (hex).
+    (once), the province's departments with their staff rosters and one account per role; the learner account is
+    linked to a resident of the demo village and named after them; the instructor's class (`load_demo_class`); the
+    movement's past weeks, each with its facts (`simulate_history`, once); the plan's tasks and quarterly reports
+    (`load_demo_reports`); literacy certificates, a few revoked, and VNeID confirmations (`load_demo_credentials`);
+    community digital teams with months of home visits (`load_demo_outreach`); today's facts. Returns the demo
+    accounts with their scope and, for staff, their authenticator's random key (hex).
 
     Raises ImproperlyConfigured unless the settings allow demo data (`ALLOW_DEMO_DATA`: on for `make run` and the
     tests, never in production): demo accounts with a published password must never reach a real database.
@@ -92,11 +96,14 @@ def _load_demo(seed: int) -> list[DemoAccount]:
     village = AdministrativeUnit.objects.filter(parent=commune).order_by("code").first()
     assert village is not None
     organisations = {}
-    for code, name, kind, unit_code in DEMO_ORGANISATIONS:
-        organisations[code], _ = Organisation.objects.get_or_create(
+    for code, name, kind, unit_code, staff in DEMO_ORGANISATIONS:
+        organisations[code], created = Organisation.objects.get_or_create(
             code=code,
             defaults={"name": name, "kind": kind, "unit": AdministrativeUnit.objects.get(code=unit_code)},
         )
+        if created or not Membership.objects.filter(organisation=organisations[code]).exists():
+            _add_staff(organisations[code], staff)
+    learner_resident = _demo_learner_resident(village)
     plan = [
         ("admin.tinh", "Nguyễn Văn An", Role.PROVINCE_ADMIN, province, None),
         ("canbo.noivu", "Trần Thị Bình", Role.AGENCY_OFFICER, None, organisations["SNV-68"]),
@@ -104,7 +111,7 @@ def _load_demo(seed: int) -> list[DemoAccount]:
         ("totruong", "H'Hen Niê", Role.TEAM_LEADER, commune, None),
         ("tinhnguyenvien", "Y Moan Êban", Role.TEAM_MEMBER, village, None),
         ("giangvien", "Phạm Thị Dung", Role.INSTRUCTOR, commune, None),
-        ("nguoihoc", "K'Brơi", Role.LEARNER, None, None),
+        ("nguoihoc", learner_resident.full_name, Role.LEARNER, None, None),
     ]
     accounts = []
     for username, full_name, role, unit, organisation in plan:
@@ -113,16 +120,16 @@ def _load_demo(seed: int) -> list[DemoAccount]:
             user = create_user(username=username, password=DEMO_PASSWORD, full_name=full_name)
             assign_role(user=user, role=role, unit=unit, organisation=organisation, assigned_by=None)
         key = _demo_authenticator(user).key if role != Role.LEARNER else None
-        if role == Role.LEARNER and not Resident.objects.filter(user=user).exists():
-            resident = Resident.objects.filter(village=village, user__isnull=True, birth_date__year__lt=2000).first()
-            if resident is not None:
-                link_user_account(resident=resident, user=user, actor=None)
-                attach_resident(user=user)
+        if role == Role.LEARNER:
+            _link_learner(user, learner_resident)
         if role == Role.PROVINCE_ADMIN and not user.is_superuser:
             user.is_staff = user.is_superuser = True
             user.save(update_fields=["is_staff", "is_superuser"])
         scope = unit.name if unit else organisation.name if organisation else "—"
         accounts.append(DemoAccount(username, full_name, role, scope, key))
+    load_demo_class(instructor=User.objects.get(username="giangvien"), commune=commune)
+    if not LiteracyStatus.objects.exclude(user__username="nguoihoc").exists():  # once: the past cannot be redone
+        simulate_history(province=province, seed=seed)
     load_demo_reports(province=province, reviewer=User.objects.get(username="admin.tinh"))
     load_demo_credentials(
         commune=commune, admin=User.objects.get(username="admin.tinh"), learner=User.objects.get(username="nguoihoc")
@@ -138,6 +145,48 @@ def _load_demo(seed: int) -> list[DemoAccount]:
     return accounts
 
 
+def _add_staff(organisation: Organisation, count: int) -> None:
+    """Give a demo department its staff roster, through the registry's membership service: working-age residents
+    of its ward with no organisation yet, in id order (the first `count`)."""
+    today = timezone.localdate()
+    born = (today.replace(year=today.year - 58), today.replace(year=today.year - 24))
+    residents = (
+        Resident.objects.filter(lies_within(organisation.unit, through="village"), birth_date__range=born)
+        .exclude(memberships__isnull=False)
+        .order_by("pk")[:count]
+    )
+    for position, resident in enumerate(residents):
+        started = today - timedelta(days=365 * (1 + position % 12) + 17 * position)
+        add_membership(
+            resident=resident, organisation=organisation, kind=MembershipKind.STAFF, valid_from=started, actor=None
+        )
+
+
+def _demo_learner_resident(village: AdministrativeUnit) -> Resident:
+    """The registry record the demo learner's account belongs to: the one already linked, else the first adult of
+    the demo village without an account. The account is named after it, so the greeting and "Dữ liệu của tôi"
+    show the same person."""
+    linked = Resident.objects.filter(user__username="nguoihoc").first()
+    if linked is not None:
+        return linked
+    resident = (
+        Resident.objects.filter(village=village, user__isnull=True, birth_date__year__lt=2000).order_by("pk").first()
+    )
+    if resident is None:
+        raise ImproperlyConfigured("The demo village has no adult for the demo learner.")
+    return resident
+
+
+def _link_learner(user: User, resident: Resident) -> None:
+    """Link the demo learner's account to their record (once) and keep its name the record's."""
+    if resident.user_id is None:
+        link_user_account(resident=resident, user=user, actor=None)
+        attach_resident(user=user)
+    if user.full_name != resident.full_name:  # databases loaded before the account was named after its record
+        user.full_name = resident.full_name
+        user.save(update_fields=["full_name"])
+
+
 # Communes (besides the demo commune) whose People's Committees send reports in the demo: the rest have not, so
 # the reporting rate is below 100% as it is in real life.
 DEMO_REPORTING_COMMUNES = 12
@@ -147,8 +196,8 @@ def load_demo_reports(*, province: AdministrativeUnit, reviewer: User) -> int:
     """The plan's tasks and who reports (the shipped plan file), then three past quarters of reports — most sent
     on time and accepted, some late, the demo commune's last one returned with comments — and the current
     quarter's drafts of the demo commune and the agencies, all through the reporting services (facts of each past
-    quarter's last day are built first). Idempotent: a quarter that has reports is left as it is. Returns how
-    many reports it made."""
+    quarter's last week are built first when missing). Idempotent: a quarter that has reports is left as it is.
+    Returns how many reports it made."""
     load_plan_file(path=DEFAULT_PLAN_FILE, province=province, actor=None)
     current = Quarter.of(timezone.localdate())
     quarters = recent_quarters(count=4)[1:]
@@ -163,7 +212,11 @@ def load_demo_reports(*, province: AdministrativeUnit, reviewer: User) -> int:
         ]
         if Report.objects.filter(year=quarter.year, quarter=quarter.number).exists() or not assignments:
             continue
-        if not IndicatorFact.objects.filter(day=quarter.last_day).exists():
+        # a report is frozen on the facts of the quarter's last day or the latest before it: those of the demo's
+        # past weeks (`simulate_history`), else the quarter's last day is built now
+        if not IndicatorFact.objects.filter(
+            day__range=(quarter.last_day - timedelta(days=6), quarter.last_day)
+        ).exists():
             rebuild_facts(on=quarter.last_day, actor=None)
         due = due_date(quarter)
         for index, assignment in enumerate(assignments):

@@ -80,7 +80,8 @@ def _claim_queue() -> list[tuple[str, int]]:
 
 def _rebuild_rollup(on: date) -> None:
     """Recompute VillageRollup for the day: each village → the village in force standing for it (mergers
-    followed through successors, as `territory.selectors.effective_unit`), its commune and province."""
+    followed through successors, as `territory.selectors.effective_unit`), its commune and province. The table
+    is rewritten only when a row changed."""
     units = {
         pk: (level, parent, valid_to, successor)
         for pk, level, parent, valid_to, successor in AdministrativeUnit.objects.values_list(
@@ -97,7 +98,7 @@ def _rebuild_rollup(on: date) -> None:
     def effective(pk: int) -> int:
         return follow_successors(pk, successor_of)
 
-    rows = []
+    rows: list[tuple[int, int, int, int]] = []
     for pk, (level, _parent, _valid_to, _successor) in units.items():
         if level != Level.VILLAGE:
             continue
@@ -109,13 +110,18 @@ def _rebuild_rollup(on: date) -> None:
         province_parent = units[commune][1]
         if province_parent is None:
             continue
-        rows.append(
-            VillageRollup(
-                village_id=pk, counted_village_id=counted, commune_id=commune, province_id=effective(province_parent)
-            )
-        )
+        rows.append((pk, counted, commune, effective(province_parent)))
+    current = VillageRollup.objects.values_list("village_id", "counted_village_id", "commune_id", "province_id")
+    if set(current) == set(rows):
+        return  # most days nothing moved: a daily (or weekly) rebuild keeps the rows as they are
     VillageRollup.objects.all().delete()
-    VillageRollup.objects.bulk_create(rows, batch_size=2000)
+    VillageRollup.objects.bulk_create(
+        [
+            VillageRollup(village_id=village, counted_village_id=counted, commune_id=commune, province_id=province)
+            for village, counted, commune, province in rows
+        ],
+        batch_size=2000,
+    )
 
 
 # --- Computing facts ------------------------------------------------------------------------------------------

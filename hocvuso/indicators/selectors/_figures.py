@@ -22,7 +22,7 @@ from hocvuso.territory.models import path_within
 from ..computations import HOUSEHOLD, POPULATIONS, is_computable
 from ..models import DirtyUnit, FactState, Indicator, IndicatorKind, Measure, Target
 
-TREND_WEEKS = 8
+TREND_WEEKS = 13  # a quarter of weekly points
 # Beyond this many weeks a "forecast" says nothing useful: it is reported as none.
 FORECAST_HORIZON_WEEKS = 52 * 30
 

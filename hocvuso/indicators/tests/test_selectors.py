@@ -12,6 +12,7 @@ from hocvuso.accounts.roles import Role
 from hocvuso.core.errors import DomainError, NotFound
 from hocvuso.indicators.models import Indicator, Target
 from hocvuso.indicators.selectors import (
+    TREND_WEEKS,
     Quarter,
     Status,
     TrendPoint,
@@ -77,9 +78,11 @@ def test_the_province_dashboard_shows_value_target_gap_trend_and_forecast(
     assert adults.value == pytest.approx(72.222, abs=1e-3)
     assert adults.gap == pytest.approx(7.778, abs=1e-3)
     assert (adults.to_reach, adults.not_reached) == (2, 5)
-    assert [point.day for point in adults.trend] == [DAY - timedelta(days=7 * back) for back in range(7, -1, -1)]
+    assert [point.day for point in adults.trend] == [
+        DAY - timedelta(days=7 * back) for back in range(TREND_WEEKS - 1, -1, -1)
+    ]
     assert [round(point.value, 2) if point.value is not None else None for point in adults.trend] == [
-        *[None] * 5,
+        *[None] * (TREND_WEEKS - 3),
         11.11,
         38.89,
         72.22,
@@ -130,11 +133,7 @@ def test_a_commune_and_a_village_dashboard_take_the_same_number_of_queries(
     assert adults is not None
     assert (adults.value, adults.target, adults.status) == (50.0, 50.0, Status.MET)  # the commune's 2026 target
     assert adults.trend == (
-        TrendPoint(DAY - timedelta(days=49), None),
-        TrendPoint(DAY - timedelta(days=42), None),
-        TrendPoint(DAY - timedelta(days=35), None),
-        TrendPoint(DAY - timedelta(days=28), None),
-        TrendPoint(DAY - timedelta(days=21), None),
+        *(TrendPoint(DAY - timedelta(days=7 * back), None) for back in range(TREND_WEEKS - 1, 2, -1)),
         TrendPoint(DAY - timedelta(days=14), 0.0),
         TrendPoint(DAY - timedelta(days=7), 0.0),
         TrendPoint(DAY, 50.0),

@@ -1,0 +1,355 @@
+"""The demo movement's past months, replayed week by week so the monitoring's history is the one production keeps.
+
+Production keeps the facts of every day it rebuilt (`rebuild_facts`): each day's figures are the registry,
+learning and identity records as they stood that day. The demo does the same: it draws, from the seed, who
+enrols and passes which week (rates that differ by commune, target group and age), whose VNeID level and
+digital bank account are recorded which week, and whose literacy confirmation reached VNeID; then, week by week
+from HISTORY_WEEKS ago to today, it writes that week's records — dated in that week — and runs the monitoring's
+own full rebuild for the week's last day. So trends, paces, forecasts, reports frozen on a quarter's last day and
+the emulation ranking read real past facts, not invented ones.
+
+The records are the rows the services write when people learn: a learner account linked to the resident, the
+enrolment in their group's course (completed when they passed), the literacy confirmation under the group's
+rule, the VNeID and bank-account record of a visit or of VNeID itself, and the VNeID confirmation of the
+certificate. They are written in bulk, one week at a time (per-person service calls would take minutes), and
+dated in the week they stand for. Not written: the lesson completions and assessment attempts behind each
+confirmation (the instructor's class, `hocvuso.demo.services`, goes through those services person by person).
+"""
+
+import random
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.contrib.auth.hashers import make_password
+from django.db import connection
+from django.utils import timezone
+
+from hocvuso.accounts.models import User
+from hocvuso.indicators.models import VneidCertification
+from hocvuso.indicators.services import rebuild_facts
+from hocvuso.learning.models import Enrolment, LiteracyRule, LiteracyStatus, TargetGroup
+from hocvuso.people.bulk import BulkTable
+from hocvuso.people.models import DigitalIdentity, EvidenceSource, Membership, MembershipKind, Resident
+from hocvuso.territory.models import AdministrativeUnit, lies_within
+
+HISTORY_WEEKS = 40  # about nine months of weekly figures, today included
+EARLY_WEEKS = 8  # the movement's first weeks, before the oldest point: its first figure is not 0
+ADULT, IDENTITY, ELDERLY = 18, 16, 60
+
+# Of a target group, the share who pass by today in a commune of average drive (before the age factor).
+_PASS_SHARE: dict[str, float] = {
+    TargetGroup.STAFF: 0.82,
+    TargetGroup.STUDENTS: 0.7,
+    TargetGroup.WORKERS: 0.5,
+    TargetGroup.CITIZENS: 0.55,
+    TargetGroup.ELDERLY: 0.25,
+}
+_MEMBERSHIP_GROUP: dict[str, str] = {
+    MembershipKind.STAFF: TargetGroup.STAFF,
+    MembershipKind.STUDENT: TargetGroup.STUDENTS,
+    MembershipKind.WORKER: TargetGroup.WORKERS,
+}
+_NAMESPACE = uuid.UUID("6f1c3a52-9d1e-4c4b-8f7e-2b5d0c68a001")
+
+
+@dataclass
+class _Week:
+    """What happens in one week: new learners (enrolled), confirmations, identity and bank records, VNeID pushes."""
+
+    enrolments: list[tuple[int, str, datetime]] = field(default_factory=list)  # resident, group, when
+    passes: list[tuple[int, datetime]] = field(default_factory=list)  # resident, when
+    levels: list[tuple[int, int, str, date]] = field(default_factory=list)  # resident, level, source, day
+    banks: list[tuple[int, str, date]] = field(default_factory=list)  # resident, source, day
+    pushes: list[tuple[int, datetime]] = field(default_factory=list)  # resident, when
+
+
+@dataclass(frozen=True)
+class HistoryResult:
+    days: tuple[date, ...]
+    learners: int
+    confirmations: int
+    identities: int
+    banks: int
+    pushes: int
+
+
+def _age(birth: date, day: date) -> int:
+    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+
+
+def _moment(rng: random.Random, day: date) -> datetime:
+    """A working-hours moment of the six days before `day` (never `day` itself: its rebuild counts it)."""
+    when = day - timedelta(days=1 + rng.randrange(6))
+    return timezone.make_aware(datetime.combine(when, time(7 + rng.randrange(10), rng.randrange(60))))
+
+
+def _commune_drive(rng: random.Random, communes: list[int]) -> dict[int, tuple[float, int]]:
+    """Each commune's drive (how far its people go, 0.25–1.7, 1 on average) and the week it started in earnest."""
+    drive = {}
+    for commune in communes:
+        strength = min(1.7, max(0.25, rng.lognormvariate(0.0, 0.45)))
+        drive[commune] = (strength, rng.randrange(-EARLY_WEEKS, 14))
+    return drive
+
+
+def _week_between(rng: random.Random, start: int, last: int, accelerating: float = 0.7) -> int:
+    """A week in [start, last], more of them late (the movement gathers pace)."""
+    start = min(start, last)
+    return start + int((last - start + 1) * rng.random() ** accelerating)
+
+
+def plan_history(
+    *, province: AdministrativeUnit, seed: int, today: date, weeks: int = HISTORY_WEEKS
+) -> dict[int, _Week]:
+    """Who does what which week (week index: 0 is the oldest point, weeks - 1 today; negative, before it), drawn
+    from the seed over the residents without an account, in id order."""
+    rng = random.Random(seed * 7919 + 3)
+    last = weeks - 1
+    rows = list(
+        Resident.objects.filter(lies_within(province, through="village"), user__isnull=True)
+        .order_by("pk")
+        .values_list("pk", "birth_date", "village__parent_id")
+    )
+    groups = dict(
+        Membership.objects.filter(resident__in=[pk for pk, _b, _c in rows], valid_to__isnull=True)
+        .order_by("pk")
+        .values_list("resident_id", "kind")
+    )
+    identities = {
+        resident: (level, bank)
+        for resident, level, bank in DigitalIdentity.objects.filter(
+            resident__in=[pk for pk, _b, _c in rows]
+        ).values_list("resident_id", "vneid_level", "has_bank_account")
+    }
+    drive = _commune_drive(rng, sorted({commune for _pk, _b, commune in rows if commune is not None}))
+    plan: dict[int, _Week] = defaultdict(_Week)
+
+    def day_of(week: int) -> date:
+        return today - timedelta(days=7 * (last - week))
+
+    for resident, birth, commune in rows:
+        if commune is None:
+            continue
+        strength, start = drive[commune]
+        age = _age(birth, today)
+        group: str | None = _MEMBERSHIP_GROUP.get(groups.get(resident, ""))
+        if group is None and age >= ELDERLY:
+            group = TargetGroup.ELDERLY
+        elif group is None and age >= ADULT:
+            group = TargetGroup.CITIZENS
+        if group is not None:
+            age_factor = 1.25 if age < 30 else 1.1 if age < 45 else 0.85 if age < ELDERLY else 1.0
+            share = min(0.97, _PASS_SHARE[group] * strength * age_factor)
+            draw = rng.random()
+            if draw < share + 0.15 * strength:  # enrolled; those beyond `share` are still learning
+                enrolled = _week_between(rng, start, last)
+                plan[enrolled].enrolments.append((resident, group, _moment(rng, day_of(enrolled))))
+                passed = enrolled + 1 + rng.randrange(6)
+                if draw < share and passed <= last:
+                    plan[passed].passes.append((resident, _moment(rng, day_of(passed))))
+                    pushed = passed + 1 + rng.randrange(3)
+                    if age >= ADULT and pushed <= last and rng.random() < 0.85:
+                        plan[pushed].pushes.append((resident, _moment(rng, day_of(pushed))))
+        level, bank = identities.get(resident, (None, None))
+        if level is None or age < IDENTITY:
+            continue
+        elderly = 0.5 if age >= ELDERLY else 1.0
+        if level < 2 and rng.random() < (0.6 if level == 0 else 0.3) * strength * elderly:
+            week = _week_between(rng, start, last, 0.9)
+            new_level = 2 if level == 1 or rng.random() < 0.2 else 1
+            source = EvidenceSource.VISIT if rng.random() < 0.55 else EvidenceSource.VNEID
+            plan[week].levels.append((resident, new_level, source, _moment(rng, day_of(week)).date()))
+        if not bank and age >= ADULT and rng.random() < 0.4 * strength * elderly:
+            week = _week_between(rng, start, last, 0.9)
+            source = EvidenceSource.VISIT if rng.random() < 0.6 else EvidenceSource.SELF_DECLARED
+            plan[week].banks.append((resident, source, _moment(rng, day_of(week)).date()))
+    return plan
+
+
+def simulate_history(
+    *, province: AdministrativeUnit, seed: int, today: date | None = None, extra_days: Iterable[date] = ()
+) -> HistoryResult:
+    """Replay the movement's past HISTORY_WEEKS weeks (see the module docstring): for each weekly day from the
+    oldest to today, and each of `extra_days` (the reporting quarters' last days) in its place, write the records
+    dated before it and rebuild the facts of that day — except today's, which the caller rebuilds once the demo
+    is complete. Deterministic for a seed and a day. Returns the days rebuilt and what was written."""
+    day = today or timezone.localdate()
+    plan = plan_history(province=province, seed=seed, today=day)
+    last = HISTORY_WEEKS - 1
+    weekly = [day - timedelta(days=7 * (last - week)) for week in range(HISTORY_WEEKS)]
+    first = min(weekly)
+    days = sorted({*weekly, *(extra for extra in extra_days if first - timedelta(days=7 * EARLY_WEEKS) <= extra < day)})
+    names = dict(Resident.objects.filter(lies_within(province, through="village")).values_list("pk", "full_name"))
+    writer = _Writer(seed, names)
+    pending = sorted(plan)
+    rebuilt = []
+    for point in days:
+        while pending and (pending[0] < 0 or weekly[pending[0]] <= point):
+            writer.week(plan[pending.pop(0)])
+        if point < day:
+            rebuild_facts(on=point, actor=None)
+            rebuilt.append(point)
+    for week in pending:
+        writer.week(plan[week])
+    return HistoryResult(
+        days=tuple(rebuilt),
+        learners=writer.learners,
+        confirmations=writer.confirmations,
+        identities=writer.identities,
+        banks=writer.banks,
+        pushes=writer.pushes,
+    )
+
+
+class _Writer:
+    """Writes one week's records in bulk (the registry's bulk writer, hocvuso.people.bulk: COPY on PostgreSQL,
+    executemany elsewhere), the columns the services write one by one."""
+
+    def __init__(self, seed: int, names: dict[int, str]) -> None:
+        self.seed = seed
+        self.names = names
+        self.password = make_password(None)  # unusable: these learners' accounts are records, nobody signs in
+        rules = LiteracyRule.objects.filter(is_active=True).prefetch_related("required_assessments").order_by("pk")
+        self.rules: dict[str, int] = {}
+        self.courses: dict[str, int] = {}
+        for rule in rules:
+            assessment = next(iter(rule.required_assessments.all()), None)
+            if rule.group not in self.rules and assessment is not None:
+                self.rules[rule.group] = rule.pk
+                self.courses[rule.group] = assessment.course_id
+        self.users: dict[int, int] = {}  # resident → user
+        self.groups: dict[int, str] = {}  # resident → group
+        self.learners = self.confirmations = self.identities = self.banks = self.pushes = 0
+        postgres = connection.vendor == "postgresql"
+        self.moment = (lambda value: value) if postgres else _sqlite_moment
+        self.uuid = (lambda value: value) if postgres else (lambda value: value.hex)  # Django's char(32) elsewhere
+        user_columns = ["username", "password", "full_name", "date_joined", "first_name", "last_name", "email",
+                        "preferred_language", "is_active"]  # fmt: skip
+        self.user_table = BulkTable(User, user_columns)
+        self.enrolment_table = BulkTable(
+            Enrolment, ["user_id", "resident_id", "course_id", "registration", "enrolled_at", "completed_at"]
+        )
+        self.status_table = BulkTable(LiteracyStatus, ["user_id", "resident_id", "group", "rule_id", "confirmed_at"])
+        self.push_table = BulkTable(
+            VneidCertification, ["resident_id", "pushed_at", "group", "reference", "created_at", "updated_at"]
+        )
+
+    def week(self, week: _Week) -> None:
+        self._enrol(week.enrolments)
+        self._pass(week.passes)
+        self._identities(week.levels, week.banks)
+        self._push(week.pushes)
+
+    def _enrol(self, enrolments: list[tuple[int, str, datetime]]) -> None:
+        enrolments = [row for row in enrolments if row[1] in self.courses]
+        if not enrolments:
+            return
+        at = self.moment
+        usernames = {f"demo.hocvien.{resident}": resident for resident, _group, _moment in enrolments}
+        self.user_table.append(
+            [
+                (f"demo.hocvien.{resident}", self.password, self.names[resident], at(moment), "", "", "", "", True)
+                for resident, _group, moment in enrolments
+            ]
+        )
+        for chunk in _chunks(list(usernames)):
+            for username, pk in User.objects.filter(username__in=chunk).values_list("username", "pk"):
+                self.users[usernames[username]] = pk
+        for resident, group, _moment in enrolments:
+            self.groups[resident] = group
+        _execute_many(Resident, "user_id = %s", [(self.users[resident], resident) for resident in usernames.values()])
+        self.enrolment_table.append(
+            [
+                (
+                    self.users[resident],
+                    resident,
+                    self.courses[group],
+                    self.uuid(uuid.uuid5(_NAMESPACE, f"{self.seed}:{resident}:{group}")),
+                    at(moment),
+                    None,
+                )
+                for resident, group, moment in enrolments
+            ]
+        )
+        self.learners += len(enrolments)
+
+    def _pass(self, passes: list[tuple[int, datetime]]) -> None:
+        passes = [row for row in passes if row[0] in self.users]
+        if not passes:
+            return
+        at = self.moment
+        _execute_many(
+            Enrolment,
+            "completed_at = %s",
+            [(at(moment), self.users[resident]) for resident, moment in passes],
+            key="user_id",
+        )
+        self.status_table.append(
+            [
+                (
+                    self.users[resident],
+                    resident,
+                    self.groups[resident],
+                    self.rules[self.groups[resident]],
+                    at(moment),
+                )
+                for resident, moment in passes
+            ]
+        )
+        self.confirmations += len(passes)
+
+    def _identities(self, levels: list[tuple[int, int, str, date]], banks: list[tuple[int, str, date]]) -> None:
+        now = self.moment(timezone.now())
+        _execute_many(
+            DigitalIdentity,
+            "vneid_level = %s, vneid_source = %s, vneid_recorded_on = %s, updated_at = %s",
+            [(level, source, on, now, resident) for resident, level, source, on in levels],
+            key="resident_id",
+        )
+        _execute_many(
+            DigitalIdentity,
+            "has_bank_account = %s, bank_source = %s, bank_recorded_on = %s, updated_at = %s",
+            [(True, source, on, now, resident) for resident, source, on in banks],
+            key="resident_id",
+        )
+        self.identities += len(levels)
+        self.banks += len(banks)
+
+    def _push(self, pushes: list[tuple[int, datetime]]) -> None:
+        pushes = [row for row in pushes if row[0] in self.groups]
+        at = self.moment
+        self.push_table.append(
+            [
+                (resident, at(moment), self.groups[resident], f"demo:{resident}", at(moment), at(moment))
+                for resident, moment in pushes
+            ]
+        )
+        self.pushes += len(pushes)
+
+
+def _sqlite_moment(value: datetime) -> Any:
+    """A moment as Django stores it on SQLite (UTC, no offset), so lookups and ordering compare like with like."""
+    return connection.ops.adapt_datetimefield_value(value)
+
+
+def _chunks(values: list[Any], size: int = 900) -> Iterable[list[Any]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def _execute_many(model: type[Any], assignments: str, rows: list[tuple[Any, ...]], key: str = "id") -> None:
+    """UPDATE the model's table SET `assignments` WHERE `key` = the row's last value, for each row."""
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    sql = f"UPDATE {quote(model._meta.db_table)} SET {assignments} WHERE {quote(key)} = %s"  # noqa: S608
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), 5000):
+            cursor.executemany(sql, rows[start : start + 5000])
+
+
+__all__ = ["HISTORY_WEEKS", "HistoryResult", "plan_history", "simulate_history"]

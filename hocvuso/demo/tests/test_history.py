@@ -1,0 +1,113 @@
+"""The demo's past weeks (hocvuso.demo.history): drawn from the seed, written dated in their week, and read by the
+monitoring as production's own daily facts."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.db.models import Count
+
+from hocvuso.demo.history import HISTORY_WEEKS, plan_history, simulate_history
+from hocvuso.demo.population.generator import generate_population
+from hocvuso.indicators.models import FactLevel, Indicator, IndicatorFact, IndicatorKind, VneidCertification
+from hocvuso.learning.models import Enrolment, LiteracyStatus
+from hocvuso.learning.services import DEFAULT_CURRICULA, load_curricula
+from hocvuso.people.models import DigitalIdentity, Resident
+
+TODAY = date(2026, 12, 7)
+
+
+def _summary(plan):
+    return sorted(
+        (week, sorted(events.enrolments), sorted(events.passes), sorted(events.levels), sorted(events.banks),
+         sorted(events.pushes))
+        for week, events in plan.items()
+    )  # fmt: skip
+
+
+def test_the_same_seed_draws_the_same_weeks_and_another_seed_others(territory):
+    generate_population(province_code="68", residents=1500, seed=5)
+
+    first = _summary(plan_history(province=territory.province, seed=3, today=TODAY))
+    again = _summary(plan_history(province=territory.province, seed=3, today=TODAY))
+    other = _summary(plan_history(province=territory.province, seed=4, today=TODAY))
+
+    assert first == again
+    assert first != other
+    weeks = [week for week, *_rest in first]
+    assert min(weeks) < 0 and max(weeks) == HISTORY_WEEKS - 1  # some before the oldest point, some this week
+
+
+@pytest.fixture
+def replayed(territory):
+    generate_population(province_code="68", residents=3000, seed=5)
+    load_curricula(path=DEFAULT_CURRICULA, actor=None)
+    identities_before = dict(DigitalIdentity.objects.values_list("resident_id", "vneid_level"))
+    quarter_end = TODAY - timedelta(days=68)  # not a weekly day
+    result = simulate_history(province=territory.province, seed=9, today=TODAY, extra_days=[quarter_end])
+    return territory, result, identities_before, quarter_end
+
+
+def test_each_week_is_rebuilt_with_the_records_of_its_time(replayed):
+    _territory, result, _identities_before, quarter_end = replayed
+    weekly = [TODAY - timedelta(days=7 * back) for back in range(HISTORY_WEEKS - 1, 0, -1)]
+
+    # every weekly day but today (the caller rebuilds it once the demo is complete), and the quarter's last day
+    assert list(result.days) == sorted([*weekly, quarter_end])
+    outcomes = [row for row in Indicator.objects.filter(kind=IndicatorKind.OUTCOME) if row.applies_at("province")]
+    assert len(outcomes) == 7
+    for indicator in outcomes:
+        points = list(
+            IndicatorFact.objects.filter(indicator=indicator, level=FactLevel.PROVINCE, day__in=weekly)
+            .order_by("day")
+            .values_list("numerator", "denominator")
+        )
+        assert len(points) == HISTORY_WEEKS - 1 >= 9, indicator.code
+        values = [numerator / denominator for numerator, denominator in points if denominator]
+        assert values[-1] > values[0], indicator.code  # the movement moves
+    # a past day's facts count only what was recorded before it: confirmations dated after it are not in them
+    adults = Indicator.objects.get(code="adults-digital-skills")
+    middle = weekly[len(weekly) // 2]
+    fact = IndicatorFact.objects.get(indicator=adults, level=FactLevel.PROVINCE, day=middle)
+    later = LiteracyStatus.objects.filter(confirmed_at__date__gte=middle).count()
+    assert later > 0 and fact.numerator <= LiteracyStatus.objects.count() - later
+    assert not LiteracyStatus.objects.filter(confirmed_at__date__gte=TODAY).exists()
+
+
+def test_the_records_are_those_of_learners_with_their_own_accounts(replayed):
+    _territory, result, identities_before, _quarter_end = replayed
+
+    assert result.confirmations == LiteracyStatus.objects.count() > 0
+    # each confirmation is a learner's, with their account linked to their record and a completed enrolment
+    for status in LiteracyStatus.objects.select_related("user", "resident")[:200]:
+        assert status.resident is not None and status.resident.user_id == status.user_id
+        assert status.user.full_name == status.resident.full_name and not status.user.has_usable_password()
+        enrolment = Enrolment.objects.get(user=status.user)
+        assert enrolment.completed_at is not None and enrolment.enrolled_at < enrolment.completed_at
+        assert enrolment.completed_at == status.confirmed_at
+    # more enrol than pass: some are still learning
+    assert Enrolment.objects.filter(completed_at__isnull=True).exists()
+    # VNeID levels only go up, recorded with a source and a day in the replayed weeks
+    raised = DigitalIdentity.objects.filter(vneid_recorded_on__gte=TODAY - timedelta(days=7 * (HISTORY_WEEKS + 8)))
+    assert raised.count() == result.identities > 0
+    assert all(level > identities_before[resident] for resident, level in raised.values_list("resident", "vneid_level"))
+    assert VneidCertification.objects.count() == result.pushes > 0
+    pushed = VneidCertification.objects.select_related("resident")
+    assert all(LiteracyStatus.objects.filter(resident=row.resident, confirmed_at__lt=row.pushed_at) for row in pushed)
+
+
+def test_the_pace_differs_by_commune_and_by_group(replayed):
+    _territory, *_rest = replayed
+    adults = Indicator.objects.get(code="adults-digital-skills")
+    last = TODAY - timedelta(days=7)
+    shares = [
+        numerator / denominator
+        for numerator, denominator in IndicatorFact.objects.filter(
+            indicator=adults, level=FactLevel.COMMUNE, day=last, denominator__gte=10
+        ).values_list("numerator", "denominator")
+    ]
+    assert len(shares) >= 2 and max(shares) - min(shares) > 0.03, shares  # the fixture's two peopled communes
+    by_group = dict(LiteracyStatus.objects.values("group").annotate(n=Count("pk")).values_list("group", "n"))
+    assert {"citizens", "elderly"} <= set(by_group)
+    elderly = Resident.objects.elderly(TODAY).count()
+    adults_count = Resident.objects.adults(TODAY).count()
+    assert by_group["elderly"] / elderly < by_group["citizens"] / (adults_count - elderly)
