@@ -61,6 +61,8 @@ NAVIGATION: list[NavEntry] = [
     NavEntry(_("Người dân"), "web:people_search", Permission.VIEW_PEOPLE, match_prefix="/nguoi-dan/"),
     NavEntry(_("Nhập danh sách"), "web:roster_import", Permission.IMPORT_ROSTER, match_prefix="/nhap-danh-sach/"),
     NavEntry(_("Kiểm tra có giám sát"), "web:supervision", Permission.RUN_CLASS, match_prefix="/giam-sat/"),
+    NavEntry(_("Tổ công nghệ số"), "web:outreach_my_teams", Permission.MANAGE_TEAM, match_prefix="/to-cong-nghe-so/"),
+    NavEntry(_("Ứng dụng thực địa"), "web:field_app", Permission.RECORD_VISIT, match_prefix="/thuc-dia/"),
     NavEntry(_("Nhật ký kiểm toán"), "web:audit", Permission.VIEW_AUDIT, match_prefix="/nhat-ky/"),
     NavEntry(_("Tài khoản"), "accounts:manage", Permission.MANAGE_ACCOUNTS, match_prefix="/tai-khoan/quan-ly/"),
     NavEntry(

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from hocvuso.core.errors import DomainError
 from hocvuso.core.services import record_audit
 
+from ..bulk import allocate_ids
 from ..import_models import (
     ImportJob,
     ImportKind,
@@ -72,13 +73,7 @@ class _Progress:
     def allocate_ids(self, table: str, count: int) -> list[int]:
         """`count` new ids from the table's sequence, through the second connection (sequences are not
         transactional, so this works while the main connection streams a COPY)."""
-        if count == 0:
-            return []
-        with self.side.cursor() as cursor:
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, count]
-            )
-            return [row[0] for row in cursor.fetchall()]
+        return allocate_ids(table, count, using=self.side)
 
     def close(self) -> None:
         if self.side is not None:

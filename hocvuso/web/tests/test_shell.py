@@ -56,6 +56,8 @@ def test_province_admin_home_links_units_and_audit(client: Client, province_admi
         "Người dân",
         "Nhập danh sách",
         "Kiểm tra có giám sát",
+        "Tổ công nghệ số",
+        "Ứng dụng thực địa",
         "Nhật ký kiểm toán",
         "Tài khoản",
         "Mã kích hoạt",
@@ -69,6 +71,16 @@ def test_province_admin_home_links_units_and_audit(client: Client, province_admi
         "Chứng nhận gửi lỗi",
         "Dữ liệu của tôi",
     ]
+
+
+def test_team_leader_and_member_reach_their_team_and_the_field_app(client: Client, territory, make_user) -> None:
+    client.force_login(make_user(Role.TEAM_LEADER, territory.commune))
+    leader = nav_labels(client.get("/").content.decode())
+    client.force_login(make_user(Role.TEAM_MEMBER, territory.commune))
+    member = nav_labels(client.get("/").content.decode())
+
+    assert {"Tổ công nghệ số", "Ứng dụng thực địa"} <= set(leader)
+    assert "Ứng dụng thực địa" in member and "Tổ công nghệ số" not in member
 
 
 def test_commune_officer_home_has_no_audit_link(client: Client, commune_officer) -> None:
