@@ -33,8 +33,9 @@ Measured on each database (1 and 2 one database after the other, 3 alternating b
    ≤ 50 ms at 4M and within ±20% of the same at 40k, judged on the figures after gc.freeze() (the web
    workers' configuration), batch by batch: met only if the worst batch meets it.
 
-Before timing the page, the facts of the 7 previous weeks are written from today's (numerators scaled down
-week by week), so every figure reads and draws an 8-week trend as it will in use; those rows are bench data.
+Before timing the page, the facts of the previous weeks are written from today's (numerators scaled down
+week by week), so every figure reads and draws a trend of TREND_WEEKS points as it will in use; those rows are
+bench data.
 
 Environment (all optional): BENCH_MONITORING_DATABASE_URL, BENCH_MONITORING_SMALL_DATABASE_URL,
 BENCH_MONITORING_RESIDENTS (4000000), BENCH_MONITORING_SMALL_RESIDENTS (40000), BENCH_MONITORING_REQUESTS (200),
@@ -337,7 +338,7 @@ GROUP_BY = r"""
 import json, time
 from django.db import connection, transaction
 from django.utils import timezone
-from hocvuso.indicators.computations import village_counts
+from hocvuso.indicators.computations import is_computable, village_counts
 from hocvuso.indicators.models import Indicator, IndicatorKind
 from hocvuso.territory.models import AdministrativeUnit
 
@@ -350,7 +351,7 @@ with transaction.atomic():
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL work_mem = '128MB'")  # as the rebuild has
     for indicator in Indicator.objects.active().filter(kind=IndicatorKind.OUTCOME).order_by("position"):
-        if not indicator.is_computable:
+        if not is_computable(indicator):
             continue
         counts = village_counts(
             population=indicator.population, numerator=indicator.numerator, parameters=indicator.parameters, day=day
@@ -385,25 +386,26 @@ def time_group_by(url: str) -> dict[str, Any]:
     return figures
 
 
-# Facts of the 7 weeks before the facts' day, from that day's (numerators scaled down week by week), so the
-# dashboard reads and draws 8-week trends. Bench data only.
+# Facts of the weeks before the facts' day, from that day's (numerators scaled down week by week), so the
+# dashboard reads and draws trends as long as it shows (TREND_WEEKS points). Bench data only.
 HISTORY = r"""
 import json
 from datetime import timedelta
 from django.db import connection, transaction
 from hocvuso.indicators.models import FactState, IndicatorFact
+from hocvuso.indicators.selectors import TREND_WEEKS
 
 facts = IndicatorFact._meta.db_table
 day = FactState.objects.get(pk=1).day
 with transaction.atomic(), connection.cursor() as cursor:
-    for back in range(1, 8):
+    for back in range(1, TREND_WEEKS):
         earlier = day - timedelta(days=7 * back)
         cursor.execute(f"DELETE FROM {{facts}} WHERE day = %s", [earlier])
         cursor.execute(
             f"INSERT INTO {{facts}} (day, indicator_id, level, unit_id, organisation_id, parent_id, numerator, "
             f"denominator) SELECT %s, indicator_id, level, unit_id, organisation_id, parent_id, "
             f"FLOOR(numerator * (1 - %s))::bigint, denominator FROM {{facts}} WHERE day = %s",
-            [earlier, 0.035 * back, day],
+            [earlier, 0.02 * back, day],
         )
     cursor.execute(f"ANALYZE {{facts}}")
 print("BENCH_JSON " + json.dumps({{"day": str(day), "rows": IndicatorFact.objects.count()}}))
