@@ -130,6 +130,16 @@ def _resent(visit: IncomingVisit, stored_hash: str, actor: Any) -> VisitReceipt:
     return VisitReceipt(str(visit.id), 409, conflict.code, str(conflict.message), conflict.field)
 
 
+def _refused(visit_id: str, error: DomainError) -> VisitReceipt:
+    """The result of a visit the service refused: 409 for the same UUID with other content, 404 for a household
+    that is missing or not the member's, 400 for anything else wrong with it (naming the field)."""
+    if isinstance(error, VisitConflict):
+        return VisitReceipt(visit_id, 409, error.code, str(error.message), error.field)
+    if isinstance(error, NotFound):
+        return VisitReceipt(visit_id, 404, "not_found", str(error.message), "household")
+    return VisitReceipt(visit_id, 400, error.code, str(error.message), error.field)
+
+
 def receive_visit(
     *,
     visit: IncomingVisit,
@@ -158,12 +168,8 @@ def receive_visit(
             known_new=known_new,
             preloaded=preloaded,
         )
-    except VisitConflict as error:
-        return VisitReceipt(str(visit.id), 409, error.code, str(error.message), error.field)
-    except NotFound as error:
-        return VisitReceipt(str(visit.id), 404, "not_found", str(error.message), "household")
     except DomainError as error:
-        return VisitReceipt(str(visit.id), 400, error.code, str(error.message), error.field)
+        return _refused(str(visit.id), error)
     if result.status == CREATED:
         return VisitReceipt(str(visit.id), 201, "created")
     return VisitReceipt(str(visit.id), 200, "unchanged")
@@ -246,12 +252,8 @@ def _prepare(
             known_new=True,
             preloaded=preloaded,
         )
-    except VisitConflict as error:
-        return VisitReceipt(str(visit.id), 409, error.code, str(error.message), error.field)
-    except NotFound as error:
-        return VisitReceipt(str(visit.id), 404, "not_found", str(error.message), "household")
     except DomainError as error:
-        return VisitReceipt(str(visit.id), 400, error.code, str(error.message), error.field)
+        return _refused(str(visit.id), error)
     if isinstance(checked, VisitResult):  # known_new: not reached, kept for the type
         return VisitReceipt(str(visit.id), 200, "unchanged")
     return checked
