@@ -242,6 +242,10 @@ def test_the_walk_finds_the_routes_of_every_part_and_fills_them_all():
     assert {"accounts:register", "accounts:set_password", "accounts:password_reset_confirm"} <= names
     # The field app of the community digital teams (issue 12): its shell public, its registration page not.
     assert {"web:field_app", "web:field_manifest", "web:field_service_worker", "web:field_register"} <= names
+    # The pages that change a commune's teams (issue 12): reports decided, team setup, phones revoked.
+    assert {"web:outreach_reports", "web:outreach_report_decide", "web:outreach_team_create"} <= names
+    assert {"web:outreach_member_add", "web:outreach_member_end", "web:outreach_assign"} <= names
+    assert {"web:outreach_commune_device_revoke", "web:outreach_leader_device_revoke"} <= names
     assert [route.route for route in routes if route.is_regex] == []  # every route is walked, none skipped
     kinds = [routes_for(kind) for kind in ("permission", "signed_in", "public")]
     assert sum(len(found) for found in kinds) == len(routes)

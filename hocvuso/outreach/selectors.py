@@ -18,9 +18,17 @@ from hocvuso.accounts.access import assigned_households, team_scope
 from hocvuso.learning.conditions import literacy_confirmed
 from hocvuso.people.conditions import ethnic_minority, has_digital_bank_account, lives_alone, vneid_level_at_least
 from hocvuso.people.models import Household, Resident, VneidLevel
-from hocvuso.territory.models import lies_within
+from hocvuso.territory.models import AdministrativeUnit, lies_within
 
-from .models import FieldDevice, HouseholdAssignment, Team, TeamMembership, Visit
+from .models import (
+    FieldDevice,
+    HouseholdAssignment,
+    RegistryChangeReport,
+    ReportStatus,
+    Team,
+    TeamMembership,
+    Visit,
+)
 
 
 @dataclass
@@ -200,3 +208,35 @@ def unassigned_households(team: Team, *, village_ids: list[int] | None = None) -
     if village_ids is not None:
         rows = rows.filter(village_id__in=village_ids)
     return rows.order_by("village__code", "code")
+
+
+# --- A commune's team setup (the officer's page) -------------------------------------------------------------------
+
+
+def pending_reports(commune: AdministrativeUnit) -> QuerySet[RegistryChangeReport]:
+    """The "moved away" / "deceased" reports of visits to people of the commune that no officer has decided yet,
+    oldest first, with who reported them and the household."""
+    return (
+        RegistryChangeReport.objects.filter(lies_within(commune, through="resident__village"))
+        .filter(status=ReportStatus.PENDING)
+        .select_related("resident", "visit__household", "visit__membership__resident")
+        .order_by("created_at", "pk")
+    )
+
+
+def candidate_members(commune: AdministrativeUnit) -> QuerySet[Resident]:
+    """The residents of the commune who have an account: the people who may lead or join its teams."""
+    return (
+        Resident.objects.filter(lies_within(commune, through="village"), user__isnull=False, user__is_active=True)
+        .select_related("user", "village")
+        .order_by("full_name", "pk")
+    )
+
+
+def active_devices(teams: QuerySet[Team] | list[Team]) -> QuerySet[FieldDevice]:
+    """The devices not revoked of the members of these teams, by member and name."""
+    return (
+        FieldDevice.objects.filter(membership__team__in=teams, revoked_at__isnull=True)
+        .select_related("membership__team", "membership__resident", "membership__user")
+        .order_by("membership__team__name", "membership__resident__full_name", "name", "pk")
+    )

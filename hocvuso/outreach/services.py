@@ -146,8 +146,9 @@ def assign_households(
     *, team: Team, village: AdministrativeUnit, on: datetime.date, actor: Any
 ) -> list[HouseholdAssignment]:
     """Assign every household of a village that has no member of this team yet to the team's members in force on
-    the day, balanced: each household goes to the member with the fewest open assignments in the team (ties: the
-    earliest member), households taken in the order of their code. Returns the new assignments.
+    the day and after it (not one leaving that day), balanced: each household goes to the member with the fewest
+    open assignments in the team (ties: the earliest member), households taken in the order of their code. Returns
+    the new assignments.
 
     Allowed for the team's managers. Raises NotFound outside scope; DomainError for a village outside the team's
     commune or a team with no member in force."""
@@ -155,7 +156,14 @@ def assign_households(
     if village.level != Level.VILLAGE or not path_within(village.path, team.commune.path):
         raise DomainError(_("Thôn không thuộc xã, phường của tổ."), field="village", code="village_outside")
     with transaction.atomic():
-        members = list(TeamMembership.objects.select_for_update().filter(team=team).in_force(on).order_by("pk"))
+        # A member whose last day is `on` (ended that day) takes no new household.
+        members = list(
+            TeamMembership.objects.select_for_update()
+            .filter(team=team)
+            .in_force(on)
+            .exclude(valid_to=on)
+            .order_by("pk")
+        )
         if not members:
             raise DomainError(_("Tổ chưa có thành viên."), field="team", code="no_members")
         assigned = HouseholdAssignment.objects.filter(team=team, valid_to__isnull=True).values("household_id")

@@ -9,6 +9,7 @@ from .learning import files as course_files
 from .learning import views as learning
 from .monitoring import public, rankings, targets
 from .monitoring import views as monitoring
+from .outreach import setup as outreach_setup
 from .outreach import views as outreach
 from .people import transfers
 from .people import views as people
@@ -125,6 +126,22 @@ urlpatterns = [
     # Community digital teams: leaders' and officers' views (hocvuso/web/outreach/views.py)
     path("to-cong-nghe-so/", outreach.my_teams, name="outreach_my_teams"),
     path("to-cong-nghe-so/xa/<str:code>/", outreach.commune_field, name="outreach_commune"),
+    path(
+        "to-cong-nghe-so/thiet-bi/thu-hoi/", outreach_setup.leader_revoke_device, name="outreach_leader_device_revoke"
+    ),
+    path("to-cong-nghe-so/xa/<str:code>/bao-cao/", outreach_setup.commune_reports, name="outreach_reports"),
+    path("to-cong-nghe-so/xa/<str:code>/bao-cao/xu-ly/", outreach_setup.decide_report, name="outreach_report_decide"),
+    path("to-cong-nghe-so/xa/<str:code>/to/lap/", outreach_setup.create_team, name="outreach_team_create"),
+    path("to-cong-nghe-so/xa/<str:code>/to/them-thanh-vien/", outreach_setup.add_member, name="outreach_member_add"),
+    path(
+        "to-cong-nghe-so/xa/<str:code>/to/ket-thuc-thanh-vien/", outreach_setup.end_member, name="outreach_member_end"
+    ),
+    path("to-cong-nghe-so/xa/<str:code>/to/giao-ho/", outreach_setup.assign, name="outreach_assign"),
+    path(
+        "to-cong-nghe-so/xa/<str:code>/thiet-bi/thu-hoi/",
+        outreach_setup.commune_revoke_device,
+        name="outreach_commune_device_revoke",
+    ),
     path("to-cong-nghe-so/xa/<str:code>/chua-tham/", outreach.commune_not_visited, name="outreach_not_visited"),
     path("to-cong-nghe-so/xa/<str:code>/danh-sach/", outreach.commune_worklist, name="outreach_worklist"),
     path(

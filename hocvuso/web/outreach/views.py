@@ -10,7 +10,7 @@
   XLSX (…/danh-sach.xlsx), for a team without phones.
 
 A commune's pages need MANAGE_PEOPLE over the commune (its officers, the province); a leader sees only the teams
-they lead. Every page is read-only.
+they lead. These pages only read; the changes (team setup, reports, phones) are posted to hocvuso/web/outreach/setup.py.
 """
 
 import datetime
@@ -21,6 +21,7 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -33,11 +34,13 @@ from hocvuso.accounts.access import requires
 from hocvuso.accounts.roles import Permission
 from hocvuso.core.errors import NotFound
 from hocvuso.outreach import activity
-from hocvuso.outreach.models import Team
-from hocvuso.outreach.selectors import teams_managed_by
+from hocvuso.outreach.models import Team, TeamMembership
+from hocvuso.outreach.selectors import active_devices, teams_managed_by
 from hocvuso.outreach.services import record_worklist_export
 from hocvuso.people.imports.report import neutralise
 from hocvuso.territory.models import AdministrativeUnit, Level
+
+from . import setup
 
 MAX_DAYS = 366
 # The needs of a worklist household, in words (the keys of hocvuso.outreach.selectors.household_needs).
@@ -109,19 +112,31 @@ def my_teams(request: HttpRequest) -> HttpResponse:
                 "not_visited_total": total,
             }
         )
-    return render(request, "web/outreach/my_teams.html", {"cards": cards, "days": days, "day": day})
+    context = {
+        "cards": cards,
+        "days": days,
+        "day": day,
+        "devices": list(active_devices(teams)),
+        "revoke_url": reverse("web:outreach_leader_device_revoke"),
+    }
+    return render(request, "web/outreach/my_teams.html", context)
 
 
-@requires(Permission.MANAGE_PEOPLE, unit_kwarg="code")
-def commune_field(request: HttpRequest, unit: AdministrativeUnit) -> HttpResponse:
-    """A commune's field work: coverage per village, the week's summary, each team's activity."""
-    commune = _commune(unit)
+def commune_context(request: HttpRequest, commune: AdministrativeUnit, **bound: Any) -> dict[str, Any]:
+    """What the commune page shows: coverage, the week, each team's activity, and the team setup (members, their
+    phones, the forms; `bound` replaces a blank form by one that failed)."""
     day, days = timezone.localdate(), _days(request)
     start = _week(request, day)
-    teams = Team.objects.filter(commune=commune).select_related("village").order_by("name")
+    teams = list(Team.objects.filter(commune=commune).select_related("commune", "village").order_by("name"))
     previous = start - datetime.timedelta(days=7)
     following = start + datetime.timedelta(days=7)
-    context = {
+    members = (
+        TeamMembership.objects.in_force(day)
+        .filter(team__in=teams)
+        .select_related("resident", "organisation")
+        .order_by("resident__full_name", "pk")
+    )
+    return {
         "unit": commune,
         "days": days,
         "coverage": activity.coverage_by_village(activity.commune_households(commune), day=day, days=days),
@@ -129,8 +144,18 @@ def commune_field(request: HttpRequest, unit: AdministrativeUnit) -> HttpRespons
         "previous_week": previous,
         "next_week": following if following <= day else None,
         "teams": [activity.team_activity(team, day=day) for team in teams],
+        "setup_teams": [(team, [m for m in members if m.team_id == team.pk]) for team in teams],
+        "devices": list(active_devices(teams)),
+        "revoke_url": reverse("web:outreach_commune_device_revoke", kwargs={"code": commune.code}),
+        **setup.setup_forms(commune, teams, **bound),
     }
-    return render(request, "web/outreach/commune.html", context)
+
+
+@requires(Permission.MANAGE_PEOPLE, unit_kwarg="code")
+def commune_field(request: HttpRequest, unit: AdministrativeUnit) -> HttpResponse:
+    """A commune's field work: coverage per village, the week's summary, each team's activity; its team setup."""
+    commune = _commune(unit)
+    return render(request, "web/outreach/commune.html", commune_context(request, commune))
 
 
 @requires(Permission.MANAGE_PEOPLE, unit_kwarg="code")
