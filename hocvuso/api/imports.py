@@ -96,7 +96,9 @@ class ImportJobSerializer(serializers.ModelSerializer[ImportJob]):
 class ImportSubmitSerializer(serializers.Serializer[Any]):
     kind = serializers.ChoiceField(choices=ImportKind.choices)
     unit = serializers.RegexField(UNIT_CODE_PATTERN, max_length=20, help_text="Mã xã, phường của danh sách.")
-    organisation = serializers.CharField(required=False, max_length=40, help_text="Mã cơ quan (danh sách tổ chức).")
+    organisation = serializers.CharField(
+        required=False, min_length=1, max_length=40, help_text="Mã cơ quan (danh sách tổ chức)."
+    )
     file_name = serializers.CharField(min_length=1, max_length=255)
     content_base64 = serializers.CharField(min_length=1, help_text="Nội dung tệp .xlsx hoặc .csv, mã hóa base64.")
     dry_run = serializers.BooleanField(default=True, help_text="Chỉ kiểm tra (mặc định), không ghi.")
