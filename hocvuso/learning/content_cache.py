@@ -19,8 +19,9 @@ When a cached entry stops being valid:
   every process sees the change once it is committed. A page built in between from the old rows is kept under
   the old state, which no view asks for again.
 - What neither covers: a bulk ``update()`` of content rows outside the services (no version, no signal). Its
-  change shows when the entries expire (``TIMEOUT_SECONDS``, in Redis and in each process) or the course changes
-  again; bump the course's version (or save the course) after such a fix.
+  change shows when the entries expire (``TIMEOUT_SECONDS`` in Redis; a process keeps what it read there for as
+  long again at most) or the course changes again; bump the course's version (or save the course) after such a
+  fix.
 
 The keys name the database, so two databases sharing one Redis (tests running side by side, two sites) never
 read each other's entries; ``FORMAT`` goes up when the shape of an entry changes.
