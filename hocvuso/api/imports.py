@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
@@ -99,8 +100,16 @@ class ImportSubmitSerializer(serializers.Serializer[Any]):
     organisation = serializers.CharField(
         required=False, min_length=1, max_length=40, help_text="Mã cơ quan (danh sách tổ chức)."
     )
-    file_name = serializers.CharField(min_length=1, max_length=255)
-    content_base64 = serializers.CharField(min_length=1, help_text="Nội dung tệp .xlsx hoặc .csv, mã hóa base64.")
+    # Patterns say in the schema what the server refuses: a name of spaces only (trimmed to nothing), content
+    # outside the base64 alphabet.
+    file_name = serializers.RegexField(
+        r"\S", min_length=1, max_length=255, error_messages={"invalid": gettext_lazy("Tên tệp không được để trống.")}
+    )
+    content_base64 = serializers.RegexField(
+        r"^[A-Za-z0-9+/]+={0,2}$",
+        help_text="Nội dung tệp .xlsx hoặc .csv, mã hóa base64.",
+        error_messages={"invalid": gettext_lazy("Nội dung tệp (content_base64) không phải base64 hợp lệ.")},
+    )
     dry_run = serializers.BooleanField(default=True, help_text="Chỉ kiểm tra (mặc định), không ghi.")
     date_order = serializers.ChoiceField(choices=DATE_ORDERS, required=False, default="")
     as_of = serializers.DateField(
