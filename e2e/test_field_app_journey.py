@@ -124,6 +124,8 @@ def test_visits_recorded_offline_reach_the_server_once_and_the_registry(page, li
     assert not DigitalIdentity.objects.filter(resident=team["people"]["Vàng A Dơ"]).exists()
     assert RegistryChangeReport.objects.count() == 0
 
+    # Back online the app sends, then downloads the changed worklist; wait for that to end before tapping.
+    expect(page.get_by_role("status")).to_have_text("Đã tải danh sách: 3 hộ.")
     # Sending again (a lost answer, a second tap) changes nothing.
     page.get_by_role("button", name="Gửi các buổi hỗ trợ").click()
     expect(page.get_by_role("status")).to_have_text("Không còn buổi nào chờ gửi.")
