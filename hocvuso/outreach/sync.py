@@ -140,6 +140,20 @@ def _refused(visit_id: str, error: DomainError) -> VisitReceipt:
     return VisitReceipt(visit_id, 400, error.code, str(error.message), error.field)
 
 
+def _arguments(visit: IncomingVisit, household: Household, actor: Any, device: FieldDevice | None) -> dict[str, Any]:
+    """What `visits.record_visit` and `visits.prepare_visit` are given for an incoming visit."""
+    return {
+        "visit_id": visit.id,
+        "form_version": visit.form_version,
+        "household": household,
+        "visited_at": visit.visited_at,
+        "outcomes": visit.outcomes,
+        "note": visit.note,
+        "actor": actor,
+        "device": device,
+    }
+
+
 def receive_visit(
     *,
     visit: IncomingVisit,
@@ -156,18 +170,7 @@ def receive_visit(
     try:
         if household is None:
             raise NotFound()
-        result = record_visit(
-            visit_id=visit.id,
-            form_version=visit.form_version,
-            household=household,
-            visited_at=visit.visited_at,
-            outcomes=visit.outcomes,
-            note=visit.note,
-            actor=actor,
-            device=device,
-            known_new=known_new,
-            preloaded=preloaded,
-        )
+        result = record_visit(**_arguments(visit, household, actor, device), known_new=known_new, preloaded=preloaded)
     except DomainError as error:
         return _refused(str(visit.id), error)
     if result.status == CREATED:
@@ -240,18 +243,7 @@ def _prepare(
     try:
         if household is None:
             raise NotFound()
-        checked = prepare_visit(
-            visit_id=visit.id,
-            form_version=visit.form_version,
-            household=household,
-            visited_at=visit.visited_at,
-            outcomes=visit.outcomes,
-            note=visit.note,
-            actor=actor,
-            device=device,
-            known_new=True,
-            preloaded=preloaded,
-        )
+        checked = prepare_visit(**_arguments(visit, household, actor, device), known_new=True, preloaded=preloaded)
     except DomainError as error:
         return _refused(str(visit.id), error)
     if isinstance(checked, VisitResult):  # known_new: not reached, kept for the type
