@@ -1,7 +1,7 @@
 """The dashboards: a unit with each of its children (province → communes → villages), and organisations (the
 agency view). Each reads facts only, in a fixed number of queries whatever the number of children."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -126,19 +126,22 @@ def unit_dashboard(
     )
     rows = _facts_by_unit(unit=unit.pk, child_level=child_level, indicator_ids=ids, days=days)
     places: dict[int, Place] = {unit.pk: Place(unit.pk, unit.code, unit.name, unit.level, unit.path, unit.kind)}
-    history: dict[tuple[Any, int], dict[date, tuple[int, int]]] = {}
+    # Each row's counts as read, made into a trend history only for the figures the page computes (a province
+    # page shows one indicator per commune: ~140 of ~1,400 rows).
+    counts_of: dict[tuple[Any, int], Sequence[Any]] = {}
     for pk, code, name, level, path, kind, indicator_id, *counts in rows:
         if pk not in places:
             places[pk] = Place(pk, code, name, level, path, kind)
-        history[pk, indicator_id] = trend_history(days, counts)
+        counts_of[pk, indicator_id] = counts
 
     def figures(place: Place) -> Callable[[IndicatorInfo], Figure]:
         def figure(info: IndicatorInfo) -> Figure:
+            counts = counts_of.get((place.pk, info.pk))
             return make_figure(
                 info,
                 level=place.level,
                 days=days,
-                history=history.get((place.pk, info.pk)),
+                history=trend_history(days, counts) if counts is not None else None,
                 target=targets.value(info.pk, path=place.path),
             )
 

@@ -5,7 +5,7 @@ numbers."""
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from django.utils import dateformat, timezone
 from django.utils.formats import get_format
@@ -69,7 +69,9 @@ def indicator_name(info: IndicatorInfo) -> str:
 
 
 def day_text(day: date | None) -> str:
-    return dateformat.format(day, DATE_FORMAT) if day else ""
+    """The day as DATE_FORMAT writes it ("07/12/2026"; the same in every language), without the cost of
+    `dateformat` (a province page writes hundreds of days)."""
+    return f"{day.day:02d}/{day.month:02d}/{day.year:04d}" if day else ""
 
 
 def moment_text(moment: datetime | None) -> str:
@@ -79,8 +81,12 @@ def moment_text(moment: datetime | None) -> str:
 
 @dataclass(frozen=True)
 class TrendCell:
+    """One week of a trend as shown: the value rounded, the day and the value in the page's language."""
+
     day: date
     value: Decimal | None
+    day_text: str = ""
+    value_text: str = ""  # "72,3" (a percentage, without its sign) or "1234" (a count); "" for no value
 
 
 @dataclass(frozen=True)
@@ -96,7 +102,6 @@ class Shown:
     pace: Decimal | None
     status_label: str
     forecast_note: str
-    trend: tuple[TrendCell, ...]
     value_text: str = ""
     target_text: str = ""
     gap_text: str = ""
@@ -142,14 +147,28 @@ class Shown:
     def forecast(self) -> date | None:
         return self.figure.forecast
 
+    @cached_property
+    def trend(self) -> tuple[TrendCell, ...]:
+        """The weekly trend, rounded and written out when first read (a province page reads only its own
+        cards' trends, not its communes')."""
+        separators = _separators(get_language() or "")
+        plain = (separators[0], "", False)  # the trend table does not group thousands
+        decimals = 0 if self.is_count else 1
+        cells = []
+        for point in self.figure.trend:
+            value = rounded(point.value)
+            text = _number_text(value, plain, decimals=decimals)
+            cells.append(TrendCell(point.day, value, day_text(point.day), text))
+        return tuple(cells)
+
     @property
     def has_trend(self) -> bool:
-        return any(cell.value is not None for cell in self.trend)
+        return any(point.value is not None for point in self.figure.trend)
 
     def chart_data(self) -> dict[str, object]:
         """What the trend chart draws (dates, values, target), for `json_script`."""
         return {
-            "days": [day_text(cell.day)[:5] for cell in self.trend],
+            "days": [cell.day_text[:5] for cell in self.trend],
             "values": [float(cell.value) if cell.value is not None else None for cell in self.trend],
             "target": float(self.target) if self.target is not None else None,
         }
@@ -182,7 +201,6 @@ def show(figure: Figure) -> Shown:
         pace=pace,
         status_label=str(STATUS_LABELS[figure.status]),
         forecast_note=note,
-        trend=tuple(TrendCell(point.day, rounded(point.value)) for point in figure.trend),
         value_text=_number_text(value, separators, decimals=1),
         target_text=_number_text(target, separators, decimals=1, drop_zero=True),
         gap_text=_number_text(gap, separators, decimals=1),
