@@ -100,6 +100,58 @@ def _facts_by_unit(
         return list(cursor.fetchall())
 
 
+class _FactsCache:
+    """The facts a unit dashboard read, kept in this process for as long as the facts stay the same.
+
+    Facts change only through `services.refresh_facts` and `services.rebuild_facts`, and each sets the state
+    row's `refreshed_at` in the same transaction as the facts it writes; the dashboards read that row first
+    (`read_freshness`, which they need anyway). So the facts read under one `refreshed_at` are those of that
+    moment, and a page never shows figures older than the state row it read: the first request after a refresh
+    reads the facts afresh (the ≤ 10 s freshness rule is untouched). The facts of a province page are an
+    aggregate of ~18,000 rows (124 communes × the indicators × 13 weeks): reading it once per refresh instead
+    of once per request is most of the page's database time. Targets, indicators and the user's access are
+    still read on every request; the units' names and paths in the rows follow a change of the territory
+    with the rebuild it queues. Bounded: the entries of older states are dropped when a new state is seen,
+    all of them when `MAX_ENTRIES` units are kept."""
+
+    MAX_ENTRIES = 256
+
+    def __init__(self) -> None:
+        self._state: tuple[Any, dict[tuple[Any, ...], tuple[tuple[Any, ...], ...]]] = (None, {})
+
+    def rows(
+        self, version: Any, key: tuple[Any, ...], read: Callable[[], list[tuple[Any, ...]]]
+    ) -> tuple[tuple[Any, ...], ...]:
+        """The rows under `key` for the facts' `version` (None: not cached), read with `read` when missing."""
+        if version is None:
+            return tuple(read())
+        current, entries = self._state
+        if current != version:
+            entries = {}
+            self._state = (version, entries)  # one assignment: a thread sees the old pair or the new one
+        rows = entries.get(key)
+        if rows is None:
+            rows = tuple(read())
+            if len(entries) >= self.MAX_ENTRIES:
+                entries.clear()
+            entries[key] = rows
+        return rows
+
+    def clear(self) -> None:
+        self._state = (None, {})
+
+
+FACTS_CACHE = _FactsCache()
+
+
+def _facts_version(freshness: Freshness) -> Any:
+    """What identifies the facts as they stand (None when there is no state row to tell): the database and
+    the state row's day and last refresh."""
+    if freshness.refreshed_at is None:
+        return None
+    return (connection.alias, connection.settings_dict.get("NAME"), freshness.day, freshness.refreshed_at)
+
+
 def unit_dashboard(
     *, user: Any, unit: AdministrativeUnit, on: date | None = None, weeks: int = TREND_WEEKS
 ) -> UnitDashboard:
@@ -109,7 +161,8 @@ def unit_dashboard(
     The day is `on`, else the day of the latest facts. An ended (merged) unit shows its successor. Children
     are the units whose facts are summed into the unit (so a merged commune's villages appear under the
     commune that absorbed it). Needs VIEW_PROGRESS on the unit (NotFound otherwise). Five queries: the
-    user's roles (none once cached), freshness, indicators, targets, facts.
+    user's roles (none once cached), freshness, indicators, targets, facts — the facts only once per refresh
+    of the facts in each process (`_FactsCache`), four queries after that.
     """
     require(user, Permission.VIEW_PROGRESS, unit)
     freshness = read_freshness()
@@ -124,7 +177,11 @@ def unit_dashboard(
         year=day.year,
         scope=Q(unit__path__in=ancestor_paths(unit.path)) | Q(unit__parent_id=unit.pk),
     )
-    rows = _facts_by_unit(unit=unit.pk, child_level=child_level, indicator_ids=ids, days=days)
+    rows = FACTS_CACHE.rows(
+        _facts_version(freshness),
+        (unit.pk, child_level, tuple(ids), tuple(days)),
+        lambda: _facts_by_unit(unit=unit.pk, child_level=child_level, indicator_ids=ids, days=days),
+    )
     places: dict[int, Place] = {unit.pk: Place(unit.pk, unit.code, unit.name, unit.level, unit.path, unit.kind)}
     # Each row's counts as read, made into a trend history only for the figures the page computes (a province
     # page shows one indicator per commune: ~140 of ~1,400 rows).

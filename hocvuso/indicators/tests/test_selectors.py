@@ -23,7 +23,8 @@ from hocvuso.indicators.selectors import (
     rankings,
     unit_dashboard,
 )
-from hocvuso.indicators.services import rebuild_facts
+from hocvuso.indicators.selectors.dashboards import _FactsCache
+from hocvuso.indicators.services import rebuild_facts, refresh_facts
 from hocvuso.people.models import Membership
 from hocvuso.people.tests.factories import OrganisationFactory
 
@@ -138,6 +139,55 @@ def test_a_commune_and_a_village_dashboard_take_the_same_number_of_queries(
         TrendPoint(DAY - timedelta(days=7), 0.0),
         TrendPoint(DAY, 50.0),
     )
+
+
+def test_the_facts_are_read_once_per_refresh_and_afresh_after_it(
+    history: History, province_admin: Any, django_assert_num_queries: Any
+) -> None:
+    """The unit dashboard keeps the facts it read until the facts change (the state row's refresh moment): a
+    change shows with the next refresh, never later, and a change not yet refreshed is not shown either."""
+    territory = history.territory
+
+    def adults_of_24751() -> Any:
+        dashboard = unit_dashboard(user=province_admin, unit=territory.province)
+        return next(child for child in dashboard.children if child.place.code == "24751").figure(ADULTS)
+
+    assert adults_of_24751().value == 50.0  # facts read (and the roles, now cached on the user)
+    with django_assert_num_queries(3):  # freshness, indicators, targets: the facts as read under this refresh
+        assert adults_of_24751().value == 50.0
+    confirm_literacy(history.v2a[1])  # queued; the facts are the same until the refresh
+    with django_assert_num_queries(3):
+        assert adults_of_24751().numerator == 1
+    assert refresh_facts(on=DAY).kind == "incremental"
+    with django_assert_num_queries(4):  # a new refresh moment: the facts are read again
+        figure = adults_of_24751()
+    assert (figure.numerator, figure.value, figure.status) == (2, 100.0, Status.MET)
+    rebuild_facts(on=DAY)
+    Target.objects.create(indicator=Indicator.objects.get(code=ADULTS), year=2026, unit=territory.province, value=90)
+    with django_assert_num_queries(4):  # a rebuild is a new moment too; targets are read every time
+        figure = adults_of_24751()
+    assert (figure.value, figure.target) == (100.0, 50.0)  # the commune's own target still wins below the province
+    province = unit_dashboard(user=province_admin, unit=territory.province).unit.figure(ADULTS)
+    assert province is not None and province.target == 90.0
+
+
+def test_the_facts_cache_keeps_one_state_and_a_bounded_number_of_units() -> None:
+    cache = _FactsCache()
+    reads: list[str] = []
+
+    def read(name: str) -> Callable[[], list[tuple[Any, ...]]]:
+        return lambda: reads.append(name) or [(name,)]  # type: ignore[func-returns-value]
+
+    assert cache.rows("v1", ("a",), read("a")) == (("a",),)
+    assert cache.rows("v1", ("a",), read("a again")) == (("a",),)  # kept
+    assert cache.rows("v2", ("a",), read("a at v2")) == (("a at v2",),)  # a new state: read again
+    assert cache.rows("v1", ("a",), read("a at v1")) == (("a at v1",),)  # the old state's entries are gone
+    assert cache.rows(None, ("a",), read("no state")) == (("no state",),)  # no state row: never kept
+    assert cache.rows(None, ("a",), read("no state again")) == (("no state again",),)
+    for number in range(cache.MAX_ENTRIES + 1):
+        cache.rows("v3", (number,), read(str(number)))
+    assert len(cache._state[1]) <= cache.MAX_ENTRIES
+    assert reads == ["a", "a at v2", "a at v1", "no state", "no state again", *map(str, range(cache.MAX_ENTRIES + 1))]
 
 
 def test_a_flat_trend_has_no_forecast(history: History, province_admin: Any) -> None:
