@@ -31,7 +31,7 @@ from hocvuso.indicators.selectors import (
 from hocvuso.people.models import Organisation
 from hocvuso.territory.models import AdministrativeUnit, is_unit_code
 
-from .display import Shown, indicator_name, show
+from .display import Shown, cards_html, indicator_name, show
 
 MAX_ORGANISATION_CODE = 40
 
@@ -127,6 +127,11 @@ class UnitPage:
     def unmeasured(self) -> tuple[Shown, ...]:
         """Indicators whose source part is not built yet: listed, never shown as 0."""
         return tuple(shown for shown in self.cards if shown.status == Status.NO_SOURCE)
+
+    @property
+    def measured_html(self) -> SafeString:
+        """The measured indicators' cards (kept while what they show is the same: display.cards_html)."""
+        return cards_html(self.measured, "unit-")
 
     @property
     def merged(self) -> bool:
@@ -265,6 +270,10 @@ class OrganisationPage:
     freshness: Freshness
     cards: tuple[Shown, ...]
     can_view_unit: bool
+
+    @property
+    def cards_html(self) -> SafeString:
+        return cards_html(self.cards, "organisation-")
 
 
 def organisation_page(user: AnyUser, organisation: Organisation, *, on: date | None = None) -> OrganisationPage:

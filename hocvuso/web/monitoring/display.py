@@ -2,14 +2,18 @@
 status and the forecast put into words. The page and the file both read these values, so they hold the same
 numbers."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property, lru_cache
 
+from django.conf import settings
+from django.template.loader import render_to_string
 from django.utils import dateformat, timezone
 from django.utils.formats import get_format
 from django.utils.functional import Promise
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -210,3 +214,33 @@ def show(figure: Figure) -> Shown:
         denominator_text=_number_text(figure.denominator, separators),
         forecast_text=day_text(figure.forecast) or note,
     )
+
+
+# --- Indicator cards ------------------------------------------------------------------------------------------
+
+CARD_TEMPLATE = "web/monitoring/_card.html"
+MAX_CARDS_KEPT = 1024
+_cards: dict[tuple[str, str, Shown], SafeString] = {}
+
+
+def cards_html(cards: Iterable[Shown], prefix: str) -> SafeString:
+    """The indicator cards (CARD_TEMPLATE), each rendered once per process for as long as what it shows is
+    the same. A card is kept under everything it is drawn from — the shown figure itself (its numbers, target,
+    status, trend and the indicator's definition), the page's language and the prefix — so a card whose facts
+    or target changed is a new key and is rendered afresh: a kept card is never stale. A province page's
+    cards (each with its 13-week trend table and chart data) were a third of its rendering time. Not kept
+    with DEBUG on, where templates are edited while the server runs. Bounded: emptied at MAX_CARDS_KEPT."""
+    language = get_language() or ""
+    keep = not settings.DEBUG
+    parts = []
+    for shown in cards:
+        key = (language, prefix, shown)
+        html = _cards.get(key) if keep else None
+        if html is None:
+            html = render_to_string(CARD_TEMPLATE, {"shown": shown, "prefix": prefix})
+            if keep:
+                if len(_cards) >= MAX_CARDS_KEPT:
+                    _cards.clear()
+                _cards[key] = html
+        parts.append(html)
+    return mark_safe("".join(parts))  # noqa: S308 — rendered by the template engine, which escapes

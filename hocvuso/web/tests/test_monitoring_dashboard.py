@@ -329,6 +329,44 @@ def test_the_page_only_reads_a_change_follows_with_the_next_refresh_not_the_requ
     assert after["24751"]["value"] == "100,0 %"
 
 
+def test_the_cards_are_drawn_afresh_when_their_figures_change_and_in_each_language(
+    history: History, client: Client, province_admin: Any
+) -> None:
+    """The cards are kept between requests (display.cards_html), keyed by what they show: a refresh's new
+    facts, a new target and another language each draw the card afresh; a request between them changes nothing."""
+    client.force_login(province_admin)
+
+    def adults() -> tuple[dict[str, str], str]:
+        body = client.get("/theo-doi/don-vi/68/").content.decode()
+        return cards(body)[ADULTS], body.split(f'data-indicator="{ADULTS}"')[1].split("</li>")[0]
+
+    first, first_card = adults()
+    again, again_card = adults()
+    assert (first["value"], first["target"]) == (again["value"], again["target"]) == ("72,2", "80")
+    assert again_card == first_card
+    assert "72,2&nbsp;%" in first_card  # the trend table's last week
+
+    confirm_literacy(history.v2a[1])
+    assert adults()[0]["value"] == "72,2"  # not refreshed yet: the same facts
+    refresh_facts()
+    refreshed, refreshed_card = adults()
+    assert refreshed["value"] == "77,8"  # 14/18
+    assert "77,8&nbsp;%" in refreshed_card and "14/18" in refreshed_card
+
+    Target.objects.create(
+        indicator=Indicator.objects.get(code=ADULTS), year=history.today.year, unit=history.territory.province, value=90
+    )
+    targeted, _card = adults()
+    assert (targeted["value"], targeted["target"], targeted["gap"]) == ("77,8", "90", "12,2")
+
+    client.cookies["django_language"] = "en"
+    english, english_card = adults()
+    assert (english["value"], english["target"]) == ("77.8", "90")
+    assert "Weekly figures" in english_card
+    client.cookies["django_language"] = "vi"
+    assert adults()[0]["value"] == "77,8"
+
+
 def test_a_merged_village_shows_the_village_that_absorbed_it(
     history: History, client: Client, province_admin: Any
 ) -> None:
