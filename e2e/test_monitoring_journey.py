@@ -64,11 +64,12 @@ def number(text: str) -> Decimal | None:
 
 
 def figure_texts(scope) -> dict[str, str]:
-    """{figure: text} of the [data-figure] elements inside a card or a table row."""
+    """{figure: text} of the [data-figure] elements inside a card or a table row. Read as text content, not as
+    rendered text: a card or row far below the screen is not rendered yet (`content-visibility: auto`)."""
     texts = {}
     for name in FIGURES:
         found = scope.locator(f'[data-figure="{name}"]')
-        texts[name] = found.first.inner_text().strip() if found.count() else ""
+        texts[name] = " ".join((found.first.text_content() or "").split()) if found.count() else ""
     return texts
 
 
@@ -145,6 +146,7 @@ def test_province_admin_drills_down_and_exports_the_same_numbers(page, live_serv
     adults = page.locator('[data-indicator="adults-digital-skills"]')
     expect(adults.locator('[data-figure="value"]')).to_have_text("68,8")  # 11 of 16 adults
     expect(adults.locator('[data-figure="to_reach"]')).to_have_text("2")
+    page.locator(".trend-chart").first.scroll_into_view_if_needed()  # charts are drawn when they come near
     expect(page.locator(".trend-chart canvas").first).to_be_visible()  # uPlot drew the weekly trend
     expect(page.get_by_role("link", name=re.compile("Xã Quảng Khê.*")).first).to_be_visible()
     assert_accessible(page, "province dashboard")
@@ -197,3 +199,23 @@ def test_province_admin_drills_down_and_exports_the_same_numbers(page, live_serv
                 assert_same(shown, rows[code], f"{path.name} {code}")
         else:
             assert "Đơn vị trực thuộc" not in sheets
+
+
+def test_phone_dashboard_draws_each_chart_when_it_comes_near(page, live_server, admin) -> None:
+    """On a phone the province's page is long: a chart far below the first screen is drawn only when the reader
+    scrolls near it (Lighthouse counted drawing them all at once as a third of a second of a busy phone)."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    sign_in_staff(page, live_server, "admin.tinh", admin)
+    page.goto(live_server.url + "/theo-doi/don-vi/68/")
+    holders = page.locator(".trend-chart")
+    count = holders.count()
+    assert count >= 2, count
+    holders.first.scroll_into_view_if_needed()
+    expect(holders.first.locator("canvas")).to_be_visible()
+    page.evaluate("window.scrollTo(0, 0)")
+    last = holders.nth(count - 1)
+    assert last.bounding_box()["y"] > 844 + 400  # far below the first screen (charts are drawn 200 px ahead)
+    expect(last.locator("canvas")).to_have_count(0)
+    last.scroll_into_view_if_needed()
+    expect(last.locator("canvas")).to_be_visible()
+    assert_accessible(page, "phone province dashboard, scrolled")

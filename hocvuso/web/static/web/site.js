@@ -11,7 +11,7 @@
   });
 
   // On a phone the account and the main navigation fold behind the menu button (the header keeps to a quarter of
-  // the screen). Without this script the button stays hidden and everything stays open.
+  // the screen). The page arrives folded (site.css shows the button only where scripts run); this opens it.
   document.addEventListener("DOMContentLoaded", function () {
     var button = document.querySelector("[data-menu-button]");
     var header = button && button.closest("header");
@@ -23,7 +23,7 @@
       header.classList.toggle("menu-closed", !open);
     }
     setOpen(false);
-    button.hidden = false;
+    header.classList.add("menu-scripted");
     button.addEventListener("click", function () {
       setOpen(button.getAttribute("aria-expanded") !== "true");
     });
