@@ -1,4 +1,5 @@
-/* Học Vụ Số — weekly trend charts on the monitoring dashboards, drawn with uPlot (served from /static/vendor/).
+/* Học Vụ Số — weekly trend charts on the monitoring dashboards, drawn with uPlot (served from /static/vendor/ and
+   fetched when the first chart comes near the screen).
    Each chart repeats the table next to it ("Số liệu theo tuần"), so the page says everything without this file. */
 (function () {
   "use strict";
@@ -8,6 +9,32 @@
   var GRID = "#d5dde5";
   var TEXT = "#4a5560";
   var charts = [];
+  var script = document.currentScript;
+  var libraryUrl = script && script.getAttribute("data-uplot");
+  var waiting = null;
+
+  // Runs `then` once uPlot is there, fetching it (from this site) the first time a chart is needed.
+  function withLibrary(then) {
+    if (typeof window.uPlot === "function") {
+      then();
+      return;
+    }
+    if (waiting) {
+      waiting.push(then);
+      return;
+    }
+    waiting = [then];
+    var library = document.createElement("script");
+    library.src = libraryUrl;
+    library.addEventListener("load", function () {
+      var callbacks = waiting;
+      waiting = [];
+      callbacks.forEach(function (callback) {
+        callback();
+      });
+    });
+    document.head.appendChild(library);
+  }
 
   function options(data, width) {
     var labels = data.days;
@@ -95,14 +122,16 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () {
-    if (typeof window.uPlot !== "function") {
+    if (typeof window.uPlot !== "function" && !libraryUrl) {
       return;
     }
     var holders = Array.prototype.slice.call(document.querySelectorAll("[data-chart]"));
     // A chart is drawn when it comes near the screen: a province's page has dozens of them below the first
     // screen, and drawing them all at once kept the phone busy for a third of a second (Lighthouse, mobile).
     if (!("IntersectionObserver" in window)) {
-      drawAll(holders);
+      withLibrary(function () {
+        drawAll(holders);
+      });
     } else {
       var observer = new window.IntersectionObserver(
         function (entries) {
@@ -115,7 +144,9 @@
               return entry.target;
             });
           if (near.length) {
-            drawAll(near);
+            withLibrary(function () {
+              drawAll(near);
+            });
           }
         },
         { rootMargin: "200px 0px" }
