@@ -174,6 +174,21 @@ def deactivate_account(*, account: User, deactivated_by: Any) -> User:
 
 
 @transaction.atomic
+def reactivate_account(*, account: User, reactivated_by: Any) -> User:
+    """Unlock a locked account: it may sign in again with its password (sessions and API tokens ended at the
+    locking stay ended; an officer who no longer trusts the password issues a one-time code next). Raises NotFound
+    unless the actor may administer it (the same rule as locking); an account not locked is returned as it is (no
+    audit entry)."""
+    _require_administer(reactivated_by, account)
+    if account.is_active:
+        return account
+    account.is_active = True
+    account.save(update_fields=["is_active"])
+    record_audit(actor=reactivated_by, action="accounts.reactivate", target=account)
+    return account
+
+
+@transaction.atomic
 def set_own_password(*, user: User, password: str) -> User:
     """The signed-in user chooses their own password (after signing in with a one-time code, or any time): it is
     checked by the password validators (DomainError with their messages), the one-time code stops working. The

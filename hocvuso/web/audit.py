@@ -25,6 +25,7 @@ ACTION_LABELS: dict[str, str | Promise] = {
     "accounts.totp_enrolled": _("Đăng ký xác thực hai bước"),
     "accounts.create_account": _("Tạo tài khoản"),
     "accounts.deactivate": _("Khóa tài khoản"),
+    "accounts.reactivate": _("Mở khóa tài khoản"),
     "accounts.link_resident": _("Liên kết tài khoản với người dân"),
     "accounts.make_class_accounts": _("Tạo tài khoản cho lớp học"),
     "accounts.password_reset_requested": _("Yêu cầu đặt lại mật khẩu qua thư điện tử"),

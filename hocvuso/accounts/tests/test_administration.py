@@ -16,6 +16,8 @@ from hocvuso.core.errors import DomainError, NotFound
 from hocvuso.core.models import AuditEntry
 from hocvuso.people.tests.factories import OrganisationFactory, ResidentFactory
 
+from .factories import PASSWORD
+
 
 @pytest.fixture
 def volunteer(make_user, territory):
@@ -168,6 +170,42 @@ def test_deactivating_locks_the_account_once(commune_officer, volunteer):
     volunteer.refresh_from_db()
     assert not volunteer.is_active
     assert AuditEntry.objects.filter(action="accounts.deactivate").count() == 1
+
+
+def test_reactivating_unlocks_a_locked_account_once_and_its_password_works_again(commune_officer, volunteer):
+    administration.deactivate_account(account=volunteer, deactivated_by=commune_officer)
+    with pytest.raises(DomainError):
+        check_credentials(username="tinh.nguyen", password=PASSWORD, ip_address=None)
+
+    administration.reactivate_account(account=volunteer, reactivated_by=commune_officer)
+    administration.reactivate_account(account=volunteer, reactivated_by=commune_officer)  # a double submit
+
+    volunteer.refresh_from_db()
+    assert volunteer.is_active
+    assert check_credentials(username="tinh.nguyen", password=PASSWORD, ip_address=None) == volunteer
+    assert list(AuditEntry.objects.filter(action="accounts.reactivate").values_list("actor", flat=True)) == [
+        commune_officer.pk
+    ]
+
+
+def test_an_active_account_is_not_reactivated_again(commune_officer, volunteer):
+    administration.reactivate_account(account=volunteer, reactivated_by=commune_officer)
+
+    assert not AuditEntry.objects.filter(action="accounts.reactivate").exists()
+
+
+def test_nobody_reactivates_an_account_outside_their_scope_above_their_rank_or_their_own(
+    commune_officer, make_user, territory, province_admin
+):
+    other = make_user(Role.TEAM_MEMBER, territory.other_village)
+    for account in (other, province_admin, commune_officer):
+        User.objects.filter(pk=account.pk).update(is_active=False)
+        account.refresh_from_db()
+        with pytest.raises(NotFound):
+            administration.reactivate_account(account=account, reactivated_by=commune_officer)
+        account.refresh_from_db()
+        assert not account.is_active
+    assert not AuditEntry.objects.filter(action="accounts.reactivate").exists()
 
 
 @pytest.mark.parametrize(

@@ -200,6 +200,9 @@ def _act(request: HttpRequest, account: User, action: str, *forms: Any) -> dict[
     elif action == "deactivate":
         administration.deactivate_account(account=account, deactivated_by=actor)
         messages.success(request, _("Đã khóa tài khoản."))
+    elif action == "reactivate":
+        administration.reactivate_account(account=account, reactivated_by=actor)
+        messages.success(request, _("Đã mở khóa tài khoản."))
     return {}
 
 

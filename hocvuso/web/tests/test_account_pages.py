@@ -94,6 +94,38 @@ def test_an_account_of_another_commune_is_not_found(client: Client, commune_offi
     assert stranger.user is None
 
 
+def test_an_officer_locks_and_unlocks_an_account_from_its_page(client: Client, commune_officer, make_user, territory):
+    learner = make_user(Role.LEARNER)
+    ResidentFactory(village=territory.village, user=learner)
+    sign_in_staff(client, commune_officer)
+    page = f"{MANAGE}{learner.pk}/"
+
+    assert client.post(page, {"action": "deactivate"}).status_code == 302
+    locked = client.get(page).content.decode()
+    assert 'value="reactivate"' in locked and 'value="deactivate"' not in locked
+    assert Client().post(LOGIN, {"username": learner.username, "password": PASSWORD}).status_code == 200
+
+    unlocked = client.post(page, {"action": "reactivate"})
+    again = client.post(page, {"action": "reactivate"})  # a double submit
+
+    assert unlocked.status_code == again.status_code == 302
+    shown = client.get(page).content.decode()
+    assert 'value="deactivate"' in shown and 'value="reactivate"' not in shown
+    assert "Đã mở khóa tài khoản." in shown
+    assert Client().post(LOGIN, {"username": learner.username, "password": PASSWORD}).status_code == 302
+    assert AuditEntry.objects.filter(action="accounts.reactivate", actor=commune_officer).count() == 1
+
+
+def test_a_locked_account_of_another_commune_cannot_be_unlocked(client: Client, commune_officer, make_user, territory):
+    other = make_user(Role.TEAM_MEMBER, territory.other_village)
+    User.objects.filter(pk=other.pk).update(is_active=False)
+    sign_in_staff(client, commune_officer)
+
+    assert client.post(f"{MANAGE}{other.pk}/", {"action": "reactivate"}).status_code == 404
+    other.refresh_from_db()
+    assert not other.is_active
+
+
 def test_a_class_gets_printable_sign_in_cards(client: Client, make_user, territory) -> None:
     instructor = make_user(Role.INSTRUCTOR, territory.commune)
     first = ResidentFactory(village=territory.village, full_name="A Lăng Văn")
