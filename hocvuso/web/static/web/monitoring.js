@@ -1,5 +1,5 @@
 /* Học Vụ Số — weekly trend charts on the monitoring dashboards, drawn with uPlot (served from /static/vendor/ and
-   fetched when the first chart comes near the screen).
+   fetched with its styles when the first chart comes near the screen).
    Each chart repeats the table next to it ("Số liệu theo tuần"), so the page says everything without this file. */
 (function () {
   "use strict";
@@ -11,11 +11,14 @@
   var charts = [];
   var script = document.currentScript;
   var libraryUrl = script && script.getAttribute("data-uplot");
+  var stylesUrl = script && script.getAttribute("data-uplot-css");
   var waiting = null;
+  var ready = false;
 
-  // Runs `then` once uPlot is there, fetching it (from this site) the first time a chart is needed.
+  // Runs `then` once uPlot and its styles are there, fetching both (from this site) the first time a chart is
+  // needed; the charts are drawn in a later task than the library's own start.
   function withLibrary(then) {
-    if (typeof window.uPlot === "function") {
+    if (ready) {
       then();
       return;
     }
@@ -24,16 +27,41 @@
       return;
     }
     waiting = [then];
-    var library = document.createElement("script");
-    library.src = libraryUrl;
-    library.addEventListener("load", function () {
-      var callbacks = waiting;
-      waiting = [];
-      callbacks.forEach(function (callback) {
-        callback();
-      });
-    });
-    document.head.appendChild(library);
+    var pending = 0;
+    function loaded() {
+      pending -= 1;
+      if (pending > 0) {
+        return;
+      }
+      window.setTimeout(function () {
+        ready = true;
+        var callbacks = waiting;
+        waiting = [];
+        callbacks.forEach(function (callback) {
+          callback();
+        });
+      }, 0);
+    }
+    if (stylesUrl) {
+      var styles = document.createElement("link");
+      styles.rel = "stylesheet";
+      styles.href = stylesUrl;
+      styles.addEventListener("load", loaded);
+      styles.addEventListener("error", loaded); // charts without uPlot's own styles still say what they show
+      pending += 1;
+      document.head.appendChild(styles);
+    }
+    if (typeof window.uPlot !== "function") {
+      var library = document.createElement("script");
+      library.src = libraryUrl;
+      library.addEventListener("load", loaded);
+      pending += 1;
+      document.head.appendChild(library);
+    }
+    if (pending === 0) {
+      pending = 1;
+      loaded();
+    }
   }
 
   function options(data, width) {
