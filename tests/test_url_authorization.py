@@ -246,6 +246,7 @@ def test_the_walk_finds_the_routes_of_every_part_and_fills_them_all():
     assert {"web:outreach_reports", "web:outreach_report_decide", "web:outreach_team_create"} <= names
     assert {"web:outreach_member_add", "web:outreach_member_end", "web:outreach_assign"} <= names
     assert {"web:outreach_commune_device_revoke", "web:outreach_leader_device_revoke"} <= names
+    assert {"web:outreach_reassign", "web:outreach_leader_reassign"} <= names  # one household to another member
     assert [route.route for route in routes if route.is_regex] == []  # every route is walked, none skipped
     kinds = [routes_for(kind) for kind in ("permission", "signed_in", "public")]
     assert sum(len(found) for found in kinds) == len(routes)

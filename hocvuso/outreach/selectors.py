@@ -18,7 +18,7 @@ from hocvuso.accounts.access import assigned_households, team_scope
 from hocvuso.learning.conditions import literacy_confirmed
 from hocvuso.people.conditions import ethnic_minority, has_digital_bank_account, lives_alone, vneid_level_at_least
 from hocvuso.people.models import Household, Resident, VneidLevel
-from hocvuso.territory.models import AdministrativeUnit, lies_within
+from hocvuso.territory.models import AdministrativeUnit, Level, lies_within
 
 from .models import (
     FieldDevice,
@@ -240,3 +240,25 @@ def active_devices(teams: QuerySet[Team] | list[Team]) -> QuerySet[FieldDevice]:
         .select_related("membership__team", "membership__resident", "membership__user")
         .order_by("membership__team__name", "membership__resident__full_name", "name", "pk")
     )
+
+
+def team_villages(team: Team) -> list[AdministrativeUnit]:
+    """The villages a team works in: its own village, or every village of its commune, by code."""
+    if team.village_id is not None:
+        return list(AdministrativeUnit.objects.filter(pk=team.village_id))
+    return list(AdministrativeUnit.objects.filter(parent_id=team.commune_id, level=Level.VILLAGE).order_by("code"))
+
+
+def team_assignments(
+    team: Team, *, village: AdministrativeUnit | None = None, limit: int | None = None
+) -> QuerySet[HouseholdAssignment]:
+    """The team's open household assignments (optionally of one village), by village and household code, with the
+    household, its head and the member: what a manager re-assigns from."""
+    rows = (
+        HouseholdAssignment.objects.filter(team=team, valid_to__isnull=True)
+        .select_related("household__village", "household__head", "membership__resident")
+        .order_by("household__village__code", "household__code", "pk")
+    )
+    if village is not None:
+        rows = rows.filter(household__village=village)
+    return rows[:limit] if limit is not None else rows

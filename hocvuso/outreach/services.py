@@ -188,12 +188,15 @@ def reassign_household(
     *, team: Team, household: Household, membership: TeamMembership, on: datetime.date, actor: Any
 ) -> HouseholdAssignment:
     """Give a household to another member of the team from a day: the open assignment (if any) ends the day
-    before (or on its own first day). Allowed for the team's managers. Returns the new assignment. Raises NotFound
-    outside scope; DomainError for a member of another team or not in force that day, or a household outside the
-    team's commune."""
+    before (or on its own first day). Allowed for the team's managers. Returns the new assignment; when the household
+    is already that member's (a form sent twice), the open assignment, and nothing changes. Raises NotFound outside
+    scope; DomainError for a member of another team or not in force that day (or leaving that day), or a household
+    outside the team's commune."""
     require_team_manager(actor, team)
-    if membership.team_id != team.pk or not membership.is_in_force(on):
-        raise DomainError(_("Người này không là thành viên của tổ vào ngày đó."), field="membership")
+    if membership.team_id != team.pk or not membership.is_in_force(on) or membership.valid_to == on:
+        raise DomainError(
+            _("Người này không là thành viên của tổ vào ngày đó."), field="membership", code="not_a_member"
+        )
     if not path_within(household.village.path, team.commune.path):
         raise DomainError(_("Hộ không thuộc xã, phường của tổ."), field="household", code="household_outside")
     with transaction.atomic():
@@ -202,6 +205,8 @@ def reassign_household(
             .filter(team=team, household=household, valid_to__isnull=True)
             .first()
         )
+        if previous is not None and previous.membership_id == membership.pk:
+            return previous
         if previous is not None:
             previous.valid_to = max(on - datetime.timedelta(days=1), previous.valid_from)
             previous.save(update_fields=["valid_to", "updated_at"])

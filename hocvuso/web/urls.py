@@ -137,6 +137,8 @@ urlpatterns = [
         "to-cong-nghe-so/xa/<str:code>/to/ket-thuc-thanh-vien/", outreach_setup.end_member, name="outreach_member_end"
     ),
     path("to-cong-nghe-so/xa/<str:code>/to/giao-ho/", outreach_setup.assign, name="outreach_assign"),
+    path("to-cong-nghe-so/xa/<str:code>/to/giao-lai/", outreach_setup.commune_reassign, name="outreach_reassign"),
+    path("to-cong-nghe-so/giao-lai/", outreach_setup.leader_reassign, name="outreach_leader_reassign"),
     path(
         "to-cong-nghe-so/xa/<str:code>/thiet-bi/thu-hoi/",
         outreach_setup.commune_revoke_device,

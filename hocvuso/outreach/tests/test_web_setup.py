@@ -17,7 +17,7 @@ from hocvuso.outreach.models import (
     Team,
     TeamMembership,
 )
-from hocvuso.outreach.services import create_team, issue_device
+from hocvuso.outreach.services import add_team_member, create_team, end_team_member, issue_device
 from hocvuso.outreach.visits import record_visit
 from hocvuso.people.models import Resident
 from hocvuso.people.tests.factories import HouseholdFactory, OrganisationFactory, ResidentFactory
@@ -270,3 +270,114 @@ def test_a_member_of_another_communes_team_cannot_be_ended_through_this_commune(
     assert client.post(url, {"membership": field.alice_membership.pk}).status_code == 404
     field.alice_membership.refresh_from_db()
     assert field.alice_membership.valid_to is None
+
+
+# --- Re-assigning one household -----------------------------------------------------------------------------------
+
+
+def _alices_household(field):
+    assignment = HouseholdAssignment.objects.filter(membership=field.alice_membership, valid_to__isnull=True).first()
+    return assignment.household
+
+
+def _open_member(field, household):
+    return (
+        HouseholdAssignment.objects.filter(team=field.team, household=household, valid_to__isnull=True)
+        .values_list("membership_id", flat=True)
+        .get()
+    )
+
+
+def test_an_officer_gives_one_household_to_another_member_once(client, field, territory, commune_officer):
+    household = _alices_household(field)
+    client.force_login(commune_officer)
+    url = _url("outreach_reassign", territory)
+
+    chooser = client.get(url)
+    assert chooser.status_code == 200 and field.team.name in chooser.content.decode()
+    page = client.get(url, {"to": field.team.pk, "thon": territory.village.code})
+    assert page.status_code == 200
+    assert {row.household_id for row in page.context["rows"]} == {h.pk for h in field.households}
+    assert f'data-household="{household.pk}"' in page.content.decode()
+
+    data = {"team": field.team.pk, "household": household.pk, "membership": field.bob_membership.pk}
+    first = client.post(url, data, follow=True)
+    second = client.post(url, data, follow=True)  # the form sent twice
+
+    assert first.status_code == 200 and "nay do" in first.content.decode()
+    assert second.status_code == 200
+    assert _open_member(field, household) == field.bob_membership.pk
+    assert HouseholdAssignment.objects.filter(team=field.team, household=household).count() == 2
+    assert _audits("outreach.reassign_household") == 1
+    entry = AuditEntry.objects.get(action="outreach.reassign_household")
+    assert entry.details["from"] == field.alice_membership.pk and entry.details["to"] == field.bob_membership.pk
+
+
+def test_the_leader_reassigns_in_their_team_only(client, field, territory, commune_officer, make_user):
+    household = _alices_household(field)
+    url = reverse("web:outreach_leader_reassign")
+    data = {"team": field.team.pk, "household": household.pk, "membership": field.bob_membership.pk}
+    client.force_login(field.leader)
+    assert client.get(url, {"to": field.team.pk}).status_code == 200
+    assert client.post(url, data).status_code == 302
+    assert _open_member(field, household) == field.bob_membership.pk
+
+    # Another leader of the same commune, leading another team: the first team is not theirs.
+    other_leader = make_user(Role.TEAM_LEADER, territory.commune)
+    create_team(commune=territory.commune, name="Tổ 2", leader=other_leader, actor=commune_officer)
+    client.force_login(other_leader)
+    assert client.get(url, {"to": field.team.pk}).status_code == 404
+    back = {**data, "membership": field.alice_membership.pk}
+    assert client.post(url, back).status_code == 404
+    # A member of the team is no manager.
+    client.force_login(field.alice)
+    assert client.post(url, back).status_code == 404
+    assert _open_member(field, household) == field.bob_membership.pk
+
+
+def test_reassign_refuses_other_teams_members_ended_members_and_outsiders(
+    client, field, territory, commune_officer, make_user
+):
+    household = _alices_household(field)
+    url = _url("outreach_reassign", territory)
+    client.force_login(commune_officer)
+
+    # A member of another team of the same commune: refused by the domain, shown as a message.
+    other_leader = make_user(Role.TEAM_LEADER, territory.commune)
+    other_team = create_team(commune=territory.commune, name="Tổ 2", leader=other_leader, actor=commune_officer)
+    stranger = make_user(Role.TEAM_MEMBER, territory.commune)
+    resident = ResidentFactory(village=territory.village, user=stranger)
+    other_member = add_team_member(
+        team=other_team, user=stranger, resident=resident, valid_from=field.alice_membership.valid_from, actor=None
+    )
+    page = client.post(
+        url, {"team": field.team.pk, "household": household.pk, "membership": other_member.pk}, follow=True
+    )
+    assert "không là thành viên của tổ" in page.content.decode()
+    # An ended member cannot take a household.
+    end_team_member(membership=field.bob_membership, valid_to=field.bob_membership.valid_from, actor=None)
+    page = client.post(
+        url, {"team": field.team.pk, "household": household.pk, "membership": field.bob_membership.pk}, follow=True
+    )
+    assert "không là thành viên của tổ" in page.content.decode()
+    # Bad values and missing fields: a message, nothing changes.
+    assert client.post(url, {"team": "x"}).status_code == 302
+    assert client.post(url, {"team": field.team.pk, "household": "1 OR 1"}).status_code == 302
+    assert _open_member(field, household) == field.alice_membership.pk
+    assert _audits("outreach.reassign_household") == 0
+
+    # A household or a member of another commune, or another commune's officer: 404.
+    far_household = HouseholdFactory(village=territory.other_village)
+    data = {"team": field.team.pk, "household": far_household.pk, "membership": field.alice_membership.pk}
+    assert client.post(url, data).status_code == 404
+    assert client.get(url, {"to": field.team.pk, "thon": territory.other_village.code}).status_code == 404
+    assert client.get(url, {"to": 999999}).status_code == 404
+    _refusals(
+        client,
+        make_user,
+        territory,
+        field,
+        url,
+        {"team": field.team.pk, "household": household.pk, "membership": field.alice_membership.pk},
+    )
+    assert _audits("outreach.reassign_household") == 0

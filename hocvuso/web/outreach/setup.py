@@ -4,31 +4,44 @@ access again and audits):
 - a commune officer decides the "moved away" / "deceased" reports of visits (/to-cong-nghe-so/xa/<code>/bao-cao/);
 - a commune officer sets up teams on the commune's page: create a team, add and end a member, "Giao hộ" (assign a
   village's households, balanced);
-- a commune officer (on the commune's page) and a team leader (on "Tổ của tôi") revoke a member's phone.
+- a commune officer (on the commune's page) and a team leader (on "Tổ của tôi") revoke a member's phone;
+- a commune officer (…/xa/<code>/to/giao-lai/) and a team leader (/to-cong-nghe-so/giao-lai/) give one household of
+  a team to another of its members (outreach.services.reassign_household).
 
 Every change is a POST (CSRF) to its own route; a GET there answers 405. An object id outside the commune, or a team
 the leader does not lead, answers 404 like a missing one. A refusal of the domain is shown next to its field.
 """
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from hocvuso.accounts.access import requires
 from hocvuso.accounts.roles import Permission
 from hocvuso.core.errors import DomainError, NotFound
 from hocvuso.outreach import services
 from hocvuso.outreach.models import FieldDevice, RegistryChangeReport, SendingBody, Team, TeamMembership
-from hocvuso.outreach.selectors import candidate_members, pending_reports, teams_managed_by
-from hocvuso.people.models import Organisation
+from hocvuso.outreach.selectors import (
+    candidate_members,
+    pending_reports,
+    team_assignments,
+    team_villages,
+    teams_managed_by,
+)
+from hocvuso.people.models import Household, Organisation
 from hocvuso.territory.models import AdministrativeUnit, Level, lies_within
+
+# How many households the re-assignment page lists at once (a village narrows it).
+REASSIGN_LIMIT = 500
 
 
 def commune_of(unit: AdministrativeUnit) -> AdministrativeUnit:
@@ -337,3 +350,104 @@ def leader_revoke_device(request: HttpRequest) -> HttpResponse:
     led = teams_managed_by(request.user).filter(leader_id=request.user.pk)
     _revoke(request, FieldDevice.objects.filter(pk=device_id, membership__team__in=led).first())
     return redirect("web:outreach_my_teams")
+
+
+# --- Re-assigning one household -------------------------------------------------------------------------------------
+
+
+def _reassign_page(request: HttpRequest, teams: list[Team], base: str) -> HttpResponse:
+    """The re-assignment page of one of `teams` (?to=<id>; without it, the teams to choose from), its households by
+    village (?thon=<code> keeps one village) each with its member and a form to give it to another member."""
+    day = timezone.localdate()
+    team_id = _choice(request.GET.get("to"))
+    context: dict[str, Any] = {"teams": teams, "team": None, "base": base}
+    if team_id is not None:
+        team = next((t for t in teams if t.pk == team_id), None)
+        if team is None:
+            raise NotFound()
+        villages = team_villages(team)
+        code = request.GET.get("thon", "")
+        chosen = next((v for v in villages if v.code == code), None) if code else None
+        if code and chosen is None:
+            raise NotFound()
+        members = list(
+            TeamMembership.objects.in_force(day)
+            .filter(team=team)
+            .exclude(valid_to=day)
+            .select_related("resident")
+            .order_by("resident__full_name", "pk")
+        )
+        context.update(
+            team=team,
+            villages=villages,
+            chosen=chosen,
+            members=members,
+            rows=list(team_assignments(team, village=chosen, limit=REASSIGN_LIMIT + 1)),
+            limit=REASSIGN_LIMIT,
+        )
+    return render(request, "web/outreach/reassign.html", context)
+
+
+def _reassign(request: HttpRequest, teams: list[Team], base: str) -> HttpResponse:
+    """Give the household (household=<id>) of a team (team=<id>) to another of its members (membership=<id>) from
+    today. An id outside `teams`, or a household outside the team's commune, answers 404."""
+    team_id, household_id, membership_id = (
+        _choice(request.POST.get(name)) for name in ("team", "household", "membership")
+    )
+    if team_id is None:
+        messages.error(request, _("Hãy chọn một tổ."))
+        return redirect(base)
+    team = next((t for t in teams if t.pk == team_id), None)
+    if team is None:
+        raise NotFound()
+    query: dict[str, Any] = {"to": team.pk}
+    village_code = request.POST.get("thon", "")
+    if any(village.code == village_code for village in team_villages(team)):
+        query["thon"] = village_code
+    back = f"{base}?{urlencode(query)}"
+    if household_id is None or membership_id is None:
+        messages.error(request, _("Hãy chọn một hộ và người nhận."))
+        return redirect(back)
+    household = Household.objects.filter(lies_within(team.commune, through="village"), pk=household_id).first()
+    membership = (
+        TeamMembership.objects.filter(pk=membership_id, team__commune=team.commune).select_related("resident").first()
+    )
+    if household is None or membership is None:
+        raise NotFound()
+    try:
+        services.reassign_household(
+            team=team, household=household, membership=membership, on=timezone.localdate(), actor=request.user
+        )
+    except NotFound:
+        raise
+    except DomainError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(request, _("Hộ %(code)s nay do %(name)s phụ trách.") % {
+            "code": household.code, "name": membership.resident.full_name})  # fmt: skip
+    return redirect(back)
+
+
+@requires(Permission.MANAGE_PEOPLE, unit_kwarg="code")
+@require_http_methods(["GET", "POST"])
+def commune_reassign(request: HttpRequest, unit: AdministrativeUnit) -> HttpResponse:
+    """A commune officer gives one household of a team of the commune to another member (GET: the page; POST: the
+    change)."""
+    commune = commune_of(unit)
+    base = reverse("web:outreach_reassign", kwargs={"code": commune.code})
+    if request.method == "POST":
+        return _reassign(request, _teams(commune), base)
+    return _reassign_page(request, _teams(commune), base)
+
+
+@requires(Permission.MANAGE_TEAM)
+@require_http_methods(["GET", "POST"])
+def leader_reassign(request: HttpRequest) -> HttpResponse:
+    """A team leader gives one household of a team they lead to another member (GET: the page; POST: the change)."""
+    teams = list(
+        teams_managed_by(request.user).filter(leader_id=request.user.pk).select_related("commune").order_by("name")
+    )
+    base = reverse("web:outreach_leader_reassign")
+    if request.method == "POST":
+        return _reassign(request, teams, base)
+    return _reassign_page(request, teams, base)
