@@ -79,7 +79,7 @@ _TEAM_VILLAGE = (
 SOURCES: tuple[Source, ...] = (
     Source(
         Resident,
-        ("village_id", "household_id", "birth_date"),
+        ("village_id", "household_id", "birth_date", "died_on"),
         (
             Mark(DirtyKind.VILLAGE, "{row}.village_id"),
             Mark(DirtyKind.VILLAGE, "h.village_id", (Join(Household, "h", "h.id = {row}.household_id"),)),

@@ -2,10 +2,11 @@
 
 An `Indicator` row names one population and one numerator and gives their parameters (data); the formulas
 are here (code). A population is a queryset of the people (or households) an indicator counts on a day,
-built from the registry's own QuerySet methods (`aged_at_least`, `members_on`), each row with the village it
-is counted in; a numerator is the condition, over learning, identity or certification records, that a
-member of the population meets. services.py compiles both to SQL and runs one INSERT … SELECT … GROUP BY
-per indicator and level, so a rebuild never loops over people in Python.
+built from the registry's own QuerySet methods (`alive_on`, `aged_at_least`, `members_on`), each row with the
+village it is counted in — a person recorded as dead is counted nowhere from the day of death; a numerator is the
+condition, over learning, identity or certification records, that a member of the population meets. services.py
+compiles both to SQL and runs one INSERT … SELECT … GROUP BY per indicator and level, so a rebuild never loops over
+people in Python.
 
 Adding an indicator whose source exists needs no code: choose the keys and parameters. Adding a source
 (weekly classes…) adds a population or numerator here; until then an activity indicator names a key that is not
@@ -23,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.db.models import Count, Exists, F, OuterRef, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -85,11 +86,11 @@ def _groups(parameters: Parameters) -> list[str]:
 
 
 def _residents_aged(parameters: Parameters, day: date) -> QuerySet[Any]:
-    return Resident.objects.in_age_group(str(parameters["age"]), day)
+    return Resident.objects.alive_on(day).in_age_group(str(parameters["age"]), day)
 
 
 def _members(parameters: Parameters, day: date) -> QuerySet[Any]:
-    return Resident.objects.members_on(str(parameters["membership_kind"]), day)
+    return Resident.objects.alive_on(day).members_on(str(parameters["membership_kind"]), day)
 
 
 def _households(parameters: Parameters, day: date) -> QuerySet[Any]:
@@ -330,7 +331,8 @@ def organisation_counts(
     included, as `ResidentQuerySet.members_on`) and how many of them meet the numerator."""
     spec = POPULATIONS[population]
     assert spec.membership_kind is not None
-    memberships = Membership.objects.filter(kind=str(parameters[spec.membership_kind])).in_force(day)
+    alive = Q(resident__died_on__isnull=True) | Q(resident__died_on__gt=day)
+    memberships = Membership.objects.filter(alive, kind=str(parameters[spec.membership_kind])).in_force(day)
     if organisations is not None:
         memberships = memberships.filter(organisation_id__in=organisations)
     condition = NUMERATORS[numerator].condition(parameters, OuterRef("resident_id"), day)

@@ -20,7 +20,7 @@ from hocvuso.accounts.roles import Permission
 from hocvuso.core.errors import DomainError
 from hocvuso.core.services import record_audit
 from hocvuso.people.models import Household, Organisation, Resident
-from hocvuso.people.services import correct_resident
+from hocvuso.people.services import correct_resident, record_death
 from hocvuso.territory.models import AdministrativeUnit, Level, path_within
 
 from .models import (
@@ -272,7 +272,8 @@ def revoke_device(*, device: FieldDevice, actor: Any) -> FieldDevice:
 def decide_registry_report(*, report: RegistryChangeReport, confirm: bool, actor: Any) -> RegistryChangeReport:
     """A commune officer confirms or rejects a visit's report that a person moved away or died. A confirmed "moved
     away" takes the person out of their household in the registry (people.services.correct_resident); a confirmed
-    death is recorded on the report only (the registry has no field for it yet).
+    death records the death in the registry (people.services.record_death) on the day of the visit that found it —
+    the day the person is known to have died by — so they are counted nowhere from that day.
 
     Allowed for those who manage people where the resident lives. Returns the report. Raises NotFound outside
     scope, DomainError for a report already decided."""
@@ -280,7 +281,7 @@ def decide_registry_report(*, report: RegistryChangeReport, confirm: bool, actor
     if actor is not None:
         require(actor, Permission.MANAGE_PEOPLE, resident)
     with transaction.atomic():
-        report = RegistryChangeReport.objects.select_for_update().get(pk=report.pk)
+        report = RegistryChangeReport.objects.select_for_update().select_related("visit").get(pk=report.pk)
         if report.status != ReportStatus.PENDING:
             raise DomainError(_("Báo cáo này đã được xử lý."), field="status", code="already_decided")
         report.status = ReportStatus.CONFIRMED if confirm else ReportStatus.REJECTED
@@ -289,6 +290,9 @@ def decide_registry_report(*, report: RegistryChangeReport, confirm: bool, actor
         report.save(update_fields=["status", "decided_by", "decided_at", "updated_at"])
         if confirm and report.kind == ReportKind.MOVED_AWAY and resident.household_id is not None:
             correct_resident(resident=resident, changes={"household": None}, actor=actor)
+        if confirm and report.kind == ReportKind.DECEASED and resident.died_on is None:
+            died_on = timezone.localdate(report.visit.visited_at)
+            record_death(resident=resident, died_on=died_on, actor=actor, reference=f"visit:{report.visit_id}")
         record_audit(
             actor=actor,
             action="outreach.decide_registry_report",

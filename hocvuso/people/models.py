@@ -129,6 +129,11 @@ class ResidentQuerySet(models.QuerySet["Resident"]):
         today of the organisations the user may act on (see hocvuso.accounts.access)."""
         return self.filter(scope(user, permission, self.model))
 
+    def alive_on(self, day: date) -> Self:
+        """Residents not recorded as dead on the day: no date of death, or one after the day (the day itself
+        counts the person as dead)."""
+        return self.filter(Q(died_on__isnull=True) | Q(died_on__gt=day))
+
     def born_on_or_before(self, day: date) -> Self:
         return self.filter(birth_date__lte=day)
 
@@ -226,6 +231,9 @@ class Resident(TimeStampedModel):
         on_delete=models.SET_NULL,
         related_name="resident",
     )
+    # Set only through people.services.record_death (a commune officer confirms a report of a death): from the day
+    # after it the person is counted nowhere (`ResidentQuerySet.alive_on`) and belongs to no household.
+    died_on = models.DateField(_("ngày mất"), null=True, blank=True, editable=False)
 
     objects = ResidentQuerySet.as_manager()
 

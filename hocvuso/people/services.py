@@ -327,6 +327,45 @@ def correct_resident(*, resident: Resident, changes: Mapping[str, Any], actor: A
     return resident
 
 
+def record_death(*, resident: Resident, died_on: datetime.date, actor: Any, reference: str = "") -> Resident:
+    """Record that a resident died on (or by) a day — a commune officer confirmed a report of it (a home visit's,
+    `reference` naming it). The resident leaves their household (which loses its head if they were it) and, from
+    that day, is counted in no population (`ResidentQuerySet.alive_on`): no indicator's denominator, no worklist, no
+    "not yet reached" list. The record itself stays, with its history. Audited "people.record_death" with the day,
+    the household left and the reference. Returns the resident. Raises NotFound outside the actor's scope,
+    DomainError for a day in the future or before the birth date, or a death already recorded."""
+    _require_resident(actor, resident, Permission.MANAGE_PEOPLE)
+    if died_on > timezone.localdate():
+        raise DomainError(_("Ngày mất không thể sau hôm nay."), field="died_on", code="died_on_future")
+    with transaction.atomic():
+        resident = Resident.objects.select_for_update().get(pk=resident.pk)
+        if resident.died_on is not None:
+            raise DomainError(_("Người này đã được ghi nhận là đã mất."), field="died_on", code="already_dead")
+        if died_on < resident.birth_date:
+            raise DomainError(_("Ngày mất trước ngày sinh."), field="died_on", code="died_on_before_birth")
+        household = resident.household
+        resident.died_on = died_on
+        resident.household = None
+        resident.save(update_fields=["died_on", "household", "updated_at"])
+        head_cleared = False
+        if household is not None and household.head_id == resident.pk:
+            household.head = None
+            household.save(update_fields=["head", "updated_at"])
+            head_cleared = True
+        record_audit(
+            actor=actor,
+            action="people.record_death",
+            target=resident,
+            details={
+                "died_on": died_on.isoformat(),
+                "household": household.code if household is not None else "",
+                "head_cleared": head_cleared,
+                "reference": reference,
+            },
+        )
+    return resident
+
+
 def reveal_national_id(*, resident: Resident, actor: Any) -> str:
     """The resident's full national ID, for staff who may manage the resident (or the resident themselves).
 

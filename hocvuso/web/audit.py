@@ -44,6 +44,7 @@ ACTION_LABELS: dict[str, str | Promise] = {
     # the registry
     "people.register_resident": _("Ghi vào sổ dân cư"),
     "people.correct_resident": _("Sửa thông tin người dân"),
+    "people.record_death": _("Ghi nhận người dân đã mất"),
     "people.register_household": _("Ghi hộ gia đình"),
     "people.register_organisation": _("Ghi cơ quan, tổ chức"),
     "people.add_membership": _("Thêm thành viên cơ quan, trường, doanh nghiệp"),
