@@ -157,6 +157,11 @@ def team_activity(team: Team, *, day: datetime.date | None = None, weeks: int = 
 # --- Coverage per village ------------------------------------------------------------------------------------
 
 
+# The coverage tiles' colours: households visited at least once, of those assigned (%).
+COVERAGE_GOOD = 80
+COVERAGE_FAIR = 40
+
+
 @dataclass(frozen=True)
 class VillageCoverage:
     """A village's households: in all, assigned to a team member, visited at least once, visited in the last N
@@ -177,6 +182,15 @@ class VillageCoverage:
     @property
     def unassigned(self) -> int:
         return self.households - self.assigned
+
+    @property
+    def band(self) -> str:
+        """The village's colour on the coverage tiles: "green" when at least COVERAGE_GOOD % of its assigned
+        households were visited, "amber" from COVERAGE_FAIR %, else "red"; "grey" when none is assigned."""
+        percent = self.visited_percent
+        if percent is None:
+            return "grey"
+        return "green" if percent >= COVERAGE_GOOD else "amber" if percent >= COVERAGE_FAIR else "red"
 
 
 def coverage_by_village(

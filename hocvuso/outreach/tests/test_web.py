@@ -64,6 +64,29 @@ def test_the_commune_page_shows_coverage_per_village_the_week_and_each_member(
     assert "Tổng kết tuần" in page.content.decode()
 
 
+def test_the_commune_page_shows_coverage_per_village_as_tiles_in_colour_and_in_words(
+    client, field, territory, commune_officer
+):
+    from hocvuso.outreach.activity import VillageCoverage
+
+    client.force_login(commune_officer)
+    page = client.get(_url("outreach_commune", territory)).content.decode()
+    assert 'data-coverage="24631.001" data-band="red"' in page and "0/4 hộ đã đến · Ít hộ được đến" in page
+    assert 'data-coverage="24631.002" data-band="grey"' in page and "Chưa phân công hộ" in page
+    assert "/static/web/monitoring.css" in page or "monitoring." in page  # the tiles' styles, served locally
+    assert "http://" not in page.split("<main", 1)[-1] and "https://" not in page.split("<main", 1)[-1]
+    for household in field.households[:3]:
+        member = HouseholdAssignment.objects.get(household=household).membership
+        _visit(member.user, household)
+    page = client.get(_url("outreach_commune", territory)).content.decode()
+    assert 'data-coverage="24631.001" data-band="amber"' in page and "3/4 hộ đã đến · Đã đến một phần" in page
+    assert f"?thon={territory.village.code}&amp;ngay=" in page  # a tile opens the village's households not visited
+    assert VillageCoverage("x", "x", 10, 10, 8, 0).band == "green"
+    assert VillageCoverage("x", "x", 10, 10, 7, 0).band == "amber"
+    assert VillageCoverage("x", "x", 10, 10, 3, 0).band == "red"
+    assert VillageCoverage("x", "x", 10, 0, 0, 0).band == "grey"
+
+
 def test_an_officer_of_another_commune_and_a_team_member_are_refused(client, field, territory, make_user):
     client.force_login(make_user(Role.COMMUNE_OFFICER, territory.other_commune))
     assert client.get(_url("outreach_commune", territory)).status_code == 404

@@ -140,6 +140,8 @@ def commune_context(request: HttpRequest, commune: AdministrativeUnit, **bound: 
         "unit": commune,
         "days": days,
         "coverage": activity.coverage_by_village(activity.commune_households(commune), day=day, days=days),
+        "good": activity.COVERAGE_GOOD,
+        "fair": activity.COVERAGE_FAIR,
         "summary": activity.weekly_summary(commune, start=start),
         "previous_week": previous,
         "next_week": following if following <= day else None,
