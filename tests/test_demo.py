@@ -44,6 +44,17 @@ def test_each_demo_account_sees_only_its_scope(client):
     assert Team.objects.count() == 4 and Visit.objects.count() > 400
     visits = IndicatorFact.objects.get(unit__code="68", day=timezone.localdate(), indicator__code="households-visited")
     assert 0 < visits.numerator < visits.denominator
+    # the visits dated in the replayed past weeks are in those weeks' facts: the trends of visits are not flat at 0
+    dashboard = unit_dashboard(
+        user=User.objects.get(username="admin.tinh"), unit=AdministrativeUnit.objects.get(code="68")
+    )
+    for code in ("household-visits", "households-visited", "active-digital-teams"):
+        figure = dashboard.unit.figure(code)
+        assert figure is not None, code
+        past = [point.value for point in figure.trend[:-1]]
+        assert len(past) == TREND_WEEKS - 1 and all(value for value in past), (code, past)
+    reached = [point.value for point in dashboard.unit.figure("households-visited").trend]
+    assert reached == sorted(reached) and reached[0] < reached[-1]  # households reached only grow
     # the instructor's class: accounts they made for residents of the demo commune, enrolled, some part-way through
     instructor = User.objects.get(username="giangvien")
     made = AuditEntry.objects.get(action="accounts.make_class_accounts", actor=instructor)

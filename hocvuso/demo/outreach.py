@@ -5,8 +5,9 @@ at once as a phone's batch), deterministic by the seed.
 
 The demo commune has two teams: a village team with the demo volunteer (`tinhnguyenvien`, whose role covers that
 village) and a commune team led by the demo leader (`totruong`); a few other communes have one team each, led by
-an account of their own (no password: nobody signs in with it). Idempotent: nothing is made when the demo
-commune has teams already.
+an account of their own (no password: nobody signs in with it). The teams count from the day they started work
+(their `created_at` is set to it); the demo loads them before it replays its past weeks (`hocvuso.demo.history`), so
+each week's facts count the visits dated before it. Idempotent: nothing is made when the demo commune has teams already.
 """
 
 import datetime
@@ -250,6 +251,9 @@ def load_demo_outreach(
                 organisations=organisations,
             )
         )
+    # The teams worked from `since`: the replayed past weeks (demo/history.py) count them from then.
+    started = timezone.make_aware(datetime.datetime.combine(since, datetime.time(8, 0)))
+    Team.objects.filter(pk__in=[team.pk for team, _m in teams]).update(created_at=started)
     visits = sum(_visits(memberships, since, rng) for _team_made, memberships in teams)
     return DemoOutreach(
         teams=len(teams),

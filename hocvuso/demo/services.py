@@ -70,10 +70,11 @@ def _demo_authenticator(user: User) -> TOTPDevice:
 def load_demo(*, seed: int = 68) -> list[DemoAccount]:
     """Load the national units, villages for the demo province, the starter curricula, a synthetic population
     (once), the province's departments with their staff rosters and one account per role; the learner account is
-    linked to a resident of the demo village and named after them; the instructor's class (`load_demo_class`); the
-    movement's past weeks, each with its facts (`simulate_history`, once); the plan's tasks and quarterly reports
-    (`load_demo_reports`); literacy certificates, a few revoked, and VNeID confirmations (`load_demo_credentials`);
-    community digital teams with months of home visits (`load_demo_outreach`); today's facts. Returns the demo
+    linked to a resident of the demo village and named after them; the instructor's class (`load_demo_class`);
+    community digital teams with months of home visits (`load_demo_outreach`); the movement's past weeks, each with
+    its facts — the visits dated before it included (`simulate_history`, once); the plan's tasks and quarterly
+    reports (`load_demo_reports`); literacy certificates, a few revoked, and VNeID confirmations
+    (`load_demo_credentials`); today's facts. Returns the demo
     accounts with their scope and, for staff, their authenticator's random key (hex).
 
     Raises ImproperlyConfigured unless the settings allow demo data (`ALLOW_DEMO_DATA`: on for `make run` and the
@@ -128,18 +129,20 @@ def _load_demo(seed: int) -> list[DemoAccount]:
         scope = unit.name if unit else organisation.name if organisation else "—"
         accounts.append(DemoAccount(username, full_name, role, scope, key))
     load_demo_class(instructor=User.objects.get(username="giangvien"), commune=commune)
-    if not LiteracyStatus.objects.exclude(user__username="nguoihoc").exists():  # once: the past cannot be redone
-        simulate_history(province=province, seed=seed)
-    load_demo_reports(province=province, reviewer=User.objects.get(username="admin.tinh"))
-    load_demo_credentials(
-        commune=commune, admin=User.objects.get(username="admin.tinh"), learner=User.objects.get(username="nguoihoc")
-    )
-    load_demo_outreach(  # community digital teams, their households and months of home visits (demo/outreach.py)
+    # Community digital teams and months of home visits (demo/outreach.py), before the past weeks are replayed: each
+    # replayed week's facts count the visits dated before it, so the visit trends have past points.
+    load_demo_outreach(
         commune=commune,
         leader=User.objects.get(username="totruong"),
         volunteer=User.objects.get(username="tinhnguyenvien"),
         organisations=organisations,
         seed=seed,
+    )
+    if not LiteracyStatus.objects.exclude(user__username="nguoihoc").exists():  # once: the past cannot be redone
+        simulate_history(province=province, seed=seed)
+    load_demo_reports(province=province, reviewer=User.objects.get(username="admin.tinh"))
+    load_demo_credentials(
+        commune=commune, admin=User.objects.get(username="admin.tinh"), learner=User.objects.get(username="nguoihoc")
     )
     rebuild_facts(actor=None)  # the dashboards' figures of today, so the first page view need not compute them
     return accounts
