@@ -24,12 +24,14 @@ from hocvuso.accounts.roles import Permission
 from hocvuso.core.errors import DomainError, NotFound
 from hocvuso.learning.models import Course, SelfAssessmentResult, TargetGroup, TranslationLanguage
 from hocvuso.learning.selectors import (
+    LessonPage,
     OutlineModule,
     course_catalogue,
     learner_dashboard,
     lesson_page,
 )
 from hocvuso.learning.services import complete_lesson, enrol, recommend_from_self_assessment
+from hocvuso.web.fragments import fragment
 from hocvuso.web.links import fixed_url
 
 from . import selectors
@@ -99,30 +101,87 @@ def course_detail(request: HttpRequest, course_slug: str) -> HttpResponse:
 @public
 def lesson_detail(request: HttpRequest, course_slug: str, lesson_slug: str) -> HttpResponse:
     """A lesson: its text (unless still locked for this learner), audio, video, downloads, quiz, the button to
-    complete it and the course outline. ``?ngon-ngu=`` shows a translation when there is one."""
+    complete it and the course outline. ``?ngon-ngu=`` shows a translation when there is one.
+
+    The lesson itself and the pager with the outline are the same for every learner at the same point of the
+    same lesson: they are rendered once per process and kept (``web/fragments.py``), each under a key naming
+    everything it shows; only the frame and the buttons (the user, CSRF tokens) are rendered per request."""
     language = request.GET.get(LANGUAGE_PARAMETER, "")[:10]
     page = lesson_page(user=request.user, course_slug=course_slug, lesson_slug=lesson_slug, language=language)
-    names = dict(TranslationLanguage.choices)
-    languages = [(code, names.get(code, code)) for code in page.languages]
-    next_open = next(
-        (lesson.slug for module in page.outline for lesson in module.lessons if lesson.state == "open"), None
+    # a locked lesson's notice links to the lesson to do first
+    next_open = (
+        next((lesson.slug for module in page.outline for lesson in module.lessons if lesson.state == "open"), None)
+        if page.is_locked
+        else None
     )
     course_url = reverse("web:course", kwargs={"course_slug": page.course.slug})
+    # a lesson's address is its course's followed by its slug (see outline_rows)
+    links = {"courses": fixed_url("web:courses"), "course": course_url}
+    # An instructor may record the narration (no query for a learner: their roles ride in the session).
+    can_record = request.user.is_authenticated and has_permission(request.user, Permission.RUN_CLASS)
+    # The content's build names the course's content, its address included (a new build whenever the course
+    # changes): with the language, it names the lesson's text and media, the pager and the outline's lessons.
+    build = page.lesson.build
+    article_key = (build, page.lesson.pk, page.language, page.is_locked, page.is_completed, can_record, next_open)
+    states = tuple(lesson.state for module in page.outline for lesson in module.lessons)
+    outline_key = (build, page.lesson.pk, states, page.completed_count, page.required_count)
     context: dict[str, Any] = {
         "page": page,
-        # a lesson's address is its course's followed by its slug (see outline_rows)
-        "links": {"courses": fixed_url("web:courses"), "course": course_url},
-        "outline": outline_rows(page.outline, course_slug, course_url),
-        # Sanitised with nh3 when the lesson was imported or saved; its own "# Title" line is the page's h1.
-        "body": mark_safe(LEADING_TITLE.sub("", page.body_html, count=1)),  # noqa: S308
-        "languages": languages,
-        "course_language": page.course.language,
-        "next_open": next_open,
+        "links": links,
         "signed_in": request.user.is_authenticated,
-        # An instructor may record the narration (no query for a learner: their roles ride in the session).
-        "can_record": request.user.is_authenticated and has_permission(request.user, Permission.RUN_CLASS),
+        "article": fragment(
+            "web/learning/_lesson_article.html",
+            article_key,
+            lambda: _article_context(page, links=links, next_open=next_open, can_record=can_record),
+        ),
+        "outline_section": fragment(
+            "web/learning/_lesson_outline.html", outline_key, lambda: _outline_context(page, links=links)
+        ),
     }
     return render(request, "web/learning/lesson.html", context)
+
+
+def _article_context(
+    page: LessonPage, *, links: dict[str, str], next_open: str | None, can_record: bool
+) -> dict[str, Any]:
+    """What the lesson's fragment shows: only what its key in `lesson_detail` names (the learner's progress
+    as done or locked, never who they are)."""
+    names = dict(TranslationLanguage.choices)
+    return {
+        "shown": {
+            "course": page.course,
+            "lesson": page.lesson,
+            "language": page.language,
+            "title": page.title,
+            "summary": page.summary,
+            "audio_url": page.audio_url,
+            "video_url": page.video_url,
+            "downloads": page.downloads,
+            "is_completed": page.is_completed,
+            "is_locked": page.is_locked,
+        },
+        "links": links,
+        # Sanitised with nh3 when the lesson was imported or saved; its own "# Title" line is the page's h1.
+        "body": mark_safe(LEADING_TITLE.sub("", page.body_html, count=1)),  # noqa: S308
+        "languages": [(code, names.get(code, code)) for code in page.languages],
+        "course_language": page.course.language,
+        "next_open": next_open,
+        "can_record": can_record,
+    }
+
+
+def _outline_context(page: LessonPage, *, links: dict[str, str]) -> dict[str, Any]:
+    """What the pager-and-outline fragment shows: only what its key in `lesson_detail` names."""
+    return {
+        "shown": {
+            "previous_slug": page.previous_slug,
+            "next_slug": page.next_slug,
+            "completed_count": page.completed_count,
+            "required_count": page.required_count,
+        },
+        "links": links,
+        "outline": outline_rows(page.outline, page.course.slug, links["course"]),
+    }
 
 
 def _course_url(course: Course) -> str:

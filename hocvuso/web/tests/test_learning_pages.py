@@ -27,6 +27,7 @@ from hocvuso.learning.services import (
     load_frameworks,
     load_self_assessment,
 )
+from hocvuso.web.tests.conftest import sign_in_staff
 
 CURRICULA = Path(settings.BASE_DIR) / "curricula"
 PAGE_WEIGHT_LIMIT = 200 * 1024
@@ -299,6 +300,120 @@ def test_lesson_page_reads_one_query_for_an_anonymous_reader(client, course, les
 
     assert response.status_code == 200
     assert lesson_text(lessons[0]) in response.content.decode()
+
+
+# --- the parts kept once rendered (web/fragments.py): never one learner's page for another ---------------
+
+
+def outline_of(body: str) -> str:
+    return body.split('id="outline-title"', 1)[1]
+
+
+def test_two_learners_on_the_same_lesson_each_see_their_own_progress_name_and_buttons(
+    client, learner, make_user, course, lessons
+):
+    other = make_user(Role.LEARNER, full_name="Nguyễn Văn Bốn")
+    enrol(user=learner, course=course)
+    enrol(user=other, course=course)
+    for lesson in lessons[:3]:
+        complete_lesson(user=learner, lesson=lesson)
+    second = Client()
+    second.force_login(other)
+    client.force_login(learner)
+
+    # the same lesson, one after the other, in the same process (whatever one rendered is kept)
+    mine = client.get(lesson_url(course, lessons[1])).content.decode()
+    theirs = second.get(lesson_url(course, lessons[1])).content.decode()
+    mine_again = client.get(lesson_url(course, lessons[1])).content.decode()
+
+    assert "Các bài của khóa học (3/8 đã học)" in mine and "Các bài của khóa học (0/8 đã học)" in theirs
+    assert outline_of(mine).count("badge-pass") == 3 and outline_of(theirs).count("badge-pass") == 0
+    assert outline_of(mine).count("Chưa mở") == 4 and outline_of(theirs).count("Chưa mở") == 7
+    # done for the first learner, locked (text hidden, no button) for the second
+    assert lesson_text(lessons[1]) in mine and 'href="/khoa-hoc/cong-dan-so/' in mine
+    assert lesson_text(lessons[1]) not in theirs and "Bài này chưa mở" in theirs
+    assert 'name="lesson"' not in theirs
+    assert "H&#x27;Hen Niê" in mine and "H&#x27;Hen Niê" not in theirs
+    assert "Nguyễn Văn Bốn" in theirs and "Nguyễn Văn Bốn" not in mine
+    assert mine_again.count("badge-pass") == mine.count("badge-pass")
+
+
+def test_every_learner_gets_their_own_csrf_tokens_on_a_kept_lesson(client, learner, make_user, course, lessons):
+    other = make_user(Role.LEARNER)
+    enrol(user=learner, course=course)
+    enrol(user=other, course=course)
+    second = Client(enforce_csrf_checks=True)
+    second.force_login(other)
+    client.force_login(learner)
+    client.get(lesson_url(course, lessons[0]))
+
+    page = second.get(lesson_url(course, lessons[0]))
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.content.decode()).group(1)
+    completed = second.post("/hoc/hoan-thanh/", {"lesson": lessons[0].pk, "csrfmiddlewaretoken": token})
+
+    assert completed.status_code == 302
+    assert LessonCompletion.objects.filter(user=other, lesson=lessons[0]).exists()
+    assert not LessonCompletion.objects.filter(user=learner).exists()
+
+
+def test_a_change_of_the_lesson_shows_at_once_on_a_kept_lesson_page(learner_client, learner, course, lessons):
+    enrol(user=learner, course=course)
+    before = learner_client.get(lesson_url(course, lessons[0])).content.decode()
+
+    lesson = Lesson.objects.get(pk=lessons[0].pk)
+    lesson.body_html = "<h1>Bài một</h1><p>Nội dung mới của bài.</p>"
+    lesson.title = "Tên mới của bài"
+    lesson.save(update_fields=["body_html", "title"])
+    after = learner_client.get(lesson_url(course, lessons[0])).content.decode()
+
+    assert lesson_text(lessons[0]) in before and "Nội dung mới của bài." not in before
+    assert "<p>Nội dung mới của bài.</p>" in after and lesson_text(lessons[0]) not in after
+    assert "<h1>Tên mới của bài</h1>" in after
+    assert 'aria-current="page">Tên mới của bài</a>' in outline_of(after)
+
+
+def test_a_kept_lesson_page_follows_the_interface_language_and_the_lessons_translation(
+    learner_client, learner, course, lessons
+):
+    enrol(user=learner, course=course)
+    LessonTranslation.objects.create(
+        lesson=lessons[0], language="en", title="Digital identity", body_html="<p>In English.</p>", audio_url=""
+    )
+    url = lesson_url(course, lessons[0])
+
+    vietnamese = learner_client.get(url).content.decode()
+    learner_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english_interface = learner_client.get(url).content.decode()
+    english_both = learner_client.get(url + "?ngon-ngu=en").content.decode()
+    learner_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "vi"
+    vietnamese_again = learner_client.get(url).content.decode()
+    translated_lesson = learner_client.get(url + "?ngon-ngu=en").content.decode()
+
+    assert "Các bài của khóa học (0/8 đã học)" in vietnamese and "Chưa mở" in outline_of(vietnamese)
+    assert "The course's lessons (0/8 done)" in english_interface
+    assert "Not open yet" in outline_of(english_interface) and "Chưa mở" not in outline_of(english_interface)
+    assert lesson_text(lessons[0]) in english_interface and "In English." not in english_interface
+    assert "<p>In English.</p>" in english_both and lesson_text(lessons[0]) not in english_both
+    assert "Các bài của khóa học (0/8 đã học)" in vietnamese_again and "Not open yet" not in vietnamese_again
+    assert "<p>In English.</p>" in translated_lesson and "Các bài của khóa học (0/8 đã học)" in translated_lesson
+    assert '<article class="lesson" lang="en">' in translated_lesson
+
+
+def test_only_an_instructor_is_offered_to_record_the_narration_of_a_kept_lesson(
+    client, learner, territory, make_user, course, lessons
+):
+    instructor = make_user(Role.INSTRUCTOR, territory.commune)
+    record = "Thu âm bản nghe cho bài này"
+    staff = Client()
+    sign_in_staff(staff, instructor)
+    client.force_login(learner)
+
+    learners_before = client.get(lesson_url(course, lessons[0])).content.decode()
+    instructors = staff.get(lesson_url(course, lessons[0])).content.decode()
+    learners_after = client.get(lesson_url(course, lessons[0])).content.decode()
+
+    assert record in instructors
+    assert record not in learners_before and record not in learners_after
 
 
 class _Assets(HTMLParser):
