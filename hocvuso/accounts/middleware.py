@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any, cast
 
 from django.conf import settings
-from django.contrib.auth import get_user, logout
+from django.contrib.auth import BACKEND_SESSION_KEY, get_user, logout
 from django.contrib.auth.middleware import AuthenticationMiddleware as DjangoAuthenticationMiddleware
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
@@ -21,6 +21,7 @@ from django.urls import reverse
 from django_otp.middleware import OTPMiddleware
 
 from .access import assume_assignments_from_session, signs_in_with_second_factor
+from .backends import LEGACY_BACKEND
 from .models import User
 from .sessions import (
     IS_STAFF_SESSION,
@@ -50,6 +51,11 @@ class AuthenticationMiddleware(DjangoAuthenticationMiddleware):
 
     def process_request(self, request: HttpRequest) -> None:
         super().process_request(request)
+        session = getattr(request, "session", None)
+        if session is not None and session.get(BACKEND_SESSION_KEY) == LEGACY_BACKEND:
+            # signed in before the product's backend (the same checks, a faster read of the user): renamed, so
+            # nobody is signed out by the change
+            session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
         request.user = get_user(request)
 
 

@@ -11,13 +11,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
+from functools import lru_cache
 from typing import Any
 
-from django.db import transaction
+from django.db import connections, router, transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from hocvuso.core.errors import DomainError, NotFound
+from hocvuso.core.rows import Columns, instance, select_list
 from hocvuso.core.services import record_audit
 
 from ..models import (
@@ -37,15 +39,10 @@ from .supervision import verify_supervision
 
 _random = random.SystemRandom()
 MAX_IDEMPOTENCY_KEY = 64
+
+
 # What saving an answer reads: the whole answer row, what the refusals look at in the attempt, what checking
 # the answer needs of the question (the rest of the attempt and question loads only if something asks).
-ANSWER_FIELDS = (
-    *(field.name for field in AttemptAnswer._meta.concrete_fields),
-    "attempt__user_id", "attempt__state", "attempt__deadline", "attempt__submitted_at",
-    "question__type", "question__data",
-)  # fmt: skip
-
-
 @dataclass(frozen=True)
 class AttemptResult:
     """The outcome of a submission, the same however often it is asked for."""
@@ -264,18 +261,7 @@ def save_answer(*, user: Any, attempt_id: Any, question_id: Any, answer: Any) ->
     except (TypeError, ValueError):
         question_pk = None
     with transaction.atomic():
-        row = None
-        if question_pk is not None:
-            row = next(
-                iter(
-                    AttemptAnswer.objects.select_related("attempt", "question")
-                    .select_for_update(of=("attempt",))
-                    .filter(attempt_id=key, attempt__user=user, question_id=question_pk)
-                    .only(*ANSWER_FIELDS)
-                    .order_by()[:1]
-                ),
-                None,
-            )
+        row = _locked_answer(user, key, question_pk) if question_pk is not None else None
         attempt = row.attempt if row is not None else _owned_attempt(user, key, lock=True, related=False)
         if not attempt.is_open:
             raise DomainError(
@@ -303,8 +289,66 @@ def save_answer(*, user: Any, attempt_id: Any, question_id: Any, answer: Any) ->
             return row
         row.answer = value
         row.answered_at = now if value is not None else None
-        row.save(update_fields=["answer", "answered_at"])
+        _write_answer(row)
         return row
+
+
+# The answer row with its question and the learner's attempt, the attempt locked (as a submission locks it), and
+# the write of the answer: the statements of every saved answer, written once as SQL (core/rows.py) because
+# building them through the ORM cost more than running them (bench/profile_lesson.py). They load and write what
+# `AttemptAnswer.objects.select_related("attempt", "question").select_for_update(of=("attempt",)).only(…)` and
+# `row.save(update_fields=["answer", "answered_at"])` would.
+_ANSWER = Columns(AttemptAnswer, "answer")
+_ATTEMPT = Columns(Attempt, "attempt", ("user", "state", "deadline", "submitted_at"))
+_QUESTION = Columns(Question, "question", ("type", "data"))
+_ANSWER_WRITTEN = ("answer", "answered_at")
+
+
+@lru_cache(maxsize=8)
+def _answer_statements(alias: str, vendor: str) -> tuple[str, str]:
+    connection = connections[alias]
+    quote = connection.ops.quote_name
+    features = connection.features
+    lock = " FOR UPDATE OF attempt" if features.has_select_for_update_of else ""
+    columns = select_list(connection, [_ANSWER, _ATTEMPT, _QUESTION])
+    answers, attempts = quote(AttemptAnswer._meta.db_table), quote(Attempt._meta.db_table)
+    questions = quote(Question._meta.db_table)
+    select = f"""
+        SELECT {columns} FROM {answers} answer
+        INNER JOIN {attempts} attempt ON attempt.id = answer.attempt_id
+        INNER JOIN {questions} question ON question.id = answer.question_id
+        WHERE answer.attempt_id = %s AND attempt.user_id = %s AND answer.question_id = %s LIMIT 1{lock}
+    """  # noqa: S608 - names from the models, values as parameters
+    written = ", ".join(f"{quote(name)} = %s" for name in _ANSWER_WRITTEN)  # the fields' columns have their names
+    update = f"UPDATE {answers} SET {written} WHERE {quote('id')} = %s"  # noqa: S608
+    return select, update
+
+
+def _locked_answer(user: Any, attempt_id: uuid.UUID, question_pk: int) -> AttemptAnswer | None:
+    """The learner's answer row to this question of this attempt, with the attempt (locked) and the question
+    loaded; None when there is none (a missing or another learner's attempt, a question not in it)."""
+    connection = connections[router.db_for_write(AttemptAnswer)]
+    select, _update = _answer_statements(connection.alias, connection.vendor)
+    attempt_key = AttemptAnswer._meta.get_field("attempt").get_db_prep_value(attempt_id, connection)
+    with connection.cursor() as cursor:
+        cursor.execute(select, [attempt_key, user.pk, question_pk])
+        values = cursor.fetchone()
+    if values is None:
+        return None
+    first, second = len(_ANSWER), len(_ANSWER) + len(_ATTEMPT)
+    row: AttemptAnswer = instance(connection, _ANSWER, values[:first])
+    AttemptAnswer._meta.get_field("attempt").set_cached_value(row, instance(connection, _ATTEMPT, values[first:second]))
+    AttemptAnswer._meta.get_field("question").set_cached_value(row, instance(connection, _QUESTION, values[second:]))
+    return row
+
+
+def _write_answer(row: AttemptAnswer) -> None:
+    connection = connections[router.db_for_write(AttemptAnswer)]
+    _select, update = _answer_statements(connection.alias, connection.vendor)
+    fields = [AttemptAnswer._meta.get_field(name) for name in _ANSWER_WRITTEN]
+    values = [field.get_db_prep_save(getattr(row, field.attname), connection) for field in fields]  # type: ignore[union-attr]
+    with connection.cursor() as cursor:
+        cursor.execute(update, [*values, row.pk])
 
 
 # --- submit -----------------------------------------------------------------------------------------------

@@ -234,3 +234,38 @@ def test_a_submission_reaching_an_attempt_closed_at_its_deadline_gets_its_result
 
     assert (result.replayed, result.state, result.score) == (True, AttemptState.TIMED_OUT, Decimal("50.00"))
     assert Attempt.objects.get(pk=attempt.pk).idempotency_key == ""
+
+
+def test_saving_an_answer_reads_and_writes_what_the_orm_would(
+    course: Course, final: Assessment, learner: Any, other_learner: Any
+) -> None:
+    # save_answer's read and write are written as SQL (services/attempts.py): the same rows, values and types
+    from hocvuso.learning.services.attempts import _locked_answer
+
+    ready(learner, course)
+    attempt = start_attempt(user=learner, assessment=final)
+    row = attempt.answers.select_related("question").order_by("position").first()
+    assert row is not None
+
+    saved = save_answer(user=learner, attempt_id=attempt.pk, question_id=row.question_id, answer=right(row))
+    read = _locked_answer(learner, attempt.pk, row.question_id)
+    stored = AttemptAnswer.objects.select_related("attempt", "question").get(pk=row.pk)
+
+    assert read is not None and read.pk == row.pk and saved.pk == row.pk
+    assert (read.answer, read.answered_at, read.layout, read.position) == (
+        stored.answer, stored.answered_at, stored.layout, stored.position
+    )  # fmt: skip
+    assert stored.answer == saved.answer and stored.answered_at == saved.answered_at is not None
+    assert (read.attempt.pk, read.attempt.user_id, read.attempt.state, read.attempt.deadline) == (
+        attempt.pk, learner.pk, AttemptState.IN_PROGRESS, stored.attempt.deadline
+    )  # fmt: skip
+    assert (read.question.type, read.question.data) == (stored.question.type, stored.question.data)
+    assert read.attempt.get_deferred_fields() >= {"score", "assessment_id"}
+    assert _locked_answer(other_learner, attempt.pk, row.question_id) is None
+    assert _locked_answer(learner, attempt.pk, row.question_id + 10_000) is None
+
+    cleared = save_answer(user=learner, attempt_id=attempt.pk, question_id=row.question_id, answer=None)
+
+    stored.refresh_from_db()
+    assert cleared.answer is None and stored.answer is None and stored.answered_at is None
+    assert AttemptAnswer.objects.filter(pk=row.pk, answer__isnull=True).exists()  # SQL NULL, as the ORM stores
