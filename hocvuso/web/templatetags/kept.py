@@ -1,0 +1,79 @@
+"""`{% kept %}…{% endkept %}`: a part of a template that is the same on every page in one language — markup,
+words, the addresses of static files and of fixed pages — rendered once per process, language and address prefix,
+and kept on the template's node.
+
+Every page's frame (web/base.html) is mostly such parts, and rendering them tag by tag was a measurable share of
+the busiest pages' time (bench/profile_lesson.py). Only what cannot differ between requests is accepted inside:
+text, comments, `{% translate "…" %}`, `{% static "…" %}` and `{% url "…" %}` with literal arguments (no `as`, no
+filters, no context); anything else — a variable, a form's `{% csrf_token %}`, a tag that reads the request — is
+refused when the template is loaded, so a kept part can never show one request's data to another.
+"""
+
+from typing import Any
+
+from django import template
+from django.template.base import FilterExpression, Node, NodeList, Parser, TextNode, Token, Variable
+from django.template.defaulttags import CommentNode, URLNode
+from django.templatetags.i18n import TranslateNode
+from django.templatetags.static import StaticNode
+from django.urls import get_script_prefix, get_urlconf
+from django.utils.translation import get_language
+
+register = template.Library()
+
+
+class KeptNode(Node):
+    def __init__(self, nodelist: NodeList) -> None:
+        self.nodelist = nodelist
+        # (language, script prefix, URL configuration) -> the rendered part; a template compiled again (a change
+        # in development) makes new nodes, so nothing kept outlives its source
+        self.rendered: dict[tuple[Any, ...], str] = {}
+
+    def render(self, context: template.Context) -> str:
+        key = (get_language(), get_script_prefix(), get_urlconf())
+        html = self.rendered.get(key)
+        if html is None:
+            html = self.rendered[key] = self.nodelist.render(context)
+        return html
+
+
+def _literal(expression: FilterExpression | None) -> bool:
+    """A quoted string without filters (the translate tag keeps it as a Variable without lookups)."""
+    if expression is None:
+        return True
+    value = expression.var
+    literal = isinstance(value, str) or (isinstance(value, Variable) and value.lookups is None)
+    return literal and not expression.filters
+
+
+def _constant(node: Node) -> bool:
+    if isinstance(node, TextNode | CommentNode):
+        return True
+    if isinstance(node, TranslateNode):
+        return node.asvar is None and _literal(node.filter_expression) and _literal(node.message_context)
+    if isinstance(node, StaticNode):
+        return node.varname is None and _literal(node.path)
+    if isinstance(node, URLNode):
+        return (
+            node.asvar is None
+            and _literal(node.view_name)
+            and all(_literal(argument) for argument in node.args)
+            and all(_literal(argument) for argument in node.kwargs.values())
+        )
+    return False
+
+
+@register.tag
+def kept(parser: Parser, token: Token) -> KeptNode:
+    """`{% kept %}…{% endkept %}`: see the module."""
+    if len(token.split_contents()) != 1:
+        raise template.TemplateSyntaxError("{% kept %} takes no arguments.")
+    nodelist = parser.parse(("endkept",))
+    parser.delete_first_token()
+    for node in nodelist:
+        if not _constant(node):
+            raise template.TemplateSyntaxError(
+                f"{{% kept %}} holds only text, comments and translate, static or url tags with literal "
+                f"arguments; not {node.__class__.__name__} ({getattr(node, 'token', None) and node.token.contents})."
+            )
+    return KeptNode(nodelist)
