@@ -72,8 +72,9 @@ def kept(parser: Parser, token: Token) -> KeptNode:
     parser.delete_first_token()
     for node in nodelist:
         if not _constant(node):
+            source = node.token.contents if node.token is not None else ""
             raise template.TemplateSyntaxError(
                 f"{{% kept %}} holds only text, comments and translate, static or url tags with literal "
-                f"arguments; not {node.__class__.__name__} ({getattr(node, 'token', None) and node.token.contents})."
+                f"arguments; not {node.__class__.__name__} ({source})."
             )
     return KeptNode(nodelist)
