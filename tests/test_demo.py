@@ -1,6 +1,8 @@
 """`make run` loads the demo: each demo account sees exactly its role's scope."""
 
+import re
 from collections import Counter
+from pathlib import Path
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
@@ -20,6 +22,33 @@ from hocvuso.people.models import Membership, MembershipKind, Organisation, Resi
 from hocvuso.reporting.models import Report, ReportStatus
 from hocvuso.reporting.selectors import recent_quarters, reporting_rate
 from hocvuso.territory.models import AdministrativeUnit
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+
+
+def readme_first_day() -> dict[str, list[str]]:
+    """The README's "A first day, role by role": each demo user it names, with the addresses given for them."""
+    section = README.read_text(encoding="utf-8").split("### A first day, role by role", 1)[1].split("\n## ", 1)[0]
+    pages: dict[str, list[str]] = {}
+    for item in section.split("\n- ")[1:]:
+        username = re.match(r"\*\*([a-z.]+)\*\*", item)
+        assert username, item
+        pages[username.group(1)] = ["/", *re.findall(r"`(/[^`<>\s]*)`", item)]
+    return pages
+
+
+def test_the_readme_names_each_demo_account_and_its_pages():
+    pages = readme_first_day()
+    assert set(pages) == {
+        "admin.tinh",
+        "canbo.xa",
+        "canbo.noivu",
+        "totruong",
+        "tinhnguyenvien",
+        "giangvien",
+        "nguoihoc",
+    }
+    assert all(len(paths) > 1 for paths in pages.values()), pages
 
 
 @pytest.mark.django_db
@@ -113,6 +142,15 @@ def test_each_demo_account_sees_only_its_scope(client):
         if allowed:
             assert client.get(f"/don-vi/{allowed}/").status_code == 200, account.username
         assert client.get(f"/don-vi/{denied}/").status_code == 404, account.username
+        client.logout()
+
+    # a newcomer following the README's "A first day, role by role" reaches each page it names as that user
+    for username, paths in readme_first_day().items():
+        client.force_login(User.objects.get(username=username))
+        for path in paths:
+            response = client.get(path, follow=True)
+            reached = [url for url, _status in response.redirect_chain]
+            assert response.status_code == 200 and not any("dang-nhap" in url for url in reached), (username, path)
         client.logout()
 
     # quarterly reports (issue 15): three past quarters sent (some late, one returned), the current one's drafts
