@@ -27,8 +27,8 @@ from django.db import connections, migrations
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Model
 
-from hocvuso.learning.models import LiteracyStatus
-from hocvuso.outreach.models import Team, Visit, VisitOutcome
+from hocvuso.learning.models import Enrolment, LessonCompletion, LiteracyStatus
+from hocvuso.outreach.models import Event, Market, Team, Trader, TraderStep, Visit, VisitOutcome
 from hocvuso.people.models import DigitalIdentity, Household, Membership, Resident
 from hocvuso.territory.models import AdministrativeUnit, Level
 
@@ -66,15 +66,22 @@ class Source:
 
 _RESIDENT = Join(Resident, "r", "r.id = {row}.resident_id")
 _VILLAGE_OF_RESIDENT = Mark(DirtyKind.VILLAGE, "r.village_id", (_RESIDENT,))
+# The village of the resident's household (digital families count households, whose village may differ).
+_HOUSEHOLD_OF_RESIDENT = Mark(
+    DirtyKind.VILLAGE, "h.village_id", (_RESIDENT, Join(Household, "h", "h.id = r.household_id"))
+)
 
-# The village a team is counted in (computations._teams): its own, else its commune's first village.
-_TEAM_VILLAGE = (
-    "COALESCE({team}.village_id, (SELECT MIN(u.id) FROM "  # noqa: S608 (names from the models)
+# The village a team (a market) is counted in (computations._teams, _markets): its own, else its commune's first
+# village; an event is counted in its commune's first village.
+_FIRST_VILLAGE = (
+    "(SELECT MIN(u.id) FROM "  # noqa: S608 (names from the models)
     + AdministrativeUnit._meta.db_table
     + " u WHERE u.parent_id = {team}.commune_id AND u.level = '"
     + Level.VILLAGE.value
-    + "'))"
+    + "')"
 )
+_TEAM_VILLAGE = "COALESCE({team}.village_id, " + _FIRST_VILLAGE + ")"
+_MARKET = Join(Market, "m", "m.id = t.market_id")
 
 SOURCES: tuple[Source, ...] = (
     Source(
@@ -91,7 +98,28 @@ SOURCES: tuple[Source, ...] = (
         ("resident_id", "organisation_id", "kind", "valid_from", "valid_to"),
         (Mark(DirtyKind.ORGANISATION, "{row}.organisation_id"), _VILLAGE_OF_RESIDENT),
     ),
-    Source(DigitalIdentity, ("resident_id", "vneid_level"), (_VILLAGE_OF_RESIDENT,)),
+    Source(
+        DigitalIdentity,
+        ("resident_id", "vneid_level", "has_bank_account"),
+        (_VILLAGE_OF_RESIDENT, _HOUSEHOLD_OF_RESIDENT),
+    ),
+    # Learning that a digital family's "learned" condition reads: enrolments and completed lessons.
+    Source(Enrolment, ("resident_id",), (_VILLAGE_OF_RESIDENT, _HOUSEHOLD_OF_RESIDENT)),
+    Source(
+        LessonCompletion,
+        ("enrolment_id",),
+        (
+            Mark(
+                DirtyKind.VILLAGE,
+                "h.village_id",
+                (
+                    Join(Enrolment, "e", "e.id = {row}.enrolment_id"),
+                    Join(Resident, "r", "r.id = e.resident_id"),
+                    Join(Household, "h", "h.id = r.household_id"),
+                ),
+            ),
+        ),
+    ),
     Source(
         LiteracyStatus,
         ("resident_id", "group"),
@@ -120,7 +148,30 @@ SOURCES: tuple[Source, ...] = (
             ),
         ),
     ),
-    Source(VisitOutcome, ("resident_id", "outcome", "visit_id"), (_VILLAGE_OF_RESIDENT,)),
+    Source(VisitOutcome, ("resident_id", "outcome", "visit_id"), (_VILLAGE_OF_RESIDENT, _HOUSEHOLD_OF_RESIDENT)),
+    # Chợ số (markets, traders, the Ts they reached) and events: the village each is counted in.
+    Source(
+        Market,
+        ("commune_id", "village_id", "created_at"),
+        (Mark(DirtyKind.VILLAGE, _TEAM_VILLAGE.format(team="{row}")),),
+    ),
+    Source(
+        Trader,
+        ("market_id", "registered_on"),
+        (Mark(DirtyKind.VILLAGE, _TEAM_VILLAGE.format(team="m"), (Join(Market, "m", "m.id = {row}.market_id"),)),),
+    ),
+    Source(
+        TraderStep,
+        ("trader_id", "step", "achieved_on"),
+        (
+            Mark(
+                DirtyKind.VILLAGE,
+                _TEAM_VILLAGE.format(team="m"),
+                (Join(Trader, "t", "t.id = {row}.trader_id"), _MARKET),
+            ),
+        ),
+    ),
+    Source(Event, ("commune_id", "starts_on"), (Mark(DirtyKind.VILLAGE, _FIRST_VILLAGE.format(team="{row}")),)),
     Source(
         Team, ("commune_id", "village_id", "created_at"), (Mark(DirtyKind.VILLAGE, _TEAM_VILLAGE.format(team="{row}")),)
     ),

@@ -31,7 +31,9 @@ from django.utils.translation import gettext_lazy as _
 
 from hocvuso.learning.conditions import household_has_literate_member, literacy_confirmed
 from hocvuso.learning.models import TargetGroup
-from hocvuso.outreach.models import Outcome, Team, Visit, VisitOutcome
+from hocvuso.outreach.families import household_is_digital_family
+from hocvuso.outreach.markets import market_is_digital, trader_complete
+from hocvuso.outreach.models import Event, Market, Outcome, Team, Trader, Visit, VisitOutcome
 from hocvuso.people.conditions import vneid_level_at_least
 from hocvuso.people.models import AgeGroup, Household, Membership, MembershipKind, Resident, VneidLevel
 from hocvuso.territory.models import AdministrativeUnit, Level
@@ -42,6 +44,9 @@ RESIDENT = "resident"
 HOUSEHOLD = "household"
 VISIT = "visit"
 TEAM = "team"
+TRADER = "trader"
+MARKET = "market"
+EVENT = "event"
 # A team is active when it made at least one visit in this many days up to the day (plan IV.4.4).
 ACTIVE_TEAM_DAYS = 30
 # "Visits per week": the visits of the 7 days up to the day, the day included.
@@ -102,9 +107,9 @@ def _visits_in_week(parameters: Parameters, day: date) -> QuerySet[Any]:
     return Visit.objects.filter(visited_at__date__gte=since, visited_at__date__lte=day)
 
 
-def _first_village_of_commune() -> Subquery:
+def _first_village_of_commune(commune: str = "commune_id") -> Subquery:
     return Subquery(
-        AdministrativeUnit.objects.filter(parent_id=OuterRef("commune_id"), level=Level.VILLAGE)
+        AdministrativeUnit.objects.filter(parent_id=OuterRef(commune), level=Level.VILLAGE)
         .order_by("pk")
         .values("pk")[:1]
     )
@@ -115,6 +120,43 @@ def _teams(parameters: Parameters, day: date) -> QuerySet[Any]:
     return Team.objects.filter(created_at__date__lte=day).annotate(
         counted_village=Coalesce("village", _first_village_of_commune())
     )
+
+
+def _traders(parameters: Parameters, day: date) -> QuerySet[Any]:
+    """The traders registered by the day, each counted in their market's village (else its commune's first)."""
+    return Trader.objects.filter(registered_on__lte=day).annotate(
+        counted_village=Coalesce("market__village", _first_village_of_commune("market__commune_id"))
+    )
+
+
+def _markets(parameters: Parameters, day: date) -> QuerySet[Any]:
+    """The markets registered by the day, each counted in its village (else its commune's first)."""
+    return Market.objects.filter(created_at__date__lte=day).annotate(
+        counted_village=Coalesce("village", _first_village_of_commune())
+    )
+
+
+def _events_in_year(parameters: Parameters, day: date) -> QuerySet[Any]:
+    """The events that started in the day's year, by the day, each counted in its commune's first village."""
+    return Event.objects.filter(starts_on__year=day.year, starts_on__lte=day).annotate(
+        counted_village=_first_village_of_commune()
+    )
+
+
+def _trader_complete(parameters: Parameters, entity: Any, day: date) -> Exists:
+    return Exists(Trader.objects.filter(pk=entity).filter(trader_complete(OuterRef("pk"), day)))
+
+
+def _market_digital(parameters: Parameters, entity: Any, day: date) -> Exists:
+    return market_is_digital(entity, day)
+
+
+def _event_held(parameters: Parameters, entity: Any, day: date) -> Exists:
+    return Exists(Event.objects.filter(pk=entity))
+
+
+def _digital_family(parameters: Parameters, entity: Any, day: date) -> Exists:
+    return household_is_digital_family(entity)
 
 
 def _visit_recorded(parameters: Parameters, entity: Any, day: date) -> Exists:
@@ -173,6 +215,11 @@ POPULATIONS: dict[str, Population] = {
         Population("households", _("Hộ gia đình"), HOUSEHOLD, _households),
         Population("visits_in_week", _("Lượt hỗ trợ tại hộ trong 7 ngày qua"), VISIT, _visits_in_week),
         Population("teams", _("Tổ công nghệ số cộng đồng"), TEAM, _teams, village="counted_village"),
+        Population(
+            "traders", _("Tiểu thương, nông dân học theo mô hình 4T"), TRADER, _traders, village="counted_village"
+        ),
+        Population("markets", _("Chợ, điểm kinh doanh"), MARKET, _markets, village="counted_village"),
+        Population("events_in_year", _("Sự kiện trong năm đến nay"), EVENT, _events_in_year, village="counted_village"),
     ]
 }
 
@@ -207,6 +254,28 @@ NUMERATORS: dict[str, Numerator] = {
             _household_literate,
             source=_("Học tập: xác nhận đạt phổ cập"),
         ),
+        Numerator(
+            "digital_family",
+            _("Hộ đạt Gia đình số theo quy tắc (hocvuso/outreach/data/rules.yaml)"),
+            HOUSEHOLD,
+            _digital_family,
+            source=_("Học tập × Sổ dân cư (danh tính số) × Hỗ trợ cộng đồng (lượt hỗ trợ tại hộ)"),
+        ),
+        Numerator(
+            "trader_4t_complete",
+            _("Tiểu thương đạt đủ 4T"),
+            TRADER,
+            _trader_complete,
+            source=_("Chợ số: tiêu chí 4T đã đạt"),
+        ),
+        Numerator(
+            "digital_market",
+            _("Chợ đạt Chợ số theo quy tắc (hocvuso/outreach/data/rules.yaml)"),
+            MARKET,
+            _market_digital,
+            source=_("Chợ số: tiêu chí 4T đã đạt"),
+        ),
+        Numerator("event_held", _("Sự kiện đã tổ chức"), EVENT, _event_held, source=_("Sự kiện")),
         Numerator(
             "visit_recorded",
             _("Lượt hỗ trợ đã ghi nhận"),

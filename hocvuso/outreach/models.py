@@ -1,4 +1,5 @@
-"""Community digital teams, their members, the households each member looks after, and home visits.
+"""Community digital teams, their members, the households each member looks after, and home visits; the movement's
+activities (markets and their 4T traders, events) are in activity_models.py and re-exported here.
 
 A visit is made on a phone, often offline: the device gives it a UUID and the form version, and the server keeps
 a hash of what the visit says so that a resend of the same visit is recognised (same content: nothing happens)
@@ -171,6 +172,8 @@ class Outcome(models.TextChoices):
     E_COMMERCE = "e_commerce", _("Hướng dẫn thương mại điện tử")
     CASHLESS = "cashless", _("Hướng dẫn thanh toán không dùng tiền mặt")
     ONLINE_SAFETY = "online_safety", _("Hướng dẫn an toàn trên mạng")
+    # The person guides the others of the household (the last condition of "Gia đình số", plan IV.4.1).
+    GUIDES_FAMILY = "guides_family", _("Đã hướng dẫn lại người thân trong gia đình")
     REFUSED = "refused", _("Từ chối")
     NOT_AT_HOME = "not_at_home", _("Không có nhà")
     MOVED_AWAY = "moved_away", _("Đã chuyển đi")
@@ -283,3 +286,24 @@ class RegistryChangeReport(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.resident_id}: {self.kind} ({self.status})"
+
+
+from .activity_models import (  # noqa: E402  (the activities' models, kept in their own module)
+    Event,
+    EventKind,
+    FourT,
+    Market,
+    MarketKind,
+    Trader,
+    TraderStep,
+)
+
+__all__ = [
+    "Event",
+    "EventKind",
+    "FourT",
+    "Market",
+    "MarketKind",
+    "Trader",
+    "TraderStep",
+]

@@ -96,6 +96,10 @@ ACTION_LABELS: dict[str, str | Promise] = {
     "outreach.record_visit": _("Ghi buổi hỗ trợ tại hộ"),
     "outreach.export_worklist": _("In, xuất danh sách hộ cần hỗ trợ của thôn"),
     "outreach.decide_registry_report": _("Xử lý báo cáo chuyển đi, qua đời"),
+    "outreach.create_market": _("Đăng ký chợ, điểm kinh doanh"),
+    "outreach.register_trader": _("Đăng ký tiểu thương học theo mô hình 4T"),
+    "outreach.record_trader_step": _("Ghi nhận tiêu chí 4T của tiểu thương"),
+    "outreach.record_event": _("Ghi nhận sự kiện"),
     # credentials and VNeID
     "credentials.issue": _("Cấp chứng nhận"),
     "credentials.export": _("Xuất chứng nhận"),

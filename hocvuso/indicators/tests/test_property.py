@@ -25,6 +25,8 @@ from hocvuso.indicators.models import Indicator, VneidCertification
 from hocvuso.indicators.services import rebuild_facts, record_vneid_certification, refresh_facts
 from hocvuso.learning.models import LiteracyRule, LiteracyStatus
 from hocvuso.learning.services import attach_resident
+from hocvuso.outreach.rules import rules
+from hocvuso.outreach.tests.rule_count import digital_family_households
 from hocvuso.people.models import AgeGroup, DigitalIdentity, Household, Membership, Organisation, Resident
 from hocvuso.people.services import (
     add_membership,
@@ -230,7 +232,8 @@ def direct_count(day: date) -> dict[tuple[str, str, str], tuple[int, int]]:
         parameters = indicator.parameters
         wanted = set(parameters.get("literacy_groups") or GROUPS)
         if indicator.population == "households":
-            literate_households = {r.household_id for r in residents if r.household_id and groups[r.pk] & wanted}
+            # "Gia đình số" counts by the digital-family rule (data; counted apart in plain Python)
+            literate_households = digital_family_households(rules().digital_family)
             for household in Household.objects.select_related("village__parent__parent"):
                 add(code, household.village, household.pk in literate_households)
             continue

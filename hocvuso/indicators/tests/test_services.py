@@ -98,12 +98,12 @@ EXPECTED = {
     ("digital-identity", "commune", "24631"): (2, 4),
     ("digital-identity", "commune", "24751"): (0, 1),
     ("digital-identity", "province", "68"): (2, 5),
-    ("digital-families", "village", "24631.001"): (1, 2),
-    ("digital-families", "village", "24631.002"): (1, 1),
+    ("digital-families", "village", "24631.001"): (0, 2),
+    ("digital-families", "village", "24631.002"): (0, 1),
     ("digital-families", "village", "24751.001"): (0, 1),
-    ("digital-families", "commune", "24631"): (2, 3),
+    ("digital-families", "commune", "24631"): (0, 3),
     ("digital-families", "commune", "24751"): (0, 1),
-    ("digital-families", "province", "68"): (2, 4),
+    ("digital-families", "province", "68"): (0, 4),
     ("staff-digital-skills", "village", "24631.001"): (0, 0),
     ("staff-digital-skills", "village", "24631.002"): (1, 1),
     ("staff-digital-skills", "village", "24751.001"): (0, 0),
@@ -134,6 +134,9 @@ for _place in PLACES:
     EXPECTED[("vneid-level-2-by-visit", *_place)] = (0, EXPECTED[("digital-identity", *_place)][1])
     EXPECTED[("household-visits", *_place)] = (0, 0)
     EXPECTED[("active-digital-teams", *_place)] = (0, 0)
+    # The activities (issue 13): no market, trader or event here.
+    for _code in ("traders-trained", "digital-markets", "learning-events"):
+        EXPECTED[(_code, *_place)] = (0, 0)
 
 
 def test_the_plan_indicators_are_seeded_with_their_default_targets() -> None:
@@ -144,6 +147,7 @@ def test_the_plan_indicators_are_seeded_with_their_default_targets() -> None:
     assert all(is_computable(indicator) for indicator in outcome)
     assert sorted(indicator.code for indicator in activity) == [
         "active-digital-teams",
+        "digital-markets",
         "household-visits",
         "households-visited",
         "learning-events",
@@ -152,6 +156,7 @@ def test_the_plan_indicators_are_seeded_with_their_default_targets() -> None:
         "weekly-classes-held",
     ]
     built = {"active-digital-teams", "household-visits", "households-visited", "vneid-level-2-by-visit"}
+    built |= {"traders-trained", "digital-markets", "learning-events"}
     assert {indicator.code for indicator in activity if is_computable(indicator)} == built
     assert dict(Target.objects.filter(unit=None, organisation=None).values_list("indicator__code", "value")) == {
         "staff-digital-skills": Decimal(80),
@@ -171,7 +176,7 @@ def test_the_plan_indicators_are_seeded_with_their_default_targets() -> None:
 
 def test_the_capture_triggers_are_installed() -> None:
     assert installed_triggers() == expected_triggers()
-    assert len(expected_triggers()) == 30
+    assert len(expected_triggers()) == 48  # 16 source tables × insert, update, delete
 
 
 def test_a_full_rebuild_counts_every_indicator_at_every_level(registry: Registry) -> None:
