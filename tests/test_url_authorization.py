@@ -149,6 +149,12 @@ def world(territory, make_user) -> dict[str, Any]:
     literacy = LiteracyStatus.objects.create(user=owner, resident=resident, group="citizens", rule=rule)
     certificate = issue_certificate(literacy_status=literacy)
     other_officer = make_user(Role.COMMUNE_OFFICER, territory.other_commune)
+    # Chợ số 4T (issue 13): a market of C1 with the owner as its trader; another resident of C1 to register.
+    from hocvuso.outreach.markets import create_market, register_trader
+
+    market = create_market(commune=territory.commune, name="Chợ Thử", kind="market", actor=None)
+    trader = register_trader(market=market, resident=resident, stall="A1", actor=None)
+    seller = ResidentFactory(household=household, full_name="Người Bán Hàng")
     to_decide = transfer(other_officer, kind="move", to_village=territory.other_village)
     own_request = transfer(agency, kind="membership", organisation=school, membership_kind="staff")
     return {
@@ -208,6 +214,26 @@ def world(territory, make_user) -> dict[str, Any]:
             },
             "accounts:password_reset": {"email": "khong-co@example.com"},
             "web:transfer_requests": {"action": "reject", "transfer": str(to_decide.pk), "note": "Không đúng."},
+            "web:market_create": {"market-name": "Chợ Mới", "market-kind": "market", "market-village": ""},
+            "web:trader_register": {
+                "trader-market": str(market.pk),
+                "trader-resident": str(seller.pk),
+                "trader-stall": "B2",
+            },
+            "web:trader_step": {
+                "step-trader": str(trader.pk),
+                "step-step": "cashless",
+                "step-evidence": "Mã QR tại sạp",
+                "step-achieved_on": timezone.localdate().isoformat(),
+            },
+            "web:commune_events": {
+                "event-kind": "festival",
+                "event-title": "Ngày hội toàn dân học tập số",
+                "event-place": "Nhà văn hóa",
+                "event-starts_on": timezone.localdate().isoformat(),
+                "event-organiser": f"unit:{territory.commune.pk}",
+                "event-registered": "30",
+            },
         },
         # What the agency officer posts where they are let in, when it differs: withdrawing their own request.
         "agency_post_data": {"web:transfer_requests": {"action": "cancel", "transfer": str(own_request.pk)}},
@@ -247,6 +273,15 @@ def test_the_walk_finds_the_routes_of_every_part_and_fills_them_all():
     assert {"web:outreach_member_add", "web:outreach_member_end", "web:outreach_assign"} <= names
     assert {"web:outreach_commune_device_revoke", "web:outreach_leader_device_revoke"} <= names
     assert {"web:outreach_reassign", "web:outreach_leader_reassign"} <= names  # one household to another member
+    # The movement's activities (issue 13): Gia đình số, Chợ số 4T, events.
+    assert {
+        "web:digital_families",
+        "web:markets",
+        "web:market_create",
+        "web:trader_register",
+        "web:trader_step",
+    } <= names
+    assert {"web:events", "web:commune_events"} <= names
     assert [route.route for route in routes if route.is_regex] == []  # every route is walked, none skipped
     kinds = [routes_for(kind) for kind in ("permission", "signed_in", "public")]
     assert sum(len(found) for found in kinds) == len(routes)

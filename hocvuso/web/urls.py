@@ -9,6 +9,7 @@ from .learning import files as course_files
 from .learning import views as learning
 from .monitoring import public, rankings, targets
 from .monitoring import views as monitoring
+from .outreach import activities as outreach_activities
 from .outreach import setup as outreach_setup
 from .outreach import views as outreach
 from .people import transfers
@@ -146,6 +147,14 @@ urlpatterns = [
     ),
     path("to-cong-nghe-so/xa/<str:code>/chua-tham/", outreach.commune_not_visited, name="outreach_not_visited"),
     path("to-cong-nghe-so/xa/<str:code>/danh-sach/", outreach.commune_worklist, name="outreach_worklist"),
+    # The movement's activities (hocvuso/web/outreach/activities.py): Gia đình số, Chợ số 4T, events
+    path("gia-dinh-so/<str:code>/", outreach_activities.digital_families, name="digital_families"),
+    path("cho-so/xa/<str:code>/", outreach_activities.market_page, name="markets"),
+    path("cho-so/xa/<str:code>/cho/", outreach_activities.market_create, name="market_create"),
+    path("cho-so/xa/<str:code>/tieu-thuong/", outreach_activities.trader_register, name="trader_register"),
+    path("cho-so/xa/<str:code>/4t/", outreach_activities.trader_step, name="trader_step"),
+    path("su-kien/", outreach_activities.event_calendar, name="events"),
+    path("su-kien/xa/<str:code>/", outreach_activities.commune_events, name="commune_events"),
     path(
         "to-cong-nghe-so/xa/<str:code>/danh-sach.xlsx",
         outreach.commune_worklist_export,

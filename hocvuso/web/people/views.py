@@ -18,6 +18,7 @@ from hocvuso.accounts.access import can, has_permission, requires, signed_in
 from hocvuso.accounts.roles import Permission
 from hocvuso.core.errors import DomainError, NotFound
 from hocvuso.indicators.selectors import not_reached_filter, not_reached_residents
+from hocvuso.outreach.families import household_standing
 from hocvuso.people.import_models import ImportJob, ImportKind
 from hocvuso.people.imports.report import build_error_report_xlsx
 from hocvuso.people.imports.selectors import get_import_job, import_job_progress
@@ -134,7 +135,8 @@ def household_detail(request: HttpRequest, household_code: str) -> HttpResponse:
         context = {"code": household_code, "villages": ambiguous.villages}
         return render(request, "web/people/household_choice.html", context)
     rows = selectors.household_rows(household)
-    return render(request, "web/people/household.html", {"household": household, "rows": rows})
+    standing = household_standing(household)  # Gia đình số: where the household stands, what is missing
+    return render(request, "web/people/household.html", {"household": household, "rows": rows, "standing": standing})
 
 
 # --- one resident -----------------------------------------------------------------------------------------

@@ -302,8 +302,8 @@ def test_household_query_count_is_fixed(client: Client, commune_officer, family,
     client.force_login(commune_officer)
 
     # session, user, the session's second-factor device, role assignments, household (village, commune, head),
-    # members (with identity), memberships
-    with django_assert_num_queries(7):
+    # members (with identity), memberships, the members' Gia đình số conditions
+    with django_assert_num_queries(8):
         response = client.get("/ho/HO-1/")
 
     assert len(response.context["rows"]) == 7
