@@ -17,7 +17,7 @@ from hocvuso.demo.services import DEMO_RESIDENTS, load_demo
 from hocvuso.indicators.models import IndicatorFact, IndicatorKind, VneidCertification
 from hocvuso.indicators.selectors import TREND_WEEKS, Quarter, Status, emulation_ranking, unit_dashboard
 from hocvuso.learning.models import Enrolment, LessonCompletion, SupervisedSession
-from hocvuso.outreach.models import Team, Visit
+from hocvuso.outreach.models import Event, Team, Visit
 from hocvuso.people.models import Membership, MembershipKind, Organisation, Resident
 from hocvuso.reporting.models import Report, ReportStatus
 from hocvuso.reporting.selectors import recent_quarters, reporting_rate
@@ -84,6 +84,14 @@ def test_each_demo_account_sees_only_its_scope(client):
         assert len(past) == TREND_WEEKS - 1 and all(value for value in past), (code, past)
     reached = [point.value for point in dashboard.unit.figure("households-visited").trend]
     assert reached == sorted(reached) and reached[0] < reached[-1]  # households reached only grow
+    # the activities (demo/activities.py): recognised digital families, markets with traders, two festivals
+    today = timezone.localdate()
+    families = IndicatorFact.objects.get(unit__code="24631", day=today, indicator__code="digital-families")
+    assert 0 < families.numerator < families.denominator
+    markets = IndicatorFact.objects.get(unit__code="24631", day=today, indicator__code="digital-markets")
+    traders = IndicatorFact.objects.get(unit__code="24631", day=today, indicator__code="traders-trained")
+    assert (markets.numerator, markets.denominator) == (1, 3) and 0 < traders.numerator < traders.denominator == 24
+    assert Event.objects.filter(kind="festival").count() == 2 and Event.objects.count() == 4
     # the instructor's class: accounts they made for residents of the demo commune, enrolled, some part-way through
     instructor = User.objects.get(username="giangvien")
     made = AuditEntry.objects.get(action="accounts.make_class_accounts", actor=instructor)

@@ -12,6 +12,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from hocvuso.accounts.models import User
 from hocvuso.accounts.roles import Role
 from hocvuso.accounts.services import assign_role, create_user
+from hocvuso.demo.activities import load_demo_activities
 from hocvuso.demo.classes import load_demo_class
 from hocvuso.demo.credentials import load_demo_credentials
 from hocvuso.demo.history import simulate_history
@@ -144,6 +145,7 @@ def _load_demo(seed: int) -> list[DemoAccount]:
     load_demo_credentials(
         commune=commune, admin=User.objects.get(username="admin.tinh"), learner=User.objects.get(username="nguoihoc")
     )
+    load_demo_activities(commune=commune, seed=seed)  # digital families, markets, festivals (demo/activities.py)
     rebuild_facts(actor=None)  # the dashboards' figures of today, so the first page view need not compute them
     return accounts
 
