@@ -60,8 +60,10 @@ def test_the_shell_is_the_same_page_for_everyone_and_names_no_one(client, member
     }
     assert app["service_worker"] == WORKER and app["register_url"] == REGISTER
     absent = {outcome["value"] for outcome in app["absent_outcomes"]}
+    # "guides the others of the household" (issue 13): the last condition of Gia đình số, recorded at a visit
+    assert "guides_family" in {outcome["value"] for outcome in app["action_outcomes"]}
     assert absent == {"refused", "not_at_home", "moved_away", "deceased"}
-    assert len(app["action_outcomes"]) == 10 and not absent & {o["value"] for o in app["action_outcomes"]}
+    assert len(app["action_outcomes"]) == 11 and not absent & {o["value"] for o in app["action_outcomes"]}
 
 
 def test_the_expiry_follows_the_setting(client, settings) -> None:
