@@ -20,7 +20,7 @@ def apply(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("indicators", "0006_outreach_indicators"),
+        ("indicators", "0007_capture_deaths"),
         ("outreach", "0002_activities"),
         ("learning", "0002_render_lists_under_paragraphs"),
     ]
