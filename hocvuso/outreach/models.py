@@ -283,3 +283,14 @@ class RegistryChangeReport(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.resident_id}: {self.kind} ({self.status})"
+
+
+# Weekly community classes live in their own module; importing them here registers them with the app.
+from .class_models import (  # noqa: E402, F401
+    AttendanceMethod,
+    ClassAttendance,
+    ClassSession,
+    CommunityClass,
+    Recurrence,
+    WalkIn,
+)

@@ -96,6 +96,13 @@ ACTION_LABELS: dict[str, str | Promise] = {
     "outreach.record_visit": _("Ghi buổi hỗ trợ tại hộ"),
     "outreach.export_worklist": _("In, xuất danh sách hộ cần hỗ trợ của thôn"),
     "outreach.decide_registry_report": _("Xử lý báo cáo chuyển đi, qua đời"),
+    "outreach.schedule_class": _("Lên lịch lớp học cộng đồng"),
+    "outreach.update_class": _("Sửa lớp học cộng đồng"),
+    "outreach.cancel_class": _("Hủy lớp học cộng đồng"),
+    "outreach.cancel_session": _("Hủy một buổi học cộng đồng"),
+    "outreach.record_attendance": _("Điểm danh buổi học cộng đồng"),
+    "outreach.record_walk_in": _("Ghi người học chưa có trong sổ dân cư"),
+    "outreach.decide_walk_in": _("Xác nhận người học chưa có trong sổ dân cư"),
     # credentials and VNeID
     "credentials.issue": _("Cấp chứng nhận"),
     "credentials.export": _("Xuất chứng nhận"),
