@@ -780,29 +780,24 @@ def may_schedule_classes(user: AnyUser, commune: Model) -> bool:
 
 
 def may_run_community_class(user: AnyUser, community_class: Model) -> bool:
-    """True when the user takes attendance at the class's sessions and opens their supervised assessments: one who
-    schedules the commune's classes, or one of the class's instructors holding RUN_CLASS over its commune today.
-    One query (the instructors) unless the first rule answers."""
-    commune = community_class.commune  # type: ignore[attr-defined]
-    if may_schedule_classes(user, commune):
-        return True
-    if not user.is_authenticated or not _Grants.of(user, Permission.RUN_CLASS).cover(commune):
-        return False
-    return bool(community_class.instructors.filter(pk=user.pk).exists())  # type: ignore[attr-defined]
+    """True when the user takes attendance at the class's sessions and opens their supervised assessments:
+    RUN_CLASS over its commune (its officers, its instructors and team leaders, the province) — as for supervised
+    sessions, any of the commune's instructors may stand in for the class's own. No query once the assignments
+    are cached."""
+    return runs_classes_in(user, community_class.commune)  # type: ignore[attr-defined]
+
+
+def runs_classes_in(user: AnyUser, commune: Model) -> bool:
+    """True when the user runs the commune's community classes (RUN_CLASS over it): `may_run_community_class` for
+    every class of the commune."""
+    return _Grants.of(user, Permission.RUN_CLASS).cover(commune)  # type: ignore[arg-type]
 
 
 def community_class_scope(user: AnyUser) -> Q:
     """The filter for the community classes (outreach.communityclass) the user may run (`may_run_community_class`):
-    every class of a commune in their MANAGE_PEOPLE subtrees, and the classes they instruct in their RUN_CLASS
-    subtrees."""
-    officers = _Grants.of(user, Permission.MANAGE_PEOPLE)
-    instructors = _Grants.of(user, Permission.RUN_CLASS)
-    condition = Q(pk__in=[])
-    if officers:
-        condition |= officers.within("commune")
-    if instructors and user.is_authenticated:
-        condition |= instructors.within("commune") & Q(instructors=user.pk)
-    return condition
+    every class of a commune in their RUN_CLASS subtrees."""
+    grants = _Grants.of(user, Permission.RUN_CLASS)
+    return grants.within("commune") if grants else Q(pk__in=[])
 
 
 # --- Views ---------------------------------------------------------------------------------------------------

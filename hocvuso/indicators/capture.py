@@ -28,7 +28,7 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Model
 
 from hocvuso.learning.models import LiteracyStatus
-from hocvuso.outreach.models import Team, Visit, VisitOutcome
+from hocvuso.outreach.models import ClassAttendance, Team, Visit, VisitOutcome
 from hocvuso.people.models import DigitalIdentity, Household, Membership, Resident
 from hocvuso.territory.models import AdministrativeUnit, Level
 
@@ -74,6 +74,16 @@ _TEAM_VILLAGE = (
     + " u WHERE u.parent_id = {team}.commune_id AND u.level = '"
     + Level.VILLAGE.value
     + "'))"
+)
+
+# The village a commune's class attendance is counted in (computations._attendances_in_week, _communes): the
+# commune's first village.
+_COMMUNE_VILLAGE = (
+    "(SELECT MIN(u.id) FROM "  # noqa: S608 (names from the models)
+    + AdministrativeUnit._meta.db_table
+    + " u WHERE u.parent_id = {row}.commune_id AND u.level = '"
+    + Level.VILLAGE.value
+    + "')"
 )
 
 SOURCES: tuple[Source, ...] = (
@@ -124,6 +134,8 @@ SOURCES: tuple[Source, ...] = (
     Source(
         Team, ("commune_id", "village_id", "created_at"), (Mark(DirtyKind.VILLAGE, _TEAM_VILLAGE.format(team="{row}")),)
     ),
+    # Community classes: an attendance makes its commune's first village dirty (classes held, attendance).
+    Source(ClassAttendance, ("commune_id", "day", "resident_id"), (Mark(DirtyKind.VILLAGE, _COMMUNE_VILLAGE),)),
     Source(
         AdministrativeUnit,
         ("parent_id", "level", "valid_from", "valid_to", "successor_id"),

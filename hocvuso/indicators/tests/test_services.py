@@ -134,6 +134,17 @@ for _place in PLACES:
     EXPECTED[("vneid-level-2-by-visit", *_place)] = (0, EXPECTED[("digital-identity", *_place)][1])
     EXPECTED[("household-visits", *_place)] = (0, 0)
     EXPECTED[("active-digital-teams", *_place)] = (0, 0)
+    EXPECTED[("class-attendance", *_place)] = (0, 0)
+# Weekly community classes: each commune is counted in its first village; none held a class this week.
+for _place, _communes in {
+    ("village", "24631.001"): 1,
+    ("village", "24631.002"): 0,
+    ("village", "24751.001"): 1,
+    ("commune", "24631"): 1,
+    ("commune", "24751"): 1,
+    ("province", "68"): 2,
+}.items():
+    EXPECTED[("weekly-classes-held", *_place)] = (0, _communes)
 
 
 def test_the_plan_indicators_are_seeded_with_their_default_targets() -> None:
@@ -144,6 +155,7 @@ def test_the_plan_indicators_are_seeded_with_their_default_targets() -> None:
     assert all(is_computable(indicator) for indicator in outcome)
     assert sorted(indicator.code for indicator in activity) == [
         "active-digital-teams",
+        "class-attendance",
         "household-visits",
         "households-visited",
         "learning-events",
@@ -151,7 +163,14 @@ def test_the_plan_indicators_are_seeded_with_their_default_targets() -> None:
         "vneid-level-2-by-visit",
         "weekly-classes-held",
     ]
-    built = {"active-digital-teams", "household-visits", "households-visited", "vneid-level-2-by-visit"}
+    built = {
+        "active-digital-teams",
+        "class-attendance",
+        "household-visits",
+        "households-visited",
+        "vneid-level-2-by-visit",
+        "weekly-classes-held",
+    }
     assert {indicator.code for indicator in activity if is_computable(indicator)} == built
     assert dict(Target.objects.filter(unit=None, organisation=None).values_list("indicator__code", "value")) == {
         "staff-digital-skills": Decimal(80),
@@ -171,7 +190,7 @@ def test_the_plan_indicators_are_seeded_with_their_default_targets() -> None:
 
 def test_the_capture_triggers_are_installed() -> None:
     assert installed_triggers() == expected_triggers()
-    assert len(expected_triggers()) == 30
+    assert len(expected_triggers()) == 33
 
 
 def test_a_full_rebuild_counts_every_indicator_at_every_level(registry: Registry) -> None:

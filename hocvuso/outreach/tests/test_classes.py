@@ -191,10 +191,11 @@ def test_attendance_is_refused_for_a_cancelled_future_old_or_full_session(setup,
     assert ClassAttendance.objects.count() == 1
 
 
-def test_only_the_class_instructors_and_the_communes_officers_take_attendance(setup, territory, make_user):
-    stranger_instructor = make_user(Role.INSTRUCTOR, territory.commune)
+def test_only_those_who_run_classes_in_the_commune_take_attendance(setup, territory, make_user):
+    stranger_instructor = make_user(Role.INSTRUCTOR, territory.other_commune)
     far_officer = make_user(Role.COMMUNE_OFFICER, territory.other_commune)
-    for actor in (stranger_instructor, far_officer, make_user(Role.LEARNER, territory.commune)):
+    member = make_user(Role.TEAM_MEMBER, territory.commune)
+    for actor in (stranger_instructor, far_officer, member, make_user(Role.LEARNER, territory.commune)):
         with pytest.raises(NotFound):
             classes.record_attendance(session=setup.today_session, resident=setup.elder, method="registry", actor=actor)
         with pytest.raises(NotFound):
@@ -366,7 +367,9 @@ def test_a_session_opens_a_supervised_assessment_tied_to_it(setup, territory, ma
     assert stored.class_session == str(setup.today_session.pk)
     assert (stored.unit, len(opened.pin)) == (territory.commune, 6)
     with pytest.raises(NotFound):
-        classes.open_class_assessment(session=setup.today_session, actor=make_user(Role.INSTRUCTOR, territory.commune))
+        classes.open_class_assessment(
+            session=setup.today_session, actor=make_user(Role.INSTRUCTOR, territory.other_commune)
+        )
     past = ClassSession.objects.filter(community_class=setup.community_class, day__lt=timezone.localdate()).first()
     with pytest.raises(DomainError):
         classes.open_class_assessment(session=past, actor=setup.instructor)

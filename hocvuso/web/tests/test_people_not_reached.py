@@ -144,7 +144,8 @@ def test_an_organisation_lists_its_members_in_force_not_reached(
         {"chua_dat": "adults-digital-skills", "don_vi": "68"},  # above the officer
         {"chua_dat": "adults-digital-skills", "don_vi": "99999"},  # missing
         {"chua_dat": "no-such-indicator", "don_vi": "24631"},
-        {"chua_dat": "weekly-classes-held", "don_vi": "24631"},  # its source is not built
+        {"chua_dat": "learning-events", "don_vi": "24631"},  # its source is not built
+        {"chua_dat": "weekly-classes-held", "don_vi": "24631"},  # counts communes, not people
         {"chua_dat": "adults-digital-skills", "to_chuc": "HTX-2"},  # not a members' indicator
         {"chua_dat": "workers-digital-skills", "to_chuc": "NO-ORG"},
         {"chua_dat": "adults-digital-skills", "don_vi": "24631", "to_chuc": "HTX-2"},  # both
