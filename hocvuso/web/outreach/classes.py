@@ -18,12 +18,12 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from hocvuso.accounts.access import (
     may_run_community_class,
@@ -263,20 +263,27 @@ def edit_class(request: HttpRequest, class_id: int) -> HttpResponse:
 
 
 @requires(Permission.MANAGE_PEOPLE)
-@require_POST
 def cancel_class(request: HttpRequest, class_id: int) -> HttpResponse:
-    """Cancel a class: its sessions to come without attendance are cancelled."""
+    """Cancel a class (POST): its sessions to come without attendance are cancelled. The class is looked up before
+    the method is checked, so one out of reach answers 404 whatever the method."""
     community_class = _class(request.user, class_id)
+    if not may_schedule_classes(request.user, community_class.commune):
+        raise NotFound()
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     classes.cancel_class(community_class=community_class, actor=request.user, reason=request.POST.get("reason", ""))
     messages.success(request, _("Đã hủy lớp học; các buổi đã học vẫn được giữ."))
     return redirect("web:class_detail", class_id=community_class.pk)
 
 
 @requires(Permission.MANAGE_PEOPLE)
-@require_POST
 def cancel_session(request: HttpRequest, session_id: Any) -> HttpResponse:
-    """Cancel one session that has no attendance."""
+    """Cancel one session that has no attendance (POST; looked up first, as `cancel_class`)."""
     session = classes.session_for(user=request.user, session_id=session_id)
+    if not may_schedule_classes(request.user, session.commune):
+        raise NotFound()
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     try:
         classes.cancel_session(session=session, actor=request.user, reason=request.POST.get("reason", ""))
     except DomainError as error:
