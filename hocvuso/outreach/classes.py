@@ -21,6 +21,7 @@ from django.core import signing
 from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from hocvuso.accounts.access import (
@@ -783,8 +784,9 @@ def sync_attendances(
     the actor may not run is refused like one that does not exist."""
     results: list[SyncedAttendance] = []
     sessions: dict[str, ClassSession] = {}
-    for record in records:
-        record_id = str(record.get("id", ""))
+    for raw in records:
+        record: dict[str, Any] = raw if isinstance(raw, dict) else {}
+        record_id = str(record.get("id", ""))[:64]
         try:
             attendance_id = uuid.UUID(record_id)
             key = str(record.get("session", ""))
@@ -792,6 +794,8 @@ def sync_attendances(
                 sessions[key] = session_for(user=actor, session_id=key)
             session = sessions[key]
             recorded_at = record.get("recorded_at")
+            if isinstance(recorded_at, str):
+                recorded_at = parse_datetime(recorded_at[:40])
             if not isinstance(recorded_at, datetime.datetime) or timezone.is_naive(recorded_at):
                 raise DomainError(_("Thời điểm điểm danh không hợp lệ."), field="recorded_at", code="recorded_at")
             method = record.get("method")
@@ -840,7 +844,7 @@ def sync_attendances(
         except AttendanceConflict as error:
             results.append(SyncedAttendance(record_id, "conflict", str(error.message), error.field))
         except (ValueError, TypeError, AttributeError):
-            results.append(SyncedAttendance(record_id, "rejected", _("Mã điểm danh không hợp lệ."), "id"))
+            results.append(SyncedAttendance(record_id, "rejected", _("Dữ liệu điểm danh không hợp lệ."), "id"))
         except NotFound:
             results.append(SyncedAttendance(record_id, "rejected", _("Không tìm thấy buổi học."), "session"))
         except DomainError as error:
