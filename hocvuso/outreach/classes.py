@@ -30,7 +30,7 @@ from hocvuso.accounts.access import (
     may_schedule_classes,
 )
 from hocvuso.core.errors import DomainError, NotFound
-from hocvuso.core.services import record_audit
+from hocvuso.core.services import audit_entry, record_audit, record_audits
 from hocvuso.core.text import search_key
 from hocvuso.learning.models import Assessment, Competence, Course, Lesson, TargetGroup
 from hocvuso.learning.services.supervision import OpenedSession, open_supervised_session
@@ -774,22 +774,55 @@ class SyncedAttendance:
     field: str | None = None
 
 
+@dataclass
+class _Pending:
+    """A registry or card record of a batch, checked and waiting to be stored with the others."""
+
+    index: int
+    attendance: ClassAttendance
+
+
+def _resident_of(record: dict[str, Any], session: ClassSession, residents: dict[int, Resident]) -> Resident:
+    method = record.get("method")
+    if method == AttendanceMethod.CARD:
+        resident = resident_from_card(str(record.get("card", "")))
+    else:
+        resident_id = record.get("resident")
+        ok = isinstance(resident_id, int) and not isinstance(resident_id, bool)
+        resident = residents.get(resident_id) if ok else None  # type: ignore[arg-type]
+        if resident is not None and not path_within(resident.village.path, session.commune.path):
+            resident = None
+    if resident is None:
+        raise DomainError(_("Không tìm thấy người học."), field="resident", code="resident_unknown")
+    return resident
+
+
 def sync_attendances(
-    *, actor: Any, records: Iterable[dict[str, Any]], device: FieldDevice | None = None
+    *, actor: Any, records: Iterable[Any], device: FieldDevice | None = None
 ) -> list[SyncedAttendance]:
     """Apply a phone's queued attendances, one result per record in order (created, unchanged, conflict,
-    rejected with a message): each record in its own transaction, so one refused record never blocks the others.
-    A record: {"id": UUID, "session": UUID, "recorded_at": aware datetime, "method": …, and "resident": id, or
-    "card": the scanned QR text, or "walk_in": {full_name, birth_year, sex, ethnicity, village (code)}}. A session
-    the actor may not run is refused like one that does not exist."""
-    results: list[SyncedAttendance] = []
+    rejected with a message); one refused record never blocks the others. A record: {"id": UUID, "session": UUID,
+    "recorded_at": aware datetime (or ISO 8601 text), "method": …, and "resident": id, or "card": the scanned QR
+    text, or "walk_in": {full_name, birth_year, sex, ethnicity, village (code)}}. A session the actor may not run is
+    refused like one that does not exist.
+
+    Registry and card records are checked together and stored in one transaction of a few statements (the same
+    rules as `record_attendance`, one audit entry each); should that fail (another phone stored one of them
+    meanwhile), each is stored on its own by `record_attendance`. Walk-ins are stored one by one."""
+    records = list(records)
+    results: list[SyncedAttendance | None] = [None] * len(records)
     sessions: dict[str, ClassSession] = {}
-    for raw in records:
+    wanted = [record.get("resident") for record in records if isinstance(record, dict)]
+    residents = Resident.objects.select_related("village").in_bulk(
+        [pk for pk in wanted if isinstance(pk, int) and not isinstance(pk, bool) and 0 < pk < 2**31]
+    )
+    pending: list[_Pending] = []
+    for index, raw in enumerate(records):
         record: dict[str, Any] = raw if isinstance(raw, dict) else {}
         record_id = str(record.get("id", ""))[:64]
         try:
             attendance_id = uuid.UUID(record_id)
-            key = str(record.get("session", ""))
+            key = str(record.get("session", ""))[:64]
             if key not in sessions:
                 sessions[key] = session_for(user=actor, session_id=key)
             session = sessions[key]
@@ -800,7 +833,8 @@ def sync_attendances(
                 raise DomainError(_("Thời điểm điểm danh không hợp lệ."), field="recorded_at", code="recorded_at")
             method = record.get("method")
             if method == AttendanceMethod.WALK_IN:
-                data = record.get("walk_in") or {}
+                data = record.get("walk_in")
+                data = data if isinstance(data, dict) else {}
                 village = AdministrativeUnit.objects.filter(code=str(data.get("village", ""))[:40]).first()
                 if village is None:
                     raise DomainError(_("Thôn không thuộc xã của lớp học."), field="village", code="village_outside")
@@ -816,40 +850,125 @@ def sync_attendances(
                     recorded_at=recorded_at,
                     device=device,
                 )
-            else:
-                resident: Resident | None
-                if method == AttendanceMethod.CARD:
-                    resident = resident_from_card(str(record.get("card", "")))
-                else:
-                    resident_id = record.get("resident")
-                    resident = (
-                        Resident.objects.select_related("village").filter(pk=resident_id).first()
-                        if isinstance(resident_id, int) and not isinstance(resident_id, bool)
-                        else None
+                results[index] = SyncedAttendance(str(result.attendance.pk), result.status)
+                continue
+            if method not in (AttendanceMethod.REGISTRY, AttendanceMethod.CARD):
+                raise DomainError(_("Cách điểm danh không hợp lệ."), field="method", code="method_invalid")
+            resident = _resident_of(record, session, residents)
+            _check_session_open(session, recorded_at)
+            content = attendance_hash(
+                session=session.pk, recorded_by=actor.pk, method=method, recorded_at=recorded_at, resident=resident.pk
+            )
+            attendance = ClassAttendance(
+                id=attendance_id,
+                session=session,
+                commune_id=session.commune_id,
+                day=session.day,
+                resident=resident,
+                method=method,
+                recorded_by=actor,
+                device=device,
+                recorded_at=recorded_at,
+                content_hash=content,
+            )
+            pending.append(_Pending(index, attendance))
+        except AttendanceConflict as error:
+            results[index] = SyncedAttendance(record_id, "conflict", str(error.message), error.field)
+        except (ValueError, TypeError, AttributeError):
+            results[index] = SyncedAttendance(record_id, "rejected", _("Dữ liệu điểm danh không hợp lệ."), "id")
+        except NotFound:
+            results[index] = SyncedAttendance(record_id, "rejected", _("Không tìm thấy buổi học."), "session")
+        except DomainError as error:
+            results[index] = SyncedAttendance(record_id, "rejected", str(error.message), error.field)
+    if pending:
+        _store_pending(pending, results, actor=actor, device=device)
+    return [result for result in results if result is not None]
+
+
+def _store_pending(
+    pending: list[_Pending], results: list[SyncedAttendance | None], *, actor: Any, device: FieldDevice | None
+) -> None:
+    """Store the checked registry and card records of a batch together (see `sync_attendances`)."""
+    try:
+        with transaction.atomic():
+            session_ids = sorted({item.attendance.session_id for item in pending})
+            list(ClassSession.objects.select_for_update().filter(pk__in=session_ids).values_list("pk", flat=True))
+            stored = dict(
+                ClassAttendance.objects.filter(pk__in=[item.attendance.pk for item in pending]).values_list(
+                    "pk", "content_hash"
+                )
+            )
+            present: dict[tuple[Any, Any], Any] = {
+                (session_id, resident_id): pk
+                for pk, session_id, resident_id in ClassAttendance.objects.filter(
+                    session_id__in=session_ids,
+                    resident_id__in={item.attendance.resident_id for item in pending},
+                ).values_list("pk", "session_id", "resident_id")
+            }
+            counts = dict(
+                ClassAttendance.objects.filter(session_id__in=session_ids)
+                .values("session_id")
+                .annotate(n=Count("id"))
+                .values_list("session_id", "n")
+            )
+            created: list[ClassAttendance] = []
+            for item in pending:
+                attendance = item.attendance
+                place = (attendance.session_id, attendance.resident_id)
+                if attendance.pk in stored:
+                    same = stored[attendance.pk] == attendance.content_hash
+                    results[item.index] = (
+                        SyncedAttendance(str(attendance.pk), UNCHANGED)
+                        if same
+                        else SyncedAttendance(str(attendance.pk), "conflict", str(AttendanceConflict().message), "id")
                     )
-                    if resident is not None and not path_within(resident.village.path, session.commune.path):
-                        resident = None
-                if resident is None:
-                    raise DomainError(_("Không tìm thấy người học."), field="resident", code="resident_unknown")
+                elif place in present:
+                    results[item.index] = SyncedAttendance(str(present[place]), UNCHANGED)
+                elif counts.get(attendance.session_id, 0) >= attendance.session.community_class.capacity:
+                    results[item.index] = SyncedAttendance(
+                        str(attendance.pk), "rejected", _("Buổi học đã đủ số chỗ."), "session"
+                    )
+                else:
+                    counts[attendance.session_id] = counts.get(attendance.session_id, 0) + 1
+                    present[place] = attendance.pk
+                    stored[attendance.pk] = attendance.content_hash
+                    created.append(attendance)
+                    results[item.index] = SyncedAttendance(str(attendance.pk), CREATED)
+            ClassAttendance.objects.bulk_create(created)
+            record_audits(
+                [
+                    audit_entry(
+                        actor=actor,
+                        action="outreach.record_attendance",
+                        target=attendance,
+                        details={
+                            "session": str(attendance.session_id),
+                            "resident": attendance.resident_id,
+                            "method": attendance.method,
+                        },
+                    )
+                    for attendance in created
+                ]
+            )
+    except IntegrityError:
+        for item in pending:
+            attendance = item.attendance
+            assert attendance.resident is not None
+            try:
                 result = record_attendance(
-                    session=session,
-                    resident=resident,
-                    method=str(method),
+                    session=attendance.session,
+                    resident=attendance.resident,
+                    method=attendance.method,
                     actor=actor,
-                    attendance_id=attendance_id,
-                    recorded_at=recorded_at,
+                    attendance_id=attendance.pk,
+                    recorded_at=attendance.recorded_at,
                     device=device,
                 )
-            results.append(SyncedAttendance(str(result.attendance.pk), result.status))
-        except AttendanceConflict as error:
-            results.append(SyncedAttendance(record_id, "conflict", str(error.message), error.field))
-        except (ValueError, TypeError, AttributeError):
-            results.append(SyncedAttendance(record_id, "rejected", _("Dữ liệu điểm danh không hợp lệ."), "id"))
-        except NotFound:
-            results.append(SyncedAttendance(record_id, "rejected", _("Không tìm thấy buổi học."), "session"))
-        except DomainError as error:
-            results.append(SyncedAttendance(record_id, "rejected", str(error.message), error.field))
-    return results
+                results[item.index] = SyncedAttendance(str(result.attendance.pk), result.status)
+            except AttendanceConflict as error:
+                results[item.index] = SyncedAttendance(str(attendance.pk), "conflict", str(error.message), "id")
+            except DomainError as error:
+                results[item.index] = SyncedAttendance(str(attendance.pk), "rejected", str(error.message), error.field)
 
 
 # --- Reads ---------------------------------------------------------------------------------------------------------
