@@ -452,13 +452,15 @@ def attendance_hash(
     return hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
-def _check_session_open(session: ClassSession, recorded_at: datetime.datetime) -> None:
+def _check_session_open(
+    session: ClassSession, recorded_at: datetime.datetime, today: datetime.date | None = None
+) -> None:
     if session.cancelled_at is not None:
         raise DomainError(_("Buổi học này đã hủy."), field="session", code="session_cancelled")
     now = timezone.now()
     if recorded_at > now + CLOCK_SKEW:
         raise DomainError(_("Thời điểm điểm danh ở tương lai."), field="recorded_at", code="in_future")
-    today = timezone.localdate()
+    today = min(today or timezone.localdate(), timezone.localdate())
     if session.day > today:
         raise DomainError(_("Buổi học chưa diễn ra."), field="session", code="session_not_started")
     if (today - session.day).days > LATE_ATTENDANCE_DAYS:
@@ -798,7 +800,11 @@ def _resident_of(record: dict[str, Any], session: ClassSession, residents: dict[
 
 
 def sync_attendances(
-    *, actor: Any, records: Iterable[Any], device: FieldDevice | None = None
+    *,
+    actor: Any,
+    records: Iterable[Any],
+    device: FieldDevice | None = None,
+    as_of: datetime.date | None = None,
 ) -> list[SyncedAttendance]:
     """Apply a phone's queued attendances, one result per record in order (created, unchanged, conflict,
     rejected with a message); one refused record never blocks the others. A record: {"id": UUID, "session": UUID,
@@ -808,7 +814,9 @@ def sync_attendances(
 
     Registry and card records are checked together and stored in one transaction of a few statements (the same
     rules as `record_attendance`, one audit entry each); should that fail (another phone stored one of them
-    meanwhile), each is stored on its own by `record_attendance`. Walk-ins are stored one by one."""
+    meanwhile), each is stored on its own by `record_attendance`. Walk-ins are stored one by one. `as_of` (an
+    earlier day, for loading a history: the demo) judges how late a record is as on that day; a phone never sends
+    it (the API does not read it)."""
     records = list(records)
     results: list[SyncedAttendance | None] = [None] * len(records)
     sessions: dict[str, ClassSession] = {}
@@ -855,7 +863,7 @@ def sync_attendances(
             if method not in (AttendanceMethod.REGISTRY, AttendanceMethod.CARD):
                 raise DomainError(_("Cách điểm danh không hợp lệ."), field="method", code="method_invalid")
             resident = _resident_of(record, session, residents)
-            _check_session_open(session, recorded_at)
+            _check_session_open(session, recorded_at, as_of)
             content = attendance_hash(
                 session=session.pk, recorded_by=actor.pk, method=method, recorded_at=recorded_at, resident=resident.pk
             )
