@@ -97,7 +97,7 @@ def area_week(*, unit: AdministrativeUnit, day: datetime.date) -> list[CommuneWe
         ClassSession.objects.filter(commune__in=[commune.pk for commune in communes], day__range=(start, end))
         .scheduled()
         .values("commune_id")
-        .annotate(n=Count("id"), held=Count("id", filter=Q(attendances__isnull=False), distinct=True))
+        .annotate(n=Count("id", distinct=True), held=Count("id", filter=Q(attendances__isnull=False), distinct=True))
     )
     counts = {row["commune_id"]: (row["n"], row["held"]) for row in sessions}
     present = dict(

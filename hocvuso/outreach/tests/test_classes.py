@@ -403,3 +403,17 @@ def test_sync_gives_one_result_per_record(setup, territory):
     changed = [{**records[0], "resident": setup.minority.pk}]
     assert classes.sync_attendances(actor=setup.instructor, records=changed)[0].status == "conflict"
     assert ClassAttendance.objects.count() == 3
+
+
+def test_the_area_week_counts_each_session_once_whatever_its_attendance(setup, territory, django_assert_num_queries):
+    from hocvuso.outreach import class_selectors
+
+    for resident in (setup.elder, setup.minority):
+        classes.record_attendance(
+            session=setup.today_session, resident=resident, method="registry", actor=setup.instructor
+        )
+    with django_assert_num_queries(3):
+        rows = class_selectors.area_week(unit=territory.province, day=timezone.localdate())
+    found = {row.commune.code: (row.scheduled, row.held, row.attendance, row.flagged) for row in rows}
+    assert found == {territory.commune.code: (1, 1, 2, False), territory.other_commune.code: (0, 0, 0, True)}
+    assert rows[0].commune == territory.other_commune  # flagged first
