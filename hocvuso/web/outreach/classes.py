@@ -16,11 +16,13 @@ A class or session outside the caller's reach answers 404 like a missing one; a 
 import datetime
 from typing import Any
 
+import segno
 from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
@@ -136,6 +138,14 @@ def _schedule(form: ClassForm, commune: AdministrativeUnit, actor: Any) -> Commu
         competences=list(Competence.objects.filter(pk__in=data.get("competences") or [])),
         actor=actor,
     )
+
+
+def learner_card_svg(resident: Resident) -> str:
+    """A learner card's QR code (`classes.learner_card_payload`) as inline SVG, labelled for screen readers: printed
+    on the class's sign-in cards, scanned (or its text pasted) on a session's page to mark the learner present."""
+    svg = segno.make(classes.learner_card_payload(resident), error="m").svg_inline(scale=3, border=2)
+    label = escape(_("Mã QR điểm danh của người học"))
+    return str(svg).replace("<svg ", f'<svg role="img" aria-label="{label}" focusable="false" ', 1)
 
 
 def _refuse(form: forms.Form, error: DomainError) -> None:
