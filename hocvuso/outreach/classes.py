@@ -402,7 +402,9 @@ def search_attendees(*, session: ClassSession, query: str) -> list[Resident]:
     words = [word for word in search_key(str(query or "")[:100]).split() if word]
     if not words or sum(len(word) for word in words) < 2:
         return []
-    found = Resident.objects.filter(village__in=AdministrativeUnit.objects.within(session.commune))
+    found = Resident.objects.filter(
+        village__in=AdministrativeUnit.objects.within(session.commune), died_on__isnull=True
+    )
     for word in words:
         found = found.filter(name_key__contains=word)
     return list(found.select_related("village").order_by("name_key", "birth_date", "pk")[:SEARCH_LIMIT])

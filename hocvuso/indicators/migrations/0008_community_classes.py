@@ -18,7 +18,7 @@ def apply(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("indicators", "0006_outreach_indicators"),
+        ("indicators", "0007_capture_deaths"),
         ("outreach", "0002_community_classes"),
     ]
 
