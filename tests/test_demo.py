@@ -17,7 +17,7 @@ from hocvuso.demo.services import DEMO_RESIDENTS, load_demo
 from hocvuso.indicators.models import IndicatorFact, IndicatorKind, VneidCertification
 from hocvuso.indicators.selectors import TREND_WEEKS, Quarter, Status, emulation_ranking, unit_dashboard
 from hocvuso.learning.models import Enrolment, LessonCompletion, SupervisedSession
-from hocvuso.outreach.models import Event, Team, Visit
+from hocvuso.outreach.models import ClassAttendance, CommunityClass, Event, Team, Visit, WalkIn
 from hocvuso.people.models import Membership, MembershipKind, Organisation, Resident
 from hocvuso.reporting.models import Report, ReportStatus
 from hocvuso.reporting.selectors import recent_quarters, reporting_rate
@@ -67,8 +67,16 @@ def test_each_demo_account_sees_only_its_scope(client):
     field = User.objects.filter(username__regex=r"^(tnv|totruong)\.")
     assert field.count() == field.filter(password__startswith="!").count() == 14
     # the movement's learners (accounts nobody signs in with, each linked to its own record) and the 7 demo accounts
-    others = User.objects.exclude(username__startswith="demo.hocvien.").exclude(pk__in=field)
+    teachers = User.objects.filter(username__startswith="giangvien.")  # the other communes' class instructors
+    assert teachers.count() == teachers.filter(password__startswith="!").count() == 3
+    others = User.objects.exclude(username__startswith="demo.hocvien.").exclude(pk__in=field).exclude(pk__in=teachers)
     assert others.count() == 7 + DEMO_CLASS_SIZE
+    # weekly community classes (demo/community_classes.py): months of attended sessions, two walk-ins to confirm,
+    # the classes counted by the dashboard's facts; one commune's class has ended (flagged this week)
+    assert CommunityClass.objects.count() == 4 and ClassAttendance.objects.count() > 400
+    assert WalkIn.objects.filter(status="pending", attendance__commune__code="24631").count() == 2
+    held = IndicatorFact.objects.get(unit__code="68", day=timezone.localdate(), indicator__code="weekly-classes-held")
+    assert 0 < held.numerator <= 3 < held.denominator
     # the demo teams: months of visits, counted by the dashboard's facts like any other change
     assert Team.objects.count() == 4 and Visit.objects.count() > 400
     visits = IndicatorFact.objects.get(unit__code="68", day=timezone.localdate(), indicator__code="households-visited")

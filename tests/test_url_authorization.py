@@ -148,6 +148,36 @@ def world(territory, make_user) -> dict[str, Any]:
     rule.required_assessments.add(final)
     literacy = LiteracyStatus.objects.create(user=owner, resident=resident, group="citizens", rule=rule)
     certificate = issue_certificate(literacy_status=literacy)
+    # A weekly community class of C1 with today's session and a walk-in waiting for the commune.
+    from hocvuso.outreach import classes as community_classes
+
+    class_instructor = make_user(Role.INSTRUCTOR, territory.commune)
+    community_class = community_classes.schedule_class(
+        commune=territory.commune,
+        title="Lớp thử",
+        place="Nhà văn hóa",
+        target_group="citizens",
+        capacity=30,
+        instructors=[class_instructor],
+        recurrence="weekly",
+        weekday=timezone.localdate().weekday(),
+        first_day=timezone.localdate() - datetime.timedelta(days=7),
+        last_day=timezone.localdate() + datetime.timedelta(days=7),
+        starts_at=datetime.time(19, 0),
+        course=course,
+        actor=make_user(Role.COMMUNE_OFFICER, territory.commune),
+    )
+    class_session = community_class.sessions.get(day=timezone.localdate())
+    community_classes.record_walk_in(
+        session=class_session,
+        full_name="Người Vãng Lai",
+        birth_year=1960,
+        sex="M",
+        ethnicity=1,
+        village=territory.village,
+        actor=class_instructor,
+    )
+    walk_in = class_session.attendances.get().walk_in
     other_officer = make_user(Role.COMMUNE_OFFICER, territory.other_commune)
     # Chợ số 4T (issue 13): a market of C1 with the owner as its trader; another resident of C1 to register.
     from hocvuso.outreach.markets import create_market, register_trader
@@ -183,6 +213,8 @@ def world(territory, make_user) -> dict[str, Any]:
             "group": "citizens",
             # Account management: the C1 volunteer's account; a password-reset link that is not valid.
             "account_id": str(volunteer.pk),
+            "class_id": str(community_class.pk),
+            "session_id": str(class_session.pk),
             "uidb64": "MQ",
             "token": "sai-ma",
         },
@@ -234,6 +266,33 @@ def world(territory, make_user) -> dict[str, Any]:
                 "event-organiser": f"unit:{territory.commune.pk}",
                 "event-registered": "30",
             },
+            # Community classes: schedule, edit, cancel, take attendance, decide a walk-in, check in by the code.
+            "web:class_new": {
+                "title": "Lớp mới",
+                "place": "Hội trường",
+                "target_group": "elderly",
+                "course": str(course.pk),
+                "instructors": [str(class_instructor.pk)],
+                "capacity": "20",
+                "recurrence": "once",
+                "first_day": timezone.localdate().isoformat(),
+                "starts_at": "08:00",
+                "duration_minutes": "90",
+            },
+            "web:class_edit": {
+                "title": "Lớp thử (sửa)",
+                "place": "Hội trường",
+                "instructors": [str(class_instructor.pk)],
+                "capacity": "25",
+                "starts_at": "18:00",
+                "duration_minutes": "60",
+                "last_day": (timezone.localdate() + datetime.timedelta(days=14)).isoformat(),
+            },
+            "web:class_cancel": {"reason": "Bão"},
+            "web:class_session": {"action": "registry", "resident": str(resident.pk)},
+            "web:class_session_cancel": {"reason": "Bão"},
+            "web:class_walk_ins": {"walk_in": str(walk_in.pk), "decision": "reject"},
+            "web:class_check_in": {"code": class_session.check_in_code},
         },
         # What the agency officer posts where they are let in, when it differs: withdrawing their own request.
         "agency_post_data": {"web:transfer_requests": {"action": "cancel", "transfer": str(own_request.pk)}},
@@ -282,6 +341,10 @@ def test_the_walk_finds_the_routes_of_every_part_and_fills_them_all():
         "web:trader_step",
     } <= names
     assert {"web:events", "web:commune_events"} <= names
+    # Weekly community classes (issue 13): calendars, scheduling, sessions, walk-ins, a learner's check-in.
+    assert {"web:classes_mine", "web:class_calendar", "web:class_area", "web:class_new", "web:class_edit"} <= names
+    assert {"web:class_cancel", "web:class_detail", "web:class_session", "web:class_session_cancel"} <= names
+    assert {"web:class_walk_ins", "web:class_check_in"} <= names
     assert [route.route for route in routes if route.is_regex] == []  # every route is walked, none skipped
     kinds = [routes_for(kind) for kind in ("permission", "signed_in", "public")]
     assert sum(len(found) for found in kinds) == len(routes)

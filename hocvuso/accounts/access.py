@@ -770,6 +770,48 @@ def assigned_households(user: AnyUser, day: date) -> Q:
     )
 
 
+# --- Community classes (outreach) -----------------------------------------------------------------------------
+
+
+def may_schedule_classes(user: AnyUser, commune: Model) -> bool:
+    """True when the user schedules, edits and cancels the commune's community classes and confirms their walk-ins:
+    MANAGE_PEOPLE over the commune (its officers, the province). No query once the assignments are cached."""
+    return _Grants.of(user, Permission.MANAGE_PEOPLE).cover(commune)  # type: ignore[arg-type]
+
+
+def may_run_community_class(user: AnyUser, community_class: Model) -> bool:
+    """True when the user takes attendance at the class's sessions and opens their supervised assessments:
+    RUN_CLASS over its commune (its officers, its instructors and team leaders, the province) — as for supervised
+    sessions, any of the commune's instructors may stand in for the class's own. No query once the assignments
+    are cached."""
+    return runs_classes_in(user, community_class.commune)  # type: ignore[attr-defined]
+
+
+def runs_classes_in(user: AnyUser, commune: Model) -> bool:
+    """True when the user runs the commune's community classes (RUN_CLASS over it): `may_run_community_class` for
+    every class of the commune."""
+    return _Grants.of(user, Permission.RUN_CLASS).cover(commune)  # type: ignore[arg-type]
+
+
+def class_runners_of(commune: Model, *, limit: int = 200) -> list[Any]:
+    """The users whose role at the commune itself grants RUN_CLASS (its instructors, team leaders and officers), by
+    username: whom a class of the commune may name as its instructors."""
+    rows = (
+        _assignments_granting(Permission.RUN_CLASS)
+        .filter(unit_id=commune.pk)
+        .select_related("user")
+        .order_by("user__username")[:limit]
+    )
+    return list({row.user_id: row.user for row in rows}.values())
+
+
+def community_class_scope(user: AnyUser) -> Q:
+    """The filter for the community classes (outreach.communityclass) the user may run (`may_run_community_class`):
+    every class of a commune in their RUN_CLASS subtrees."""
+    grants = _Grants.of(user, Permission.RUN_CLASS)
+    return grants.within("commune") if grants else Q(pk__in=[])
+
+
 # --- Views ---------------------------------------------------------------------------------------------------
 
 

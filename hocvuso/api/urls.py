@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import field, imports, reporting, views
+from . import field, field_classes, imports, reporting, views
 
 app_name = "api"
 urlpatterns = [
@@ -27,6 +27,7 @@ urlpatterns = [
     path("field/devices/revoke/", field.FieldDeviceRevokeView.as_view(), name="field-device-revoke"),
     path("field/worklist/", field.WorklistView.as_view(), name="field-worklist"),
     path("field/visits/", field.VisitBatchView.as_view(), name="field-visits"),
+    path("field/attendances/", field_classes.AttendanceBatchView.as_view(), name="field-attendances"),
     path("schema/", views.SchemaView.as_view(), name="schema"),
     path("docs/", views.DocsView.as_view(), name="docs"),
 ]

@@ -14,6 +14,7 @@ from hocvuso.accounts.roles import Role
 from hocvuso.accounts.services import assign_role, create_user
 from hocvuso.demo.activities import load_demo_activities
 from hocvuso.demo.classes import load_demo_class
+from hocvuso.demo.community_classes import load_demo_classes
 from hocvuso.demo.credentials import load_demo_credentials
 from hocvuso.demo.history import simulate_history
 from hocvuso.demo.outreach import load_demo_outreach
@@ -75,7 +76,8 @@ def load_demo(*, seed: int = 68) -> list[DemoAccount]:
     community digital teams with months of home visits (`load_demo_outreach`); the movement's past weeks, each with
     its facts — the visits dated before it included (`simulate_history`, once); the plan's tasks and quarterly
     reports (`load_demo_reports`); literacy certificates, a few revoked, and VNeID confirmations
-    (`load_demo_credentials`); today's facts. Returns the demo
+    (`load_demo_credentials`); weekly community classes with months of attendance (`load_demo_classes`);
+    today's facts. Returns the demo
     accounts with their scope and, for staff, their authenticator's random key (hex).
 
     Raises ImproperlyConfigured unless the settings allow demo data (`ALLOW_DEMO_DATA`: on for `make run` and the
@@ -146,6 +148,9 @@ def _load_demo(seed: int) -> list[DemoAccount]:
         commune=commune, admin=User.objects.get(username="admin.tinh"), learner=User.objects.get(username="nguoihoc")
     )
     load_demo_activities(commune=commune, seed=seed)  # digital families, markets, festivals (demo/activities.py)
+    load_demo_classes(  # weekly community classes with months of attendance (demo/community_classes.py)
+        commune=commune, instructor=User.objects.get(username="giangvien"), seed=seed
+    )
     rebuild_facts(actor=None)  # the dashboards' figures of today, so the first page view need not compute them
     return accounts
 

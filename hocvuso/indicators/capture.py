@@ -28,7 +28,7 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Model
 
 from hocvuso.learning.models import Enrolment, LessonCompletion, LiteracyStatus
-from hocvuso.outreach.models import Event, Market, Team, Trader, TraderStep, Visit, VisitOutcome
+from hocvuso.outreach.models import ClassAttendance, Event, Market, Team, Trader, TraderStep, Visit, VisitOutcome
 from hocvuso.people.models import DigitalIdentity, Household, Membership, Resident
 from hocvuso.territory.models import AdministrativeUnit, Level
 
@@ -72,7 +72,7 @@ _HOUSEHOLD_OF_RESIDENT = Mark(
 )
 
 # The village a team (a market) is counted in (computations._teams, _markets): its own, else its commune's first
-# village; an event is counted in its commune's first village.
+# village; an event and a class attendance are counted in their commune's first village.
 _FIRST_VILLAGE = (
     "(SELECT MIN(u.id) FROM "  # noqa: S608 (names from the models)
     + AdministrativeUnit._meta.db_table
@@ -174,6 +174,12 @@ SOURCES: tuple[Source, ...] = (
     Source(Event, ("commune_id", "starts_on"), (Mark(DirtyKind.VILLAGE, _FIRST_VILLAGE.format(team="{row}")),)),
     Source(
         Team, ("commune_id", "village_id", "created_at"), (Mark(DirtyKind.VILLAGE, _TEAM_VILLAGE.format(team="{row}")),)
+    ),
+    # Community classes: an attendance makes its commune's first village dirty (classes held, attendance).
+    Source(
+        ClassAttendance,
+        ("commune_id", "day", "resident_id"),
+        (Mark(DirtyKind.VILLAGE, _FIRST_VILLAGE.format(team="{row}")),),
     ),
     Source(
         AdministrativeUnit,

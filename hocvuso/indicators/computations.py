@@ -17,6 +17,10 @@ carries its household's village, so "visits in the last 7 days" is a population 
 its village, or — a commune-wide team — in its commune's first village (by id), which only carries it to the
 commune's sum (the team indicators apply at commune and province level). A count indicator shows its numerator;
 its population is what the count is taken among (the teams, of which the active ones are counted).
+
+Weekly community classes count the same way: a commune (counted in its first village) has held a class in the 7
+days up to the day when a session of it had someone present; the attendances of those days are a population of
+their own, counted in their commune's first village.
 """
 
 from collections.abc import Callable, Mapping, Sequence
@@ -33,7 +37,7 @@ from hocvuso.learning.conditions import household_has_literate_member, literacy_
 from hocvuso.learning.models import TargetGroup
 from hocvuso.outreach.families import household_is_digital_family
 from hocvuso.outreach.markets import market_is_digital, trader_complete
-from hocvuso.outreach.models import Event, Market, Outcome, Team, Trader, Visit, VisitOutcome
+from hocvuso.outreach.models import ClassAttendance, Event, Market, Outcome, Team, Trader, Visit, VisitOutcome
 from hocvuso.people.conditions import vneid_level_at_least
 from hocvuso.people.models import AgeGroup, Household, Membership, MembershipKind, Resident, VneidLevel
 from hocvuso.territory.models import AdministrativeUnit, Level
@@ -47,6 +51,8 @@ TEAM = "team"
 TRADER = "trader"
 MARKET = "market"
 EVENT = "event"
+COMMUNE = "commune"
+ATTENDANCE = "attendance"
 # A team is active when it made at least one visit in this many days up to the day (plan IV.4.4).
 ACTIVE_TEAM_DAYS = 30
 # "Visits per week": the visits of the 7 days up to the day, the day included.
@@ -115,6 +121,21 @@ def _first_village_of_commune(commune: str = "commune_id") -> Subquery:
     )
 
 
+def _week(day: date) -> tuple[date, date]:
+    return date.fromordinal(day.toordinal() - (WEEK_DAYS - 1)), day
+
+
+def _communes(parameters: Parameters, day: date) -> QuerySet[Any]:
+    """The communes in force on the day, each counted in its first village (see the module's docstring)."""
+    return AdministrativeUnit.objects.communes().in_force(day).annotate(counted_village=_first_village_of_commune("pk"))
+
+
+def _attendances_in_week(parameters: Parameters, day: date) -> QuerySet[Any]:
+    """Attendances at community-class sessions of the 7 days up to the day, counted in their commune's first
+    village (a walk-in not yet confirmed counts: the person was there)."""
+    return ClassAttendance.objects.filter(day__range=_week(day)).annotate(counted_village=_first_village_of_commune())
+
+
 def _teams(parameters: Parameters, day: date) -> QuerySet[Any]:
     """The teams set up by the day, each with the village it is counted in (see the module's docstring)."""
     return Team.objects.filter(created_at__date__lte=day).annotate(
@@ -178,6 +199,16 @@ def _helped_to_level_2(parameters: Parameters, entity: Any, day: date) -> Exists
     )
 
 
+def _class_held_in_week(parameters: Parameters, entity: Any, day: date) -> Exists:
+    """A community-class session of the commune in the 7 days up to the day had someone present (a session with no
+    attendance was not held)."""
+    return Exists(ClassAttendance.objects.filter(commune_id=entity, day__range=_week(day)))
+
+
+def _attendance_recorded(parameters: Parameters, entity: Any, day: date) -> Exists:
+    return Exists(ClassAttendance.objects.filter(pk=entity))
+
+
 def _literate(parameters: Parameters, entity: Any, day: date) -> Exists:
     return literacy_confirmed(entity, _groups(parameters))
 
@@ -220,6 +251,14 @@ POPULATIONS: dict[str, Population] = {
         ),
         Population("markets", _("Chợ, điểm kinh doanh"), MARKET, _markets, village="counted_village"),
         Population("events_in_year", _("Sự kiện trong năm đến nay"), EVENT, _events_in_year, village="counted_village"),
+        Population("communes", _("Xã, phường"), COMMUNE, _communes, village="counted_village"),
+        Population(
+            "class_attendances_in_week",
+            _("Lượt người học tại buổi học cộng đồng trong 7 ngày qua"),
+            ATTENDANCE,
+            _attendances_in_week,
+            village="counted_village",
+        ),
     ]
 }
 
@@ -296,6 +335,20 @@ NUMERATORS: dict[str, Numerator] = {
             TEAM,
             _team_active,
             source=_("Hỗ trợ cộng đồng: lượt hỗ trợ tại hộ"),
+        ),
+        Numerator(
+            "class_held_in_week",
+            _("Xã có buổi học cộng đồng (có người học) trong 7 ngày qua"),
+            COMMUNE,
+            _class_held_in_week,
+            source=_("Hỗ trợ cộng đồng: điểm danh buổi học cộng đồng"),
+        ),
+        Numerator(
+            "class_attendance_recorded",
+            _("Lượt người học đã điểm danh"),
+            ATTENDANCE,
+            _attendance_recorded,
+            source=_("Hỗ trợ cộng đồng: điểm danh buổi học cộng đồng"),
         ),
         Numerator(
             "helped_to_vneid_level_2",

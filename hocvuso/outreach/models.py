@@ -307,3 +307,12 @@ __all__ = [
     "Trader",
     "TraderStep",
 ]
+# Weekly community classes live in their own module; importing them here registers them with the app.
+from .class_models import (  # noqa: E402, F401
+    AttendanceMethod,
+    ClassAttendance,
+    ClassSession,
+    CommunityClass,
+    Recurrence,
+    WalkIn,
+)

@@ -176,8 +176,10 @@ def register_resident(
     national_id: object = None,
     phone: object = None,
     head_of_household: bool = False,
+    birth_date_precision: str = "day",
 ) -> Resident:
-    """Register a resident and return them.
+    """Register a resident and return them (`birth_date_precision` "year" when only the birth year is known: the
+    date is then 1 January of it).
 
     The name is stored in NFC with its diacritic-free search key; the national ID is checked against the
     birth date and sex, then stored encrypted with its lookup hash and last four digits; the phone (a
@@ -186,7 +188,7 @@ def register_resident(
     written), NotFound when the actor may not manage people in the village.
     """
     name = _clean_name(full_name)
-    birth_date = _clean_birth_date(birth_date)
+    birth_date = _clean_birth_date(birth_date, birth_date_precision)
     sex = _clean_sex(sex)
     ethnicity_value = _clean_ethnicity(ethnicity)
     if village is None:
@@ -204,6 +206,7 @@ def register_resident(
         full_name=name,
         name_key=search_key(name),
         birth_date=birth_date,
+        birth_date_precision=birth_date_precision,
         sex=sex,
         ethnicity=ethnicity_value,
         village=village,

@@ -100,6 +100,13 @@ ACTION_LABELS: dict[str, str | Promise] = {
     "outreach.register_trader": _("Đăng ký tiểu thương học theo mô hình 4T"),
     "outreach.record_trader_step": _("Ghi nhận tiêu chí 4T của tiểu thương"),
     "outreach.record_event": _("Ghi nhận sự kiện"),
+    "outreach.schedule_class": _("Lên lịch lớp học cộng đồng"),
+    "outreach.update_class": _("Sửa lớp học cộng đồng"),
+    "outreach.cancel_class": _("Hủy lớp học cộng đồng"),
+    "outreach.cancel_session": _("Hủy một buổi học cộng đồng"),
+    "outreach.record_attendance": _("Điểm danh buổi học cộng đồng"),
+    "outreach.record_walk_in": _("Ghi người học chưa có trong sổ dân cư"),
+    "outreach.decide_walk_in": _("Xác nhận người học chưa có trong sổ dân cư"),
     # credentials and VNeID
     "credentials.issue": _("Cấp chứng nhận"),
     "credentials.export": _("Xuất chứng nhận"),

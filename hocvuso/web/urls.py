@@ -10,6 +10,7 @@ from .learning import views as learning
 from .monitoring import public, rankings, targets
 from .monitoring import views as monitoring
 from .outreach import activities as outreach_activities
+from .outreach import classes as outreach_classes
 from .outreach import setup as outreach_setup
 from .outreach import views as outreach
 from .people import transfers
@@ -124,6 +125,18 @@ urlpatterns = [
     path("thuc-dia/ung-dung.webmanifest", field.field_manifest, name="field_manifest"),
     path("thuc-dia/sw.js", field.field_service_worker, name="field_service_worker"),
     path("thuc-dia/dang-ky/", field.field_register, name="field_register"),
+    # Weekly community classes (hocvuso/web/outreach/classes.py)
+    path("lop-cong-dong/", outreach_classes.my_classes, name="classes_mine"),
+    path("lop-cong-dong/diem-danh/", outreach_classes.check_in, name="class_check_in"),
+    path("lop-cong-dong/xa/<str:code>/", outreach_classes.commune_calendar, name="class_calendar"),
+    path("lop-cong-dong/xa/<str:code>/lop-moi/", outreach_classes.new_class, name="class_new"),
+    path("lop-cong-dong/xa/<str:code>/vang-lai/", outreach_classes.walk_ins, name="class_walk_ins"),
+    path("lop-cong-dong/tong-hop/<str:code>/", outreach_classes.area_week, name="class_area"),
+    path("lop-cong-dong/lop/<int:class_id>/", outreach_classes.class_detail, name="class_detail"),
+    path("lop-cong-dong/lop/<int:class_id>/sua/", outreach_classes.edit_class, name="class_edit"),
+    path("lop-cong-dong/lop/<int:class_id>/huy/", outreach_classes.cancel_class, name="class_cancel"),
+    path("lop-cong-dong/buoi/<uuid:session_id>/", outreach_classes.session_page, name="class_session"),
+    path("lop-cong-dong/buoi/<uuid:session_id>/huy/", outreach_classes.cancel_session, name="class_session_cancel"),
     # Community digital teams: leaders' and officers' views (hocvuso/web/outreach/views.py)
     path("to-cong-nghe-so/", outreach.my_teams, name="outreach_my_teams"),
     path("to-cong-nghe-so/xa/<str:code>/", outreach.commune_field, name="outreach_commune"),

@@ -51,6 +51,7 @@ def test_every_api_route_is_a_base_class_with_a_policy():
         "field-device-revoke": AccessPolicy(permission=Permission.RECORD_VISIT),
         "field-worklist": AccessPolicy(permission=Permission.RECORD_VISIT),
         "field-visits": AccessPolicy(permission=Permission.RECORD_VISIT),
+        "field-attendances": AccessPolicy(permission=Permission.RUN_CLASS),
         "schema": AccessPolicy(permission=None, public=True),
         "docs": AccessPolicy(permission=None, public=True),
     }

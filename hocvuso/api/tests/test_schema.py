@@ -16,6 +16,7 @@ def test_the_openapi_document_generates_with_no_warnings(db, tmp_path):
     assert document["info"]["title"] == "Học Vụ Số API"
     assert sorted(document["paths"]) == [
         "/api/v1/audit-entries/",
+        "/api/v1/field/attendances/",
         "/api/v1/field/devices/",
         "/api/v1/field/devices/revoke/",
         "/api/v1/field/visits/",

@@ -62,6 +62,11 @@ def test_each_week_is_rebuilt_with_the_records_of_its_time(replayed):
             .values_list("numerator", "denominator")
         )
         assert len(points) == HISTORY_WEEKS - 1 >= 9, indicator.code
+        if indicator.code == "digital-families":
+            # By the Gia đình số rule (issue 13) a family needs a visit that found a member guiding the others; the
+            # history records no visits (demo/outreach.py and demo/activities.py do, in their own communes).
+            assert {numerator for numerator, _denominator in points} == {0}, points
+            continue
         values = [numerator / denominator for numerator, denominator in points if denominator]
         assert values[-1] > values[0], indicator.code  # the movement moves
     # a past day's facts count only what was recorded before it: confirmations dated after it are not in them

@@ -102,8 +102,9 @@ def test_the_province_dashboard_shows_value_target_gap_trend_and_forecast(
     ]
     families = dashboard.unit.figure("digital-families")
     assert families is not None and (families.status, families.denominator) == (Status.NO_DATA, 0)
-    classes = dashboard.unit.figure("weekly-classes-held")
-    assert classes is not None and (classes.status, classes.value) == (Status.NO_SOURCE, None)
+    # an activity indicator (every one has a source since issue 13): counted, with no target to be judged against
+    events = dashboard.unit.figure("learning-events")
+    assert events is not None and (events.status, events.value) == (Status.NO_TARGET, 0.0)
     identity = dashboard.unit.figure("digital-identity")
     assert identity is not None and (identity.status, identity.band, identity.forecast) == (
         Status.OFF_TRACK,

@@ -137,6 +137,17 @@ for _place in PLACES:
     # The activities (issue 13): no market, trader or event here.
     for _code in ("traders-trained", "digital-markets", "learning-events"):
         EXPECTED[(_code, *_place)] = (0, 0)
+    EXPECTED[("class-attendance", *_place)] = (0, 0)
+# Weekly community classes: each commune is counted in its first village; none held a class this week.
+for _place, _communes in {
+    ("village", "24631.001"): 1,
+    ("village", "24631.002"): 0,
+    ("village", "24751.001"): 1,
+    ("commune", "24631"): 1,
+    ("commune", "24751"): 1,
+    ("province", "68"): 2,
+}.items():
+    EXPECTED[("weekly-classes-held", *_place)] = (0, _communes)
 
 
 def test_the_plan_indicators_are_seeded_with_their_default_targets() -> None:
@@ -147,6 +158,7 @@ def test_the_plan_indicators_are_seeded_with_their_default_targets() -> None:
     assert all(is_computable(indicator) for indicator in outcome)
     assert sorted(indicator.code for indicator in activity) == [
         "active-digital-teams",
+        "class-attendance",
         "digital-markets",
         "household-visits",
         "households-visited",
@@ -155,7 +167,14 @@ def test_the_plan_indicators_are_seeded_with_their_default_targets() -> None:
         "vneid-level-2-by-visit",
         "weekly-classes-held",
     ]
-    built = {"active-digital-teams", "household-visits", "households-visited", "vneid-level-2-by-visit"}
+    built = {
+        "active-digital-teams",
+        "class-attendance",
+        "household-visits",
+        "households-visited",
+        "vneid-level-2-by-visit",
+        "weekly-classes-held",
+    }
     built |= {"traders-trained", "digital-markets", "learning-events"}
     assert {indicator.code for indicator in activity if is_computable(indicator)} == built
     assert dict(Target.objects.filter(unit=None, organisation=None).values_list("indicator__code", "value")) == {
@@ -176,7 +195,7 @@ def test_the_plan_indicators_are_seeded_with_their_default_targets() -> None:
 
 def test_the_capture_triggers_are_installed() -> None:
     assert installed_triggers() == expected_triggers()
-    assert len(expected_triggers()) == 48  # 16 source tables × insert, update, delete
+    assert len(expected_triggers()) == 51  # 17 source tables × insert, update, delete
 
 
 def test_a_full_rebuild_counts_every_indicator_at_every_level(registry: Registry) -> None:

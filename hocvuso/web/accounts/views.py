@@ -29,6 +29,7 @@ from hocvuso.people import account_services
 from hocvuso.people.models import Organisation, Resident
 from hocvuso.territory.models import AdministrativeUnit
 
+from ..outreach.classes import learner_card_svg
 from .forms import AccountSearchForm, EndRoleForm, GrantRoleForm, LinkResidentForm, NewAccountForm, ResidentAccountForm
 
 LIST_LIMIT = 100
@@ -227,6 +228,8 @@ def class_accounts(request: HttpRequest, unit: AdministrativeUnit) -> HttpRespon
             messages.error(request, _("Hãy chọn ít nhất một người."))
             return redirect("accounts:class_accounts", code=unit.code)
         made = account_services.make_class_accounts(residents=picked, made_by=request.user)
-        return render(request, "web/accounts/cards.html", {"unit": unit, "made": made})
+        # each card carries the learner card's QR code, which an instructor scans to mark them present at a class
+        cards = [(resident, code, learner_card_svg(resident)) for resident, code in made.cards]
+        return render(request, "web/accounts/cards.html", {"unit": unit, "made": made, "cards": cards})
     context = {"unit": unit, "residents": list(residents[:CLASS_LIMIT]), "limit": CLASS_LIMIT}
     return render(request, "web/accounts/class.html", context)

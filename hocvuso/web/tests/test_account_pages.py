@@ -141,6 +141,8 @@ def test_a_class_gets_printable_sign_in_cards(client: Client, make_user, territo
     assert cards.status_code == 200 and first.user is not None
     codes = re.findall(r"data-one-time-code>([0-9A-Z-]+)<", body)
     assert len(codes) == 1 and first.user.check_password(codes[0]) and first.user.username in body
+    # the card's QR code is the learner card an instructor scans at a community class (hocvuso.outreach.classes)
+    assert body.count('aria-label="Mã QR điểm danh của người học"') == 1
     assert client.get(f"/tai-khoan/lop/{territory.other_commune.code}/").status_code == 404
 
 

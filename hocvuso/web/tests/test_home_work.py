@@ -106,7 +106,8 @@ def test_a_commune_officer_sees_people_not_reached_per_indicator_of_their_commun
     assert "Chưa tiếp cận ở Xã Quảng Khê" in card
     assert "4/6 người chưa đạt" in card  # adults: 2 literate of 6 (a citizen, a worker)
     assert f'href="/nguoi-dan/?chua_dat={ADULTS}&amp;don_vi=24631"' in card
-    assert "Gia đình số: <strong>1/2 hộ chưa đạt</strong>" in card  # Thôn 1's household has a literate member
+    # Thôn 1's household has a literate member, which alone does not make a digital family (the rule, issue 13)
+    assert "Gia đình số: <strong>2/2 hộ chưa đạt</strong>" in card
     assert "24751" not in body and "Xã Nhân Cơ" not in body and "/7 người" not in body
     assert 'href="/theo-doi/chua-tiep-can/24631/"' in card
 
@@ -123,7 +124,7 @@ def test_a_commune_officer_sees_targets_behind_with_the_dashboard(
         "Người dân trong độ tuổi trưởng thành có kỹ năng số: 33,3&nbsp;% / mục tiêu 80&nbsp;% — "
         '<span class="muted">Chậm tiến độ</span>'
     ) in card  # 2 of the commune's 6 adults; Xã Nhân Cơ has none (0,0 %)
-    assert "Gia đình số: 50,0&nbsp;%" in card
+    assert "Gia đình số: 0,0&nbsp;%" in card
     assert 'href="/theo-doi/don-vi/24631/"' in card
 
 
@@ -223,5 +224,5 @@ def test_a_household_indicator_counts_households_on_the_dashboard(
 
     families = body[body.index('data-indicator="digital-families"') :].split("</li>")[0]
     adults = body[body.index(f'data-indicator="{ADULTS}"') :].split("</li>")[0]
-    assert "1/2 hộ" in families and "người" not in families  # Gia đình số: households, not people
+    assert "0/2 hộ" in families and "người" not in families  # Gia đình số: households, not people
     assert "2/6 người" in adults

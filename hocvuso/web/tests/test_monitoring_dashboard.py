@@ -218,11 +218,8 @@ def test_the_province_page_shows_the_selectors_figures(history: History, client:
     assert (adults["value"], adults["target"], adults["gap"], adults["to_reach"]) == ("72,2", "80", "7,8", "2")
     assert adults["status"] in ("Đúng tiến độ", "Có nguy cơ chậm")  # depends on how near the year's end today is
     assert "13/18 người" in body
-    assert shown["weekly-classes-held"] == {"status": "Chưa có nguồn số liệu"}
-    # Issue 13 built Gia đình số, Chợ số 4T and events: only the weekly classes are left without a source.
-    assert [code for code, card in shown.items() if card == {"status": "Chưa có nguồn số liệu"}] == [
-        "weekly-classes-held"
-    ]
+    # Issue 13 built the weekly classes, Gia đình số, Chợ số 4T and events: no indicator is left without a source.
+    assert [code for code, card in shown.items() if card == {"status": "Chưa có nguồn số liệu"}] == []
     identity = shown["digital-identity"]
     assert (identity["value"], identity["status"], identity["forecast"]) == (
         "0,0",
