@@ -44,6 +44,10 @@ def test_the_household_page_says_what_is_missing_for_gia_dinh_so(
     assert "Gần đạt nhất: Hà Văn Gần, còn thiếu:" in body
     assert "Hướng dẫn lại người thân trong gia đình." in body
     assert "/gia-dinh-so/24631.001/" in body
+    # the section is in the page once, and the window's title is only the household's code
+    assert body.count('id="family-title"') == 1
+    assert body.split("<title>", 1)[1].split("</title>", 1)[0].startswith("Hộ HO-7")
+    assert "<" not in body.split("<title>", 1)[1].split("</title>", 1)[0]
 
 
 def test_the_village_list_of_digital_families_prints_only_recognised_ones(
