@@ -454,6 +454,40 @@ def attendance_hash(
     return hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
+def _attendance(
+    *,
+    attendance_id: uuid.UUID,
+    session: ClassSession,
+    method: str,
+    recorder: Any,
+    device: FieldDevice | None,
+    recorded_at: datetime.datetime,
+    resident: Resident | None = None,
+    walk_in: dict[str, Any] | None = None,
+) -> ClassAttendance:
+    """An attendance of the session, not saved yet, with the hash of what it says (`attendance_hash`)."""
+    content = attendance_hash(
+        session=session.pk,
+        recorded_by=recorder.pk,
+        method=method,
+        recorded_at=recorded_at,
+        resident=resident.pk if resident is not None else None,
+        walk_in=walk_in,
+    )
+    return ClassAttendance(
+        id=attendance_id,
+        session=session,
+        commune_id=session.commune_id,
+        day=session.day,
+        resident=resident,
+        method=method,
+        recorded_by=recorder,
+        device=device,
+        recorded_at=recorded_at,
+        content_hash=content,
+    )
+
+
 def _check_session_open(
     session: ClassSession, recorded_at: datetime.datetime, today: datetime.date | None = None
 ) -> None:
@@ -512,12 +546,17 @@ def record_attendance(
     recorder = actor if actor is not None else session.community_class.created_by
     if recorder is None:
         raise DomainError(_("Cần người ghi điểm danh."), code="no_recorder")
-    content = attendance_hash(
-        session=session.pk, recorded_by=recorder.pk, method=method, recorded_at=recorded_at, resident=resident.pk
+    attendance = _attendance(
+        attendance_id=attendance_id or uuid.uuid4(),
+        session=session,
+        method=method,
+        recorder=recorder,
+        device=device,
+        recorded_at=recorded_at,
+        resident=resident,
     )
-    attendance_id = attendance_id or uuid.uuid4()
     with transaction.atomic():
-        known = _existing(attendance_id, content)
+        known = _existing(attendance.pk, attendance.content_hash)
         if known is not None:
             return known
         ClassSession.objects.select_for_update().filter(pk=session.pk).first()
@@ -528,18 +567,7 @@ def record_attendance(
         _check_capacity(session)
         try:
             with transaction.atomic():
-                attendance = ClassAttendance.objects.create(
-                    id=attendance_id,
-                    session=session,
-                    commune_id=session.commune_id,
-                    day=session.day,
-                    resident=resident,
-                    method=method,
-                    recorded_by=recorder,
-                    device=device,
-                    recorded_at=recorded_at,
-                    content_hash=content,
-                )
+                attendance.save(force_insert=True)
         except IntegrityError:
             # the same person recorded at the same moment by another phone: the first record stands
             present = ClassAttendance.objects.filter(session=session, resident=resident).first()
@@ -605,32 +633,23 @@ def record_walk_in(
     recorder = actor if actor is not None else session.community_class.created_by
     if recorder is None:
         raise DomainError(_("Cần người ghi điểm danh."), code="no_recorder")
-    content = attendance_hash(
-        session=session.pk,
-        recorded_by=recorder.pk,
+    attendance = _attendance(
+        attendance_id=attendance_id or uuid.uuid4(),
+        session=session,
         method=AttendanceMethod.WALK_IN,
+        recorder=recorder,
+        device=device,
         recorded_at=recorded_at,
         walk_in=data,
     )
-    attendance_id = attendance_id or uuid.uuid4()
     with transaction.atomic():
-        known = _existing(attendance_id, content)
+        known = _existing(attendance.pk, attendance.content_hash)
         if known is not None:
             return known
         ClassSession.objects.select_for_update().filter(pk=session.pk).first()
         _check_session_open(session, recorded_at)
         _check_capacity(session)
-        attendance = ClassAttendance.objects.create(
-            id=attendance_id,
-            session=session,
-            commune_id=session.commune_id,
-            day=session.day,
-            method=AttendanceMethod.WALK_IN,
-            recorded_by=recorder,
-            device=device,
-            recorded_at=recorded_at,
-            content_hash=content,
-        )
+        attendance.save(force_insert=True)
         WalkIn.objects.create(
             attendance=attendance,
             full_name=data["full_name"],
@@ -866,20 +885,14 @@ def sync_attendances(
                 raise DomainError(_("Cách điểm danh không hợp lệ."), field="method", code="method_invalid")
             resident = _resident_of(record, session, residents)
             _check_session_open(session, recorded_at, as_of)
-            content = attendance_hash(
-                session=session.pk, recorded_by=actor.pk, method=method, recorded_at=recorded_at, resident=resident.pk
-            )
-            attendance = ClassAttendance(
-                id=attendance_id,
+            attendance = _attendance(
+                attendance_id=attendance_id,
                 session=session,
-                commune_id=session.commune_id,
-                day=session.day,
-                resident=resident,
                 method=method,
-                recorded_by=actor,
+                recorder=actor,
                 device=device,
                 recorded_at=recorded_at,
-                content_hash=content,
+                resident=resident,
             )
             pending.append(_Pending(index, attendance))
         except AttendanceConflict as error:
