@@ -105,6 +105,7 @@ ACTION_LABELS: dict[str, str | Promise] = {
     "outreach.cancel_class": _("Hủy lớp học cộng đồng"),
     "outreach.cancel_session": _("Hủy một buổi học cộng đồng"),
     "outreach.record_attendance": _("Điểm danh buổi học cộng đồng"),
+    "outreach.check_in_throttled": _("Bị chặn vì nhập sai mã điểm danh quá nhiều lần"),
     "outreach.record_walk_in": _("Ghi người học chưa có trong sổ dân cư"),
     "outreach.decide_walk_in": _("Xác nhận người học chưa có trong sổ dân cư"),
     # credentials and VNeID
