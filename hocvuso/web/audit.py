@@ -100,6 +100,8 @@ ACTION_LABELS: dict[str, str | Promise] = {
     "outreach.register_trader": _("Đăng ký tiểu thương học theo mô hình 4T"),
     "outreach.record_trader_step": _("Ghi nhận tiêu chí 4T của tiểu thương"),
     "outreach.record_event": _("Ghi nhận sự kiện"),
+    "outreach.update_event": _("Sửa sự kiện"),
+    "outreach.delete_event": _("Xóa sự kiện"),
     "outreach.schedule_class": _("Lên lịch lớp học cộng đồng"),
     "outreach.update_class": _("Sửa lớp học cộng đồng"),
     "outreach.cancel_class": _("Hủy lớp học cộng đồng"),

@@ -7,7 +7,9 @@ events.py):
   officer registers a market, a trader (a resident of the commune, by their registry number) and a T with its
   evidence (/cho-so/xa/<code>/ and the POST routes under it). MANAGE_PEOPLE over the commune.
 - Events: the province calendar (/su-kien/, the events of the communes one may see, by month; the learning festival
-  days marked) and a commune's events with the form to record one (/su-kien/xa/<code>/, MANAGE_UNITS).
+  days marked) and a commune's events with the form to record one (/su-kien/xa/<code>/, MANAGE_UNITS); an event's
+  edit page (/su-kien/<id>/sua/, the same form) and its deletion (/su-kien/<id>/xoa/, POST), for those who manage
+  its commune and its organiser unit.
 
 Every change is a POST (CSRF) to its own route; a GET of a POST-only route answers 405. An id outside the commune
 answers 404 like a missing one; a refusal of the domain is shown next to its field.
@@ -17,12 +19,12 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from hocvuso.accounts.access import home_unit, requires, units_visible_to
 from hocvuso.accounts.roles import Permission
@@ -335,16 +337,35 @@ class EventForm(forms.Form):
             return {"organiser_unit": self.units[int(pk)]}
         return {"organiser_organisation": self.organisations[int(pk)]}
 
+    def event_fields(self) -> dict[str, Any]:
+        """What `events.record_event` and `events.update_event` take (the form is valid)."""
+        data = self.cleaned_data
+        names = ("kind", "title", "place", "starts_on", "ends_on", "activities", "registered", "participants")
+        return {name: data[name] for name in names} | self.organiser_of()
+
+    @staticmethod
+    def initial_of(event: Event) -> dict[str, Any]:
+        """The form's initial values for editing `event`."""
+        organiser = (
+            f"org:{event.organiser_organisation_id}"
+            if event.organiser_organisation_id
+            else f"unit:{event.organiser_unit_id}"
+        )
+        names = ("kind", "title", "place", "starts_on", "ends_on", "activities", "registered", "participants")
+        return {name: getattr(event, name) for name in names} | {"organiser": organiser}
+
 
 def _event_page(request: HttpRequest, commune: AdministrativeUnit, form: EventForm | None = None) -> HttpResponse:
+    found = list(
+        Event.objects.filter(commune=commune)
+        .select_related("commune", "organiser_unit", "organiser_organisation")
+        .order_by("-starts_on", "-pk")[:100]
+    )
     context = {
         "unit": commune,
         "form": form or EventForm(commune=commune, prefix="event"),
-        "events": list(
-            Event.objects.filter(commune=commune)
-            .select_related("organiser_unit", "organiser_organisation")
-            .order_by("-starts_on", "-pk")[:100]
-        ),
+        "events": found,
+        "editable": {event.pk for event in found if events.may_edit_event(request.user, event)},
         "festivals": events.festival_days(timezone.localdate().year),
     }
     return render(request, "web/outreach/commune_events.html", context)
@@ -358,21 +379,8 @@ def commune_events(request: HttpRequest, unit: AdministrativeUnit) -> HttpRespon
         return _event_page(request, commune)
     form = EventForm(request.POST, commune=commune, prefix="event")
     if form.is_valid():
-        data = form.cleaned_data
         try:
-            events.record_event(
-                commune=commune,
-                kind=data["kind"],
-                title=data["title"],
-                place=data["place"],
-                starts_on=data["starts_on"],
-                ends_on=data["ends_on"],
-                activities=data["activities"],
-                registered=data["registered"],
-                participants=data["participants"],
-                actor=request.user,
-                **form.organiser_of(),
-            )
+            events.record_event(commune=commune, actor=request.user, **form.event_fields())
         except NotFound:
             raise
         except DomainError as error:
@@ -381,3 +389,36 @@ def commune_events(request: HttpRequest, unit: AdministrativeUnit) -> HttpRespon
             messages.success(request, _("Đã ghi nhận sự kiện."))
             return redirect("web:commune_events", code=commune.code)
     return _event_page(request, commune, form)
+
+
+@requires(Permission.MANAGE_UNITS)
+@require_http_methods(["GET", "POST"])
+def edit_event(request: HttpRequest, event_id: int) -> HttpResponse:
+    """Edit an event with the form that records one (the same fields and validation). Only for those who manage
+    its commune and its organiser unit (`events.may_edit_event`); any other event answers 404."""
+    event = events.event_for(user=request.user, event_id=event_id)
+    form = EventForm(request.POST or None, commune=event.commune, prefix="event", initial=EventForm.initial_of(event))
+    if request.method == "POST" and form.is_valid():
+        try:
+            events.update_event(event=event, actor=request.user, **form.event_fields())
+        except NotFound:
+            raise
+        except DomainError as error:
+            _show(form, error)
+        else:
+            messages.success(request, _("Đã lưu thay đổi của sự kiện."))
+            return redirect("web:commune_events", code=event.commune.code)
+    return render(request, "web/outreach/event_edit.html", {"event": event, "form": form, "unit": event.commune})
+
+
+@requires(Permission.MANAGE_UNITS)
+def delete_event(request: HttpRequest, event_id: int) -> HttpResponse:
+    """Delete an event recorded by mistake (POST, with an optional reason; audited). The event is looked up before
+    the method is checked, so one out of reach answers 404 whatever the method."""
+    event = events.event_for(user=request.user, event_id=event_id)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    commune = event.commune
+    events.delete_event(event=event, actor=request.user, reason=request.POST.get("reason", "")[:500])
+    messages.success(request, _("Đã xóa sự kiện."))
+    return redirect("web:commune_events", code=commune.code)

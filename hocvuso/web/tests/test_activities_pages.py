@@ -192,3 +192,44 @@ def test_the_calendar_of_a_month_shows_only_that_month(client: Client, territory
     body = client.get("/su-kien/?nam=2026&thang=11").content.decode()
 
     assert "Ngày hội tháng Mười" not in body and "01/11/2026" in body
+
+
+def test_an_officer_edits_an_event_with_the_recording_form_and_deletes_one(
+    client: Client, territory: Any, commune_officer: Any, make_user: Any
+) -> None:
+    event = record_event(
+        commune=territory.commune, kind="festival", title="Ngày hội", place="Sân",
+        starts_on=datetime.date(2026, 10, 10), registered=10, actor=None,
+    )  # fmt: skip
+    other = record_event(
+        commune=territory.commune, kind="training_4t", title="Tập huấn 4T", place="Chợ",
+        organiser_unit=territory.province, starts_on=datetime.date(2026, 10, 12), actor=None,
+    )  # fmt: skip
+    client.force_login(commune_officer)
+    listing = client.get("/su-kien/xa/24631/").content.decode()
+    assert f"/su-kien/{event.pk}/sua/" in listing and f"/su-kien/{other.pk}/sua/" not in listing
+    page = client.get(f"/su-kien/{event.pk}/sua/").content.decode()
+    assert 'value="Ngày hội"' in page and f'value="unit:{territory.commune.pk}" selected' in page
+    data = {
+        "event-kind": "festival",
+        "event-title": "Ngày hội toàn dân học tập số",
+        "event-place": "Nhà văn hóa",
+        "event-starts_on": "2026-10-10",
+        "event-organiser": f"unit:{territory.commune.pk}",
+        "event-registered": "120",
+    }
+    for bad in ({"event-ends_on": "2026-10-01"}, {"event-organiser": f"unit:{territory.other_commune.pk}"},
+                {"event-registered": "-1"}, {"event-title": ""}):  # fmt: skip
+        assert client.post(f"/su-kien/{event.pk}/sua/", {**data, **bad}).status_code == 200, bad
+    assert Event.objects.get(pk=event.pk).title == "Ngày hội"
+    assert client.post(f"/su-kien/{event.pk}/sua/", data).status_code == 302
+    assert (Event.objects.get(pk=event.pk).title, Event.objects.get(pk=event.pk).registered) == (
+        data["event-title"],
+        120,
+    )
+    # The province's training held in the commune is not the commune's to change or delete.
+    assert client.get(f"/su-kien/{other.pk}/sua/").status_code == 404
+    assert client.post(f"/su-kien/{other.pk}/xoa/").status_code == 404
+    assert client.get(f"/su-kien/{event.pk}/xoa/").status_code == 405
+    assert client.post(f"/su-kien/{event.pk}/xoa/", {"reason": "Ghi nhầm"}).status_code == 302
+    assert list(Event.objects.values_list("pk", flat=True)) == [other.pk]
