@@ -4,8 +4,9 @@ events.py):
 - Gia đình số: a village's recognised digital families, to print (/gia-dinh-so/<code>/, a village, or a commune's
   villages); the household page (hocvuso/web/people) shows where a household stands.
 - Chợ số 4T: a commune's markets, their traders and the Ts each reached, whether each market is a digital market; the
-  officer registers a market, a trader (a resident of the commune, by their registry number) and a T with its
-  evidence (/cho-so/xa/<code>/ and the POST routes under it). MANAGE_PEOPLE over the commune.
+  officer registers a market, a trader (a resident of the commune, found with the registry search of the people
+  pages within the commune, ?q=, and chosen, ?nguoi=) and a T with its evidence (/cho-so/xa/<code>/ and the POST
+  routes under it). MANAGE_PEOPLE over the commune.
 - Events: the province calendar (/su-kien/, the events of the communes one may see, by month; the learning festival
   days marked) and a commune's events with the form to record one (/su-kien/xa/<code>/, MANAGE_UNITS); an event's
   edit page (/su-kien/<id>/sua/, the same form) and its deletion (/su-kien/<id>/xoa/, POST), for those who manage
@@ -33,9 +34,11 @@ from hocvuso.outreach import events, families, markets
 from hocvuso.outreach.models import Event, EventKind, FourT, Market, MarketKind, Trader
 from hocvuso.outreach.rules import rules
 from hocvuso.people.models import Organisation, Resident
+from hocvuso.people.selectors import search_residents
 from hocvuso.territory.models import AdministrativeUnit, Level, lies_within
 
 MAX_TEXT = 200
+TRADER_SEARCH_LIMIT = 20
 
 
 def _commune(unit: AdministrativeUnit) -> AdministrativeUnit:
@@ -103,7 +106,7 @@ class TraderForm(forms.Form):
         label=gettext_lazy("Số hồ sơ người dân"),
         min_value=1,
         max_value=2**62,
-        help_text=gettext_lazy("Số ở cuối địa chỉ trang người dân (/nguoi-dan/<số>/); tìm ở trang Người dân."),
+        help_text=gettext_lazy("Tìm người dân ở ô “Tìm trong sổ dân cư của xã” rồi bấm “Chọn”; số được điền vào đây."),
     )
     stall = forms.CharField(label=gettext_lazy("Quầy, sạp (không bắt buộc)"), max_length=60, required=False)
 
@@ -131,13 +134,44 @@ class StepForm(forms.Form):
         )
 
 
+def _trader_search(request: HttpRequest, commune: AdministrativeUnit) -> dict[str, Any]:
+    """The registry search of the market page (?q=, the people pages' `search_residents` within the commune and the
+    officer's scope, masked IDs), and the resident chosen from it (?nguoi=<id>, one the same search may find)."""
+    query = request.GET.get("q", "").strip()[:100]
+    found: list[Resident] = []
+    error = ""
+    if query:
+        try:
+            found = list(
+                search_residents(user=request.user, query=query, limit=TRADER_SEARCH_LIMIT, within=commune)
+                .select_related("village")
+                .defer("national_id_ciphertext", "phone_ciphertext")
+            )
+        except DomainError as refused:  # a search by full ID refused (not allowed, or too many this hour)
+            error = str(refused.message)
+    chosen_id = request.GET.get("nguoi", "")
+    chosen = (
+        Resident.objects.visible_to(request.user, Permission.VIEW_PEOPLE)
+        .filter(lies_within(commune, through="village"), pk=int(chosen_id))
+        .select_related("village")
+        .first()
+        if chosen_id.isdigit() and len(chosen_id) < 19
+        else None
+    )
+    return {"query": query, "found": found, "search_error": error, "chosen": chosen, "limit": TRADER_SEARCH_LIMIT}
+
+
 def _market_page(request: HttpRequest, commune: AdministrativeUnit, **bound: forms.Form) -> HttpResponse:
     rows = markets.market_rows(commune)
     market_list = [row.market for row in rows]
     traders = [trader_row.trader for row in rows for trader_row in row.traders]
+    search = _trader_search(request, commune) if request.method == "GET" else {}
+    chosen = search.get("chosen")
     forms_: dict[str, forms.Form] = {
         "market_form": MarketForm(commune=commune, prefix="market"),
-        "trader_form": TraderForm(market_list=market_list, prefix="trader"),
+        "trader_form": TraderForm(
+            market_list=market_list, prefix="trader", initial={"resident": chosen.pk} if chosen else None
+        ),
         "step_form": StepForm(
             traders=traders, prefix="step", initial={"achieved_on": timezone.localdate().isoformat()}
         ),
@@ -150,6 +184,8 @@ def _market_page(request: HttpRequest, commune: AdministrativeUnit, **bound: for
         "rule": rules().digital_market,
         "traders_total": len(traders),
         "complete_total": sum(row.complete_count for row in rows),
+        "trader_ids": {trader.resident_id for trader in traders},
+        **search,
         **forms_,
     }
     return render(request, "web/outreach/markets.html", context)
