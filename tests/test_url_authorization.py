@@ -185,6 +185,12 @@ def world(territory, make_user) -> dict[str, Any]:
     market = create_market(commune=territory.commune, name="Chợ Thử", kind="market", actor=None)
     trader = register_trader(market=market, resident=resident, stall="A1", actor=None)
     seller = ResidentFactory(household=household, full_name="Người Bán Hàng")
+    from hocvuso.outreach.events import record_event
+
+    event = record_event(
+        commune=territory.commune, kind="training_4t", title="Tập huấn 4T", place="Chợ",
+        starts_on=datetime.date(2026, 3, 1), actor=None,
+    )  # fmt: skip
     to_decide = transfer(other_officer, kind="move", to_village=territory.other_village)
     own_request = transfer(agency, kind="membership", organisation=school, membership_kind="staff")
     return {
@@ -215,6 +221,7 @@ def world(territory, make_user) -> dict[str, Any]:
             "account_id": str(volunteer.pk),
             "class_id": str(community_class.pk),
             "session_id": str(class_session.pk),
+            "event_id": str(event.pk),
             "uidb64": "MQ",
             "token": "sai-ma",
         },
@@ -266,6 +273,15 @@ def world(territory, make_user) -> dict[str, Any]:
                 "event-organiser": f"unit:{territory.commune.pk}",
                 "event-registered": "30",
             },
+            "web:event_edit": {
+                "event-kind": "training_4t",
+                "event-title": "Tập huấn 4T cho tiểu thương",
+                "event-place": "Chợ xã",
+                "event-starts_on": "2026-03-01",
+                "event-organiser": f"unit:{territory.commune.pk}",
+                "event-registered": "12",
+            },
+            "web:event_delete": {"reason": "Ghi nhầm"},
             # Community classes: schedule, edit, cancel, take attendance, decide a walk-in, check in by the code.
             "web:class_new": {
                 "title": "Lớp mới",
@@ -340,7 +356,7 @@ def test_the_walk_finds_the_routes_of_every_part_and_fills_them_all():
         "web:trader_register",
         "web:trader_step",
     } <= names
-    assert {"web:events", "web:commune_events"} <= names
+    assert {"web:events", "web:commune_events", "web:event_edit", "web:event_delete"} <= names
     # Weekly community classes (issue 13): calendars, scheduling, sessions, walk-ins, a learner's check-in.
     assert {"web:classes_mine", "web:class_calendar", "web:class_area", "web:class_new", "web:class_edit"} <= names
     assert {"web:class_cancel", "web:class_detail", "web:class_session", "web:class_session_cancel"} <= names

@@ -123,6 +123,10 @@ SECURE_REFERRER_POLICY = "same-origin"
 # Failed sign-ins: at most 5 per username in 30 minutes.
 LOGIN_FAILURE_LIMIT = 5
 LOGIN_FAILURE_WINDOW_SECONDS = 30 * 60
+# Wrong check-in codes of a community class (counted like failed sign-ins, in the same window): at most 5 per
+# learner, and 30 per client address (a class's learners often share one address).
+CHECK_IN_GUESS_LIMIT = int(env("CHECK_IN_GUESS_LIMIT", "5"))
+CHECK_IN_ADDRESS_GUESS_LIMIT = int(env("CHECK_IN_ADDRESS_GUESS_LIMIT", "30"))
 
 # API tokens expire this many days after they are made unless their maker chooses (at most a year).
 API_TOKEN_DEFAULT_DAYS = int(env("API_TOKEN_DEFAULT_DAYS", "90"))

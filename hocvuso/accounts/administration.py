@@ -22,7 +22,7 @@ from hocvuso.core.services import record_audit
 from hocvuso.territory.models import AdministrativeUnit
 
 from .access import may_administer_account, may_end_role, may_grant_role
-from .models import RoleAssignment, User
+from .models import LoginFailure, RoleAssignment, User
 from .services import (
     IssuedEnrolmentCode,
     _reserve_attempt,
@@ -212,3 +212,26 @@ def count_public_attempt(*, purpose: str, key: str, ip_address: str | None) -> N
     _reserve_attempt(f"{purpose}:{key}", ip_address)
     if ip_address:
         _reserve_attempt(f"{purpose}@{ip_address}", ip_address)
+
+
+@dataclass
+class Guess:
+    """One guess counted by `reserve_guess`; `right()` takes it back."""
+
+    attempts: list[LoginFailure]
+
+    def right(self) -> None:
+        LoginFailure.objects.filter(pk__in=[attempt.pk for attempt in self.attempts]).delete()
+
+
+def reserve_guess(*, purpose: str, key: str, ip_address: str | None, limit: int, address_limit: int) -> Guess:
+    """Count one guess of a short secret shown somewhere (a class room's check-in code) against `key` (the user) and
+    against the client's address, the way a failed sign-in is counted (`services._reserve_attempt`: its window, its
+    row lock), with `limit` and `address_limit` wrong guesses allowed in the window. Raises `Throttled` (code
+    "throttled", with `until`) when either has none left — before the guess is checked, so a right guess is refused
+    too until the window passes. The caller calls `right()` on the returned guess when it was right: only wrong
+    guesses count, so a class's learners checking in behind one address do not lock each other out."""
+    attempts = [_reserve_attempt(f"{purpose}:{key}", ip_address, limit=limit)]
+    if ip_address:
+        attempts.append(_reserve_attempt(f"{purpose}@{ip_address}", ip_address, limit=address_limit))
+    return Guess(attempts)

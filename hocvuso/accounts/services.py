@@ -39,32 +39,38 @@ def _username_key(username: str) -> str:
     return username.strip().lower()[:150]
 
 
-def login_blocked_until(*, username: str) -> datetime | None:
+def login_blocked_until(*, username: str, limit: int | None = None) -> datetime | None:
     """When the username may try again, if it has used up its failed sign-ins in the window; else None.
 
     Only the username is counted, never the address: people behind one commune office's address are
     never locked out by someone else's mistakes. Attempts being checked at this moment count as failures.
+    `limit` (LOGIN_FAILURE_LIMIT by default) is for other keys counted the same way (`_reserve_attempt`).
     """
+    limit = limit or settings.LOGIN_FAILURE_LIMIT
     window = timedelta(seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS)
     recent = list(
         LoginFailure.objects.filter(username=_username_key(username), at__gte=timezone.now() - window)
         .order_by("-at")
-        .values_list("at", flat=True)[: settings.LOGIN_FAILURE_LIMIT]
+        .values_list("at", flat=True)[:limit]
     )
-    if len(recent) < settings.LOGIN_FAILURE_LIMIT:
+    if len(recent) < limit:
         return None
     return recent[-1] + window
 
 
-def _throttled(until: datetime) -> DomainError:
-    return DomainError(
-        _("Đăng nhập sai quá nhiều lần. Hãy thử lại sau %(time)s.")
-        % {"time": timezone.localtime(until).strftime("%H:%M")},
-        code="throttled",
-    )
+class Throttled(DomainError):
+    """No attempt left for a key in the window (code "throttled"); `until` is when the next one is allowed."""
+
+    def __init__(self, until: datetime) -> None:
+        super().__init__(
+            _("Đăng nhập sai quá nhiều lần. Hãy thử lại sau %(time)s.")
+            % {"time": timezone.localtime(until).strftime("%H:%M")},
+            code="throttled",
+        )
+        self.until = until
 
 
-def _reserve_attempt(username: str, ip_address: str | None) -> LoginFailure:
+def _reserve_attempt(username: str, ip_address: str | None, *, limit: int | None = None) -> LoginFailure:
     """Count one sign-in attempt against the username before its password or code is checked, and return
     its row (the caller deletes it when the attempt turns out right).
 
@@ -72,14 +78,15 @@ def _reserve_attempt(username: str, ip_address: str | None) -> LoginFailure:
     (on SQLite, write transactions start with the database's write lock), so whatever the concurrency at
     most LOGIN_FAILURE_LIMIT attempts are checked in a window. Raises DomainError (code "throttled") when the
     username has no attempt left — the same answer whether the password would have been right or not.
+    `limit` replaces LOGIN_FAILURE_LIMIT for keys that are not usernames (`administration.reserve_guess`).
     """
     key = _username_key(username)
     SignInCounter.objects.get_or_create(username=key)
     with transaction.atomic():
         SignInCounter.objects.select_for_update().get(username=key)
-        until = login_blocked_until(username=key)
+        until = login_blocked_until(username=key, limit=limit)
         if until is not None:
-            raise _throttled(until)
+            raise Throttled(until)
         return LoginFailure.objects.create(username=key, ip_address=ip_address)
 
 

@@ -5,8 +5,8 @@
   member, get VNeID installed if they had none, and are seen guiding the others of the household;
 - markets of the demo commune with their traders (adult residents of the commune) and the Ts each reached over the
   past weeks, so one market is a digital market and some traders are 4T-complete;
-- this year's two learning festivals (10/10 and 01/11, last year's when this year's are still ahead), a 4T training
-  and a youth campaign drive.
+- the two learning festivals (10/10 and 01/11, each on its day as last held: this year's, or last year's when this
+  year's is still ahead), a 4T training and a youth campaign drive.
 
 Idempotent: each part is made once (nothing when the demo commune has markets, events or guiding outcomes already).
 """
@@ -140,11 +140,12 @@ def _events(commune: AdministrativeUnit) -> int:
     if Event.objects.filter(commune=commune).exists():
         return 0
     today = timezone.localdate()
-    year = today.year if festival_days(today.year)[0] <= today else today.year - 1
+    # Each festival day as last held: this year's when it has passed, else last year's (never a day to come).
+    first, second = (day if day <= today else day.replace(year=day.year - 1) for day in festival_days(today.year))
     youth = Organisation.objects.filter(lies_within(commune, through="unit")).order_by("pk").first()
     plan = [
-        ("festival", "Ngày hội toàn dân học tập số", festival_days(year)[0], 350, 412),
-        ("festival", "Ngày hội toàn dân học tập số (đợt 2)", festival_days(year)[1], 280, None),
+        ("festival", "Ngày hội toàn dân học tập số", first, 350, 412),
+        ("festival", "Ngày hội toàn dân học tập số (đợt 2)", second, 280, None),
         ("training_4t", "Tập huấn Chợ số 4T cho tiểu thương", today - datetime.timedelta(days=60), 45, 40),
         ("youth_campaign", "Thanh niên tình nguyện hướng dẫn VNeID", today - datetime.timedelta(days=20), 30, 36),
     ]

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, transaction
 from django.db.models import Count
@@ -29,6 +30,8 @@ from hocvuso.accounts.access import (
     may_run_community_class,
     may_schedule_classes,
 )
+from hocvuso.accounts.administration import reserve_guess
+from hocvuso.accounts.services import Throttled
 from hocvuso.core.errors import DomainError, NotFound
 from hocvuso.core.services import audit_entry, record_audit, record_audits
 from hocvuso.core.text import search_key
@@ -667,11 +670,18 @@ def record_walk_in(
     return AttendanceResult(attendance, CREATED)
 
 
-def check_in_with_code(*, user: Any, code: str) -> AttendanceResult:
+def check_in_with_code(*, user: Any, code: str, ip_address: str | None = None) -> AttendanceResult:
     """A learner signed in on their own phone types the code the room shows: they are recorded present at today's
     session with that code in force (not cancelled). Returns the result (idempotent as `record_attendance`).
     Raises DomainError for an account not linked to the registry, or a code that names no session today (the same
-    answer for a wrong code and a session elsewhere)."""
+    answer for a wrong code and a session elsewhere).
+
+    Guessing is limited: a code is CHECK_IN_LENGTH characters of a 31-letter alphabet (31⁶ ≈ 887 million codes)
+    and works only on its session's day; each try counts against the learner and the client's address like a
+    failed sign-in (`reserve_guess`), a right one is taken back. With CHECK_IN_GUESS_LIMIT (5) wrong codes per
+    learner and CHECK_IN_ADDRESS_GUESS_LIMIT (30) per address in 30 minutes, an address that tries all day has
+    about one chance in a thousand to hit one of 500 sessions of a day. Once the limit is reached every code is
+    refused (DomainError code "throttled", audited as `outreach.check_in_throttled`) until the window passes."""
     resident = (
         Resident.objects.select_related("village").filter(user_id=user.pk).first() if user.is_authenticated else None
     )
@@ -679,6 +689,30 @@ def check_in_with_code(*, user: Any, code: str) -> AttendanceResult:
         raise DomainError(
             _("Tài khoản của bạn chưa gắn với sổ dân cư. Hãy nhờ người hướng dẫn điểm danh."), code="no_resident"
         )
+    try:
+        guess = reserve_guess(
+            purpose="diem-danh",
+            key=str(user.pk),
+            ip_address=ip_address,
+            limit=settings.CHECK_IN_GUESS_LIMIT,
+            address_limit=settings.CHECK_IN_ADDRESS_GUESS_LIMIT,
+        )
+    except Throttled as throttled:
+        record_audit(
+            actor=user,
+            action="outreach.check_in_throttled",
+            object_type="outreach.classsession",
+            details={"until": throttled.until.isoformat()},
+        )
+        raise DomainError(
+            _(
+                "Bạn đã nhập sai mã điểm danh quá nhiều lần. Hãy thử lại sau %(time)s, hoặc nhờ người hướng dẫn "
+                "điểm danh cho bạn."
+            )
+            % {"time": timezone.localtime(throttled.until).strftime("%H:%M")},
+            field="code",
+            code="throttled",
+        ) from throttled
     text = "".join(str(code or "").split()).upper()[: CHECK_IN_LENGTH + 2]
     session = (
         ClassSession.objects.scheduled()
@@ -690,6 +724,7 @@ def check_in_with_code(*, user: Any, code: str) -> AttendanceResult:
     )
     if session is None:
         raise DomainError(_("Mã điểm danh không đúng hoặc không có buổi học hôm nay."), field="code", code="code_wrong")
+    guess.right()
     return record_attendance(session=session, resident=resident, method=AttendanceMethod.CODE, actor=user)
 
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 from hocvuso.accounts.roles import Permission
 from hocvuso.core.errors import DomainError, NotFound
 from hocvuso.core.text import search_key
+from hocvuso.territory.models import AdministrativeUnit, lies_within
 
 from .models import AgeGroup, Household, Membership, MembershipKind, Resident
 from .national_id import normalise_national_id
@@ -29,8 +30,11 @@ def _national_id_from(query: str) -> str | None:
         return None
 
 
-def search_residents(*, user: Any, query: str, limit: int = 50) -> QuerySet[Resident]:
-    """Residents the user may see (VIEW_PEOPLE) matching the query, at most `limit` (≤ 200).
+def search_residents(
+    *, user: Any, query: str, limit: int = 50, within: AdministrativeUnit | None = None
+) -> QuerySet[Resident]:
+    """Residents the user may see (VIEW_PEOPLE) matching the query, at most `limit` (≤ 200); with `within`, only
+    those living in that unit (a commune's market page looks for its traders there).
 
     A 12-digit number (spaces and dots allowed, an Excel-stripped leading zero restored) is a search by full
     national ID (`national_id_search.search_by_national_id`: only with MANAGE_PEOPLE, rate-limited and audited —
@@ -43,11 +47,14 @@ def search_residents(*, user: Any, query: str, limit: int = 50) -> QuerySet[Resi
     text = (query or "").strip()
     limit = max(0, min(limit, MAX_SEARCH_RESULTS))
     visible = Resident.objects.visible_to(user, Permission.VIEW_PEOPLE)
+    if within is not None:
+        visible = visible.filter(lies_within(within, through="village"))
     if not text or not limit:
         return visible.none()
     national_id = _national_id_from(text)
     if national_id is not None:
-        return search_by_national_id(user=user, national_id=national_id)
+        found = search_by_national_id(user=user, national_id=national_id)
+        return found.filter(lies_within(within, through="village")) if within is not None else found
     if Household.objects.filter(code=text).exists():
         return visible.filter(household__code=text).order_by("household__code", "birth_date", "pk")[:limit]
     words = [word for word in _WORD.split(search_key(text)) if word]

@@ -168,6 +168,8 @@ urlpatterns = [
     path("cho-so/xa/<str:code>/4t/", outreach_activities.trader_step, name="trader_step"),
     path("su-kien/", outreach_activities.event_calendar, name="events"),
     path("su-kien/xa/<str:code>/", outreach_activities.commune_events, name="commune_events"),
+    path("su-kien/<int:event_id>/sua/", outreach_activities.edit_event, name="event_edit"),
+    path("su-kien/<int:event_id>/xoa/", outreach_activities.delete_event, name="event_delete"),
     path(
         "to-cong-nghe-so/xa/<str:code>/danh-sach.xlsx",
         outreach.commune_worklist_export,

@@ -141,6 +141,20 @@ def test_a_learner_checks_in_with_the_code(client, setup, territory, make_user):
     assert list(ClassAttendance.objects.values_list("resident_id", "method")) == [(setup.elder.pk, "code")]
 
 
+def test_a_learner_guessing_codes_is_told_to_wait(client, setup, territory, make_user):
+    learner = make_user(Role.LEARNER)
+    setup.elder.user = learner
+    setup.elder.save()
+    client.force_login(learner)
+    url = reverse("web:class_check_in")
+    for code in ("AAAAAA", "AAAAAB", "AAAAAC", "AAAAAD", "AAAAAE"):
+        assert client.post(url, {"code": code}).status_code == 200
+    limited = client.post(url, {"code": setup.today_session.check_in_code})
+    assert limited.status_code == 429 and limited["Retry-After"] == "1800"
+    assert "Bạn đã nhập sai mã điểm danh quá nhiều lần" in limited.content.decode()
+    assert not ClassAttendance.objects.exists()
+
+
 def test_the_calendars_flag_a_commune_without_a_class_this_week(client, setup, territory, province_admin):
     client.force_login(province_admin)
     area = client.get(reverse("web:class_area", kwargs={"code": territory.province.code})).content.decode()

@@ -2,12 +2,16 @@
 whatever way it comes (and however often), walk-ins wait for the commune, and only the right people act."""
 
 import datetime
+import itertools
 import uuid
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.test import override_settings
 from django.utils import timezone
 
+from hocvuso.accounts.models import LoginFailure
 from hocvuso.accounts.roles import Role
 from hocvuso.core.errors import DomainError, NotFound
 from hocvuso.core.models import AuditEntry
@@ -245,6 +249,63 @@ def test_a_learner_checks_in_with_the_rooms_code_once(setup, territory, make_use
         classes.check_in_with_code(user=make_user(Role.LEARNER, territory.commune), code=code)
     assert unlinked.value.code == "no_resident"
     assert ClassAttendance.objects.count() == 1
+
+
+def _linked_learner(make_user: Any, territory: Any) -> Any:
+    learner = make_user(Role.LEARNER, territory.commune)
+    ResidentFactory(village=territory.village, user=learner)
+    return learner
+
+
+def _all_codes() -> Iterator[str]:
+    """Codes in the order a brute force would try them (the first few thousand of the 31⁶)."""
+    alphabet, length = classes.CHECK_IN_ALPHABET, classes.CHECK_IN_LENGTH
+    return ("".join(letters) for letters in itertools.product(alphabet, repeat=length))
+
+
+def test_guessing_codes_hits_the_limit_and_then_even_the_right_code_waits(setup, territory, make_user):
+    """A brute force over many codes is stopped at CHECK_IN_GUESS_LIMIT wrong ones; the right code is refused too
+    until the window passes (and the refusal is audited); another learner elsewhere is not affected."""
+    attacker = _linked_learner(make_user, territory)
+    right = setup.today_session.check_in_code
+    refused: list[str] = []
+    for code in itertools.islice((code for code in _all_codes() if code != right), 200):
+        with pytest.raises(DomainError) as error:
+            classes.check_in_with_code(user=attacker, code=code, ip_address="203.0.113.7")
+        refused.append(error.value.code)
+    assert refused[:5] == ["code_wrong"] * 5 and set(refused[5:]) == {"throttled"}
+    with pytest.raises(DomainError) as still:
+        classes.check_in_with_code(user=attacker, code=right, ip_address="198.51.100.9")  # a new address too
+    assert still.value.code == "throttled" and "quá nhiều lần" in str(still.value.message)
+    assert AuditEntry.objects.filter(action="outreach.check_in_throttled", actor=attacker).count() == 196
+    other = _linked_learner(make_user, territory)
+    assert classes.check_in_with_code(user=other, code=right, ip_address="198.51.100.10").status == "created"
+    assert not ClassAttendance.objects.filter(resident__user=attacker).exists()
+    # Thirty-one minutes later the window has passed: the right code works.
+    LoginFailure.objects.update(at=timezone.now() - datetime.timedelta(minutes=31))
+    assert classes.check_in_with_code(user=attacker, code=right, ip_address="203.0.113.7").status == "created"
+
+
+@override_settings(CHECK_IN_ADDRESS_GUESS_LIMIT=8)
+def test_one_address_guessing_with_many_accounts_is_stopped_but_right_codes_do_not_count(setup, territory, make_user):
+    right = setup.today_session.check_in_code
+    # A class behind one address: twenty learners checking in with the right code use none of its allowance.
+    for _index in range(20):
+        classes.check_in_with_code(user=_linked_learner(make_user, territory), code=right, ip_address="192.0.2.1")
+    # Four accounts guessing twice each use the address's eight wrong codes; a fifth account is refused at once,
+    # even with the right code, while the same account from another address is not.
+    wrong = (code for code in _all_codes() if code != right)
+    for _account in range(4):
+        guesser = _linked_learner(make_user, territory)
+        for _guess in range(2):
+            with pytest.raises(DomainError):
+                classes.check_in_with_code(user=guesser, code=next(wrong), ip_address="192.0.2.1")
+    late = _linked_learner(make_user, territory)
+    with pytest.raises(DomainError) as refused:
+        classes.check_in_with_code(user=late, code=right, ip_address="192.0.2.1")
+    assert refused.value.code == "throttled"
+    assert classes.check_in_with_code(user=late, code=right, ip_address="192.0.2.2").status == "created"
+    assert ClassAttendance.objects.filter(session=setup.today_session).count() == 21
 
 
 def test_a_walk_in_waits_for_the_commune_and_becomes_a_resident(setup, territory, commune_officer):

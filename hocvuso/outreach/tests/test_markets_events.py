@@ -13,7 +13,14 @@ from hocvuso.core.errors import DomainError, NotFound
 from hocvuso.core.models import AuditEntry
 from hocvuso.indicators.services import rebuild_facts, refresh_facts
 from hocvuso.indicators.tests.conftest import facts_of
-from hocvuso.outreach.events import calendar, festival_days, record_event
+from hocvuso.outreach.events import (
+    calendar,
+    delete_event,
+    festival_days,
+    may_edit_event,
+    record_event,
+    update_event,
+)
 from hocvuso.outreach.markets import create_market, market_rows, record_trader_step, register_trader
 from hocvuso.outreach.models import Event, FourT, Market, Trader, TraderStep
 from hocvuso.people.tests.factories import OrganisationFactory, ResidentFactory
@@ -200,3 +207,50 @@ def test_an_event_outside_the_actor_or_with_a_foreign_organiser_is_refused(
         record_event(commune=territory.commune, **arguments, actor=commune_officer)
     assert twice.value.code == "duplicate_event"
     assert Event.objects.count() == 1
+
+
+def test_an_event_is_edited_with_the_same_rules_and_deleted_by_its_organisers_only(
+    territory: Any, make_user: Any, commune_officer: Any, province_admin: Any
+) -> None:
+    today = timezone.localdate()
+    rebuild_facts(on=today)
+    arguments = {"kind": "festival", "place": "Sân", "starts_on": today}
+    own = record_event(commune=territory.commune, title="Ngày hội xã", **arguments, actor=commune_officer)
+    provincial = record_event(
+        commune=territory.commune, title="Ngày hội tỉnh", organiser_unit=territory.province, **arguments, actor=None
+    )
+    changed = update_event(event=own, title="Ngày hội  học tập số", registered=80, actor=commune_officer, **arguments)
+    assert (changed.title, changed.registered, changed.organiser_unit) == ("Ngày hội học tập số", 80, territory.commune)
+    entry = AuditEntry.objects.get(action="outreach.update_event", object_id=str(own.pk))
+    assert entry.details["changed"] == ["registered", "title"] and entry.actor == commune_officer
+    # The creation's validation, and its duplicate rule (another event of the same kind, title and day).
+    for bad, code in (
+        ({"title": " "}, "required"),
+        ({"ends_on": today - datetime.timedelta(days=1)}, "period_invalid"),
+        ({"registered": -3}, "count_invalid"),
+        ({"kind": "rave"}, "kind_invalid"),
+        ({"title": "Ngày hội tỉnh"}, "duplicate_event"),
+    ):
+        with pytest.raises(DomainError) as refused:
+            update_event(event=own, **{**arguments, "title": "Ngày hội học tập số", **bad}, actor=commune_officer)
+        assert refused.value.code == code, bad
+    with pytest.raises(DomainError):
+        update_event(event=own, **arguments, title="X", organiser_unit=territory.other_commune, actor=commune_officer)
+    # The commune's officer may not change the province's festival, nor another commune's officer theirs.
+    assert not may_edit_event(commune_officer, provincial) and may_edit_event(province_admin, provincial)
+    for actor, event in (
+        (commune_officer, provincial),
+        (make_user(Role.COMMUNE_OFFICER, territory.other_commune), own),
+        (make_user(Role.TEAM_LEADER, territory.commune), own),
+    ):
+        with pytest.raises(NotFound):
+            update_event(event=event, title="Đổi", **arguments, actor=actor)
+        with pytest.raises(NotFound):
+            delete_event(event=event, actor=actor)
+    assert Event.objects.get(pk=own.pk).title == "Ngày hội học tập số"
+    delete_event(event=provincial, actor=province_admin, reason="Ghi  nhầm")
+    assert list(Event.objects.values_list("pk", flat=True)) == [own.pk]
+    deleted = AuditEntry.objects.get(action="outreach.delete_event")
+    assert deleted.details["title"] == "Ngày hội tỉnh" and deleted.details["reason"] == "Ghi nhầm"
+    refresh_facts(on=today)
+    assert facts_of(today)[("learning-events", "commune", "24631")] == (1, 1)

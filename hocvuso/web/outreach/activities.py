@@ -4,10 +4,13 @@ events.py):
 - Gia đình số: a village's recognised digital families, to print (/gia-dinh-so/<code>/, a village, or a commune's
   villages); the household page (hocvuso/web/people) shows where a household stands.
 - Chợ số 4T: a commune's markets, their traders and the Ts each reached, whether each market is a digital market; the
-  officer registers a market, a trader (a resident of the commune, by their registry number) and a T with its
-  evidence (/cho-so/xa/<code>/ and the POST routes under it). MANAGE_PEOPLE over the commune.
+  officer registers a market, a trader (a resident of the commune, found with the registry search of the people
+  pages within the commune, ?q=, and chosen, ?nguoi=) and a T with its evidence (/cho-so/xa/<code>/ and the POST
+  routes under it). MANAGE_PEOPLE over the commune.
 - Events: the province calendar (/su-kien/, the events of the communes one may see, by month; the learning festival
-  days marked) and a commune's events with the form to record one (/su-kien/xa/<code>/, MANAGE_UNITS).
+  days marked) and a commune's events with the form to record one (/su-kien/xa/<code>/, MANAGE_UNITS); an event's
+  edit page (/su-kien/<id>/sua/, the same form) and its deletion (/su-kien/<id>/xoa/, POST), for those who manage
+  its commune and its organiser unit.
 
 Every change is a POST (CSRF) to its own route; a GET of a POST-only route answers 405. An id outside the commune
 answers 404 like a missing one; a refusal of the domain is shown next to its field.
@@ -17,12 +20,12 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from hocvuso.accounts.access import home_unit, requires, units_visible_to
 from hocvuso.accounts.roles import Permission
@@ -31,9 +34,11 @@ from hocvuso.outreach import events, families, markets
 from hocvuso.outreach.models import Event, EventKind, FourT, Market, MarketKind, Trader
 from hocvuso.outreach.rules import rules
 from hocvuso.people.models import Organisation, Resident
+from hocvuso.people.selectors import search_residents
 from hocvuso.territory.models import AdministrativeUnit, Level, lies_within
 
 MAX_TEXT = 200
+TRADER_SEARCH_LIMIT = 20
 
 
 def _commune(unit: AdministrativeUnit) -> AdministrativeUnit:
@@ -101,7 +106,7 @@ class TraderForm(forms.Form):
         label=gettext_lazy("Số hồ sơ người dân"),
         min_value=1,
         max_value=2**62,
-        help_text=gettext_lazy("Số ở cuối địa chỉ trang người dân (/nguoi-dan/<số>/); tìm ở trang Người dân."),
+        help_text=gettext_lazy("Tìm người dân ở ô “Tìm trong sổ dân cư của xã” rồi bấm “Chọn”; số được điền vào đây."),
     )
     stall = forms.CharField(label=gettext_lazy("Quầy, sạp (không bắt buộc)"), max_length=60, required=False)
 
@@ -129,13 +134,44 @@ class StepForm(forms.Form):
         )
 
 
+def _trader_search(request: HttpRequest, commune: AdministrativeUnit) -> dict[str, Any]:
+    """The registry search of the market page (?q=, the people pages' `search_residents` within the commune and the
+    officer's scope, masked IDs), and the resident chosen from it (?nguoi=<id>, one the same search may find)."""
+    query = request.GET.get("q", "").strip()[:100]
+    found: list[Resident] = []
+    error = ""
+    if query:
+        try:
+            found = list(
+                search_residents(user=request.user, query=query, limit=TRADER_SEARCH_LIMIT, within=commune)
+                .select_related("village")
+                .defer("national_id_ciphertext", "phone_ciphertext")
+            )
+        except DomainError as refused:  # a search by full ID refused (not allowed, or too many this hour)
+            error = str(refused.message)
+    chosen_id = request.GET.get("nguoi", "")
+    chosen = (
+        Resident.objects.visible_to(request.user, Permission.VIEW_PEOPLE)
+        .filter(lies_within(commune, through="village"), pk=int(chosen_id))
+        .select_related("village")
+        .first()
+        if chosen_id.isdigit() and len(chosen_id) < 19
+        else None
+    )
+    return {"query": query, "found": found, "search_error": error, "chosen": chosen, "limit": TRADER_SEARCH_LIMIT}
+
+
 def _market_page(request: HttpRequest, commune: AdministrativeUnit, **bound: forms.Form) -> HttpResponse:
     rows = markets.market_rows(commune)
     market_list = [row.market for row in rows]
     traders = [trader_row.trader for row in rows for trader_row in row.traders]
+    search = _trader_search(request, commune) if request.method == "GET" else {}
+    chosen = search.get("chosen")
     forms_: dict[str, forms.Form] = {
         "market_form": MarketForm(commune=commune, prefix="market"),
-        "trader_form": TraderForm(market_list=market_list, prefix="trader"),
+        "trader_form": TraderForm(
+            market_list=market_list, prefix="trader", initial={"resident": chosen.pk} if chosen else None
+        ),
         "step_form": StepForm(
             traders=traders, prefix="step", initial={"achieved_on": timezone.localdate().isoformat()}
         ),
@@ -148,6 +184,8 @@ def _market_page(request: HttpRequest, commune: AdministrativeUnit, **bound: for
         "rule": rules().digital_market,
         "traders_total": len(traders),
         "complete_total": sum(row.complete_count for row in rows),
+        "trader_ids": {trader.resident_id for trader in traders},
+        **search,
         **forms_,
     }
     return render(request, "web/outreach/markets.html", context)
@@ -335,16 +373,35 @@ class EventForm(forms.Form):
             return {"organiser_unit": self.units[int(pk)]}
         return {"organiser_organisation": self.organisations[int(pk)]}
 
+    def event_fields(self) -> dict[str, Any]:
+        """What `events.record_event` and `events.update_event` take (the form is valid)."""
+        data = self.cleaned_data
+        names = ("kind", "title", "place", "starts_on", "ends_on", "activities", "registered", "participants")
+        return {name: data[name] for name in names} | self.organiser_of()
+
+    @staticmethod
+    def initial_of(event: Event) -> dict[str, Any]:
+        """The form's initial values for editing `event`."""
+        organiser = (
+            f"org:{event.organiser_organisation_id}"
+            if event.organiser_organisation_id
+            else f"unit:{event.organiser_unit_id}"
+        )
+        names = ("kind", "title", "place", "starts_on", "ends_on", "activities", "registered", "participants")
+        return {name: getattr(event, name) for name in names} | {"organiser": organiser}
+
 
 def _event_page(request: HttpRequest, commune: AdministrativeUnit, form: EventForm | None = None) -> HttpResponse:
+    found = list(
+        Event.objects.filter(commune=commune)
+        .select_related("commune", "organiser_unit", "organiser_organisation")
+        .order_by("-starts_on", "-pk")[:100]
+    )
     context = {
         "unit": commune,
         "form": form or EventForm(commune=commune, prefix="event"),
-        "events": list(
-            Event.objects.filter(commune=commune)
-            .select_related("organiser_unit", "organiser_organisation")
-            .order_by("-starts_on", "-pk")[:100]
-        ),
+        "events": found,
+        "editable": {event.pk for event in found if events.may_edit_event(request.user, event)},
         "festivals": events.festival_days(timezone.localdate().year),
     }
     return render(request, "web/outreach/commune_events.html", context)
@@ -358,21 +415,8 @@ def commune_events(request: HttpRequest, unit: AdministrativeUnit) -> HttpRespon
         return _event_page(request, commune)
     form = EventForm(request.POST, commune=commune, prefix="event")
     if form.is_valid():
-        data = form.cleaned_data
         try:
-            events.record_event(
-                commune=commune,
-                kind=data["kind"],
-                title=data["title"],
-                place=data["place"],
-                starts_on=data["starts_on"],
-                ends_on=data["ends_on"],
-                activities=data["activities"],
-                registered=data["registered"],
-                participants=data["participants"],
-                actor=request.user,
-                **form.organiser_of(),
-            )
+            events.record_event(commune=commune, actor=request.user, **form.event_fields())
         except NotFound:
             raise
         except DomainError as error:
@@ -381,3 +425,36 @@ def commune_events(request: HttpRequest, unit: AdministrativeUnit) -> HttpRespon
             messages.success(request, _("Đã ghi nhận sự kiện."))
             return redirect("web:commune_events", code=commune.code)
     return _event_page(request, commune, form)
+
+
+@requires(Permission.MANAGE_UNITS)
+@require_http_methods(["GET", "POST"])
+def edit_event(request: HttpRequest, event_id: int) -> HttpResponse:
+    """Edit an event with the form that records one (the same fields and validation). Only for those who manage
+    its commune and its organiser unit (`events.may_edit_event`); any other event answers 404."""
+    event = events.event_for(user=request.user, event_id=event_id)
+    form = EventForm(request.POST or None, commune=event.commune, prefix="event", initial=EventForm.initial_of(event))
+    if request.method == "POST" and form.is_valid():
+        try:
+            events.update_event(event=event, actor=request.user, **form.event_fields())
+        except NotFound:
+            raise
+        except DomainError as error:
+            _show(form, error)
+        else:
+            messages.success(request, _("Đã lưu thay đổi của sự kiện."))
+            return redirect("web:commune_events", code=event.commune.code)
+    return render(request, "web/outreach/event_edit.html", {"event": event, "form": form, "unit": event.commune})
+
+
+@requires(Permission.MANAGE_UNITS)
+def delete_event(request: HttpRequest, event_id: int) -> HttpResponse:
+    """Delete an event recorded by mistake (POST, with an optional reason; audited). The event is looked up before
+    the method is checked, so one out of reach answers 404 whatever the method."""
+    event = events.event_for(user=request.user, event_id=event_id)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    commune = event.commune
+    events.delete_event(event=event, actor=request.user, reason=request.POST.get("reason", "")[:500])
+    messages.success(request, _("Đã xóa sự kiện."))
+    return redirect("web:commune_events", code=commune.code)

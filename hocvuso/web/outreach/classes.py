@@ -18,6 +18,7 @@ from typing import Any
 
 import segno
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
@@ -46,6 +47,7 @@ from hocvuso.people.models import Resident, Sex
 from hocvuso.territory.models import AdministrativeUnit, Level
 
 from ..learning.attempts import SESSION_PINS
+from ..signin import client_address
 from .setup import commune_of
 
 WEEKDAYS = [
@@ -489,13 +491,21 @@ class CheckInForm(forms.Form):
 @signed_in
 @require_http_methods(["GET", "POST"])
 def check_in(request: HttpRequest) -> HttpResponse:
-    """A learner signed in on their own phone types the code the room shows and is marked present."""
+    """A learner signed in on their own phone types the code the room shows and is marked present. Wrong codes are
+    limited per learner and per client address (`classes.check_in_with_code`): past the limit, 429 with the time
+    to try again."""
     form = CheckInForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            result = classes.check_in_with_code(user=request.user, code=form.cleaned_data["code"])
+            result = classes.check_in_with_code(
+                user=request.user, code=form.cleaned_data["code"], ip_address=client_address(request)
+            )
         except DomainError as error:
             form.add_error("code", str(error.message))
+            if error.code == "throttled":
+                response = render(request, "web/outreach/classes/check_in.html", {"form": form}, status=429)
+                response["Retry-After"] = str(settings.LOGIN_FAILURE_WINDOW_SECONDS)
+                return response
         else:
             messages.success(
                 request,

@@ -11,12 +11,13 @@ from django.utils import timezone
 
 from hocvuso.accounts.roles import Role
 from hocvuso.accounts.tests.sessions import SignInClient
+from hocvuso.core.models import AuditEntry
 from hocvuso.indicators.tests.conftest import confirm_literacy, set_vneid
 from hocvuso.learning.models import Course, Enrolment
 from hocvuso.outreach.events import record_event
 from hocvuso.outreach.markets import create_market, register_trader
 from hocvuso.outreach.models import Event, Market, Trader, TraderStep
-from hocvuso.people.tests.factories import HouseholdFactory, ResidentFactory
+from hocvuso.people.tests.factories import DAO_ID, HouseholdFactory, ResidentFactory, register_dao
 
 pytestmark = pytest.mark.django_db
 
@@ -192,3 +193,85 @@ def test_the_calendar_of_a_month_shows_only_that_month(client: Client, territory
     body = client.get("/su-kien/?nam=2026&thang=11").content.decode()
 
     assert "Ngày hội tháng Mười" not in body and "01/11/2026" in body
+
+
+def test_an_officer_edits_an_event_with_the_recording_form_and_deletes_one(
+    client: Client, territory: Any, commune_officer: Any, make_user: Any
+) -> None:
+    event = record_event(
+        commune=territory.commune, kind="festival", title="Ngày hội", place="Sân",
+        starts_on=datetime.date(2026, 10, 10), registered=10, actor=None,
+    )  # fmt: skip
+    other = record_event(
+        commune=territory.commune, kind="training_4t", title="Tập huấn 4T", place="Chợ",
+        organiser_unit=territory.province, starts_on=datetime.date(2026, 10, 12), actor=None,
+    )  # fmt: skip
+    client.force_login(commune_officer)
+    listing = client.get("/su-kien/xa/24631/").content.decode()
+    assert f"/su-kien/{event.pk}/sua/" in listing and f"/su-kien/{other.pk}/sua/" not in listing
+    page = client.get(f"/su-kien/{event.pk}/sua/").content.decode()
+    assert 'value="Ngày hội"' in page and f'value="unit:{territory.commune.pk}" selected' in page
+    data = {
+        "event-kind": "festival",
+        "event-title": "Ngày hội toàn dân học tập số",
+        "event-place": "Nhà văn hóa",
+        "event-starts_on": "2026-10-10",
+        "event-organiser": f"unit:{territory.commune.pk}",
+        "event-registered": "120",
+    }
+    for bad in ({"event-ends_on": "2026-10-01"}, {"event-organiser": f"unit:{territory.other_commune.pk}"},
+                {"event-registered": "-1"}, {"event-title": ""}):  # fmt: skip
+        assert client.post(f"/su-kien/{event.pk}/sua/", {**data, **bad}).status_code == 200, bad
+    assert Event.objects.get(pk=event.pk).title == "Ngày hội"
+    assert client.post(f"/su-kien/{event.pk}/sua/", data).status_code == 302
+    assert (Event.objects.get(pk=event.pk).title, Event.objects.get(pk=event.pk).registered) == (
+        data["event-title"],
+        120,
+    )
+    # The province's training held in the commune is not the commune's to change or delete.
+    assert client.get(f"/su-kien/{other.pk}/sua/").status_code == 404
+    assert client.post(f"/su-kien/{other.pk}/xoa/").status_code == 404
+    assert client.get(f"/su-kien/{event.pk}/xoa/").status_code == 405
+    assert client.post(f"/su-kien/{event.pk}/xoa/", {"reason": "Ghi nhầm"}).status_code == 302
+    assert list(Event.objects.values_list("pk", flat=True)) == [other.pk]
+
+
+def test_a_trader_is_found_with_the_registry_search_within_the_commune_and_chosen(
+    client: Client, territory: Any, commune_officer: Any, make_user: Any
+) -> None:
+    market = create_market(commune=territory.commune, name="Chợ Quảng Khê", kind="market", actor=None)
+    dao = register_dao(territory.village)
+    namesake = ResidentFactory(village=territory.other_village, full_name="Nguyễn Thị Đào")  # in another commune
+    seller = ResidentFactory(village=territory.village_b, full_name="Trần Văn Đào")
+    register_trader(market=market, resident=seller, stall="A1", actor=None)
+    client.force_login(commune_officer)
+
+    page = client.get("/cho-so/xa/24631/", {"q": "nguyen thi dao"}).content.decode()
+    assert "Nguyễn Thị Đào" in page and "*********321" in page and DAO_ID not in page
+    assert f"nguoi={dao.pk}" in page and f"nguoi={namesake.pk}" not in page
+    assert "đã là tiểu thương" in client.get("/cho-so/xa/24631/", {"q": "dao"}).content.decode()
+    # By full ID (the people pages' rule: audited): only the commune's resident.
+    by_id = client.get("/cho-so/xa/24631/", {"q": DAO_ID}).content.decode()
+    assert f"nguoi={dao.pk}" in by_id and f"nguoi={namesake.pk}" not in by_id
+    assert AuditEntry.objects.filter(action="people.search_national_id", actor=commune_officer).exists()
+
+    chosen = client.get("/cho-so/xa/24631/", {"q": "dao", "nguoi": dao.pk}).content.decode()
+    assert "Đã chọn:" in chosen and f'name="trader-resident" value="{dao.pk}"' in chosen
+    for hostile in (namesake.pk, "abc", "9" * 30, -1):
+        response = client.get("/cho-so/xa/24631/", {"q": "<script>", "nguoi": hostile})
+        assert response.status_code == 200 and "Đã chọn:" not in response.content.decode(), hostile
+        assert "<script>" not in response.content.decode()
+    assert (
+        client.post(
+            "/cho-so/xa/24631/tieu-thuong/",
+            {"trader-market": market.pk, "trader-resident": dao.pk, "trader-stall": "B2"},
+        ).status_code
+        == 302
+    )
+    assert set(Trader.objects.values_list("resident_id", flat=True)) == {seller.pk, dao.pk}
+
+    elsewhere = SignInClient()
+    elsewhere.force_login(make_user(Role.COMMUNE_OFFICER, territory.other_commune))
+    assert elsewhere.get("/cho-so/xa/24631/", {"q": "dao"}).status_code == 404
+    create_market(commune=territory.other_commune, name="Chợ Nhân Cơ", kind="market", actor=None)
+    assert f"nguoi={namesake.pk}" in elsewhere.get("/cho-so/xa/24751/", {"q": "dao"}).content.decode()
