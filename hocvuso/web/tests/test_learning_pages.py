@@ -8,11 +8,13 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.contrib.staticfiles import finders
-from django.test import Client, override_settings
+from django.db import connection
+from django.test import Client, RequestFactory, override_settings
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from hocvuso.accounts.roles import Role
-from hocvuso.accounts.services import end_sessions_of
+from hocvuso.accounts.services import complete_sign_in, end_sessions_of
 from hocvuso.learning.models import (
     Enrolment,
     Lesson,
@@ -280,6 +282,32 @@ def test_with_sessions_in_the_cache_the_lesson_page_reads_no_session_row_and_sig
     assert response.status_code == 200 and response.context["page"].is_enrolled is True
     assert signed_out.status_code == 302
     assert "Đăng nhập để lưu tiến độ" in after.content.decode()
+
+
+@override_settings(SESSION_ENGINE="django.contrib.sessions.backends.cached_db")
+def test_reading_lessons_writes_nothing_neither_a_row_nor_the_session(client, learner, course, lessons):
+    # The busiest page is read-only: a write per view (a last-seen time, progress, the session saved again)
+    # would leave a dead row version per request in PostgreSQL and rewrite the session in Redis and the database.
+    # The learner signs in the product's way (complete_sign_in), as the benchmark's learners do.
+    enrol(user=learner, course=course)
+    complete_lesson(user=learner, lesson=lessons[0])
+    request = RequestFactory().post("/tai-khoan/dang-nhap/")
+    request.session = client.session
+    complete_sign_in(request, learner, method="password", second_factor_verified=False)
+    request.session.save()
+    client.cookies[settings.SESSION_COOKIE_NAME] = request.session.session_key
+    session_before = dict(client.session.items())
+    pages = [lesson_url(course, lesson) for lesson in lessons[:3]] * 3
+
+    with CaptureQueriesContext(connection) as queries:
+        responses = [client.get(page) for page in pages]
+
+    assert [response.status_code for response in responses] == [200] * len(pages)
+    assert all(response.context["user"] == learner for response in responses)
+    statements = [query["sql"].lstrip().split(None, 1)[0].upper() for query in queries.captured_queries]
+    assert statements and set(statements) == {"SELECT"}, statements
+    assert all(settings.SESSION_COOKIE_NAME not in response.cookies for response in responses)
+    assert dict(client.session.items()) == session_before
 
 
 @override_settings(SESSION_ENGINE="django.contrib.sessions.backends.cached_db")
