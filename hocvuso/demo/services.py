@@ -92,7 +92,8 @@ def load_demo(*, seed: int = 68) -> list[DemoAccount]:
 
 # SQLite's page cache for the load (its default is 2 MB): the demo is written in one transaction that reads a
 # ~300 MB file forty times over (each replayed week's facts); with the default cache it spills written pages to the
-# file and reads pages back through system calls (measured: 29 s of system CPU time of 85 s, against 2 s with these).
+# file and reads pages back through system calls (measured: 28.8 s of system CPU time, 2 s with these; user time
+# rose by 22 s, so the load takes 78 s of CPU instead of 83: docs/BENCHMARKS.md).
 # Per connection, for this command's own connection only (the server keeps SQLite's defaults); not inside a caller's
 # transaction (the tests'), whose connection is theirs.
 SQLITE_LOAD_PRAGMAS = ("PRAGMA cache_size = -262144", "PRAGMA mmap_size = 1073741824")
