@@ -1,6 +1,7 @@
 """`make run` loads the demo: each demo account sees exactly its role's scope."""
 
 import re
+import uuid
 from collections import Counter
 from pathlib import Path
 
@@ -16,9 +17,13 @@ from hocvuso.demo.classes import DEMO_CLASS_SIZE
 from hocvuso.demo.services import DEMO_RESIDENTS, load_demo
 from hocvuso.indicators.models import IndicatorFact, IndicatorKind, VneidCertification
 from hocvuso.indicators.selectors import TREND_WEEKS, Quarter, Status, emulation_ranking, unit_dashboard
-from hocvuso.learning.models import Enrolment, LessonCompletion, SupervisedSession
-from hocvuso.outreach.models import ClassAttendance, CommunityClass, Event, Team, Visit, WalkIn
-from hocvuso.people.models import Membership, MembershipKind, Organisation, Resident
+from hocvuso.indicators.services import refresh_facts
+from hocvuso.learning.models import Enrolment, LessonCompletion, LiteracyStatus, SupervisedSession
+from hocvuso.outreach.models import ClassAttendance, CommunityClass, Event, HouseholdAssignment, Team, Visit, WalkIn
+from hocvuso.outreach.rules import rules
+from hocvuso.outreach.tests.rule_count import digital_family_households
+from hocvuso.outreach.visits import record_visit
+from hocvuso.people.models import Household, Membership, MembershipKind, Organisation, Resident
 from hocvuso.reporting.models import Report, ReportStatus
 from hocvuso.reporting.selectors import recent_quarters, reporting_rate
 from hocvuso.territory.models import AdministrativeUnit
@@ -96,6 +101,32 @@ def test_each_demo_account_sees_only_its_scope(client):
     today = timezone.localdate()
     families = IndicatorFact.objects.get(unit__code="24631", day=today, indicator__code="digital-families")
     assert 0 < families.numerator < families.denominator
+    # the history's guiding visits (demo/history.py): the families' trend rises through the past weeks, and the rule's
+    # facts equal a plain recount of the rows (outreach/tests/rule_count.py), also once refreshed incrementally
+    trend = [point.value for point in dashboard.unit.figure("digital-families").trend]
+    assert trend == sorted(trend) and 0 < trend[len(trend) // 2] < trend[-2], trend
+    _assert_families_recounted(today)
+    looked_after = HouseholdAssignment.objects.filter(household__village__parent__code="24631", valid_to__isnull=True)
+    resident = (
+        Resident.objects.filter(
+            pk__in=LiteracyStatus.objects.values("resident_id"), household__in=looked_after.values("household_id")
+        )
+        .exclude(household__in=digital_family_households(rules().digital_family))
+        .order_by("pk")
+        .first()
+    )
+    assert resident is not None
+    member = looked_after.select_related("membership__user").get(household=resident.household_id).membership.user
+    record_visit(
+        visit_id=uuid.uuid4(),
+        form_version=1,
+        household=resident.household,
+        visited_at=timezone.now(),
+        actor=member,
+        outcomes=[(resident.pk, "guides_family"), (resident.pk, "installed_vneid")],
+    )
+    assert refresh_facts().kind == "incremental"
+    _assert_families_recounted(today, expected=families.numerator + 1)
     markets = IndicatorFact.objects.get(unit__code="24631", day=today, indicator__code="digital-markets")
     traders = IndicatorFact.objects.get(unit__code="24631", day=today, indicator__code="traders-trained")
     assert (markets.numerator, markets.denominator) == (1, 3) and 0 < traders.numerator < traders.denominator == 24
@@ -195,6 +226,16 @@ def test_load_demo_refuses_settings_that_do_not_allow_demo_data(settings):
         load_demo()
 
     assert (User.objects.count(), Resident.objects.count(), AdministrativeUnit.objects.count()) == (0, 0, 0)
+
+
+def _assert_families_recounted(today, expected=None):
+    """The digital-family facts of today (province and the demo commune) equal the rule counted in plain Python."""
+    recount = digital_family_households(rules().digital_family)
+    province = IndicatorFact.objects.get(unit__code="68", day=today, indicator__code="digital-families")
+    commune = IndicatorFact.objects.get(unit__code="24631", day=today, indicator__code="digital-families")
+    in_commune = Household.objects.filter(pk__in=recount, village__parent__code="24631").count()
+    assert province.numerator == len(recount) and commune.numerator == in_commune > 0
+    assert expected is None or commune.numerator == expected
 
 
 def _assert_the_story(accounts):

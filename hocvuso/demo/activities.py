@@ -8,7 +8,7 @@
 - the two learning festivals (10/10 and 01/11, each on its day as last held: this year's, or last year's when this
   year's is still ahead), a 4T training and a youth campaign drive.
 
-Idempotent: each part is made once (nothing when the demo commune has markets, events or guiding outcomes already).
+Idempotent: each part is made once (nothing when the demo commune has markets or events, or these visits, already).
 """
 
 import datetime
@@ -22,7 +22,7 @@ from django.utils import timezone
 from hocvuso.learning.models import LiteracyStatus
 from hocvuso.outreach.events import festival_days, record_event
 from hocvuso.outreach.markets import create_market, record_trader_step, register_trader
-from hocvuso.outreach.models import Event, FourT, HouseholdAssignment, Market, Outcome, VisitOutcome
+from hocvuso.outreach.models import Event, FourT, HouseholdAssignment, Market, Outcome, Visit
 from hocvuso.outreach.visits import PreparedVisit, preload_visits, prepare_visit, store_visits
 from hocvuso.people.models import DigitalIdentity, Organisation, Resident
 from hocvuso.territory.models import AdministrativeUnit, Level, lies_within
@@ -40,9 +40,8 @@ class DemoActivities:
 
 
 def _digital_families(commune: AdministrativeUnit) -> int:
-    """Visits that complete Gia đình số for up to FAMILIES literacy-confirmed residents of assigned households."""
-    if VisitOutcome.objects.filter(outcome=Outcome.GUIDES_FAMILY, visit__village__parent=commune).exists():
-        return 0
+    """Visits that complete Gia đình số for up to FAMILIES literacy-confirmed residents of assigned households (once:
+    nothing when these visits are stored already; the replayed history's guiding visits are its own)."""
     literate = (
         LiteracyStatus.objects.filter(lies_within(commune, through="resident__household__village"))
         .values_list("resident_id", flat=True)
@@ -64,6 +63,9 @@ def _digital_families(commune: AdministrativeUnit) -> int:
             continue
         seen.add(resident.household_id or 0)
         chosen[assignment.membership_id].append((assignment, resident))
+    ids = {pk: uuid.uuid5(uuid.NAMESPACE_URL, f"demo-family-{pk}") for pk in residents}
+    if Visit.objects.filter(pk__in=ids.values()).exists():
+        return 0
     moment = timezone.now() - datetime.timedelta(hours=2)
     made = 0
     for pairs in chosen.values():
@@ -75,7 +77,7 @@ def _digital_families(commune: AdministrativeUnit) -> int:
             if levels.get(resident.pk, 0) == 0:
                 outcomes.append((resident.pk, Outcome.INSTALLED_VNEID))
             checked = prepare_visit(
-                visit_id=uuid.uuid5(uuid.NAMESPACE_URL, f"demo-family-{resident.pk}"),
+                visit_id=ids[resident.pk],
                 form_version=1,
                 household=assignment.household,
                 visited_at=moment,

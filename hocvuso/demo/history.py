@@ -9,11 +9,20 @@ own full rebuild for the week's last day. So trends, paces, forecasts, reports f
 the emulation ranking read real past facts, not invented ones.
 
 The records are the rows the services write when people learn: a learner account linked to the resident, the
-enrolment in their group's course (completed when they passed), the literacy confirmation under the group's
-rule, the VNeID and bank-account record of a visit or of VNeID itself, and the VNeID confirmation of the
-certificate. They are written in bulk, one week at a time (per-person service calls would take minutes), and
-dated in the week they stand for. Not written: the lesson completions and assessment attempts behind each
+enrolment in their group's course, the literacy confirmation under the group's rule, the VNeID and bank-account
+record of a visit or of VNeID itself, and the VNeID confirmation of the certificate. Learners who learned online
+(most staff and students, fewer elderly people) completed the course's lessons, in order, before their final
+assessment, and their enrolment is completed with the last lesson; those assessed in a community class's supervised
+session have no lesson completions and their enrolment stays open — as `complete_lesson` leaves it in real use.
+These are written in bulk, one week at a time (per-person service calls would take minutes), with the columns and
+rules of the services, and dated in the week they stand for. Not written: the assessment attempts behind each
 confirmation (the instructor's class, `hocvuso.demo.services`, goes through those services person by person).
+
+The community digital teams and their visits are loaded before the replay (`hocvuso.demo.outreach`). Some weeks
+after a resident of a household a team looks after is confirmed literate, a home visit may find them guiding the
+others of their household — the Gia đình số rule's last condition — at a share that differs by commune; those
+visits go through the field app's own services (`prepare_visit` as the assigned member, then `store_visits`), in
+the week they are dated, so each past week's digital families count only the visits made by then.
 """
 
 import random
@@ -31,9 +40,11 @@ from django.utils import timezone
 from hocvuso.accounts.models import User
 from hocvuso.indicators.models import VneidCertification
 from hocvuso.indicators.services import rebuild_facts
-from hocvuso.learning.models import Enrolment, LiteracyRule, LiteracyStatus, TargetGroup
+from hocvuso.learning.models import Enrolment, Lesson, LessonCompletion, LiteracyRule, LiteracyStatus, TargetGroup
+from hocvuso.outreach.models import HouseholdAssignment, Outcome
+from hocvuso.outreach.visits import PreparedVisit, preload_visits, prepare_visit, store_visits
 from hocvuso.people.bulk import BulkTable
-from hocvuso.people.models import DigitalIdentity, EvidenceSource, Membership, MembershipKind, Resident
+from hocvuso.people.models import DigitalIdentity, EvidenceSource, Household, Membership, MembershipKind, Resident
 from hocvuso.territory.models import AdministrativeUnit, lies_within
 
 HISTORY_WEEKS = 40  # about nine months of weekly figures, today included
@@ -48,6 +59,18 @@ _PASS_SHARE: dict[str, float] = {
     TargetGroup.CITIZENS: 0.55,
     TargetGroup.ELDERLY: 0.25,
 }
+# Of a group's learners, the share who learn online — the course's lessons on the platform, then its final assessment —
+# rather than in a community class, assessed in the class's supervised session without lessons done on the platform.
+_ONLINE_SHARE: dict[str, float] = {
+    TargetGroup.STAFF: 0.85,
+    TargetGroup.STUDENTS: 0.9,
+    TargetGroup.WORKERS: 0.6,
+    TargetGroup.CITIZENS: 0.5,
+    TargetGroup.ELDERLY: 0.15,
+}
+# Of the literate people of the households a community digital team looks after, the share a later home visit finds
+# guiding the others of their household (Gia đình số), in a commune of average drive.
+GUIDE_SHARE = 0.35
 _MEMBERSHIP_GROUP: dict[str, str] = {
     MembershipKind.STAFF: TargetGroup.STAFF,
     MembershipKind.STUDENT: TargetGroup.STUDENTS,
@@ -61,10 +84,11 @@ class _Week:
     """What happens in one week: new learners (enrolled), confirmations, identity and bank records, VNeID pushes."""
 
     enrolments: list[tuple[int, str, datetime]] = field(default_factory=list)  # resident, group, when
-    passes: list[tuple[int, datetime]] = field(default_factory=list)  # resident, when
+    passes: list[tuple[int, datetime, bool]] = field(default_factory=list)  # resident, when, learned online
     levels: list[tuple[int, int, str, date]] = field(default_factory=list)  # resident, level, source, day
     banks: list[tuple[int, str, date]] = field(default_factory=list)  # resident, source, day
     pushes: list[tuple[int, datetime]] = field(default_factory=list)  # resident, when
+    guides: list[tuple[int, datetime]] = field(default_factory=list)  # resident seen guiding their household, when
 
 
 @dataclass(frozen=True)
@@ -75,6 +99,8 @@ class HistoryResult:
     identities: int
     banks: int
     pushes: int
+    lesson_completions: int
+    guides: int
 
 
 def _age(birth: date, day: date) -> int:
@@ -108,30 +134,44 @@ def plan_history(
     """Who does what which week (week index: 0 is the oldest point, weeks - 1 today; negative, before it), drawn
     from the seed over the residents without an account, in id order."""
     rng = random.Random(seed * 7919 + 3)
+    guide_rng = random.Random(seed * 7919 + 5)  # their own draws: the other weeks stay those of the seed
+    online_rng = random.Random(seed * 7919 + 7)
     last = weeks - 1
     rows = list(
         Resident.objects.filter(lies_within(province, through="village"), user__isnull=True)
         .order_by("pk")
-        .values_list("pk", "birth_date", "village__parent_id")
+        .values_list("pk", "birth_date", "village__parent_id", "household_id")
     )
     groups = dict(
-        Membership.objects.filter(resident__in=[pk for pk, _b, _c in rows], valid_to__isnull=True)
+        Membership.objects.filter(resident__in=[pk for pk, _b, _c, _h in rows], valid_to__isnull=True)
         .order_by("pk")
         .values_list("resident_id", "kind")
     )
     identities = {
         resident: (level, bank)
         for resident, level, bank in DigitalIdentity.objects.filter(
-            resident__in=[pk for pk, _b, _c in rows]
+            resident__in=[pk for pk, _b, _c, _h in rows]
         ).values_list("resident_id", "vneid_level", "has_bank_account")
     }
-    drive = _commune_drive(rng, sorted({commune for _pk, _b, commune in rows if commune is not None}))
+    drive = _commune_drive(rng, sorted({commune for _pk, _b, commune, _h in rows if commune is not None}))
+    guide_share = {
+        commune: GUIDE_SHARE * strength * guide_rng.uniform(0.6, 1.4) for commune, (strength, _s) in drive.items()
+    }
+    # the households the teams look after (loaded before the replay, demo/outreach.py): from the week after their
+    # assignment began, a home visit may find a literate member guiding the others
+    looked_after: dict[int, int] = {}
+    for household, since in (
+        HouseholdAssignment.objects.filter(lies_within(province, through="household__village"), valid_to__isnull=True)
+        .order_by("valid_from", "pk")
+        .values_list("household_id", "valid_from")
+    ):
+        looked_after.setdefault(household, last - (today - since).days // 7 + 1)
     plan: dict[int, _Week] = defaultdict(_Week)
 
     def day_of(week: int) -> date:
         return today - timedelta(days=7 * (last - week))
 
-    for resident, birth, commune in rows:
+    for resident, birth, commune, household in rows:
         if commune is None:
             continue
         strength, start = drive[commune]
@@ -150,10 +190,16 @@ def plan_history(
                 plan[enrolled].enrolments.append((resident, group, _moment(rng, day_of(enrolled))))
                 passed = enrolled + 1 + rng.randrange(6)
                 if draw < share and passed <= last:
-                    plan[passed].passes.append((resident, _moment(rng, day_of(passed))))
+                    online = online_rng.random() < _ONLINE_SHARE[group]
+                    plan[passed].passes.append((resident, _moment(rng, day_of(passed)), online))
                     pushed = passed + 1 + rng.randrange(3)
                     if age >= ADULT and pushed <= last and rng.random() < 0.85:
                         plan[pushed].pushes.append((resident, _moment(rng, day_of(pushed))))
+                    first = looked_after.get(household or 0)
+                    if first is not None and age >= IDENTITY and guide_rng.random() < guide_share[commune]:
+                        guided = max(passed + 1 + guide_rng.randrange(8), first)
+                        if guided <= last:
+                            plan[guided].guides.append((resident, _moment(guide_rng, day_of(guided))))
         level, bank = identities.get(resident, (None, None))
         if level is None or age < IDENTITY:
             continue
@@ -202,6 +248,8 @@ def simulate_history(
         identities=writer.identities,
         banks=writer.banks,
         pushes=writer.pushes,
+        lesson_completions=writer.lesson_completions,
+        guides=writer.guides,
     )
 
 
@@ -221,9 +269,17 @@ class _Writer:
             if rule.group not in self.rules and assessment is not None:
                 self.rules[rule.group] = rule.pk
                 self.courses[rule.group] = assessment.course_id
+        # each course's lessons a learner must complete (`required_lessons`: all active ones, none skipped), in order
+        self.lessons: dict[int, list[int]] = defaultdict(list)
+        for lesson, course in (
+            Lesson.objects.active().filter(course_id__in=set(self.courses.values())).order_by("course_id", "position")
+        ).values_list("pk", "course_id"):
+            self.lessons[course].append(lesson)
         self.users: dict[int, int] = {}  # resident → user
         self.groups: dict[int, str] = {}  # resident → group
+        self.enrolments: dict[int, tuple[int, datetime]] = {}  # resident → enrolment, when
         self.learners = self.confirmations = self.identities = self.banks = self.pushes = 0
+        self.lesson_completions = self.guides = 0
         postgres = connection.vendor == "postgresql"
         self.moment = (lambda value: value) if postgres else _sqlite_moment
         self.uuid = (lambda value: value) if postgres else (lambda value: value.hex)  # Django's char(32) elsewhere
@@ -233,6 +289,7 @@ class _Writer:
         self.enrolment_table = BulkTable(
             Enrolment, ["user_id", "resident_id", "course_id", "registration", "enrolled_at", "completed_at"]
         )
+        self.completion_table = BulkTable(LessonCompletion, ["user_id", "lesson_id", "enrolment_id", "completed_at"])
         self.status_table = BulkTable(LiteracyStatus, ["user_id", "resident_id", "group", "rule_id", "confirmed_at"])
         self.push_table = BulkTable(
             VneidCertification, ["resident_id", "pushed_at", "group", "reference", "created_at", "updated_at"]
@@ -243,6 +300,7 @@ class _Writer:
         self._pass(week.passes)
         self._identities(week.levels, week.banks)
         self._push(week.pushes)
+        self._guide(week.guides)
 
     def _enrol(self, enrolments: list[tuple[int, str, datetime]]) -> None:
         enrolments = [row for row in enrolments if row[1] in self.courses]
@@ -275,19 +333,37 @@ class _Writer:
                 for resident, group, moment in enrolments
             ]
         )
+        moments = {resident: moment for resident, _group, moment in enrolments}
+        for chunk in _chunks(list(moments)):
+            for resident, pk in Enrolment.objects.filter(resident_id__in=chunk).values_list("resident_id", "pk"):
+                self.enrolments[resident] = (pk, moments[resident])
         self.learners += len(enrolments)
 
-    def _pass(self, passes: list[tuple[int, datetime]]) -> None:
+    def _pass(self, passes: list[tuple[int, datetime, bool]]) -> None:
+        """Confirm this week's learners. Those who learned online completed the course's lessons first, one after
+        the other between their enrolment and their final assessment (`complete_lesson`'s rows: once per lesson, in
+        order, the enrolment completed with the last); those assessed in a community class's supervised session
+        have none, and their enrolment stays not completed, as `complete_lesson` leaves it."""
         passes = [row for row in passes if row[0] in self.users]
         if not passes:
             return
         at = self.moment
-        _execute_many(
-            Enrolment,
-            "completed_at = %s",
-            [(at(moment), self.users[resident]) for resident, moment in passes],
-            key="user_id",
-        )
+        completions = []
+        completed = []
+        for resident, moment, online in passes:
+            lessons = self.lessons[self.courses[self.groups[resident]]]
+            if not online or not lessons:
+                continue
+            enrolment, enrolled = self.enrolments[resident]
+            step = (moment - enrolled) / (len(lessons) + 1)
+            done = [(enrolled + step * (n + 1)).replace(microsecond=0) for n in range(len(lessons))]
+            completions += [
+                (self.users[resident], lesson, enrolment, at(when)) for lesson, when in zip(lessons, done, strict=True)
+            ]
+            completed.append((at(done[-1]), enrolment))
+        self.completion_table.append(completions)
+        _execute_many(Enrolment, "completed_at = %s", completed)
+        self.lesson_completions += len(completions)
         self.status_table.append(
             [
                 (
@@ -297,7 +373,7 @@ class _Writer:
                     self.rules[self.groups[resident]],
                     at(moment),
                 )
-                for resident, moment in passes
+                for resident, moment, _online in passes
             ]
         )
         self.confirmations += len(passes)
@@ -329,6 +405,50 @@ class _Writer:
             ]
         )
         self.pushes += len(pushes)
+
+    def _guide(self, guides: list[tuple[int, datetime]]) -> None:
+        """This week's home visits that found a literate member guiding the others of their household (Gia đình số):
+        recorded as the field app records them — checked by `prepare_visit` as the team member the household is
+        assigned to, stored by `store_visits` (one batch per member)."""
+        guides = [row for row in guides if row[0] in self.users]
+        if not guides:
+            return
+        homes = dict(
+            Resident.objects.filter(pk__in=[resident for resident, _m in guides]).values_list("pk", "household_id")
+        )
+        households = Household.objects.select_related("village").in_bulk(set(homes.values()))
+        members: dict[int, User] = {}
+        for assignment in (
+            HouseholdAssignment.objects.filter(household__in=households, valid_to__isnull=True)
+            .select_related("membership__user")
+            .order_by("pk")
+        ):
+            members.setdefault(assignment.household_id, assignment.membership.user)
+        by_member: dict[int, list[tuple[Household, int, datetime]]] = defaultdict(list)
+        for resident, moment in guides:
+            household = households[homes[resident]]
+            by_member[members[household.pk].pk].append((household, resident, moment))
+        actors = {user.pk: user for user in members.values()}
+        for member in sorted(by_member):
+            visits = by_member[member]
+            actor = actors[member]
+            preloaded = preload_visits(actor=actor, device=None, visits=[(home.pk, when) for home, _r, when in visits])
+            prepared = []
+            for household, resident, moment in visits:
+                checked = prepare_visit(
+                    visit_id=uuid.uuid5(_NAMESPACE, f"{self.seed}:guides:{resident}"),
+                    form_version=1,
+                    household=household,
+                    visited_at=moment,
+                    outcomes=[(resident, Outcome.GUIDES_FAMILY)],
+                    actor=actor,
+                    known_new=True,
+                    preloaded=preloaded,
+                )
+                assert isinstance(checked, PreparedVisit)
+                prepared.append(checked)
+            store_visits(prepared, actor=actor)
+        self.guides += len(guides)
 
 
 def _sqlite_moment(value: datetime) -> Any:
