@@ -10,6 +10,7 @@ session.
 
 import hashlib
 import json
+import uuid
 from functools import cache
 from typing import Any
 
@@ -25,8 +26,11 @@ from django.views.decorators.http import require_GET
 
 from hocvuso.accounts.access import public, requires
 from hocvuso.accounts.roles import Permission
+from hocvuso.outreach.classes import CARD_PREFIX
 from hocvuso.outreach.models import EXCLUSIVE_OUTCOMES, Outcome
 from hocvuso.outreach.selectors import memberships_of
+from hocvuso.people.ethnicity import ETHNICITIES
+from hocvuso.people.models import Sex
 
 # The static files of the app shell, which the service worker keeps (with the page and the manifest).
 SHELL_STATIC = [
@@ -38,6 +42,8 @@ SHELL_STATIC = [
     "web/icon.svg",
 ]
 SERVICE_WORKER_TEMPLATE = "web/field/sw.js"
+# The camera QR scanner of the web's session page, used for learner cards when it is there (window.HVSQrScan).
+QR_SCANNER = "web/qrscan.js"
 
 
 def _messages() -> dict[str, str]:
@@ -71,6 +77,35 @@ def _messages() -> dict[str, str]:
         "discard": _("Bỏ buổi này"),
         "household": _("Hộ {code}, thôn {village}"),
         "head": _("Chủ hộ: {name}"),
+        # Community classes: an instructor's sessions and attendance
+        "sessions_downloaded": _("Đã tải các buổi học: {count} buổi."),
+        "sessions_unchanged": _("Các buổi học không đổi."),
+        "sessions_failed": _("Không tải được các buổi học. Sẽ thử lại sau."),
+        "no_sessions": _("Không có buổi học nào từ hôm qua đến tuần sau."),
+        "take_attendance": _("Điểm danh"),
+        "session_label": _("{title}, {day}"),
+        "session_when": _("{day}, {time} · {place} · {commune}"),
+        "session_present": _("Đã điểm danh: {count} người (cả {pending} người đang chờ gửi)."),
+        "session_not_started": _("Buổi học chưa diễn ra: chưa điểm danh được."),
+        "attendance_pending": _("Điểm danh chờ gửi: {count} người."),
+        "attendance_saved": _("Đã ghi {name} có mặt (lưu trên máy)."),
+        "attendance_removed": _("Đã bỏ điểm danh chưa gửi của {name}."),
+        "already_present": _("{name} đã được điểm danh ở buổi này."),
+        "card_holder": _("Người có thẻ {end}"),
+        "card_invalid": _("Mã trên thẻ không đúng: mã thẻ người học bắt đầu bằng HVS1:."),
+        "card_duplicate": _("Thẻ này đã được ghi ở buổi này."),
+        "walk_in_invalid": _("Hãy nhập họ và tên, năm sinh (4 chữ số), giới tính, dân tộc và thôn."),
+        "walk_in_label": _("{name} (chưa có trong sổ, sinh năm {year})"),
+        "search_offline": _("Cần có mạng để tìm trong sổ dân cư."),
+        "search_short": _("Hãy nhập ít nhất hai chữ cái của họ tên."),
+        "search_none": _("Không tìm thấy ai."),
+        "search_failed": _("Không tìm được. Hãy thử lại."),
+        "mark_present": _("Có mặt"),
+        "mark_present_name": _("Ghi có mặt: {name}"),
+        "state_pending": _("Chờ gửi"),
+        "attendance": _("Điểm danh"),
+        "synced_attendances": _("Đã gửi xong: máy chủ đã nhận {visits} buổi hỗ trợ và {attendances} lượt điểm danh."),
+        "scan_failed": _("Không quét được mã. Hãy dán nội dung mã vào ô."),
     }
 
 
@@ -95,7 +130,15 @@ def app_settings() -> dict[str, Any]:
             "visits": reverse("api:field-visits"),
             "devices": reverse("api:field-device-list"),
             "revoke": reverse("api:field-device-revoke"),
+            "sessions": reverse("api:field-sessions"),
+            "attendances": reverse("api:field-attendances"),
+            # the session's id replaces the zeros
+            "session_people": reverse("api:field-session-people", args=[uuid.UUID(int=0)]),
         },
+        "card_prefix": CARD_PREFIX,
+        "sexes": [{"value": str(value), "label": str(label)} for value, label in Sex.choices],
+        "ethnicities": [{"value": code, "label": name} for code, name in sorted(ETHNICITIES.items())],
+        "qr_scanner": static(QR_SCANNER) if finders.find(QR_SCANNER) else None,
         "register_url": reverse("web:field_register"),
         "app_url": reverse("web:field_app"),
         "service_worker": reverse("web:field_service_worker"),
@@ -155,15 +198,20 @@ def field_manifest(request: HttpRequest) -> HttpResponse:
     return response
 
 
+def _shell_static() -> list[str]:
+    return [*SHELL_STATIC, *([QR_SCANNER] if finders.find(QR_SCANNER) else [])]
+
+
 def shell_urls() -> list[str]:
-    """The addresses the service worker keeps: the page, the manifest and the static files of the shell."""
-    return [reverse("web:field_app"), reverse("web:field_manifest"), *[static(path) for path in SHELL_STATIC]]
+    """The addresses the service worker keeps: the page, the manifest and the static files of the shell (the QR
+    scanner too, when the site has it)."""
+    return [reverse("web:field_app"), reverse("web:field_manifest"), *[static(path) for path in _shell_static()]]
 
 
 @cache
 def _static_digest() -> str:
     digest = hashlib.sha256()
-    for path in SHELL_STATIC:
+    for path in _shell_static():
         found = finders.find(path)
         digest.update(path.encode())
         if isinstance(found, str):

@@ -57,7 +57,13 @@ def test_the_shell_is_the_same_page_for_everyone_and_names_no_one(client, member
         "visits": "/api/v1/field/visits/",
         "devices": "/api/v1/field/devices/",
         "revoke": "/api/v1/field/devices/revoke/",
+        "sessions": "/api/v1/field/sessions/",
+        "attendances": "/api/v1/field/attendances/",
+        "session_people": "/api/v1/field/sessions/00000000-0000-0000-0000-000000000000/people/",
     }
+    # What a walk-in needs, and the learner card's prefix: no personal data
+    assert app["card_prefix"] == "HVS1:" and {sex["value"] for sex in app["sexes"]} == {"M", "F"}
+    assert len(app["ethnicities"]) == 54 and app["ethnicities"][0]["value"] == 1
     assert app["service_worker"] == WORKER and app["register_url"] == REGISTER
     absent = {outcome["value"] for outcome in app["absent_outcomes"]}
     # "guides the others of the household" (issue 13): the last condition of Gia đình số, recorded at a visit
