@@ -1,0 +1,234 @@
+"""A weekly community class from the schedule to the dashboard, in a real browser on a 390×844 phone: a commune
+officer schedules the class on the web; the instructor registers their phone for the field app, loses the network,
+takes attendance there (a learner who came last week ticked, a learner card's QR text, a walk-in), gets the network
+back and the attendances reach the server once each; the instructor opens the session's supervised assessment on the
+web and two attendees pass it; after the facts refresh, the dashboard's class figures and literacy figure move."""
+
+import datetime
+import re
+import uuid
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from playwright.sync_api import expect
+
+from hocvuso.accounts.roles import Role
+from hocvuso.accounts.tests.factories import RoleAssignmentFactory
+from hocvuso.indicators.services import rebuild_facts, refresh_facts
+from hocvuso.learning.models import Attempt, LiteracyStatus, SupervisedSession
+from hocvuso.learning.services import import_course_from_folder, load_frameworks, start_attempt, submit_attempt
+from hocvuso.learning.tests.conftest import answer_all
+from hocvuso.outreach import classes
+from hocvuso.outreach.models import ClassAttendance, ClassSession, CommunityClass, WalkIn
+from hocvuso.outreach.services import add_team_member, create_team
+from hocvuso.people.tests.factories import HouseholdFactory, ResidentFactory
+
+from .browser import assert_accessible, screenshot, sign_in_staff
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+CURRICULA = Path(settings.BASE_DIR) / "curricula"
+PHONE_390 = {"width": 390, "height": 844}
+TITLE = "Lớp kỹ năng số Bản Lầu"
+
+
+@pytest.fixture
+def world(territory, make_user):
+    """Commune C1: its officer; an instructor who is also a member of the commune's digital team (their phone is
+    registered for it); three learners of village V1a with accounts; the citizens' course with its final
+    assessment; and the facts of today."""
+    load_frameworks(path=CURRICULA / "frameworks", actor=None)
+    course = import_course_from_folder(path=CURRICULA / "cong-dan-so", actor=None).course
+    course.assessments.filter(kind="final").update(cooldown_hours=0)
+    officer = make_user(Role.COMMUNE_OFFICER, territory.commune, username="can.bo.xa", full_name="Đinh Văn Xã")
+    instructor = make_user(Role.INSTRUCTOR, territory.commune, username="giang.vien", full_name="Lò Văn Dạy")
+    RoleAssignmentFactory(user=instructor, role=Role.TEAM_MEMBER, unit=territory.commune)
+    team = create_team(commune=territory.commune, name="Tổ Bản Lầu", leader=officer, actor=None)
+    add_team_member(
+        team=team,
+        user=instructor,
+        resident=ResidentFactory(village=territory.village, full_name="Lò Văn Dạy", user=instructor),
+        valid_from=datetime.date(2026, 1, 1),
+        actor=None,
+    )
+    learners = {}
+    for name, born in (("Hà Thị Pằng", 1968), ("Vàng A Dơ", 1955), ("Lường Thị Ót", 1990)):
+        user = make_user(Role.LEARNER, full_name=name)
+        learners[name] = ResidentFactory(
+            household=HouseholdFactory(village=territory.village),
+            full_name=name,
+            user=user,
+            birth_date=datetime.date(born, 5, 5),
+        )
+    rebuild_facts()
+    return {
+        "officer": TOTPDevice.objects.create(user=officer, name="phone", confirmed=True),
+        "instructor": TOTPDevice.objects.create(user=instructor, name="phone", confirmed=True),
+        "course": course,
+        "learners": learners,
+    }
+
+
+def schedule_weekly_class(page, live_server, territory, world) -> CommunityClass:
+    """The officer schedules a weekly class on today's weekday that began a week ago, with the instructor."""
+    today = timezone.localdate()
+    sign_in_staff(page, live_server, "can.bo.xa", world["officer"])
+    page.goto(f"{live_server.url}/lop-cong-dong/xa/{territory.commune.code}/lop-moi/")
+    page.get_by_label("Tên lớp", exact=True).fill(TITLE)
+    page.get_by_label("Địa điểm").fill("Nhà văn hóa Bản Lầu")
+    page.get_by_label("Nhóm đối tượng").select_option("citizens")
+    page.get_by_label("Khóa học", exact=True).select_option(str(world["course"].pk))
+    page.get_by_label("Người hướng dẫn").select_option(str(world["instructor"].user_id))
+    page.get_by_label("Lặp lại", exact=True).select_option("weekly")
+    page.get_by_label("Thứ trong tuần").select_option(str(today.weekday()))
+    page.get_by_label("Từ ngày").fill((today - datetime.timedelta(weeks=1)).isoformat())
+    page.get_by_label("Đến ngày (lớp hằng tuần)").fill((today + datetime.timedelta(weeks=4)).isoformat())
+    page.get_by_label("Giờ bắt đầu").fill("19:00")
+    page.get_by_role("button", name="Lưu").click()
+    expect(page.get_by_text("Đã lên lịch lớp học.")).to_be_visible()
+    community_class = CommunityClass.objects.get(title=TITLE)
+    assert community_class.sessions.count() == 6
+    page.context.clear_cookies()  # the officer leaves; the instructor takes the phone
+    return community_class
+
+
+def register_phone(page, live_server, world) -> None:
+    page.goto(live_server.url + "/thuc-dia/")
+    expect(page.get_by_role("heading", name="Thiết bị này chưa được đăng ký")).to_be_visible()
+    sign_in_staff(page, live_server, "giang.vien", world["instructor"])
+    page.goto(live_server.url + "/thuc-dia/dang-ky/")
+    page.get_by_label("Tên gợi nhớ của điện thoại").fill("Điện thoại lớp học")
+    page.get_by_role("button", name="Đăng ký và mở ứng dụng thực địa").click()
+    page.wait_for_url(live_server.url + "/thuc-dia/")
+    # The app's own state: the sessions it downloaded are kept and shown (today's and next week's).
+    expect(page.locator(".class-session")).to_have_count(2)
+
+
+def figure(page, code: str, name: str) -> str:
+    return " ".join(
+        (page.locator(f'[data-indicator="{code}"] [data-figure="{name}"]').first.text_content() or "").split()
+    )
+
+
+def dashboard_figures(page, live_server, territory) -> dict[str, str]:
+    page.goto(f"{live_server.url}/theo-doi/don-vi/{territory.commune.code}/")
+    expect(page.get_by_role("heading", level=1)).to_have_text(territory.commune.name)
+    return {
+        "weekly-classes-held": figure(page, "weekly-classes-held", "value"),
+        "class-attendance": figure(page, "class-attendance", "count"),
+        "adults-digital-skills": figure(page, "adults-digital-skills", "value"),
+    }
+
+
+def test_attendance_taken_offline_reaches_the_class_assessment_and_the_dashboard(
+    browser, page, live_server, territory, world
+) -> None:
+    page.set_viewport_size(PHONE_390)
+    today = timezone.localdate()
+    learners = world["learners"]
+    community_class = schedule_weekly_class(page, live_server, territory, world)
+    session = ClassSession.objects.get(community_class=community_class, day=today)
+    # Last week Vàng A Dơ came (recorded on the web): the phone carries her with the class.
+    classes.record_attendance(
+        session=ClassSession.objects.get(community_class=community_class, day=today - datetime.timedelta(weeks=1)),
+        resident=learners["Vàng A Dơ"],
+        method="registry",
+        actor=world["instructor"].user,
+        recorded_at=timezone.now() - datetime.timedelta(weeks=1),
+    )
+
+    register_phone(page, live_server, world)
+    before = dashboard_figures(page, live_server, territory)
+    page.goto(live_server.url + "/thuc-dia/")
+    expect(page.locator(".class-session")).to_have_count(2)
+    assert_accessible(page, "field app with class sessions")
+    page.wait_for_function("navigator.serviceWorker.controller !== null")
+
+    page.context.set_offline(True)
+    page.reload()  # the shell from the worker, the sessions from IndexedDB
+    expect(page.locator("#connection")).to_contain_text("Không có mạng")
+    expect(page.locator(".class-session")).to_have_count(2)
+    label = f"Điểm danh: {TITLE}, {today:%d/%m/%Y}"
+    page.get_by_role("button", name=label).click()
+    expect(page.get_by_role("heading", name="Điểm danh buổi học")).to_be_focused()
+    expect(page.locator("#session-code")).to_have_text(session.check_in_code)
+    assert_accessible(page, "field session attendance")
+
+    # 1. The learner who came last week, ticked (by keyboard).
+    page.get_by_label(re.compile("^Vàng A Dơ, sinh năm 1955")).focus()
+    page.keyboard.press("Space")
+    expect(page.locator("#status")).to_have_text("Đã ghi Vàng A Dơ có mặt (lưu trên máy).")
+    # 2. A learner card: a damaged code is refused on the phone, the right one kept.
+    page.get_by_label("Mã QR trên thẻ").fill("HVS2:khong-phai-the")
+    page.get_by_role("button", name="Ghi người có thẻ").click()
+    expect(page.locator("#status")).to_have_text("Mã trên thẻ không đúng: mã thẻ người học bắt đầu bằng HVS1:.")
+    page.get_by_label("Mã QR trên thẻ").fill(classes.learner_card_payload(learners["Hà Thị Pằng"]))
+    page.get_by_role("button", name="Ghi người có thẻ").click()
+    # 3. A walk-in, with the minimum the registry needs.
+    page.get_by_label("Họ và tên", exact=True).last.fill("Y Bih Niê")
+    page.get_by_label("Năm sinh").fill("1958")
+    page.get_by_label("Giới tính").select_option("F")
+    page.get_by_label("Dân tộc").select_option("5")
+    page.get_by_label("Thôn").select_option(territory.village.code)
+    page.get_by_role("button", name="Ghi người chưa có trong sổ").click()
+    # The registry search needs the network.
+    page.get_by_label("Họ và tên", exact=True).first.fill("Lường")
+    page.get_by_role("button", name="Tìm", exact=True).click()
+    expect(page.locator("#status")).to_have_text("Cần có mạng để tìm trong sổ dân cư.")
+    expect(page.locator("#session-count")).to_have_text("Đã điểm danh: 3 người (cả 3 người đang chờ gửi).")
+    expect(page.locator("#session-records > li")).to_have_count(3)
+    page.get_by_role("button", name="Chữ lớn").click()
+    assert_accessible(page, "field session attendance, large text, three waiting")
+    screenshot(page, "field-class-attendance-offline")
+    assert not ClassAttendance.objects.filter(session=session).exists()
+
+    page.context.set_offline(False)  # the app sends on its own, then downloads the sessions again
+    expect(page.locator("#session-count")).to_have_text("Đã điểm danh: 3 người (cả 0 người đang chờ gửi).")
+    expect(page.locator("#session-records > li")).to_have_count(0)
+    attendances = ClassAttendance.objects.filter(session=session)
+    assert sorted(attendances.values_list("method", flat=True)) == ["card", "registry", "walk_in"]
+    assert set(attendances.values_list("device__name", flat=True)) == {"Điện thoại lớp học"}
+    assert WalkIn.objects.get().full_name == "Y Bih Niê"
+    # Online, the registry search finds the third learner, marked present at once.
+    page.get_by_label("Họ và tên", exact=True).first.fill("Lường Ót")
+    page.get_by_role("button", name="Tìm", exact=True).click()
+    page.get_by_role("button", name="Ghi có mặt: Lường Thị Ót").click()
+    expect(page.locator("#session-count")).to_have_text("Đã điểm danh: 4 người (cả 0 người đang chờ gửi).")
+    assert attendances.count() == 4
+    # Sending again is harmless: nothing waits, nothing is stored twice.
+    page.get_by_role("button", name="Quay lại danh sách").click()
+    expect(page.locator("#attendance-count")).to_have_text("Điểm danh chờ gửi: 0 người.")
+    page.get_by_role("button", name="Gửi các buổi hỗ trợ").click()
+    expect(page.locator("#status")).to_have_text("Không còn buổi nào chờ gửi.")
+    assert attendances.count() == 4
+
+    # The instructor opens the session's supervised assessment on the web (the existing supervised mode).
+    page.goto(f"{live_server.url}/lop-cong-dong/buoi/{session.pk}/")
+    final = world["course"].assessments.get(kind="final")
+    page.locator("select[name=assessment]").select_option(str(final.pk))
+    page.get_by_role("button", name="Mở buổi kiểm tra và lấy mã PIN").click()
+    message = page.get_by_text(re.compile(r"Mã PIN: \d{6}"))
+    expect(message).to_be_visible()
+    pin = re.search(r"Mã PIN: (\d{6})", message.text_content() or "").group(1)
+    supervised = SupervisedSession.objects.get(class_session=str(session.pk))
+    # Two attendees without a smartphone take it on the class device and pass.
+    for name in ("Vàng A Dơ", "Hà Thị Pằng"):
+        learner = learners[name].user
+        attempt = start_attempt(user=learner, assessment=final, supervised_by=supervised.pk, instructor_pin=pin)
+        answer_all(attempt, learner, correct=attempt.answers.count())
+        assert submit_attempt(user=learner, attempt_id=attempt.pk, idempotency_key=str(uuid.uuid4())).passed
+    assert Attempt.objects.filter(supervised_session=supervised, passed=True).count() == 2
+    assert LiteracyStatus.objects.filter(resident__in=[learners["Vàng A Dơ"], learners["Hà Thị Pằng"]]).count() == 2
+
+    refresh_facts()  # what the worker runs every few seconds
+    after = dashboard_figures(page, live_server, territory)
+    assert before["class-attendance"] == "0" and after["class-attendance"] == "4", (before, after)
+    assert before["weekly-classes-held"] == "0,0" and after["weekly-classes-held"] == "100,0", (before, after)
+    assert float(after["adults-digital-skills"].replace(",", ".")) > float(
+        before["adults-digital-skills"].replace(",", ".")
+    ), (before, after)
+    record = page.goto(f"{live_server.url}/lop-cong-dong/lop/{community_class.pk}/")
+    assert record is not None and record.status == 200
