@@ -232,3 +232,59 @@ def test_attendance_taken_offline_reaches_the_class_assessment_and_the_dashboard
     ), (before, after)
     record = page.goto(f"{live_server.url}/lop-cong-dong/lop/{community_class.pk}/")
     assert record is not None and record.status == 200
+
+
+def test_a_conflicting_attendance_is_shown_and_kept_and_a_resend_is_harmless(page, live_server, territory, world):
+    """The server already holds the phone's UUID with other content (another person): the phone shows the
+    conflict on the record, keeps it until the instructor discards it; the other records of the batch go through."""
+    page.set_viewport_size(PHONE_390)
+    today = timezone.localdate()
+    learners = world["learners"]
+    community_class = schedule_weekly_class(page, live_server, territory, world)
+    session = ClassSession.objects.get(community_class=community_class, day=today)
+    register_phone(page, live_server, world)
+    page.context.set_offline(True)
+    page.get_by_role("button", name=f"Điểm danh: {TITLE}, {today:%d/%m/%Y}").click()
+    for name in ("Hà Thị Pằng", "Lường Thị Ót"):
+        page.get_by_label("Mã QR trên thẻ").fill(classes.learner_card_payload(learners[name]))
+        page.get_by_role("button", name="Ghi người có thẻ").click()
+    expect(page.locator("#session-records > li")).to_have_count(2)
+    first_id = page.evaluate(
+        """async () => {
+             const db = await idb.openDB('hocvuso-field');
+             const items = await db.getAll('outbox');
+             db.close();
+             return items.sort((a, b) => a.recorded_at - b.recorded_at)[0].id;
+           }"""
+    )
+    # Meanwhile the same UUID reached the server with another person (say, a record edited after a lost answer).
+    results = classes.sync_attendances(
+        actor=world["instructor"].user,
+        records=[
+            {
+                "id": first_id,
+                "session": str(session.pk),
+                "recorded_at": timezone.now().replace(microsecond=0).isoformat(),
+                "method": "registry",
+                "resident": learners["Vàng A Dơ"].pk,
+            }
+        ],
+    )
+    assert [result.status for result in results] == ["created"]
+
+    page.context.set_offline(False)
+    conflict = page.locator('#session-records > li[data-state="conflict"]')
+    expect(conflict).to_have_count(1)
+    expect(conflict).to_contain_text("Trùng mã")
+    expect(conflict).to_contain_text("đã được ghi với nội dung khác")
+    expect(page.locator("#session-records > li")).to_have_count(1)  # the other one went through
+    assert_accessible(page, "field session with a conflict")
+    assert ClassAttendance.objects.filter(session=session).count() == 2
+    # Sending again leaves the conflict alone (it is not resent) and stores nothing twice.
+    page.get_by_role("button", name="Quay lại danh sách").click()
+    expect(page.locator("#problem-list")).to_contain_text("Trùng mã: Điểm danh")
+    page.get_by_role("button", name="Gửi các buổi hỗ trợ").click()
+    expect(page.locator("#status")).to_have_text("Không còn buổi nào chờ gửi.")
+    assert ClassAttendance.objects.filter(session=session).count() == 2
+    page.get_by_role("button", name="Bỏ buổi này").click()
+    expect(page.locator("#problems")).to_be_hidden()
