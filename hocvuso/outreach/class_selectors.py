@@ -195,7 +195,7 @@ def sessions_of(community_class: CommunityClass) -> Any:
 
 # --- The field app: an instructor's sessions on their phone ------------------------------------------------------
 
-# The people carried with a session to the phone: those who came to the class's earlier sessions, most recent first.
+# The people carried with a session to the phone: those who came to the class's sessions, the most recent first.
 MAX_KNOWN_ATTENDEES = 300
 
 
@@ -242,9 +242,9 @@ def field_sessions(
 ) -> list[FieldSession]:
     """The sessions, not cancelled, from `first_day` to `last_day`, of the classes that name the user among their
     instructors and that they may still run (RUN_CLASS over the commune) — only the commune `commune` when given
-    (a phone registered for a team of it). Each carries the people who attended the class before (at most
-    MAX_KNOWN_ATTENDEES, by their last attendance) with whether they are present at this session already: never the
-    commune's registry. Four queries, whatever the number of sessions."""
+    (a phone registered for a team of it). Each carries the people who attended any session of the class (at most
+    MAX_KNOWN_ATTENDEES, the most recent first) with whether they are present at this session already: never the
+    commune's registry. Five queries, whatever the number of sessions and people."""
     own = CommunityClass.objects.filter(community_class_scope(user), instructors=user, cancelled_at__isnull=True)
     if commune is not None:
         own = own.filter(commune=commune)

@@ -8,6 +8,8 @@ import uuid
 from typing import Any
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -148,3 +150,33 @@ def test_the_search_finds_residents_of_the_commune_only_masked(setup, territory)
     assert set(found.json()["people"][0]) == {"id", "full_name", "birth_year", "masked_national_id"}
     assert client.get(people_url(setup.today_session), {"q": "h"}).json()["people"] == []  # too short
     assert client.get(people_url(setup.today_session), {"q": "%" * 500}).status_code == 200
+
+
+def test_the_sessions_take_the_same_queries_whatever_the_attendance(setup, territory):
+    """The same number of queries with two people known to the class or with twenty-two."""
+    client = _bearer(setup.instructor)
+    last_week = ClassSession.objects.get(
+        community_class=setup.community_class, day=timezone.localdate() - datetime.timedelta(weeks=1)
+    )
+    at = timezone.now() - datetime.timedelta(weeks=1)
+    for person in (setup.elder, setup.minority):
+        classes.record_attendance(session=last_week, resident=person, method="registry", actor=setup.instructor,
+                                  recorded_at=at)  # fmt: skip
+    client.get(SESSIONS)  # the caller's grants cached
+    counted = []
+    for extra in (0, 20):
+        for _index in range(extra):
+            classes.record_attendance(
+                session=setup.today_session,
+                resident=ResidentFactory(village=territory.village),
+                method="registry",
+                actor=setup.instructor,
+            )
+        with CaptureQueriesContext(connection) as queries:
+            answer = client.get(SESSIONS)
+        assert answer.status_code == 200
+        counted.append(len(queries))
+    assert counted[0] == counted[1], counted
+    today = answer.json()["sessions"][0]
+    assert today["present"] == 20 and len(today["attendees"]) == 22
+    assert sum(person["present"] for person in today["attendees"]) == 20

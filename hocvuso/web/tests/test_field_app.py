@@ -186,3 +186,23 @@ def test_idb_is_vendored_with_its_licence_and_source() -> None:
         assert re.search(r"`idb` \d+\.\d+\.\d+ from the npm registry", readme.read())
     with open(umd, encoding="utf-8") as script:
         assert ").idb={})" in script.read()  # the UMD build: a classic script defines window.idb
+
+
+def test_the_camera_scanner_is_loaded_and_kept_only_when_the_site_has_it(client, monkeypatch) -> None:
+    """web/qrscan.js (window.HVSQrScan, the web's session page's scanner) is used by the card field when present:
+    then the page loads it and the worker keeps it with the shell; absent, neither names it."""
+    page = client.get(APP).content.decode()
+    present = finders.find(views.QR_SCANNER) is not None
+    assert ("qrscan.js" in page) is present
+    assert any(url.endswith("qrscan.js") for url in views.shell_urls()) is present
+
+    real_find = finders.find
+    monkeypatch.setattr(
+        views.finders,
+        "find",
+        lambda path, *args, **kwargs: "/x/qrscan.js" if path == views.QR_SCANNER else real_find(path),
+    )
+    shown = client.get(APP)
+    assert page_settings(shown)["qr_scanner"].endswith("web/qrscan.js")
+    assert re.search(r'<script src="[^"]*web/qrscan\.js" defer></script>', shown.content.decode())
+    assert any(url.endswith("web/qrscan.js") for url in views.shell_urls())

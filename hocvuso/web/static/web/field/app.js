@@ -627,6 +627,7 @@
 
     var list = byId("session-records");
     list.textContent = "";
+    byId("session-kept").hidden = items.length === 0;
     items.forEach(function (item) {
       var entry = document.createElement("li");
       entry.dataset.state = item.state;
