@@ -2,11 +2,11 @@
 officer schedules the class on the web; the instructor registers their phone for the field app, loses the network,
 takes attendance there (a learner who came last week ticked, a learner card's QR text, a walk-in), gets the network
 back and the attendances reach the server once each; the instructor opens the session's supervised assessment on the
-web and two attendees pass it; after the facts refresh, the dashboard's class figures and literacy figure move."""
+web and two attendees pass it on the class device (each signed in, the instructor's PIN); after the facts refresh,
+the commune's dashboard shows the class figures and the literacy figure moved."""
 
 import datetime
 import re
-import uuid
 from pathlib import Path
 
 import pytest
@@ -16,17 +16,18 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
 from hocvuso.accounts.roles import Role
-from hocvuso.accounts.tests.factories import RoleAssignmentFactory
+from hocvuso.accounts.tests.factories import PASSWORD, RoleAssignmentFactory
 from hocvuso.indicators.services import rebuild_facts, refresh_facts
 from hocvuso.learning.models import Attempt, LiteracyStatus, SupervisedSession
-from hocvuso.learning.services import import_course_from_folder, load_frameworks, start_attempt, submit_attempt
-from hocvuso.learning.tests.conftest import answer_all
+from hocvuso.learning.services import import_course_from_folder, load_frameworks
+from hocvuso.learning.tests.conftest import right
 from hocvuso.outreach import classes
 from hocvuso.outreach.models import ClassAttendance, ClassSession, CommunityClass, WalkIn
 from hocvuso.outreach.services import add_team_member, create_team
 from hocvuso.people.tests.factories import HouseholdFactory, ResidentFactory
 
 from .browser import assert_accessible, screenshot, sign_in_staff
+from .test_learning_journey import answer, open_attempt, rows
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -55,8 +56,8 @@ def world(territory, make_user):
         actor=None,
     )
     learners = {}
-    for name, born in (("Hà Thị Pằng", 1968), ("Vàng A Dơ", 1955), ("Lường Thị Ót", 1990)):
-        user = make_user(Role.LEARNER, full_name=name)
+    for number, (name, born) in enumerate((("Hà Thị Pằng", 1968), ("Vàng A Dơ", 1955), ("Lường Thị Ót", 1990))):
+        user = make_user(Role.LEARNER, full_name=name, username=f"hoc.vien{number}")
         learners[name] = ResidentFactory(
             household=HouseholdFactory(village=territory.village),
             full_name=name,
@@ -214,16 +215,31 @@ def test_attendance_taken_offline_reaches_the_class_assessment_and_the_dashboard
     expect(message).to_be_visible()
     pin = re.search(r"Mã PIN: (\d{6})", message.text_content() or "").group(1)
     supervised = SupervisedSession.objects.get(class_session=str(session.pk))
-    # Two attendees without a smartphone take it on the class device and pass.
+    # Two attendees without a smartphone take it on the class device, each with their own account, and pass.
     for name in ("Vàng A Dơ", "Hà Thị Pằng"):
         learner = learners[name].user
-        attempt = start_attempt(user=learner, assessment=final, supervised_by=supervised.pk, instructor_pin=pin)
-        answer_all(attempt, learner, correct=attempt.answers.count())
-        assert submit_attempt(user=learner, attempt_id=attempt.pk, idempotency_key=str(uuid.uuid4())).passed
+        page.context.clear_cookies()
+        page.goto(live_server.url + "/tai-khoan/dang-nhap/")
+        page.get_by_label("Tên đăng nhập").fill(learner.username)
+        page.get_by_label("Mật khẩu").fill(PASSWORD)
+        page.get_by_role("button", name="Tiếp tục").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text(f"Xin chào, {name}")
+        page.goto(f"{live_server.url}/hoc/tai-lop/?ma={supervised.pk.hex[:8]}")
+        page.get_by_label("Mã PIN của người giám sát").fill(pin)
+        page.get_by_role("button", name="Bắt đầu làm bài").click()
+        expect(page.get_by_role("button", name="Nộp bài")).to_be_visible()
+        attempt = open_attempt(learner)
+        assert attempt.supervised_session_id == supervised.pk
+        for row in rows(attempt):
+            answer(page, row, right(row))
+        page.get_by_role("button", name="Nộp bài").click()
+        expect(page.locator(".result-verdict")).to_have_text(re.compile(r"^\s*Đạt"))
     assert Attempt.objects.filter(supervised_session=supervised, passed=True).count() == 2
     assert LiteracyStatus.objects.filter(resident__in=[learners["Vàng A Dơ"], learners["Hà Thị Pằng"]]).count() == 2
 
     refresh_facts()  # what the worker runs every few seconds
+    page.context.clear_cookies()  # the officer looks at the commune's dashboard
+    sign_in_staff(page, live_server, "can.bo.xa", world["officer"])
     after = dashboard_figures(page, live_server, territory)
     assert before["class-attendance"] == "0" and after["class-attendance"] == "4", (before, after)
     assert before["weekly-classes-held"] == "0,0" and after["weekly-classes-held"] == "100,0", (before, after)
