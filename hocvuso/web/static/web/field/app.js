@@ -466,7 +466,6 @@
     var sessions = await keptSessions();
     var section = byId("classes");
     section.hidden = sessions === null;
-    document.documentElement.dataset.fieldSessions = sessions === null ? "none" : String(sessions.length);
     if (sessions === null) {
       return;
     }
@@ -613,7 +612,12 @@
         (person.masked_national_id ? " · " + person.masked_national_id : "");
       input.addEventListener("change", async function () {
         if (input.checked) {
-          await addAttendance(session, { method: "registry", resident: person.id }, person.full_name);
+          var already = (await sessionItems(session.id)).some(function (item) {
+            return item.attendance.resident === person.id && item.state === "pending";
+          });
+          if (!already) {
+            await addAttendance(session, { method: "registry", resident: person.id }, person.full_name);
+          }
         } else if (waiting[person.id]) {
           await (await db()).delete("outbox", waiting[person.id].id);
           say(format(M.attendance_removed, { name: person.full_name }));
@@ -682,15 +686,17 @@
 
   async function saveCard(event) {
     event.preventDefault();
-    var session = await currentSession();
+    // Read and clear the field before anything waits: a scanner (or a quick hand) may put the next card in it.
     var field = byId("card-text");
     var text = field.value.trim();
-    if (!session) {
-      return;
-    }
     if (text.indexOf(S.card_prefix) !== 0 || text.length > 200 || text.length <= S.card_prefix.length) {
       say(M.card_invalid);
       field.focus();
+      return;
+    }
+    field.value = "";
+    var session = await currentSession();
+    if (!session) {
       return;
     }
     var again = (await sessionItems(session.id)).some(function (item) {
@@ -700,17 +706,12 @@
       say(M.card_duplicate);
       return;
     }
-    field.value = "";
     await addAttendance(session, { method: "card", card: text }, format(M.card_holder, { end: text.slice(-6) }));
-    field.focus();
   }
 
   async function saveWalkIn(event) {
     event.preventDefault();
-    var session = await currentSession();
-    if (!session) {
-      return;
-    }
+    // Everything is read before anything waits (the form may be filled again meanwhile).
     var name = byId("walk-in-name").value.replace(/\s+/g, " ").trim();
     var year = byId("walk-in-year").value.trim();
     var village = byId("walk-in-village").value;
@@ -728,8 +729,12 @@
     };
     byId("walk-in-name").value = "";
     byId("walk-in-year").value = "";
-    await addAttendance(session, { method: "walk_in", walk_in: walkIn }, format(M.walk_in_label, { name: name, year: year }));
     byId("walk-in-name").focus();
+    var session = await currentSession();
+    if (!session) {
+      return;
+    }
+    await addAttendance(session, { method: "walk_in", walk_in: walkIn }, format(M.walk_in_label, { name: name, year: year }));
   }
 
   async function search(event) {
@@ -782,13 +787,13 @@
       button.textContent = M.mark_present;
       button.setAttribute("aria-label", format(M.mark_present_name, { name: person.full_name }));
       button.addEventListener("click", async function () {
+        button.disabled = true; // one tap, one record
         var present = session.attendees.some(function (known) {
           return known.id === person.id && known.present;
         });
         var waiting = (await sessionItems(session.id)).some(function (item) {
           return item.attendance.resident === person.id && item.state === "pending";
         });
-        button.disabled = true;
         if (present || waiting) {
           say(format(M.already_present, { name: person.full_name }));
           return;
@@ -1096,9 +1101,10 @@
         return;
       }
       retryDelay = 0;
+      // the worklist last: its status line ends the round (and it is the last contact written)
       await sync(true);
-      await download();
       await downloadSessions(true);
+      await download();
     });
     window.addEventListener("offline", showConnection);
 
@@ -1120,10 +1126,9 @@
     document.documentElement.dataset.fieldReady = "1";
     if (navigator.onLine) {
       await sync(true);
-      await download();
       await downloadSessions(true);
+      await download();
     }
-    document.documentElement.dataset.fieldSynced = "1";
   }
 
   var registration = byId("register-form");
