@@ -311,3 +311,43 @@ def test_a_conflicting_attendance_is_shown_and_kept_and_a_resend_is_harmless(pag
     assert ClassAttendance.objects.filter(session=session).count() == 2
     page.get_by_role("button", name="Bỏ buổi này").click()
     expect(page.locator("#problems")).to_be_hidden()
+
+
+def test_the_camera_reads_a_learner_card_in_the_field_app_offline(
+    browser, live_server, csp_violations, territory, world, tmp_path
+) -> None:
+    """The session page's scanner (web/qrscan.js, jsQR) in the field app, with no network: Chromium's fake camera
+    plays a real card, the phone keeps the attendance, and it reaches the server when the network returns."""
+    from .test_class_qr_scan import camera_tab, write_y4m
+
+    video = tmp_path / "the-card.y4m"
+    write_y4m(video, classes.learner_card_payload(world["learners"]["Hà Thị Pằng"]))
+    camera_browser, tabs = camera_tab(
+        browser,
+        live_server,
+        csp_violations,
+        "--use-fake-ui-for-media-stream",
+        "--use-fake-device-for-media-stream",
+        f"--use-file-for-fake-video-capture={video}",
+    )
+    try:
+        page = next(tabs)
+        page.set_viewport_size(PHONE_390)
+        today = timezone.localdate()
+        community_class = schedule_weekly_class(page, live_server, territory, world)
+        register_phone(page, live_server, world)
+        page.wait_for_function("navigator.serviceWorker.controller !== null")
+        page.context.set_offline(True)
+        page.reload()  # the shell, the scanner and its decoder from the worker
+        page.get_by_role("button", name=f"Điểm danh: {TITLE}, {today:%d/%m/%Y}").click()
+        page.get_by_role("button", name="Quét mã QR").click()
+        expect(page.locator("#session-records > li")).to_have_count(1, timeout=20_000)
+        expect(page.locator("#session-records")).to_contain_text("Chờ gửi")
+        assert_accessible(page, "field session, card scanned")
+        page.context.set_offline(False)
+        expect(page.locator("#session-records > li")).to_have_count(0)
+        attendance = ClassAttendance.objects.get(session__community_class=community_class, day=today)
+        assert (attendance.resident, attendance.method) == (world["learners"]["Hà Thị Pằng"], "card")
+        next(tabs, None)
+    finally:
+        camera_browser.close()

@@ -37,13 +37,13 @@ SHELL_STATIC = [
     "web/field/field.css",
     "web/field/app.js",
     "vendor/idb/umd.js",
+    "web/qrscan.js",  # the camera scanner of learner cards (the web's session page's too), and its decoder
+    "vendor/jsqr/jsQR.js",
     "web/field/icon-192.png",
     "web/field/icon-512.png",
     "web/icon.svg",
 ]
 SERVICE_WORKER_TEMPLATE = "web/field/sw.js"
-# The camera QR scanner of the web's session page, used for learner cards when it is there (window.HVSQrScan).
-QR_SCANNER = "web/qrscan.js"
 
 
 def _messages() -> dict[str, str]:
@@ -105,7 +105,6 @@ def _messages() -> dict[str, str]:
         "state_pending": _("Chờ gửi"),
         "attendance": _("Điểm danh"),
         "synced_attendances": _("Đã gửi xong: máy chủ đã nhận {visits} buổi hỗ trợ và {attendances} lượt điểm danh."),
-        "scan_failed": _("Không quét được mã. Hãy dán nội dung mã vào ô."),
     }
 
 
@@ -138,7 +137,6 @@ def app_settings() -> dict[str, Any]:
         "card_prefix": CARD_PREFIX,
         "sexes": [{"value": str(value), "label": str(label)} for value, label in Sex.choices],
         "ethnicities": [{"value": code, "label": name} for code, name in sorted(ETHNICITIES.items())],
-        "qr_scanner": static(QR_SCANNER) if finders.find(QR_SCANNER) else None,
         "register_url": reverse("web:field_register"),
         "app_url": reverse("web:field_app"),
         "service_worker": reverse("web:field_service_worker"),
@@ -198,20 +196,15 @@ def field_manifest(request: HttpRequest) -> HttpResponse:
     return response
 
 
-def _shell_static() -> list[str]:
-    return [*SHELL_STATIC, *([QR_SCANNER] if finders.find(QR_SCANNER) else [])]
-
-
 def shell_urls() -> list[str]:
-    """The addresses the service worker keeps: the page, the manifest and the static files of the shell (the QR
-    scanner too, when the site has it)."""
-    return [reverse("web:field_app"), reverse("web:field_manifest"), *[static(path) for path in _shell_static()]]
+    """The addresses the service worker keeps: the page, the manifest and the static files of the shell."""
+    return [reverse("web:field_app"), reverse("web:field_manifest"), *[static(path) for path in SHELL_STATIC]]
 
 
 @cache
 def _static_digest() -> str:
     digest = hashlib.sha256()
-    for path in _shell_static():
+    for path in SHELL_STATIC:
         found = finders.find(path)
         digest.update(path.encode())
         if isinstance(found, str):

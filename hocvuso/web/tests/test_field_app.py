@@ -188,21 +188,11 @@ def test_idb_is_vendored_with_its_licence_and_source() -> None:
         assert ").idb={})" in script.read()  # the UMD build: a classic script defines window.idb
 
 
-def test_the_camera_scanner_is_loaded_and_kept_only_when_the_site_has_it(client, monkeypatch) -> None:
-    """web/qrscan.js (window.HVSQrScan, the web's session page's scanner) is used by the card field when present:
-    then the page loads it and the worker keeps it with the shell; absent, neither names it."""
+def test_the_camera_scanner_is_part_of_the_shell(client) -> None:
+    """web/qrscan.js (window.HVSQrScan, the session page's scanner) reads learner cards in the app too: the page
+    loads it with its decoder's address, and the worker keeps both, so the camera works with no network."""
     page = client.get(APP).content.decode()
-    present = finders.find(views.QR_SCANNER) is not None
-    assert ("qrscan.js" in page) is present
-    assert any(url.endswith("qrscan.js") for url in views.shell_urls()) is present
-
-    real_find = finders.find
-    monkeypatch.setattr(
-        views.finders,
-        "find",
-        lambda path, *args, **kwargs: "/x/qrscan.js" if path == views.QR_SCANNER else real_find(path),
-    )
-    shown = client.get(APP)
-    assert page_settings(shown)["qr_scanner"].endswith("web/qrscan.js")
-    assert re.search(r'<script src="[^"]*web/qrscan\.js" defer></script>', shown.content.decode())
-    assert any(url.endswith("web/qrscan.js") for url in views.shell_urls())
+    assert re.search(r'<script src="[^"]*web/qrscan\.js" data-jsqr="[^"]*vendor/jsqr/jsQR\.js" defer></script>', page)
+    assert 'data-qr-scan="card-text"' in page and 'data-qr-video="card-camera"' in page
+    kept = views.shell_urls()
+    assert any(url.endswith("web/qrscan.js") for url in kept) and any(url.endswith("jsQR.js") for url in kept)

@@ -9,7 +9,7 @@
 
    An instructor's phone also keeps the sessions of the classes they run (yesterday to a week ahead, with the people
    who came before, masked) and takes attendance at one without the network: a known attendee ticked, a learner
-   card's QR text (HVS1:…, read by the camera when window.HVSQrScan is there), or a walk-in with the minimum the
+   card's QR text (HVS1:…, read by the camera through web/qrscan.js, or typed by a scanner), or a walk-in with the minimum the
    registry needs; online, a registry search too. Each attendance is an outbox item with its own UUID, sent to the
    attendance endpoint with the same rules as visits (results by position: a person already present answers with
    the first record's id).
@@ -806,27 +806,6 @@
     });
   }
 
-  function setupScanner() {
-    var scanner = window.HVSQrScan;
-    var button = byId("card-scan");
-    if (!scanner || typeof scanner.scan !== "function" || !button) {
-      return;
-    }
-    button.hidden = false;
-    button.addEventListener("click", async function () {
-      try {
-        var text = await scanner.scan({ prefix: S.card_prefix });
-        if (text) {
-          byId("card-text").value = String(text);
-          byId("card-form").requestSubmit();
-        }
-      } catch (error) {
-        say(M.scan_failed);
-        byId("card-text").focus();
-      }
-    });
-  }
-
   function setupClasses() {
     byId("download-sessions").addEventListener("click", function () {
       downloadSessions(false);
@@ -840,7 +819,6 @@
       await render();
       byId("classes-title").focus();
     });
-    setupScanner();
   }
 
   // --- Showing --------------------------------------------------------------------------------------------------
