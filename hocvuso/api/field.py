@@ -361,15 +361,20 @@ class WorklistView(FieldView):
                 "households": worklist(request.user, day=day, membership=membership),
             }
         ).data
-        body = json.dumps(data, sort_keys=True, ensure_ascii=False, default=str).encode()
-        etag = f'"{hashlib.sha256(body).hexdigest()[:32]}"'
-        headers = {"ETag": etag, "Cache-Control": "private, no-cache"}
-        # Weak comparison, as If-None-Match asks (RFC 9110 13.1.2): the GZip middleware sends the tag weakened
-        # (W/"…"), so that is the form a phone has kept and sends back.
-        sent = [tag.strip().removeprefix("W/") for tag in request.headers.get("If-None-Match", "").split(",")]
-        if etag in sent or "*" in sent:
-            return Response(status=status.HTTP_304_NOT_MODIFIED, headers=headers)
-        return Response(data, headers=headers)
+        return etagged(request, data)
+
+
+def etagged(request: Request, data: Any) -> Response:
+    """The answer with an ETag of its content, or 304 with no body to an `If-None-Match` that holds it."""
+    body = json.dumps(data, sort_keys=True, ensure_ascii=False, default=str).encode()
+    etag = f'"{hashlib.sha256(body).hexdigest()[:32]}"'
+    headers = {"ETag": etag, "Cache-Control": "private, no-cache"}
+    # Weak comparison, as If-None-Match asks (RFC 9110 13.1.2): the GZip middleware sends the tag weakened
+    # (W/"…"), so that is the form a phone has kept and sends back.
+    sent = [tag.strip().removeprefix("W/") for tag in request.headers.get("If-None-Match", "").split(",")]
+    if etag in sent or "*" in sent:
+        return Response(status=status.HTTP_304_NOT_MODIFIED, headers=headers)
+    return Response(data, headers=headers)
 
 
 # --- Visits -------------------------------------------------------------------------------------------------------

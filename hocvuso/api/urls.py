@@ -27,6 +27,12 @@ urlpatterns = [
     path("field/devices/revoke/", field.FieldDeviceRevokeView.as_view(), name="field-device-revoke"),
     path("field/worklist/", field.WorklistView.as_view(), name="field-worklist"),
     path("field/visits/", field.VisitBatchView.as_view(), name="field-visits"),
+    path("field/sessions/", field_classes.FieldSessionsView.as_view(), name="field-sessions"),
+    path(
+        "field/sessions/<uuid:session_id>/people/",
+        field_classes.FieldSessionPeopleView.as_view(),
+        name="field-session-people",
+    ),
     path("field/attendances/", field_classes.AttendanceBatchView.as_view(), name="field-attendances"),
     path("schema/", views.SchemaView.as_view(), name="schema"),
     path("docs/", views.DocsView.as_view(), name="docs"),

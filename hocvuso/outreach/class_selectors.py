@@ -10,11 +10,12 @@ from typing import Any
 
 from django.db.models import Count, Q
 
+from hocvuso.accounts.access import community_class_scope
 from hocvuso.learning.models import Attempt, SupervisedSession
 from hocvuso.people.ethnicity import KINH
-from hocvuso.people.models import AgeGroup, Membership
+from hocvuso.people.models import AgeGroup, Membership, Resident
 from hocvuso.people.selectors import target_groups_of
-from hocvuso.territory.models import AdministrativeUnit
+from hocvuso.territory.models import AdministrativeUnit, Level
 
 from .models import ClassAttendance, ClassSession, CommunityClass, ReportStatus, WalkIn
 
@@ -192,6 +193,129 @@ def sessions_of(community_class: CommunityClass) -> Any:
     return ClassSession.objects.filter(community_class=community_class).order_by("day")
 
 
+# --- The field app: an instructor's sessions on their phone ------------------------------------------------------
+
+# The people carried with a session to the phone: those who came to the class's sessions, the most recent first.
+MAX_KNOWN_ATTENDEES = 300
+
+
+@dataclass(frozen=True)
+class FieldAttendee:
+    """One person a phone may mark present without the network: only what recognising them needs."""
+
+    id: int
+    full_name: str
+    birth_year: int
+    masked_national_id: str
+    present: bool  # already recorded at this session (by any phone or the web)
+
+
+@dataclass(frozen=True)
+class FieldVillage:
+    code: str
+    name: str
+
+
+@dataclass(frozen=True)
+class FieldSession:
+    """A session as an instructor's phone keeps it: the class, the time and place, the room's check-in code, how
+    many are recorded present, the people who came before (masked) and the commune's villages (for a walk-in)."""
+
+    id: Any
+    class_id: int
+    title: str
+    place: str
+    day: datetime.date
+    starts_at: datetime.time
+    duration_minutes: int
+    capacity: int
+    check_in_code: str
+    commune_code: str
+    commune_name: str
+    present: int
+    attendees: list[FieldAttendee]
+    villages: list[FieldVillage]
+
+
+def field_sessions(
+    user: Any, *, first_day: datetime.date, last_day: datetime.date, commune: AdministrativeUnit | None = None
+) -> list[FieldSession]:
+    """The sessions, not cancelled, from `first_day` to `last_day`, of the classes that name the user among their
+    instructors and that they may still run (RUN_CLASS over the commune) — only the commune `commune` when given
+    (a phone registered for a team of it). Each carries the people who attended any session of the class (at most
+    MAX_KNOWN_ATTENDEES, the most recent first) with whether they are present at this session already: never the
+    commune's registry. Five queries, whatever the number of sessions and people."""
+    own = CommunityClass.objects.filter(community_class_scope(user), instructors=user, cancelled_at__isnull=True)
+    if commune is not None:
+        own = own.filter(commune=commune)
+    sessions = list(
+        ClassSession.objects.scheduled()
+        .filter(community_class__in=own.values("pk"), day__range=(first_day, last_day))
+        .select_related("community_class", "commune")
+        .order_by("day", "starts_at", "pk")
+    )
+    if not sessions:
+        return []
+    class_ids = {session.community_class_id for session in sessions}
+    rows = (
+        ClassAttendance.objects.filter(session__community_class__in=class_ids)
+        .order_by("-day", "-recorded_at")
+        .values_list("session_id", "session__community_class_id", "resident_id")
+    )
+    chosen: dict[int, list[int]] = {}
+    present: dict[Any, set[int]] = {}
+    counts: Counter[Any] = Counter()
+    for session_id, class_id, resident_id in rows:
+        counts[session_id] += 1
+        if resident_id is None:
+            continue
+        present.setdefault(session_id, set()).add(resident_id)
+        people = chosen.setdefault(class_id, [])
+        if len(people) < MAX_KNOWN_ATTENDEES and resident_id not in people:
+            people.append(resident_id)
+    residents = Resident.objects.in_bulk({pk for people in chosen.values() for pk in people})
+    known = {class_id: {pk: residents[pk] for pk in people if pk in residents} for class_id, people in chosen.items()}
+    villages: dict[int, list[FieldVillage]] = {}
+    for village in AdministrativeUnit.objects.filter(
+        parent__in={session.commune_id for session in sessions}, level=Level.VILLAGE
+    ).order_by("code"):
+        villages.setdefault(int(village.parent_id or 0), []).append(FieldVillage(village.code, village.name))
+    result = []
+    for session in sessions:
+        here = present.get(session.pk, set())
+        attendees = sorted(
+            known.get(session.community_class_id, {}).values(), key=lambda person: (person.name_key, person.pk)
+        )
+        result.append(
+            FieldSession(
+                id=session.pk,
+                class_id=session.community_class_id,
+                title=session.community_class.title,
+                place=session.community_class.place,
+                day=session.day,
+                starts_at=session.starts_at,
+                duration_minutes=session.community_class.duration_minutes,
+                capacity=session.community_class.capacity,
+                check_in_code=session.check_in_code,
+                commune_code=session.commune.code,
+                commune_name=session.commune.name,
+                present=counts.get(session.pk, 0),
+                attendees=[
+                    FieldAttendee(
+                        person.pk,
+                        person.full_name,
+                        person.birth_date.year,
+                        person.masked_national_id,
+                        person.pk in here,
+                    )
+                    for person in attendees
+                ],
+                villages=villages.get(session.commune_id, []),
+            )
+        )
+    return result
+
+
 __all__ = [
     "CalendarDay",
     "ClassRecord",
@@ -201,6 +325,7 @@ __all__ = [
     "attendance_of",
     "class_record",
     "commune_calendar",
+    "field_sessions",
     "monday_of",
     "sessions_of",
 ]

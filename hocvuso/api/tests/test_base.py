@@ -52,6 +52,8 @@ def test_every_api_route_is_a_base_class_with_a_policy():
         "field-worklist": AccessPolicy(permission=Permission.RECORD_VISIT),
         "field-visits": AccessPolicy(permission=Permission.RECORD_VISIT),
         "field-attendances": AccessPolicy(permission=Permission.RUN_CLASS),
+        "field-sessions": AccessPolicy(permission=Permission.RUN_CLASS),
+        "field-session-people": AccessPolicy(permission=Permission.RUN_CLASS),
         "schema": AccessPolicy(permission=None, public=True),
         "docs": AccessPolicy(permission=None, public=True),
     }

@@ -19,6 +19,8 @@ def test_the_openapi_document_generates_with_no_warnings(db, tmp_path):
         "/api/v1/field/attendances/",
         "/api/v1/field/devices/",
         "/api/v1/field/devices/revoke/",
+        "/api/v1/field/sessions/",
+        "/api/v1/field/sessions/{session_id}/people/",
         "/api/v1/field/visits/",
         "/api/v1/field/worklist/",
         "/api/v1/me/",

@@ -10,6 +10,7 @@ session.
 
 import hashlib
 import json
+import uuid
 from functools import cache
 from typing import Any
 
@@ -25,14 +26,19 @@ from django.views.decorators.http import require_GET
 
 from hocvuso.accounts.access import public, requires
 from hocvuso.accounts.roles import Permission
+from hocvuso.outreach.classes import CARD_PREFIX
 from hocvuso.outreach.models import EXCLUSIVE_OUTCOMES, Outcome
 from hocvuso.outreach.selectors import memberships_of
+from hocvuso.people.ethnicity import ETHNICITIES
+from hocvuso.people.models import Sex
 
 # The static files of the app shell, which the service worker keeps (with the page and the manifest).
 SHELL_STATIC = [
     "web/field/field.css",
     "web/field/app.js",
     "vendor/idb/umd.js",
+    "web/qrscan.js",  # the camera scanner of learner cards (the web's session page's too), and its decoder
+    "vendor/jsqr/jsQR.js",
     "web/field/icon-192.png",
     "web/field/icon-512.png",
     "web/icon.svg",
@@ -71,6 +77,34 @@ def _messages() -> dict[str, str]:
         "discard": _("Bỏ buổi này"),
         "household": _("Hộ {code}, thôn {village}"),
         "head": _("Chủ hộ: {name}"),
+        # Community classes: an instructor's sessions and attendance
+        "sessions_downloaded": _("Đã tải các buổi học: {count} buổi."),
+        "sessions_unchanged": _("Các buổi học không đổi."),
+        "sessions_failed": _("Không tải được các buổi học. Sẽ thử lại sau."),
+        "no_sessions": _("Không có buổi học nào từ hôm qua đến tuần sau."),
+        "take_attendance": _("Điểm danh"),
+        "session_label": _("{title}, {day}"),
+        "session_when": _("{day}, {time} · {place} · {commune}"),
+        "session_present": _("Đã điểm danh: {count} người (cả {pending} người đang chờ gửi)."),
+        "session_not_started": _("Buổi học chưa diễn ra: chưa điểm danh được."),
+        "attendance_pending": _("Điểm danh chờ gửi: {count} người."),
+        "attendance_saved": _("Đã ghi {name} có mặt (lưu trên máy)."),
+        "attendance_removed": _("Đã bỏ điểm danh chưa gửi của {name}."),
+        "already_present": _("{name} đã được điểm danh ở buổi này."),
+        "card_holder": _("Người có thẻ {end}"),
+        "card_invalid": _("Mã trên thẻ không đúng: mã thẻ người học bắt đầu bằng HVS1:."),
+        "card_duplicate": _("Thẻ này đã được ghi ở buổi này."),
+        "walk_in_invalid": _("Hãy nhập họ và tên, năm sinh (4 chữ số), giới tính, dân tộc và thôn."),
+        "walk_in_label": _("{name} (chưa có trong sổ, sinh năm {year})"),
+        "search_offline": _("Cần có mạng để tìm trong sổ dân cư."),
+        "search_short": _("Hãy nhập ít nhất hai chữ cái của họ tên."),
+        "search_none": _("Không tìm thấy ai."),
+        "search_failed": _("Không tìm được. Hãy thử lại."),
+        "mark_present": _("Có mặt"),
+        "mark_present_name": _("Ghi có mặt: {name}"),
+        "state_pending": _("Chờ gửi"),
+        "attendance": _("Điểm danh"),
+        "synced_attendances": _("Đã gửi xong: máy chủ đã nhận {visits} buổi hỗ trợ và {attendances} lượt điểm danh."),
     }
 
 
@@ -95,7 +129,14 @@ def app_settings() -> dict[str, Any]:
             "visits": reverse("api:field-visits"),
             "devices": reverse("api:field-device-list"),
             "revoke": reverse("api:field-device-revoke"),
+            "sessions": reverse("api:field-sessions"),
+            "attendances": reverse("api:field-attendances"),
+            # the session's id replaces the zeros
+            "session_people": reverse("api:field-session-people", args=[uuid.UUID(int=0)]),
         },
+        "card_prefix": CARD_PREFIX,
+        "sexes": [{"value": str(value), "label": str(label)} for value, label in Sex.choices],
+        "ethnicities": [{"value": code, "label": name} for code, name in sorted(ETHNICITIES.items())],
         "register_url": reverse("web:field_register"),
         "app_url": reverse("web:field_app"),
         "service_worker": reverse("web:field_service_worker"),

@@ -57,7 +57,13 @@ def test_the_shell_is_the_same_page_for_everyone_and_names_no_one(client, member
         "visits": "/api/v1/field/visits/",
         "devices": "/api/v1/field/devices/",
         "revoke": "/api/v1/field/devices/revoke/",
+        "sessions": "/api/v1/field/sessions/",
+        "attendances": "/api/v1/field/attendances/",
+        "session_people": "/api/v1/field/sessions/00000000-0000-0000-0000-000000000000/people/",
     }
+    # What a walk-in needs, and the learner card's prefix: no personal data
+    assert app["card_prefix"] == "HVS1:" and {sex["value"] for sex in app["sexes"]} == {"M", "F"}
+    assert len(app["ethnicities"]) == 54 and app["ethnicities"][0]["value"] == 1
     assert app["service_worker"] == WORKER and app["register_url"] == REGISTER
     absent = {outcome["value"] for outcome in app["absent_outcomes"]}
     # "guides the others of the household" (issue 13): the last condition of Gia đình số, recorded at a visit
@@ -180,3 +186,13 @@ def test_idb_is_vendored_with_its_licence_and_source() -> None:
         assert re.search(r"`idb` \d+\.\d+\.\d+ from the npm registry", readme.read())
     with open(umd, encoding="utf-8") as script:
         assert ").idb={})" in script.read()  # the UMD build: a classic script defines window.idb
+
+
+def test_the_camera_scanner_is_part_of_the_shell(client) -> None:
+    """web/qrscan.js (window.HVSQrScan, the session page's scanner) reads learner cards in the app too: the page
+    loads it with its decoder's address, and the worker keeps both, so the camera works with no network."""
+    page = client.get(APP).content.decode()
+    assert re.search(r'<script src="[^"]*web/qrscan\.js" data-jsqr="[^"]*vendor/jsqr/jsQR\.js" defer></script>', page)
+    assert 'data-qr-scan="card-text"' in page and 'data-qr-video="card-camera"' in page
+    kept = views.shell_urls()
+    assert any(url.endswith("web/qrscan.js") for url in kept) and any(url.endswith("jsQR.js") for url in kept)

@@ -7,6 +7,13 @@
    and at every return of the network. Everything is wiped at sign-out, after `expire_days` without contact with the
    server, and when the API answers 401/403 (a revoked or expired device).
 
+   An instructor's phone also keeps the sessions of the classes they run (yesterday to a week ahead, with the people
+   who came before, masked) and takes attendance at one without the network: a known attendee ticked, a learner
+   card's QR text (HVS1:…, read by the camera through web/qrscan.js, or typed by a scanner), or a walk-in with the minimum the
+   registry needs; online, a registry search too. Each attendance is an outbox item with its own UUID, sent to the
+   attendance endpoint with the same rules as visits (results by position: a person already present answers with
+   the first record's id).
+
    The same file serves the registration page (/thuc-dia/dang-ky/), where a signed-in member obtains the token. The
    sentences come translated from the page (json_script "field-settings"). */
 (function () {
@@ -175,6 +182,42 @@
     return isNaN(seconds) ? null : seconds;
   }
 
+  // Send the items of one kind in batches; their results come in order, one per item (an attendance of a person
+  // already present answers with the first record's id, so results are matched by position). Returns how many the
+  // server holds now; a 409 or a 400/404 is kept on the phone with the server's message.
+  async function send(url, key, items) {
+    var accepted = 0;
+    for (var start = 0; start < items.length; start += MAX_BATCH) {
+      var batch = items.slice(start, start + MAX_BATCH);
+      var body = {};
+      body[key] = batch.map(function (item) {
+        return item.kind === "attendance" ? item.attendance : item.visit;
+      });
+      var response = await api(url, { method: "POST", body: JSON.stringify(body) });
+      if (response.status !== 200) {
+        throw new RetryLater(retryAfter(response));
+      }
+      var results = (await response.json()).results;
+      var tx = (await db()).transaction("outbox", "readwrite");
+      for (var index = 0; index < results.length && index < batch.length; index += 1) {
+        var result = results[index];
+        if (result.status === 200 || result.status === 201) {
+          await tx.store.delete(batch[index].id);
+          accepted += 1;
+        } else {
+          var item = await tx.store.get(batch[index].id);
+          if (item) {
+            item.state = result.status === 409 ? "conflict" : "rejected";
+            item.detail = result.detail;
+            await tx.store.put(item);
+          }
+        }
+      }
+      await tx.done;
+    }
+    return accepted;
+  }
+
   async function sync(quiet) {
     if (syncing || gone) {
       return;
@@ -193,40 +236,23 @@
         return;
       }
       say(M.syncing);
-      var accepted = 0;
-      for (var start = 0; start < pending.length; start += MAX_BATCH) {
-        var batch = pending.slice(start, start + MAX_BATCH);
-        var response = await api(S.api.visits, {
-          method: "POST",
-          body: JSON.stringify({
-            visits: batch.map(function (item) {
-              return item.visit;
-            }),
-          }),
-        });
-        if (response.status !== 200) {
-          throw new RetryLater(retryAfter(response));
-        }
-        var results = (await response.json()).results;
-        var tx = (await db()).transaction("outbox", "readwrite");
-        for (var index = 0; index < results.length; index += 1) {
-          var result = results[index];
-          if (result.status === 200 || result.status === 201) {
-            await tx.store.delete(result.id);
-            accepted += 1;
-          } else {
-            var item = await tx.store.get(result.id);
-            if (item) {
-              item.state = result.status === 409 ? "conflict" : "rejected";
-              item.detail = result.detail;
-              await tx.store.put(item);
-            }
-          }
-        }
-        await tx.done;
-      }
+      var visits = pending.filter(function (item) {
+        return item.kind !== "attendance";
+      });
+      var attendances = pending.filter(function (item) {
+        return item.kind === "attendance";
+      });
+      var accepted = await send(S.api.visits, "visits", visits);
+      var present = await send(S.api.attendances, "attendances", attendances);
       retryDelay = 0;
-      say(format(M.synced, { count: accepted }));
+      say(
+        attendances.length
+          ? format(M.synced_attendances, { visits: accepted, attendances: present })
+          : format(M.synced, { count: accepted })
+      );
+      if (attendances.length) {
+        await downloadSessions(true);
+      }
     } catch (error) {
       if (error instanceof Wiped) {
         return;
@@ -243,6 +269,9 @@
       syncing = false;
       if (byId("worklist") && !byId("worklist").hidden) {
         await renderOutbox();
+      }
+      if (takingSession && byId("session") && !byId("session").hidden) {
+        await renderSession();
       }
     }
   }
@@ -363,10 +392,439 @@
     }
   }
 
+  // --- Community classes: an instructor's sessions and attendance ----------------------------------------------
+
+  var takingSession = null; // the id of the session whose attendance is open
+  var ZERO_ID = "00000000-0000-0000-0000-000000000000";
+
+  function pad(number) {
+    return (number < 10 ? "0" : "") + number;
+  }
+
+  function todayIso() {
+    var now = new Date();
+    return now.getFullYear() + "-" + pad(now.getMonth() + 1) + "-" + pad(now.getDate());
+  }
+
+  function dayText(iso) {
+    var parts = String(iso).split("-");
+    return parts.length === 3 ? parts[2] + "/" + parts[1] + "/" + parts[0] : String(iso);
+  }
+
+  function sessionLabel(session) {
+    return format(M.session_label, { title: session.title, day: dayText(session.day) });
+  }
+
+  async function downloadSessions(quiet) {
+    if (gone) {
+      return;
+    }
+    try {
+      var etag = await getMeta("sessions_etag");
+      var response = await api(S.api.sessions, { headers: etag ? { "If-None-Match": etag } : {} });
+      if (response.status === 304) {
+        if (!quiet) {
+          say(M.sessions_unchanged);
+        }
+        return;
+      }
+      if (response.status === 404) {
+        // not an instructor: the app shows no classes
+        await setMeta("sessions", null);
+        await renderSessions();
+        return;
+      }
+      if (response.status !== 200) {
+        if (!quiet) {
+          say(M.sessions_failed);
+        }
+        return;
+      }
+      var data = await response.json();
+      await setMeta("sessions", data);
+      await setMeta("sessions_etag", response.headers.get("ETag"));
+      if (!quiet) {
+        say(format(M.sessions_downloaded, { count: data.sessions.length }));
+      }
+      await renderSessions();
+      if (takingSession && !byId("session").hidden) {
+        await renderSession();
+      }
+    } catch (error) {
+      if (!(error instanceof Wiped) && !quiet) {
+        say(M.sessions_failed);
+      }
+    }
+  }
+
+  async function keptSessions() {
+    var data = await getMeta("sessions");
+    return data ? data.sessions : null;
+  }
+
+  async function renderSessions() {
+    var sessions = await keptSessions();
+    var section = byId("classes");
+    section.hidden = sessions === null;
+    if (sessions === null) {
+      return;
+    }
+    var list = byId("sessions");
+    list.textContent = "";
+    if (!sessions.length) {
+      var empty = document.createElement("li");
+      empty.textContent = M.no_sessions;
+      list.appendChild(empty);
+    }
+    sessions.forEach(function (session) {
+      var entry = document.createElement("li");
+      entry.className = "household class-session";
+      entry.dataset.session = session.id;
+      var title = document.createElement("h3");
+      title.textContent = sessionLabel(session);
+      var when = document.createElement("p");
+      when.textContent = format(M.session_when, {
+        day: dayText(session.day),
+        time: session.starts_at,
+        place: session.place,
+        commune: session.commune_name,
+      });
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "button";
+      button.textContent = M.take_attendance;
+      button.setAttribute("aria-label", M.take_attendance + ": " + sessionLabel(session));
+      button.addEventListener("click", function () {
+        openSession(session.id);
+      });
+      entry.appendChild(title);
+      entry.appendChild(when);
+      entry.appendChild(button);
+      list.appendChild(entry);
+    });
+  }
+
+  function fillSelect(select, options, selected) {
+    select.textContent = "";
+    options.forEach(function (option) {
+      var node = document.createElement("option");
+      node.value = String(option.value);
+      node.textContent = option.label;
+      select.appendChild(node);
+    });
+    if (selected !== undefined) {
+      select.value = String(selected);
+    }
+  }
+
+  async function openSession(sessionId) {
+    takingSession = sessionId;
+    var session = await currentSession();
+    if (!session) {
+      return;
+    }
+    fillSelect(byId("walk-in-sex"), S.sexes);
+    fillSelect(byId("walk-in-ethnicity"), S.ethnicities, 1);
+    fillSelect(
+      byId("walk-in-village"),
+      session.villages.map(function (village) {
+        return { value: village.code, label: village.name };
+      })
+    );
+    byId("search-results").textContent = "";
+    byId("card-text").value = "";
+    show("session");
+    await renderSession();
+    byId("session-title").focus();
+  }
+
+  async function currentSession() {
+    var sessions = (await keptSessions()) || [];
+    return (
+      sessions.filter(function (session) {
+        return session.id === takingSession;
+      })[0] || null
+    );
+  }
+
+  async function sessionItems(sessionId) {
+    return (await outbox()).filter(function (item) {
+      return item.kind === "attendance" && item.session === sessionId;
+    });
+  }
+
+  function stateText(item) {
+    if (item.state === "pending") {
+      return M.state_pending;
+    }
+    return (item.state === "conflict" ? M.conflict : M.rejected) + (item.detail ? ": " + item.detail : "");
+  }
+
+  async function renderSession() {
+    var session = await currentSession();
+    if (!session) {
+      return;
+    }
+    var items = await sessionItems(session.id);
+    var pending = items.filter(function (item) {
+      return item.state === "pending";
+    });
+    byId("session-what").textContent = sessionLabel(session);
+    byId("session-when").textContent = format(M.session_when, {
+      day: dayText(session.day),
+      time: session.starts_at,
+      place: session.place,
+      commune: session.commune_name,
+    });
+    byId("session-code").textContent = session.check_in_code;
+    byId("session-count").textContent = format(M.session_present, {
+      count: session.present + pending.length,
+      pending: pending.length,
+    });
+    var open = session.day <= todayIso();
+    byId("session-closed").hidden = open;
+    byId("session-closed").textContent = open ? "" : M.session_not_started;
+    byId("session-take").hidden = !open;
+
+    var waiting = {};
+    pending.forEach(function (item) {
+      if (item.attendance.resident) {
+        waiting[item.attendance.resident] = item;
+      }
+    });
+    var box = byId("session-attendees");
+    box.textContent = "";
+    byId("session-no-attendees").hidden = session.attendees.length > 0;
+    session.attendees.forEach(function (person) {
+      var row = document.createElement("div");
+      row.className = "check";
+      var input = document.createElement("input");
+      input.type = "checkbox";
+      input.id = "attendee-" + person.id;
+      input.checked = person.present || Boolean(waiting[person.id]);
+      input.disabled = person.present;
+      var label = document.createElement("label");
+      label.htmlFor = input.id;
+      label.textContent =
+        person.full_name +
+        ", " +
+        format(M.born, { year: person.birth_year }) +
+        (person.masked_national_id ? " · " + person.masked_national_id : "");
+      input.addEventListener("change", async function () {
+        if (input.checked) {
+          var already = (await sessionItems(session.id)).some(function (item) {
+            return item.attendance.resident === person.id && item.state === "pending";
+          });
+          if (!already) {
+            await addAttendance(session, { method: "registry", resident: person.id }, person.full_name);
+          }
+        } else if (waiting[person.id]) {
+          await (await db()).delete("outbox", waiting[person.id].id);
+          say(format(M.attendance_removed, { name: person.full_name }));
+          await renderSession();
+        }
+      });
+      row.appendChild(input);
+      row.appendChild(label);
+      box.appendChild(row);
+    });
+
+    var list = byId("session-records");
+    list.textContent = "";
+    byId("session-kept").hidden = items.length === 0;
+    items.forEach(function (item) {
+      var entry = document.createElement("li");
+      entry.dataset.state = item.state;
+      var title = document.createElement("strong");
+      title.textContent = item.name;
+      var detail = document.createElement("p");
+      detail.textContent = stateText(item);
+      entry.appendChild(title);
+      entry.appendChild(detail);
+      if (item.state !== "pending") {
+        var discard = document.createElement("button");
+        discard.type = "button";
+        discard.className = "button button-light";
+        discard.textContent = M.discard;
+        discard.setAttribute("aria-label", M.discard + ": " + item.name);
+        discard.addEventListener("click", async function () {
+          await (await db()).delete("outbox", item.id);
+          await renderSession();
+          byId("session-title").focus();
+        });
+        entry.appendChild(discard);
+      }
+      list.appendChild(entry);
+    });
+  }
+
+  async function addAttendance(session, fields, name) {
+    var attendance = Object.assign(
+      {
+        id: newId(),
+        session: session.id,
+        recorded_at: new Date().toISOString().replace(/\.\d{3}Z$/, "Z"),
+      },
+      fields
+    );
+    await (await db()).put("outbox", {
+      id: attendance.id,
+      kind: "attendance",
+      state: "pending",
+      session: session.id,
+      attendance: attendance,
+      name: name,
+      label: name + " · " + sessionLabel(session),
+      recorded_at: Date.now(),
+    });
+    say(format(M.attendance_saved, { name: name }));
+    await renderSession();
+    if (navigator.onLine) {
+      sync(true);
+    }
+  }
+
+  async function saveCard(event) {
+    event.preventDefault();
+    // Read and clear the field before anything waits: a scanner (or a quick hand) may put the next card in it.
+    var field = byId("card-text");
+    var text = field.value.trim();
+    if (text.indexOf(S.card_prefix) !== 0 || text.length > 200 || text.length <= S.card_prefix.length) {
+      say(M.card_invalid);
+      field.focus();
+      return;
+    }
+    field.value = "";
+    var session = await currentSession();
+    if (!session) {
+      return;
+    }
+    var again = (await sessionItems(session.id)).some(function (item) {
+      return item.attendance.card === text && item.state === "pending";
+    });
+    if (again) {
+      say(M.card_duplicate);
+      return;
+    }
+    await addAttendance(session, { method: "card", card: text }, format(M.card_holder, { end: text.slice(-6) }));
+  }
+
+  async function saveWalkIn(event) {
+    event.preventDefault();
+    // Everything is read before anything waits (the form may be filled again meanwhile).
+    var name = byId("walk-in-name").value.replace(/\s+/g, " ").trim();
+    var year = byId("walk-in-year").value.trim();
+    var village = byId("walk-in-village").value;
+    if (name.length < 2 || !/^\d{4}$/.test(year) || !village) {
+      say(M.walk_in_invalid);
+      byId(name.length < 2 ? "walk-in-name" : !/^\d{4}$/.test(year) ? "walk-in-year" : "walk-in-village").focus();
+      return;
+    }
+    var walkIn = {
+      full_name: name,
+      birth_year: parseInt(year, 10),
+      sex: byId("walk-in-sex").value,
+      ethnicity: parseInt(byId("walk-in-ethnicity").value, 10),
+      village: village,
+    };
+    byId("walk-in-name").value = "";
+    byId("walk-in-year").value = "";
+    byId("walk-in-name").focus();
+    var session = await currentSession();
+    if (!session) {
+      return;
+    }
+    await addAttendance(session, { method: "walk_in", walk_in: walkIn }, format(M.walk_in_label, { name: name, year: year }));
+  }
+
+  async function search(event) {
+    event.preventDefault();
+    var session = await currentSession();
+    var query = byId("search-text").value.trim();
+    var results = byId("search-results");
+    results.textContent = "";
+    if (!session) {
+      return;
+    }
+    if (!navigator.onLine) {
+      say(M.search_offline);
+      return;
+    }
+    if (query.replace(/\s/g, "").length < 2) {
+      say(M.search_short);
+      return;
+    }
+    var people;
+    try {
+      var response = await api(S.api.session_people.replace(ZERO_ID, session.id) + "?q=" + encodeURIComponent(query), {});
+      if (response.status !== 200) {
+        say(M.search_failed);
+        return;
+      }
+      people = (await response.json()).people;
+    } catch (error) {
+      if (!(error instanceof Wiped)) {
+        say(M.search_failed);
+      }
+      return;
+    }
+    if (!people.length) {
+      say(M.search_none);
+      return;
+    }
+    people.forEach(function (person) {
+      var entry = document.createElement("li");
+      entry.className = "household";
+      var who = document.createElement("p");
+      who.textContent =
+        person.full_name +
+        ", " +
+        format(M.born, { year: person.birth_year }) +
+        (person.masked_national_id ? " · " + person.masked_national_id : "");
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "button";
+      button.textContent = M.mark_present;
+      button.setAttribute("aria-label", format(M.mark_present_name, { name: person.full_name }));
+      button.addEventListener("click", async function () {
+        button.disabled = true; // one tap, one record
+        var present = session.attendees.some(function (known) {
+          return known.id === person.id && known.present;
+        });
+        var waiting = (await sessionItems(session.id)).some(function (item) {
+          return item.attendance.resident === person.id && item.state === "pending";
+        });
+        if (present || waiting) {
+          say(format(M.already_present, { name: person.full_name }));
+          return;
+        }
+        await addAttendance(session, { method: "registry", resident: person.id }, person.full_name);
+      });
+      entry.appendChild(who);
+      entry.appendChild(button);
+      results.appendChild(entry);
+    });
+  }
+
+  function setupClasses() {
+    byId("download-sessions").addEventListener("click", function () {
+      downloadSessions(false);
+    });
+    byId("card-form").addEventListener("submit", saveCard);
+    byId("walk-in-form").addEventListener("submit", saveWalkIn);
+    byId("search-form").addEventListener("submit", search);
+    byId("session-back").addEventListener("click", async function () {
+      takingSession = null;
+      show("worklist");
+      await render();
+      byId("classes-title").focus();
+    });
+  }
+
   // --- Showing --------------------------------------------------------------------------------------------------
 
   function show(section) {
-    ["signed-out", "worklist", "visit"].forEach(function (id) {
+    ["signed-out", "worklist", "visit", "session"].forEach(function (id) {
       byId(id).hidden = id !== section;
     });
   }
@@ -392,7 +850,13 @@
     var pending = items.filter(function (item) {
       return item.state === "pending";
     });
-    byId("outbox-count").textContent = format(M.pending, { count: pending.length });
+    var pendingVisits = pending.filter(function (item) {
+      return item.kind !== "attendance";
+    });
+    byId("outbox-count").textContent = format(M.pending, { count: pendingVisits.length });
+    byId("attendance-count").textContent = format(M.attendance_pending, {
+      count: pending.length - pendingVisits.length,
+    });
     var problems = items.filter(function (item) {
       return item.state !== "pending";
     });
@@ -401,7 +865,11 @@
     problems.forEach(function (item) {
       var entry = document.createElement("li");
       var title = document.createElement("strong");
-      title.textContent = (item.state === "conflict" ? M.conflict : M.rejected) + ": " + item.label;
+      title.textContent =
+        (item.state === "conflict" ? M.conflict : M.rejected) +
+        ": " +
+        (item.kind === "attendance" ? M.attendance + " · " : "") +
+        item.label;
       var detail = document.createElement("p");
       detail.textContent = item.detail || "";
       var discard = document.createElement("button");
@@ -472,6 +940,7 @@
       entry.appendChild(button);
       list.appendChild(entry);
     });
+    await renderSessions();
     await renderOutbox();
   }
 
@@ -597,6 +1066,7 @@
       sync(false);
     });
     byId("sign-out").addEventListener("click", signOut);
+    setupClasses();
     byId("visit-form").addEventListener("submit", saveVisit);
     byId("visit-cancel").addEventListener("click", function () {
       visiting = null;
@@ -609,7 +1079,9 @@
         return;
       }
       retryDelay = 0;
+      // the worklist last: its status line ends the round (and it is the last contact written)
       await sync(true);
+      await downloadSessions(true);
       await download();
     });
     window.addEventListener("offline", showConnection);
@@ -632,6 +1104,7 @@
     document.documentElement.dataset.fieldReady = "1";
     if (navigator.onLine) {
       await sync(true);
+      await downloadSessions(true);
       await download();
     }
   }
