@@ -15,7 +15,6 @@ import datetime
 import random
 import uuid
 from collections import defaultdict
-from dataclasses import dataclass
 
 from django.utils import timezone
 
@@ -29,14 +28,6 @@ from hocvuso.territory.models import AdministrativeUnit, Level, lies_within
 
 FAMILIES = 12  # households made digital families (at most)
 MARKETS = (("Chợ trung tâm xã", 10, 0.9), ("Chợ phiên thôn", 8, 0.5), ("Hợp tác xã nông sản", 6, 0.3))
-
-
-@dataclass(frozen=True)
-class DemoActivities:
-    families: int
-    markets: int
-    traders: int
-    events: int
 
 
 def _digital_families(commune: AdministrativeUnit) -> int:
@@ -167,9 +158,15 @@ def _events(commune: AdministrativeUnit) -> int:
     return len(plan)
 
 
-def load_demo_activities(*, commune: AdministrativeUnit, seed: int) -> DemoActivities:
-    """The demo's digital families, markets with traders and events (see the module's docstring)."""
-    rng = random.Random(seed * 1_000 + 13)
-    families = _digital_families(commune)
-    markets, traders = _markets(commune, rng)
-    return DemoActivities(families, markets, traders, _events(commune))
+def load_demo_markets_and_events(*, commune: AdministrativeUnit, seed: int) -> tuple[int, int, int]:
+    """The demo's markets with traders and its events (see the module's docstring): dated in the past weeks, so they
+    are made before the weeks are replayed and each replayed week counts those of its days. Returns (markets,
+    traders, events)."""
+    markets, traders = _markets(commune, random.Random(seed * 1_000 + 13))
+    return markets, traders, _events(commune)
+
+
+def load_demo_digital_families(*, commune: AdministrativeUnit) -> int:
+    """The demo teams' recognised digital families (see the module's docstring): made after the replay, whose
+    confirmations they build on."""
+    return _digital_families(commune)

@@ -12,7 +12,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from hocvuso.accounts.models import User
 from hocvuso.accounts.roles import Role
 from hocvuso.accounts.services import assign_role, create_user
-from hocvuso.demo.activities import load_demo_activities
+from hocvuso.demo.activities import load_demo_digital_families, load_demo_markets_and_events
 from hocvuso.demo.classes import load_demo_class
 from hocvuso.demo.community_classes import load_demo_classes
 from hocvuso.demo.credentials import load_demo_credentials
@@ -73,11 +73,12 @@ def load_demo(*, seed: int = 68) -> list[DemoAccount]:
     """Load the national units, villages for the demo province, the starter curricula, a synthetic population
     (once), the province's departments with their staff rosters and one account per role; the learner account is
     linked to a resident of the demo village and named after them; the instructor's class (`load_demo_class`);
-    community digital teams with months of home visits (`load_demo_outreach`); the movement's past weeks, each with
-    its facts — the visits dated before it included (`simulate_history`, once); the plan's tasks and quarterly
-    reports (`load_demo_reports`); literacy certificates, a few revoked, and VNeID confirmations
-    (`load_demo_credentials`); weekly community classes with months of attendance (`load_demo_classes`);
-    today's facts. Returns the demo
+    community digital teams with months of home visits (`load_demo_outreach`); markets with traders, events and weekly
+    community classes with months of attendance (`load_demo_markets_and_events`, `load_demo_classes`); the
+    movement's past weeks, each with its facts — the visits, classes and events dated before it included
+    (`simulate_history`, once); the plan's tasks and quarterly reports (`load_demo_reports`); literacy certificates,
+    a few revoked, and VNeID confirmations (`load_demo_credentials`); the demo teams' digital families
+    (`load_demo_digital_families`); today's facts. Returns the demo
     accounts with their scope and, for staff, their authenticator's random key (hex).
 
     Raises ImproperlyConfigured unless the settings allow demo data (`ALLOW_DEMO_DATA`: on for `make run` and the
@@ -159,16 +160,17 @@ def _load_demo(seed: int) -> list[DemoAccount]:
         organisations=organisations,
         seed=seed,
     )
+    # Markets, events and community classes are dated in the past weeks too: made before the replay, each replayed
+    # week's facts count those of its days, so their trends have past points (demo/activities.py, community_classes.py).
+    load_demo_markets_and_events(commune=commune, seed=seed)
+    load_demo_classes(commune=commune, instructor=User.objects.get(username="giangvien"), seed=seed)
     if not LiteracyStatus.objects.exclude(user__username="nguoihoc").exists():  # once: the past cannot be redone
         simulate_history(province=province, seed=seed)
     load_demo_reports(province=province, reviewer=User.objects.get(username="admin.tinh"))
     load_demo_credentials(
         commune=commune, admin=User.objects.get(username="admin.tinh"), learner=User.objects.get(username="nguoihoc")
     )
-    load_demo_activities(commune=commune, seed=seed)  # digital families, markets, festivals (demo/activities.py)
-    load_demo_classes(  # weekly community classes with months of attendance (demo/community_classes.py)
-        commune=commune, instructor=User.objects.get(username="giangvien"), seed=seed
-    )
+    load_demo_digital_families(commune=commune)  # after the replay, whose confirmations they build on
     rebuild_facts(actor=None)  # the dashboards' figures of today, so the first page view need not compute them
     return accounts
 
