@@ -207,7 +207,9 @@ def run(size: int | None = None) -> dict[str, Any]:
             "yes" if same and expected["residents"] == rows else f"NO: {stored}"
         ),
     }
-    figures.update(repeat.summarise("ours", ours, ["rows/s", "seconds", "peak RSS, MB"]))
+    figures.update(
+        repeat.summarise("ours", ours, ["rows/s", "seconds", "peak RSS, MB", "Python CPU, s", "PostgreSQL CPU, s"])
+    )
     figures.update(repeat.summarise("django-import-export", theirs, ["rows/s", "seconds", "peak RSS, MB"]))
     our_worst = min(run["rows/s"] for run in ours)
     their_best = max(run["rows/s"] for run in theirs)
