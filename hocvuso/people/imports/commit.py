@@ -537,6 +537,8 @@ class StreamingResidentsWriter(RegistryWriter):
        unchanged — a pass skipped when the checking pass found none registered.
     3. ONE `COPY` streams every new resident (ids again from the sequence), then one `COPY` the new households
        with their heads; foreign keys are deferred to the commit, so the order does not matter.
+    When none of the file's residents is registered (every first import), `_write_all_new` replaces 2 and 3: the
+    households first, then the residents in chunks whose foreign keys are checked as each is written.
     Same counts and same rows as `RegistryWriter`; the caller's transaction makes it all or nothing.
     """
 
