@@ -22,6 +22,7 @@ household codes, as the documentation's foreign-key pattern needs them to exist)
 import datetime
 import hashlib
 import json
+import os
 import re
 import resource
 import sys
@@ -45,6 +46,26 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def _cpu_s() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _server_cpu_s() -> float | None:
+    """CPU seconds of this connection's PostgreSQL backend so far (read from /proc: the server runs on this
+    machine in the benchmark), or None where it cannot be read."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def ours(path: Path) -> dict[str, Any]:
     """Our importer as a web request and its worker run it: store the file, then validate every row and import
     it all in one transaction."""
@@ -52,6 +73,8 @@ def ours(path: Path) -> dict[str, Any]:
     from hocvuso.territory.models import AdministrativeUnit
 
     unit = AdministrativeUnit.objects.get(code=PROVINCE)
+    server_before = _server_cpu_s()
+    cpu_before = _cpu_s()
     started = time.perf_counter()
     job = submit_roster_import(
         user=None,
@@ -65,7 +88,15 @@ def ours(path: Path) -> dict[str, Any]:
     submitted = time.perf_counter()
     job = run_roster_import(job_id=job.pk)
     finished = time.perf_counter()
+    cpu = _cpu_s() - cpu_before
+    server_after = _server_cpu_s()
     return {
+        # CPU time is steadier than the wall time on a shared machine: Python's (this process, its threads) and
+        # the main connection's PostgreSQL backend (the COPY, indexes, triggers, foreign-key checks, the commit)
+        "Python CPU, s": round(cpu, 1),
+        "PostgreSQL CPU, s": (
+            round(server_after - server_before, 1) if server_before is not None and server_after is not None else None
+        ),
         "status": job.status,
         "message": str(job.message),
         "rows": job.rows_total,

@@ -92,12 +92,15 @@ class Problem:
 @dataclass(slots=True)
 class HouseholdPlan:
     """What the file says about one household (a code in a village: codes are unique per village, so the same
-    code in two villages is two households): its village, address, head row and first row."""
+    code in two villages is two households): its village, address, head row and first row, and the head's place
+    among the file's records (0 for the first record kept; -1 without a head): a file that passes is spooled in
+    that order, so the writer knows which of the ids it takes in order will be the head's."""
 
     village_id: int
     address: str
     first_row: int
     head_row: int = 0
+    head_index: int = -1
 
 
 @dataclass
@@ -162,6 +165,7 @@ class FileValidator:
         self.result = ValidationResult()
         self.seen_ids: dict[int, int] = {}
         self.pending: list[tuple[Any, ...]] = []
+        self.planned = 0  # records given a household so far (the place of the next one in the spool)
         self.checker: RowChecker | None = None
         self.tables: list[Table] = []
         # Every village under the unit, in force or not: a resident of a merged village is still inside.
@@ -427,9 +431,15 @@ class FileValidator:
             record[R_ROW],
         )
         key = (village_id, code)
+        index = self.planned
+        self.planned += 1
         plan = self.result.households.get(key)
         if plan is None:
-            self.result.households[key] = HouseholdPlan(village_id, address, row, row if is_head else 0)
+            self.result.households[key] = (
+                HouseholdPlan(village_id, address, row, row, index)
+                if is_head
+                else HouseholdPlan(village_id, address, row)
+            )
             return None
         if is_head:
             if plan.head_row:
@@ -439,6 +449,7 @@ class FileValidator:
                     % {"code": code, "row": self.where(plan.head_row)},
                 )
             plan.head_row = row
+            plan.head_index = index
             if address:
                 plan.address = address
         elif address and not plan.address:
