@@ -32,7 +32,12 @@ class KeptNode(Node):
         self.rendered: dict[tuple[Any, ...], str] = {}
 
     def render(self, context: template.Context) -> str:
-        key = (get_language(), get_script_prefix(), get_urlconf())
+        # The key is read once per render of a template (by its first kept part; a template and those it extends
+        # share it, an included one reads its own) and used by its other kept parts: none of the three changes
+        # within it, as no kept part may stand inside a {% language %} block.
+        key = context.render_context.get(KeptNode)
+        if key is None:
+            key = context.render_context[KeptNode] = (get_language(), get_script_prefix(), get_urlconf())
         html = self.rendered.get(key)
         if html is None:
             html = self.rendered[key] = self.nodelist.render(context)
@@ -70,6 +75,8 @@ def kept(parser: Parser, token: Token) -> KeptNode:
     """`{% kept %}…{% endkept %}`: see the module."""
     if len(token.split_contents()) != 1:
         raise template.TemplateSyntaxError("{% kept %} takes no arguments.")
+    if any(command == "language" for command, _ in parser.command_stack):
+        raise template.TemplateSyntaxError("{% kept %} cannot stand inside a {% language %} block.")
     nodelist = parser.parse(("endkept",))
     parser.delete_first_token()
     for node in nodelist:
