@@ -23,6 +23,9 @@ from django.utils.translation import get_language
 
 register = template.Library()
 
+# where a render keeps the kept parts' key (language, script prefix, URL configuration)
+RENDER_KEY = "hocvuso.kept.key"
+
 
 class KeptNode(Node):
     def __init__(self, nodelist: NodeList) -> None:
@@ -35,9 +38,9 @@ class KeptNode(Node):
         # The key is read once per render of a template (by its first kept part; a template and those it extends
         # share it, an included one reads its own) and used by its other kept parts: none of the three changes
         # within it, as no kept part may stand inside a {% language %} block.
-        key = context.render_context.get(KeptNode)
+        key = context.render_context.get(RENDER_KEY)
         if key is None:
-            key = context.render_context[KeptNode] = (get_language(), get_script_prefix(), get_urlconf())
+            key = context.render_context[RENDER_KEY] = (get_language(), get_script_prefix(), get_urlconf())
         html = self.rendered.get(key)
         if html is None:
             html = self.rendered[key] = self.nodelist.render(context)
