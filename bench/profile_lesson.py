@@ -15,7 +15,7 @@ time per request, the SQL queries of one request (with their text), and the func
   there is none), alternating between two answers so that every request is a real write, as the benchmark does.
 
 Not a benchmark (bench/run.py runs only bench_*.py); a tool to find where the time goes. PROFILE_DUMP=file keeps
-the profile for pstats or snakeviz.
+the profile for pstats or snakeviz; PROFILE_HTML=file keeps the response's body.
 """
 
 import cProfile
@@ -106,6 +106,8 @@ def main(mode: str, requests: int) -> None:
         assert response.status_code == 200, (response.status_code, response.content[:300])
     with CaptureQueriesContext(connection) as queries:
         send()
+    if os.environ.get("PROFILE_HTML"):  # the response, to compare the page before and after a change
+        Path(os.environ["PROFILE_HTML"]).write_bytes(response.content)
     print(f"{mode} {path}: {len(response.content):,} bytes, {len(queries.captured_queries)} SQL queries:")
     for query in queries.captured_queries:
         print(f"   {query['time']} s  {query['sql'][:160]}")

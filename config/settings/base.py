@@ -73,6 +73,8 @@ TEMPLATES = [
         "DIRS": [],
         "APP_DIRS": True,
         "OPTIONS": {
+            # `{% extends %}` that finds the root template's blocks once, not on every render (its module says why)
+            "builtins": ["hocvuso.web.templatetags.blocks"],
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.template.context_processors.i18n",

@@ -20,6 +20,10 @@ FRAME = {
     "logout": "accounts:logout",
     "set_language": "set_language",
     "text_size": "web:text_size",
+    # the lesson page's buttons (the busiest page: a `{% url %}` there cost a reverse per request)
+    "enrol": "web:enrol",
+    "start_attempt": "web:start_attempt",
+    "complete_lesson": "web:complete_lesson",
 }
 
 

@@ -62,3 +62,18 @@ def test_the_frame_around_its_kept_parts_shows_each_request_its_own_user_and_lan
 
     assert "Người Một" in one and "Người Một" not in two and "Người Hai" in two
     assert "Bỏ qua, đến nội dung chính" in one and "Bỏ qua, đến nội dung chính" not in english
+
+
+def test_kept_parts_share_a_render_but_not_a_language_block():
+    with pytest.raises(TemplateSyntaxError, match="language"):
+        Template('{% load i18n kept %}{% language "en" %}{% kept %}x{% endkept %}{% endlanguage %}')
+    # an included template reads the language of its own render: English inside the block, Vietnamese around it
+    engine = Template("").engine
+    page = engine.from_string(
+        '{% load i18n kept %}{% kept %}{% translate "Đăng xuất" %}{% endkept %}|'
+        '{% language "en" %}{% include inner %}{% endlanguage %}|{% kept %}{% translate "Đăng nhập" %}{% endkept %}'
+    )
+    inner = engine.from_string('{% load i18n kept %}{% kept %}{% translate "Đăng xuất" %}{% endkept %}')
+    with translation.override("vi"):
+        assert page.render(Context({"inner": inner})) == "Đăng xuất|Sign out|Đăng nhập"
+        assert page.render(Context({"inner": inner})) == "Đăng xuất|Sign out|Đăng nhập"
