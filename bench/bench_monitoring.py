@@ -39,7 +39,9 @@ bench data.
 
 Environment (all optional): BENCH_MONITORING_DATABASE_URL, BENCH_MONITORING_SMALL_DATABASE_URL,
 BENCH_MONITORING_RESIDENTS (4000000), BENCH_MONITORING_SMALL_RESIDENTS (40000), BENCH_MONITORING_REQUESTS (200),
-BENCH_MONITORING_ROUNDS (4), BENCH_REDIS_URL (as bench_http.py). `uv run python bench/run.py monitoring`.
+BENCH_MONITORING_ROUNDS (4), BENCH_MONITORING_SEED (1: the generator's seed; a population of another seed,
+e.g. the one bench_generate_population.py leaves, seed 68, is reused when its stage says so), BENCH_REDIS_URL
+(as bench_http.py). `uv run python bench/run.py monitoring`.
 """
 
 import json
@@ -68,7 +70,7 @@ REQUESTS = int(os.environ.get("BENCH_MONITORING_REQUESTS", "200"))
 WARMUP = 20
 ROUNDS = int(os.environ.get("BENCH_MONITORING_ROUNDS", "4"))  # alternating 4M / 40k batches
 PROVINCE = "68"
-SEED = 1
+SEED = int(os.environ.get("BENCH_MONITORING_SEED", "1"))
 # Bump when the numerator SQL below changes: the databases then get their numerators written again.
 NUMERATORS_VERSION = "numerators-v1"
 ADMIN_USERNAME = "bench.monitoring.admin"

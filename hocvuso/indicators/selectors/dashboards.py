@@ -4,7 +4,7 @@ agency view). Each reads facts only, in a fixed number of queries whatever the n
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from django.db import connection
 from django.db.models import Q
@@ -34,6 +34,8 @@ from ._figures import (
     trend_days,
     trend_history,
 )
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -100,6 +102,46 @@ def _facts_by_unit(
         return list(cursor.fetchall())
 
 
+class _UnitFacts:
+    """What a unit dashboard derives from the facts it read, kept with them (`_FactsCache`): the units the rows
+    are about, each one's counts for an indicator, and each figure once computed. A figure is a pure function
+    of its indicator, the place's level, the trend days, the place's counts and the target that applies, so a
+    figure is kept under the indicator as read (its definition), the place, its level and the target; the days
+    and the counts are those of this entry. A province page computes ~140 figures from ~2,000 rows: computed
+    once per refresh of the facts in each process instead of on every request. Bounded (MAX_FIGURES: emptied
+    when full, e.g. after many changes of targets under one refresh)."""
+
+    __slots__ = ("_figures", "counts_of", "days", "places")
+    MAX_FIGURES = 20_000
+
+    def __init__(self, rows: Sequence[Sequence[Any]], days: Sequence[date]) -> None:
+        self.days = tuple(days)
+        self.places: dict[int, Place] = {}
+        self.counts_of: dict[tuple[int, int], Sequence[Any]] = {}
+        for pk, code, name, level, path, kind, indicator_id, *counts in rows:
+            if pk not in self.places:
+                self.places[pk] = Place(pk, code, name, level, path, kind)
+            self.counts_of[pk, indicator_id] = counts
+        self._figures: dict[tuple[Any, ...], Figure] = {}
+
+    def figure(self, place: Place, info: IndicatorInfo, target: float | None) -> Figure:
+        key = (place.pk, place.level, info, target)
+        figure = self._figures.get(key)
+        if figure is None:
+            counts = self.counts_of.get((place.pk, info.pk))
+            figure = make_figure(
+                info,
+                level=place.level,
+                days=self.days,
+                history=trend_history(self.days, counts) if counts is not None else None,
+                target=target,
+            )
+            if len(self._figures) >= self.MAX_FIGURES:
+                self._figures.clear()
+            self._figures[key] = figure  # two threads computing the same figure store equal values
+        return figure
+
+
 class _FactsCache:
     """The facts a unit dashboard read, kept in this process for as long as the facts stay the same.
 
@@ -109,33 +151,39 @@ class _FactsCache:
     moment, and a page never shows figures older than the state row it read: the first request after a refresh
     reads the facts afresh (the ≤ 10 s freshness rule is untouched). The facts of a province page are an
     aggregate of ~18,000 rows (124 communes × the indicators × 13 weeks): reading it once per refresh instead
-    of once per request is most of the page's database time. Targets, indicators and the user's access are
-    still read on every request; the units' names and paths in the rows follow a change of the territory
-    with the rebuild it queues. Bounded: the entries of older states are dropped when a new state is seen,
-    all of them when `MAX_ENTRIES` units are kept."""
+    of once per request is most of the page's database time, and what is derived from it (`_UnitFacts`: the
+    figures) is kept with it. Targets, indicators and the user's access are still read on every request; the
+    units' names and paths in the rows follow a change of the territory with the rebuild it queues. Bounded:
+    the entries of older states are dropped when a new state is seen, all of them when `MAX_ENTRIES` units are
+    kept."""
 
     MAX_ENTRIES = 256
 
     def __init__(self) -> None:
-        self._state: tuple[Any, dict[tuple[Any, ...], tuple[tuple[Any, ...], ...]]] = (None, {})
+        self._state: tuple[Any, dict[tuple[Any, ...], Any]] = (None, {})
+
+    def kept(self, version: Any, key: tuple[Any, ...], make: Callable[[], T]) -> T:
+        """What `make` returns for the facts' `version` under `key` (None: not kept, made every time), made
+        when missing."""
+        if version is None:
+            return make()
+        current, entries = self._state
+        if current != version:
+            entries = {}
+            self._state = (version, entries)  # one assignment: a thread sees the old pair or the new one
+        value = entries.get(key)
+        if value is None:
+            value = make()
+            if len(entries) >= self.MAX_ENTRIES:
+                entries.clear()
+            entries[key] = value
+        return cast(T, value)
 
     def rows(
         self, version: Any, key: tuple[Any, ...], read: Callable[[], list[tuple[Any, ...]]]
     ) -> tuple[tuple[Any, ...], ...]:
         """The rows under `key` for the facts' `version` (None: not cached), read with `read` when missing."""
-        if version is None:
-            return tuple(read())
-        current, entries = self._state
-        if current != version:
-            entries = {}
-            self._state = (version, entries)  # one assignment: a thread sees the old pair or the new one
-        rows = entries.get(key)
-        if rows is None:
-            rows = tuple(read())
-            if len(entries) >= self.MAX_ENTRIES:
-                entries.clear()
-            entries[key] = rows
-        return rows
+        return self.kept(version, key, lambda: tuple(read()))
 
     def clear(self) -> None:
         self._state = (None, {})
@@ -177,30 +225,22 @@ def unit_dashboard(
         year=day.year,
         scope=Q(unit__path__in=ancestor_paths(unit.path)) | Q(unit__parent_id=unit.pk),
     )
-    rows = FACTS_CACHE.rows(
+    facts = FACTS_CACHE.kept(
         _facts_version(freshness),
         (unit.pk, child_level, tuple(ids), tuple(days)),
-        lambda: _facts_by_unit(unit=unit.pk, child_level=child_level, indicator_ids=ids, days=days),
+        lambda: _UnitFacts(_facts_by_unit(unit=unit.pk, child_level=child_level, indicator_ids=ids, days=days), days),
     )
-    places: dict[int, Place] = {unit.pk: Place(unit.pk, unit.code, unit.name, unit.level, unit.path, unit.kind)}
-    # Each row's counts as read, made into a trend history only for the figures the page computes (a province
-    # page shows one indicator per commune: ~140 of ~1,400 rows).
-    counts_of: dict[tuple[Any, int], Sequence[Any]] = {}
-    for pk, code, name, level, path, kind, indicator_id, *counts in rows:
-        if pk not in places:
-            places[pk] = Place(pk, code, name, level, path, kind)
-        counts_of[pk, indicator_id] = counts
+    # the unit as read now; its children as the facts' rows name them
+    places: dict[int, Place] = {
+        **facts.places,
+        unit.pk: Place(unit.pk, unit.code, unit.name, unit.level, unit.path, unit.kind),
+    }
 
     def figures(place: Place) -> Callable[[IndicatorInfo], Figure]:
+        # Computed when read (a province page shows one indicator per commune: ~140 of ~1,400 figures), and
+        # kept with the facts (`_UnitFacts.figure`) for the next request under the same facts and targets.
         def figure(info: IndicatorInfo) -> Figure:
-            counts = counts_of.get((place.pk, info.pk))
-            return make_figure(
-                info,
-                level=place.level,
-                days=days,
-                history=trend_history(days, counts) if counts is not None else None,
-                target=targets.value(info.pk, path=place.path),
-            )
+            return facts.figure(place, info, targets.value(info.pk, path=place.path))
 
         return figure
 

@@ -13,6 +13,7 @@ from hocvuso.core.errors import DomainError, NotFound
 from hocvuso.indicators.models import Indicator, Target
 from hocvuso.indicators.selectors import (
     TREND_WEEKS,
+    IndicatorInfo,
     Quarter,
     Status,
     TrendPoint,
@@ -23,7 +24,7 @@ from hocvuso.indicators.selectors import (
     rankings,
     unit_dashboard,
 )
-from hocvuso.indicators.selectors.dashboards import _FactsCache
+from hocvuso.indicators.selectors.dashboards import _FactsCache, _UnitFacts
 from hocvuso.indicators.services import rebuild_facts, refresh_facts
 from hocvuso.people.models import Membership
 from hocvuso.people.tests.factories import OrganisationFactory
@@ -170,6 +171,49 @@ def test_the_facts_are_read_once_per_refresh_and_afresh_after_it(
     assert (figure.value, figure.target) == (100.0, 50.0)  # the commune's own target still wins below the province
     province = unit_dashboard(user=province_admin, unit=territory.province).unit.figure(ADULTS)
     assert province is not None and province.target == 90.0
+
+
+def test_the_figures_are_kept_with_the_facts_and_made_afresh_for_a_new_target_or_refresh(
+    history: History, province_admin: Any
+) -> None:
+    """A figure is computed once per refresh of the facts (the same object from one request to the next); a
+    changed target or a refresh gives a new figure with the new numbers, never the kept one."""
+    territory = history.territory
+
+    def adults_of_24751() -> Any:
+        dashboard = unit_dashboard(user=province_admin, unit=territory.province)
+        return next(child for child in dashboard.children if child.place.code == "24751").figure(ADULTS)
+
+    first = adults_of_24751()
+    assert adults_of_24751() is first
+    assert (first.numerator, first.target, first.status) == (1, 50.0, Status.MET)
+    Target.objects.filter(unit=territory.other_commune).update(value=75)
+    targeted = adults_of_24751()
+    assert targeted is not first and (targeted.target, targeted.gap, targeted.to_reach) == (75.0, 25.0, 1)
+    assert adults_of_24751() is targeted
+    confirm_literacy(history.v2a[1])
+    assert adults_of_24751() is targeted  # queued, not refreshed: the same facts, the same figure
+    refresh_facts(on=DAY)
+    refreshed = adults_of_24751()
+    assert refreshed is not targeted and (refreshed.numerator, refreshed.value, refreshed.status) == (
+        2,
+        100.0,
+        Status.MET,
+    )
+
+
+def test_the_kept_figures_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    info = IndicatorInfo(1, "x", "X", "X", "outcome", "percent", "up", "registry", ("commune",), True)
+    facts = _UnitFacts([(7, "24631", "Xã", "commune", "/68/24631/", "", 1, 3, 4)], [DAY])
+    place = facts.places[7]
+    monkeypatch.setattr(_UnitFacts, "MAX_FIGURES", 2)
+
+    made = [facts.figure(place, info, target) for target in (None, 50.0, 80.0)]
+
+    assert [figure.value for figure in made] == [75.0, 75.0, 75.0]
+    assert [figure.status for figure in made] == [Status.NO_TARGET, Status.MET, Status.OFF_TRACK]
+    assert len(facts._figures) <= 2
+    assert facts.figure(place, info, 80.0) is made[2]
 
 
 def test_the_facts_cache_keeps_one_state_and_a_bounded_number_of_units() -> None:

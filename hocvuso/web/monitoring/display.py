@@ -189,8 +189,29 @@ def forecast_note(figure: Figure) -> str:
     return ""
 
 
+MAX_SHOWN_KEPT = 4096
+# (language, id of the figure) → (the figure, as shown): the figure is kept with it, so its id is not reused
+_shown: dict[tuple[str, int], tuple[Figure, "Shown"]] = {}
+
+
 def show(figure: Figure) -> Shown:
-    """The figure as pages and exports show it."""
+    """The figure as pages and exports show it, made once per figure object and language in this process: the
+    dashboard selector keeps its figures while the facts and targets they come from stay the same
+    (indicators.selectors.dashboards._UnitFacts), so a province page's ~140 figures are the same objects from
+    one request to the next and are rounded and written out once. A Shown depends only on its figure and the
+    language. Bounded: emptied at MAX_SHOWN_KEPT."""
+    language = get_language() or ""
+    kept = _shown.get((language, id(figure)))
+    if kept is not None and kept[0] is figure:
+        return kept[1]
+    shown = _show(figure)
+    if len(_shown) >= MAX_SHOWN_KEPT:
+        _shown.clear()
+    _shown[language, id(figure)] = (figure, shown)
+    return shown
+
+
+def _show(figure: Figure) -> Shown:
     value, target, gap, pace = (rounded(number) for number in (figure.value, figure.target, figure.gap, figure.pace))
     if figure.indicator.measure == Measure.COUNT:
         value = None  # a count is its numerator (numerator_text), never a percentage

@@ -2,6 +2,7 @@
 dashboard selectors'), the drill-down, the XLSX export (the page's numbers, formulas neutralised), pinned query
 counts that do not grow with the number of children, and hostile URLs answering 404."""
 
+import dataclasses
 import html
 import io
 import re
@@ -12,7 +13,7 @@ from typing import Any
 
 import pytest
 from django.test import Client, override_settings
-from django.utils import timezone
+from django.utils import timezone, translation
 from openpyxl import load_workbook
 
 from hocvuso.accounts.roles import Role
@@ -23,6 +24,7 @@ from hocvuso.indicators.tests.conftest import confirm_literacy, resident
 from hocvuso.people.models import Membership
 from hocvuso.people.tests.factories import OrganisationFactory, ResidentFactory
 from hocvuso.territory.tests import factories as units
+from hocvuso.web.monitoring.display import show
 
 pytestmark = pytest.mark.django_db
 __all__ = ["resident"]  # a fixture of the monitoring tests
@@ -366,6 +368,27 @@ def test_the_cards_are_drawn_afresh_when_their_figures_change_and_in_each_langua
     assert "Weekly figures" in english_card
     client.cookies["django_language"] = "vi"
     assert adults()[0]["value"] == "77,8"
+
+
+def test_a_figure_is_shown_once_per_language_and_an_equal_figure_is_shown_afresh(
+    history: History, province_admin: Any
+) -> None:
+    """display.show keeps what it made for a figure object and a language (the selector keeps its figures while
+    the facts and targets stay the same): the same figure is the same Shown; another language, or another
+    figure object, is shown afresh."""
+    dashboard = unit_dashboard(user=province_admin, unit=history.territory.province)
+    figure = dashboard.unit.figure(ADULTS)
+    assert figure is not None
+
+    vietnamese = show(figure)
+    assert show(figure) is vietnamese and vietnamese.value_text == "72,2"
+    with translation.override("en"):
+        english = show(figure)
+        assert show(figure) is english
+    assert english is not vietnamese and english.value_text == "72.2"
+    assert english.status_label != vietnamese.status_label
+    lowered = dataclasses.replace(figure, value=50.0)
+    assert show(lowered).value_text == "50,0" and show(figure) is vietnamese
 
 
 def test_a_merged_village_shows_the_village_that_absorbed_it(
