@@ -181,6 +181,7 @@ SPECTACULAR_SETTINGS = {
         "ImportKindEnum": "hocvuso.people.import_models.ImportKind",
         "ImportStatusEnum": "hocvuso.people.import_models.ImportStatus",
         "ReportStatusEnum": "hocvuso.reporting.models.ReportStatus",
+        "FieldDeviceKindEnum": "hocvuso.api.field.DEVICE_KINDS",
     },
 }
 

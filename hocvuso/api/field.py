@@ -1,7 +1,10 @@
 """/api/v1/field/ — the community digital teams' phones: device tokens, the worklist, and batches of visits.
 
 A phone authenticates with `Authorization: Device <prefix>.<secret>`, a token issued for one team membership
-(`outreach.services.issue_device`): it reaches that membership's households only. A revoked token, or one unused
+(`outreach.services.issue_device`): it reaches that membership's households only; or for an instructor outside
+any team (`issue_class_device`): it reaches only the community-class endpoints (field_classes.py), and the worklist
+and visits answer it 404. The device's authority is checked at every request: an ended membership, or an
+instructor who no longer holds RUN_CLASS, is answered like a revoked device. A revoked token, or one unused
 for OUTREACH_DEVICE_IDLE_DAYS, is answered 401 with `"wipe": true`, and the app removes the data it holds. The
 worklist and visit endpoints also answer a signed-in member or a Bearer token (all the member's households), so the
 same endpoints serve a browser and the authorization walk. Every endpoint here needs RECORD_VISIT and is
@@ -20,7 +23,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import authentication, exceptions, serializers, status
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.mixins import ListModelMixin
@@ -28,11 +31,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import SimpleRateThrottle
 
-from hocvuso.accounts.access import acting_with_token, needs_second_factor
+from hocvuso.accounts.access import acting_with_token, has_permission, needs_second_factor
 from hocvuso.accounts.roles import Permission
 from hocvuso.outreach.models import FieldDevice, Outcome, TeamMembership
 from hocvuso.outreach.selectors import devices_visible_to, worklist
-from hocvuso.outreach.services import hash_device_secret, issue_device, revoke_device
+from hocvuso.outreach.services import hash_device_secret, issue_class_device, issue_device, revoke_device
 from hocvuso.outreach.sync import MAX_BATCH, receive_batch
 
 from .authentication import ApiTokenAuthentication
@@ -62,7 +65,7 @@ class FieldDeviceAuthentication(authentication.BaseAuthentication):
         if match is None:
             raise exceptions.AuthenticationFailed(_("Khóa thiết bị không hợp lệ."))
         device = (
-            FieldDevice.objects.select_related("membership__user", "membership__team")
+            FieldDevice.objects.select_related("membership__user", "membership__team", "user")
             .filter(prefix=match["prefix"])
             .first()
         )
@@ -73,11 +76,17 @@ class FieldDeviceAuthentication(authentication.BaseAuthentication):
         idle = timedelta(days=settings.OUTREACH_DEVICE_IDLE_DAYS)
         last = device.last_contact_at or device.created_at
         membership = device.membership
+        user = membership.user if membership is not None else device.user
+        if user is not None:
+            acting_with_token(user, issued_at=device.created_at)
         if (
             device.revoked_at is not None
             or now - last > idle
-            or not membership.is_in_force(timezone.localdate())
-            or not membership.user.is_active
+            or user is None
+            or not user.is_active
+            or (membership is not None and not membership.is_in_force(timezone.localdate()))
+            # a class device speaks for an instructor: once they no longer run classes anywhere, it is gone
+            or (membership is None and not has_permission(user, Permission.RUN_CLASS))
         ):
             raise DeviceGone(_("Thiết bị đã bị thu hồi hoặc hết hạn: dữ liệu trên máy sẽ được xóa."))
         if (
@@ -86,8 +95,7 @@ class FieldDeviceAuthentication(authentication.BaseAuthentication):
         ):
             FieldDevice.objects.filter(pk=device.pk).update(last_contact_at=now)
             device.last_contact_at = now
-        acting_with_token(membership.user, issued_at=device.created_at)
-        return membership.user, device
+        return user, device
 
     def authenticate_header(self, request: Request) -> str:
         return 'Device realm="field"'
@@ -161,9 +169,18 @@ class FieldView(ApiView, abstract=True):
     authentication_classes = [ApiTokenAuthentication, SessionAuthentication, FieldDeviceAuthentication]
     throttle_classes = [FieldThrottle]
 
+    # Whether an instructor's class-only device may call the endpoint (the class endpoints and the device's own
+    # listing and revocation); elsewhere it is answered 404, whatever its user's permissions.
+    class_device_allowed: ClassVar[bool] = False
+
     @property
     def device(self) -> FieldDevice | None:
         return self.request.auth if isinstance(self.request.auth, FieldDevice) else None
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)
+        if self.device is not None and self.device.class_only and not self.class_device_allowed:
+            raise exceptions.NotFound()
 
 
 # The request bodies as the document gives them, closed to other properties: the API's JSON reader refuses some
@@ -207,14 +224,22 @@ REVOKE_BODY = {
 # --- Devices ------------------------------------------------------------------------------------------------------
 
 
+DEVICE_KINDS = ["team", "class"]
+
+
 class FieldDeviceSerializer(serializers.ModelSerializer[FieldDevice]):
-    team = serializers.CharField(source="membership.team.name", read_only=True)
-    member = serializers.IntegerField(source="membership.user_id", read_only=True)
+    kind = serializers.SerializerMethodField(help_text="`team`: điện thoại của thành viên tổ; `class`: chỉ lớp học.")
+    team = serializers.CharField(source="membership.team.name", read_only=True, allow_null=True)
+    member = serializers.IntegerField(source="owner_id", read_only=True)
 
     class Meta:
         model = FieldDevice
-        fields = ["id", "name", "prefix", "team", "member", "created_at", "last_contact_at", "revoked_at"]
+        fields = ["id", "name", "prefix", "kind", "team", "member", "created_at", "last_contact_at", "revoked_at"]
         read_only_fields = fields
+
+    @extend_schema_field(serializers.ChoiceField(choices=DEVICE_KINDS))
+    def get_kind(self, device: FieldDevice) -> str:
+        return "class" if device.class_only else "team"
 
 
 class IssuedDeviceSerializer(FieldDeviceSerializer):
@@ -233,7 +258,16 @@ class DeviceIssueSerializer(serializers.Serializer[Any]):
         help_text="Tên gợi nhớ của điện thoại.",
     )
     membership = serializers.IntegerField(
-        required=False, min_value=1, help_text="Thành viên tổ (bỏ trống: chính người gửi, khi họ ở đúng một tổ)."
+        required=False,
+        min_value=1,
+        max_value=2**31 - 1,
+        help_text="Thành viên tổ (bỏ trống: chính người gửi, khi họ ở đúng một tổ).",
+    )
+    kind = serializers.ChoiceField(
+        choices=DEVICE_KINDS,
+        default="team",
+        help_text="`class`: điện thoại của chính người gửi, chỉ để điểm danh lớp học cộng đồng (cần quyền dạy lớp, "
+        "không cần là thành viên tổ).",
     )
 
 
@@ -250,6 +284,7 @@ class FieldDeviceListView(ListModelMixin, FieldView):
     # access module decides which teams); issuing one needs a full browser sign-in, checked before the body is read.
     required_permission = None
     serializer_class = FieldDeviceSerializer
+    class_device_allowed = True
 
     def scoped_queryset(self) -> QuerySet[FieldDevice]:
         return devices_visible_to(self.request.user)
@@ -260,7 +295,8 @@ class FieldDeviceListView(ListModelMixin, FieldView):
     @extend_schema(
         request=DeviceIssueSerializer,
         responses={201: IssuedDeviceSerializer, 403: OpenApiResponse(ErrorSerializer)},
-        description="Cấp khóa cho điện thoại của một thành viên tổ; khóa chỉ hiện một lần.",
+        description="Cấp khóa cho điện thoại của một thành viên tổ, hoặc (kind=class) của người dạy lớp học cộng "
+        "đồng, chỉ để điểm danh; khóa chỉ hiện một lần.",
     )
     def post(self, request: Request) -> Response:
         if not isinstance(request.successful_authenticator, SessionAuthentication) or needs_second_factor(request.user):
@@ -269,6 +305,14 @@ class FieldDeviceListView(ListModelMixin, FieldView):
             )
         form = DeviceIssueSerializer(data=request.data)
         form.is_valid(raise_exception=True)
+        if form.validated_data["kind"] == "class":
+            if "membership" in form.validated_data:
+                raise exceptions.ValidationError(
+                    {"membership": [_("Thiết bị chỉ để điểm danh lớp học không thuộc tổ nào.")]}, code="invalid"
+                )
+            device, token = issue_class_device(user=request.user, name=form.validated_data["name"], actor=request.user)
+            data = {**FieldDeviceSerializer(device).data, "token": token}
+            return Response(data, status=status.HTTP_201_CREATED, headers={"Cache-Control": "no-store"})
         memberships = TeamMembership.objects.select_related("team__commune").in_force()
         if "membership" in form.validated_data:
             membership = memberships.filter(pk=form.validated_data["membership"]).first()
@@ -290,7 +334,11 @@ class FieldDeviceListView(ListModelMixin, FieldView):
 class FieldDeviceRevokeView(FieldView):
     """Revoke a device (a lost phone) of the caller or of a team they lead: its next contact wipes it."""
 
+    # Any signed-in caller, on the devices they may see (their own, their teams'): an instructor's phone revokes
+    # itself at sign-out; `revoke_device` decides.
+    required_permission = None
     serializer_class = DeviceRevokeSerializer
+    class_device_allowed = True
 
     def scoped_queryset(self) -> QuerySet[FieldDevice]:
         return devices_visible_to(self.request.user)

@@ -83,6 +83,7 @@ class AttendanceBatchView(FieldView):
     each is stored on its own, with its own result. The phone keeps a record until its result is 201 or 200."""
 
     required_permission: ClassVar[Permission | None] = Permission.RUN_CLASS
+    class_device_allowed = True
     serializer_class = AttendanceBatchSerializer
 
     @extend_schema(
@@ -162,12 +163,14 @@ class FieldSessionsView(FieldView):
     are present and the commune's villages. Answers 304 to `If-None-Match` with the current ETag."""
 
     required_permission: ClassVar[Permission | None] = Permission.RUN_CLASS
+    class_device_allowed = True
     serializer_class = FieldSessionsSerializer
 
     @extend_schema(responses={200: FieldSessionsSerializer, 304: OpenApiResponse(description="Không đổi.")})
     def get(self, request: Request) -> Response:
         day = timezone.localdate()
-        commune = self.device.membership.team.commune if self.device is not None else None
+        membership = self.device.membership if self.device is not None else None
+        commune = membership.team.commune if membership is not None else None
         sessions = field_sessions(
             request.user,
             first_day=day - datetime.timedelta(days=SESSIONS_BEFORE_DAYS),
@@ -184,6 +187,7 @@ class FieldSessionPeopleView(FieldView):
     commune)."""
 
     required_permission: ClassVar[Permission | None] = Permission.RUN_CLASS
+    class_device_allowed = True
     serializer_class = FieldPeopleSerializer
 
     @extend_schema(
@@ -194,10 +198,11 @@ class FieldSessionPeopleView(FieldView):
         """The session is found before the method is read: out of reach, any method is 404 (not 405)."""
         super().initial(request, *args, **kwargs)
         try:
-            self.session = session_for(user=request.user, session_id=kwargs.get("session_id"))
+            self.session = session_for(user=request.user, session_id=kwargs.get("session_id"), device=self.device)
         except NotFound:
             raise exceptions.NotFound() from None
-        if self.device is not None and self.session.commune_id != self.device.membership.team.commune_id:
+        membership = self.device.membership if self.device is not None else None
+        if membership is not None and self.session.commune_id != membership.team.commune_id:
             raise exceptions.NotFound()
 
     def get(self, request: Request, session_id: Any) -> Response:

@@ -375,15 +375,18 @@ def cancel_session(*, session: ClassSession, actor: Any, reason: str = "") -> Cl
 # --- Finding the session and the person ----------------------------------------------------------------------------
 
 
-def session_for(*, user: Any, session_id: Any) -> ClassSession:
-    """The session with this id if the user may run its class (`may_run_community_class`). Raises NotFound
-    otherwise, for a malformed id, or when it does not exist."""
+def session_for(*, user: Any, session_id: Any, device: FieldDevice | None = None) -> ClassSession:
+    """The session with this id if the user may run its class (`may_run_community_class`) — through an instructor's
+    class-only phone (`device`), only a class that names them among its instructors. Raises NotFound otherwise, for
+    a malformed id, or when it does not exist."""
     try:
         key = session_id if isinstance(session_id, uuid.UUID) else uuid.UUID(str(session_id))
     except (ValueError, TypeError, AttributeError):
         raise NotFound() from None
     session = ClassSession.objects.select_related("community_class__commune", "commune").filter(pk=key).first()
     if session is None or not may_run_community_class(user, session.community_class):
+        raise NotFound()
+    if device is not None and device.class_only and not session.community_class.instructors.filter(pk=user.pk).exists():
         raise NotFound()
     return session
 
@@ -888,7 +891,7 @@ def sync_attendances(
             attendance_id = uuid.UUID(record_id)
             key = str(record.get("session", ""))[:64]
             if key not in sessions:
-                sessions[key] = session_for(user=actor, session_id=key)
+                sessions[key] = session_for(user=actor, session_id=key, device=device)
             session = sessions[key]
             recorded_at = record.get("recorded_at")
             if isinstance(recorded_at, str):

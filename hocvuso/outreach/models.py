@@ -138,10 +138,18 @@ class HouseholdAssignment(EffectiveDated, TimeStampedModel):
 
 
 class FieldDevice(TimeStampedModel):
-    """Thiết bị — a team member's phone, holding a token that reaches only that member's households. Only a
-    hash of the secret is stored. A revoked device is told to wipe its data at its next contact."""
+    """Thiết bị — a phone holding a token: a team member's (`membership`: that member's households, and the classes
+    they run in the team's commune), or an instructor's for community classes only (`user`, with no membership: the
+    sessions, people search and attendance of the classes they run, never a worklist or a visit). Exactly one of
+    the two is set. Only a hash of the secret is stored. A revoked device is told to wipe its data at its next
+    contact."""
 
-    membership = models.ForeignKey(TeamMembership, on_delete=models.PROTECT, related_name="devices")
+    membership = models.ForeignKey(
+        TeamMembership, null=True, blank=True, on_delete=models.PROTECT, related_name="devices"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="class_devices"
+    )
     name = models.CharField(_("tên thiết bị"), max_length=100)
     prefix = models.CharField(max_length=8, unique=True)
     secret_hash = models.CharField(max_length=64)
@@ -154,9 +162,26 @@ class FieldDevice(TimeStampedModel):
     class Meta:
         verbose_name = _("thiết bị của thành viên tổ")
         verbose_name_plural = _("thiết bị của thành viên tổ")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(membership__isnull=False, user__isnull=True)
+                | Q(membership__isnull=True, user__isnull=False),
+                name="outreach_device_one_owner",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def class_only(self) -> bool:
+        """An instructor's phone for community classes, outside any team."""
+        return self.membership_id is None
+
+    @property
+    def owner_id(self) -> int | None:
+        """The user the phone speaks for."""
+        return self.user_id if self.membership is None else self.membership.user_id
 
 
 class Outcome(models.TextChoices):

@@ -192,10 +192,11 @@ def memberships_of(user: Any, *, day: datetime.date | None = None) -> QuerySet[T
 
 
 def devices_visible_to(user: Any) -> QuerySet[FieldDevice]:
-    """The devices of the members of the teams the user manages, and the user's own, newest first."""
+    """The devices of the members of the teams the user manages, and the user's own (their class devices too),
+    newest first."""
     teams = Team.objects.filter(team_scope(user)).values("pk")
     return (
-        FieldDevice.objects.filter(Q(membership__user_id=user.pk) | Q(membership__team__in=teams))
+        FieldDevice.objects.filter(Q(membership__user_id=user.pk) | Q(membership__team__in=teams) | Q(user_id=user.pk))
         .select_related("membership__team__commune")
         .order_by("-created_at", "-pk")
     )

@@ -15,9 +15,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from hocvuso.accounts.access import require, require_team_manager
+from hocvuso.accounts.access import has_permission, require, require_team_manager
 from hocvuso.accounts.roles import Permission
-from hocvuso.core.errors import DomainError
+from hocvuso.core.errors import DomainError, NotFound
 from hocvuso.core.services import record_audit
 from hocvuso.people.models import Household, Organisation, Resident
 from hocvuso.people.services import correct_resident, record_death
@@ -238,9 +238,7 @@ def issue_device(*, membership: TeamMembership, name: str, actor: Any) -> tuple[
         require_team_manager(actor, membership.team)
     if not membership.is_in_force(timezone.localdate()):
         raise DomainError(_("Thành viên này không còn trong tổ."), field="membership", code="membership_ended")
-    name = " ".join(name.split())[:100]
-    if not name:
-        raise DomainError(_("Thiết bị cần có tên."), field="name", code="required")
+    name = _device_name(name)
     prefix, secret = secrets.token_hex(DEVICE_PREFIX_LENGTH // 2), secrets.token_urlsafe(32)
     with transaction.atomic():
         device = FieldDevice.objects.create(
@@ -250,12 +248,40 @@ def issue_device(*, membership: TeamMembership, name: str, actor: Any) -> tuple[
     return device, f"{prefix}.{secret}"
 
 
+def _device_name(name: str) -> str:
+    name = " ".join(name.split())[:100]
+    if not name:
+        raise DomainError(_("Thiết bị cần có tên."), field="name", code="required")
+    return name
+
+
+def issue_class_device(*, user: Any, name: str, actor: Any) -> tuple[FieldDevice, str]:
+    """Issue a device token for an instructor's phone outside any team: it reaches only the community classes they
+    run (sessions, people search at a session, attendance), never a worklist or a visit. Only the instructor
+    themself (signed in), while they hold RUN_CLASS; the token stops working when they no longer do. Returns the
+    device and the token `<prefix>.<secret>`, shown once. Raises NotFound for another user or one without RUN_CLASS,
+    DomainError for an empty name."""
+    if actor is None or user is None or actor.pk != user.pk or not has_permission(user, Permission.RUN_CLASS):
+        raise NotFound()
+    name = _device_name(name)
+    prefix, secret = secrets.token_hex(DEVICE_PREFIX_LENGTH // 2), secrets.token_urlsafe(32)
+    with transaction.atomic():
+        device = FieldDevice.objects.create(user=user, name=name, prefix=prefix, secret_hash=hash_device_secret(secret))
+        record_audit(
+            actor=actor, action="outreach.issue_device", target=device, details={"name": name, "kind": "class"}
+        )
+    return device, f"{prefix}.{secret}"
+
+
 def revoke_device(*, device: FieldDevice, actor: Any) -> FieldDevice:
     """Revoke a device (a lost phone): its next contact is answered with an order to wipe its data. Allowed for the
-    team's managers and the member. Returns the device; revoking twice changes nothing. Raises NotFound outside
-    scope."""
+    team's managers and the member (an instructor's class device: the instructor). Returns the device; revoking
+    twice changes nothing. Raises NotFound outside scope."""
     membership = device.membership
-    if actor is None or actor.pk != membership.user_id:
+    if membership is None:
+        if actor is None or actor.pk != device.user_id:
+            raise NotFound()
+    elif actor is None or actor.pk != membership.user_id:
         require_team_manager(actor, membership.team)
     with transaction.atomic():
         if device.revoked_at is None:
@@ -309,6 +335,7 @@ __all__ = [
     "decide_registry_report",
     "end_team_member",
     "hash_device_secret",
+    "issue_class_device",
     "issue_device",
     "reassign_household",
     "revoke_device",

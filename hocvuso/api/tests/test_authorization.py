@@ -15,6 +15,7 @@ from hocvuso.accounts.tests.factories import RoleAssignmentFactory
 from hocvuso.api.services import issue_api_token
 from hocvuso.core.models import AuditEntry
 from hocvuso.core.services import record_audit
+from hocvuso.outreach.tests.class_fixtures import make_classes
 from hocvuso.people.models import OrganisationKind
 from hocvuso.people.tests.factories import OrganisationFactory
 from hocvuso.reporting.tests.factories import make_report
@@ -457,6 +458,12 @@ def test_with_tokens_every_endpoint_admits_only_the_right_role_inside_its_unit(r
             "code": territory.commune.code,
             "report_id": str(make_report(unit=territory.commune).pk),
             "job_id": str(queued_import_job(territory.commune).pk),
+            # a session of a class of the commune (any instructor of the commune may run it)
+            "session_id": str(
+                make_classes(territory, make_user(Role.COMMUNE_OFFICER, territory.commune), make_user).today_session.pk
+            )
+            if "session_id" in route.converters
+            else "",
         }
     )
 

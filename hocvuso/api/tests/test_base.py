@@ -48,7 +48,7 @@ def test_every_api_route_is_a_base_class_with_a_policy():
         "roster-import-detail": AccessPolicy(permission=Permission.IMPORT_ROSTER),
         "roster-import-confirm": AccessPolicy(permission=Permission.IMPORT_ROSTER),
         "field-device-list": AccessPolicy(permission=None),  # a user's own devices (issuing: a full sign-in)
-        "field-device-revoke": AccessPolicy(permission=Permission.RECORD_VISIT),
+        "field-device-revoke": AccessPolicy(permission=None),  # own devices and those of the teams led
         "field-worklist": AccessPolicy(permission=Permission.RECORD_VISIT),
         "field-visits": AccessPolicy(permission=Permission.RECORD_VISIT),
         "field-attendances": AccessPolicy(permission=Permission.RUN_CLASS),

@@ -24,7 +24,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from hocvuso.accounts.access import public, requires
+from hocvuso.accounts.access import has_permission, public, signed_in
 from hocvuso.accounts.roles import Permission
 from hocvuso.outreach.classes import CARD_PREFIX
 from hocvuso.outreach.models import EXCLUSIVE_OUTCOMES, Outcome
@@ -237,13 +237,20 @@ def field_service_worker(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@requires(Permission.RECORD_VISIT)
+@signed_in
 @require_GET
 def field_register(request: HttpRequest) -> HttpResponse:
-    """Register this phone: a signed-in member names it and picks their team; the page's script asks the field API
-    for the device token (shown once) and keeps it in the phone's IndexedDB, then opens the app."""
+    """Register this phone: a signed-in member names it and picks their team — or, for an instructor (RUN_CLASS),
+    community-class attendance only, with no team; the page's script asks the field API for the device token
+    (shown once) and keeps it in the phone's IndexedDB, then opens the app. Anyone signed in sees the page (on their
+    own phone); one who is neither a member nor an instructor is told why they cannot register it."""
+    memberships = list(memberships_of(request.user)) if has_permission(request.user, Permission.RECORD_VISIT) else []
     return render(
         request,
         "web/field/register.html",
-        {"memberships": list(memberships_of(request.user)), "app_settings": app_settings()},
+        {
+            "memberships": memberships,
+            "runs_classes": has_permission(request.user, Permission.RUN_CLASS),
+            "app_settings": app_settings(),
+        },
     )

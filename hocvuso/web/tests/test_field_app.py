@@ -12,6 +12,7 @@ from django.test import Client
 from PIL import Image
 
 from hocvuso.accounts.roles import Role
+from hocvuso.accounts.tests.factories import RoleAssignmentFactory
 from hocvuso.outreach.services import add_team_member, create_team
 from hocvuso.people.models import Resident
 from hocvuso.people.tests.factories import ResidentFactory
@@ -125,11 +126,33 @@ def test_a_new_shell_gets_a_new_cache_name(client, settings) -> None:
     assert cache_name() != first
 
 
-def test_registration_needs_a_signed_in_team_member(client, make_user, territory) -> None:
+def test_registration_needs_a_signed_in_team_member_or_instructor(client, make_user, territory) -> None:
     anonymous = Client().get(REGISTER)
     assert anonymous.status_code == 302 and anonymous["Location"].startswith("/tai-khoan/dang-nhap/")
     client.force_login(make_user(Role.LEARNER))
-    assert client.get(REGISTER).status_code == 404
+    page = client.get(REGISTER)
+    # A learner sees the page on their own phone, but no form: they can register nothing.
+    assert page.status_code == 200 and 'id="register-form"' not in page.content.decode()
+
+
+def test_an_instructor_of_no_team_registers_a_class_only_phone(client, make_user, territory) -> None:
+    client.force_login(make_user(Role.INSTRUCTOR, territory.commune))
+
+    page = client.get(REGISTER).content.decode()
+
+    assert 'id="register-form"' in page
+    assert '<input type="hidden" name="membership" value="class">' in page
+    assert "chỉ điểm danh, không có danh sách hộ" in page
+
+
+def test_a_team_member_who_also_teaches_chooses_team_or_classes(client, member, territory) -> None:
+    RoleAssignmentFactory(user=member, role=Role.INSTRUCTOR, unit=territory.commune)
+    client.force_login(member)
+
+    page = client.get(REGISTER).content.decode()
+
+    membership = member.team_memberships.get()
+    assert f'<option value="{membership.pk}">' in page and '<option value="class">' in page
 
 
 def test_registration_offers_the_members_own_teams_only(client, member, make_user, territory, commune_officer) -> None:

@@ -151,6 +151,10 @@
     if (gone) {
       return;
     }
+    var owner = await getMeta("device");
+    if (owner && owner.kind === "class") {
+      return; // an instructor's class-only phone has no worklist (the server answers it 404)
+    }
     say(M.downloading);
     try {
       var etag = await getMeta("etag");
@@ -1002,7 +1006,9 @@
     form.addEventListener("submit", async function (event) {
       event.preventDefault();
       var body = { name: form.elements.name.value };
-      if (form.elements.membership && form.elements.membership.value) {
+      if (form.elements.membership && form.elements.membership.value === "class") {
+        body.kind = "class"; // an instructor's phone, outside any team: class attendance only
+      } else if (form.elements.membership && form.elements.membership.value) {
         body.membership = parseInt(form.elements.membership.value, 10);
       }
       var response;
@@ -1030,7 +1036,13 @@
         return;
       }
       await wipe(); // a new registration starts from nothing
-      await setMeta("device", { token: data.token, id: data.id, name: data.name, team: data.team });
+      await setMeta("device", {
+        token: data.token,
+        id: data.id,
+        name: data.name,
+        team: data.team,
+        kind: data.kind,
+      });
       await setMeta("last_contact", Date.now());
       say(M.registered);
       window.location.assign(S.app_url);
