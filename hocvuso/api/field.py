@@ -343,7 +343,13 @@ class FieldDeviceRevokeView(FieldView):
     def scoped_queryset(self) -> QuerySet[FieldDevice]:
         return devices_visible_to(self.request.user)
 
-    @extend_schema(request={"application/json": REVOKE_BODY}, responses={200: FieldDeviceSerializer})
+    @extend_schema(
+        request={"application/json": REVOKE_BODY},
+        responses={
+            200: FieldDeviceSerializer,
+            404: OpenApiResponse(ErrorSerializer, description="Không có thiết bị này."),
+        },
+    )
     def post(self, request: Request) -> Response:
         form = DeviceRevokeSerializer(data=request.data)
         form.is_valid(raise_exception=True)
