@@ -72,8 +72,13 @@ def test_each_demo_account_sees_only_its_scope(client):
     field = User.objects.filter(username__regex=r"^(tnv|totruong)\.")
     assert field.count() == field.filter(password__startswith="!").count() == 14
     # the movement's learners (accounts nobody signs in with, each linked to its own record) and the 7 demo accounts
-    teachers = User.objects.filter(username__startswith="giangvien.")  # the other communes' class instructors
-    assert teachers.count() == teachers.filter(password__startswith="!").count() == 3
+    # the other communes' class instructors: those of the community classes, and of the communes whose replayed
+    # class-assessed learners sat their final assessment supervised (demo/history.py); nobody signs in with them
+    teachers = User.objects.filter(username__startswith="giangvien.")
+    assert teachers.count() == teachers.filter(password__startswith="!").count() > 3
+    supervisors = set(SupervisedSession.objects.values_list("instructor", flat=True))
+    assert supervisors <= {*teachers.values_list("pk", flat=True), User.objects.get(username="giangvien").pk}
+    assert not LiteracyStatus.objects.filter(resident__user__username__startswith="demo.hocvien.", attempt=None)
     others = User.objects.exclude(username__startswith="demo.hocvien.").exclude(pk__in=field).exclude(pk__in=teachers)
     assert others.count() == 7 + DEMO_CLASS_SIZE
     # weekly community classes (demo/community_classes.py): months of attended sessions, two walk-ins to confirm,

@@ -15,8 +15,12 @@ record of a visit or of VNeID itself, and the VNeID confirmation of the certific
 assessment, and their enrolment is completed with the last lesson; those assessed in a community class's supervised
 session have no lesson completions and their enrolment stays open — as `complete_lesson` leaves it in real use.
 These are written in bulk, one week at a time (per-person service calls would take minutes), with the columns and
-rules of the services, and dated in the week they stand for. Not written: the assessment attempts behind each
-confirmation (the instructor's class, `hocvuso.demo.services`, goes through those services person by person).
+rules of the services, and dated in the week they stand for. Each confirmation follows the submitted, passed attempt
+of the group's rule's final assessment (one in FAILED_FIRST_SHARE failed it a week before): the questions drawn by its
+blueprint from the course's bank and their options shuffled as `start_attempt` does, the answers scored by the
+submission's own scoring (`score_rows`); class-assessed learners sat it in a supervised session of their commune's
+class, opened by its instructor. (The instructor's class, `hocvuso.demo.services`, goes through those services person
+by person.)
 
 The community digital teams and their visits are loaded before the replay (`hocvuso.demo.outreach`). Some weeks
 after a resident of a household a team looks after is confirmed literate, a home visit may find them guiding the
@@ -25,22 +29,42 @@ visits go through the field app's own services (`prepare_visit` as the assigned 
 the week they are dated, so each past week's digital families count only the visits made by then.
 """
 
+import hashlib
+import json
 import random
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from fractions import Fraction
 from typing import Any
 
 from django.contrib.auth.hashers import make_password
 from django.db import connection
 from django.utils import timezone
 
-from hocvuso.accounts.models import User
+from hocvuso.accounts.models import RoleAssignment, User
+from hocvuso.accounts.roles import Role
+from hocvuso.accounts.services import assign_role, create_user
 from hocvuso.indicators.models import VneidCertification
 from hocvuso.indicators.services import rebuild_facts
-from hocvuso.learning.models import Enrolment, Lesson, LessonCompletion, LiteracyRule, LiteracyStatus, TargetGroup
+from hocvuso.learning.models import (
+    Assessment,
+    Attempt,
+    AttemptAnswer,
+    AttemptState,
+    Enrolment,
+    Lesson,
+    LessonCompletion,
+    LiteracyRule,
+    LiteracyStatus,
+    Question,
+    SupervisedSession,
+    TargetGroup,
+)
+from hocvuso.learning.scoring import make_layout, right_answer, score_answer
+from hocvuso.learning.services.attempts import draw_by_blueprint, score_rows
 from hocvuso.outreach.models import HouseholdAssignment, Outcome
 from hocvuso.outreach.visits import PreparedVisit, preload_visits, prepare_visit, store_visits
 from hocvuso.people.bulk import BulkTable
@@ -71,6 +95,8 @@ _ONLINE_SHARE: dict[str, float] = {
 # Of the literate people of the households a community digital team looks after, the share a later home visit finds
 # guiding the others of their household (Gia đình số), in a commune of average drive.
 GUIDE_SHARE = 0.35
+# Of the confirmed, the share who failed the final assessment once, a week before passing it.
+FAILED_FIRST_SHARE = 0.15
 _MEMBERSHIP_GROUP: dict[str, str] = {
     MembershipKind.STAFF: TargetGroup.STAFF,
     MembershipKind.STUDENT: TargetGroup.STUDENTS,
@@ -92,6 +118,23 @@ class _Week:
 
 
 @dataclass(frozen=True)
+class _Sitting:
+    """One replayed attempt at a final assessment: what the attempt-start service fixed and the submission scored."""
+
+    id: uuid.UUID
+    resident: int
+    assessment: Assessment
+    number: int
+    started: datetime
+    submitted: datetime
+    questions: list[Question]
+    layouts: list[dict[str, list[int]]]
+    answers: list[Any]
+    session: uuid.UUID | None
+    instructor: int | None
+
+
+@dataclass(frozen=True)
 class HistoryResult:
     days: tuple[date, ...]
     learners: int
@@ -101,6 +144,7 @@ class HistoryResult:
     pushes: int
     lesson_completions: int
     guides: int
+    attempts: int = 0
 
 
 def _age(birth: date, day: date) -> int:
@@ -250,6 +294,7 @@ def simulate_history(
         pushes=writer.pushes,
         lesson_completions=writer.lesson_completions,
         guides=writer.guides,
+        attempts=writer.attempts,
     )
 
 
@@ -264,11 +309,32 @@ class _Writer:
         rules = LiteracyRule.objects.filter(is_active=True).prefetch_related("required_assessments").order_by("pk")
         self.rules: dict[str, int] = {}
         self.courses: dict[str, int] = {}
+        self.assessments: dict[str, Assessment] = {}
         for rule in rules:
             assessment = next(iter(rule.required_assessments.all()), None)
             if rule.group not in self.rules and assessment is not None:
                 self.rules[rule.group] = rule.pk
                 self.courses[rule.group] = assessment.course_id
+                self.assessments[rule.group] = assessment
+        # each required assessment's bank, by competence, as the attempt-start service draws from it
+        self.question_banks: dict[int, dict[str, list[Question]]] = {}
+        for assessment in {a.pk: a for a in self.assessments.values()}.values():
+            bank: dict[str, list[Question]] = {}
+            for question in (
+                Question.objects.active()
+                .filter(course_id=assessment.course_id, competence__key__in=list(assessment.blueprint))
+                .select_related("competence")
+                .order_by("pk")
+            ):
+                bank.setdefault(question.competence.key, []).append(question)
+            self.question_banks[assessment.pk] = bank
+        self.instructors: dict[int, int] = {}  # commune → the instructor who supervises its class's assessments
+        self.sessions: dict[
+            tuple[int, int, datetime], tuple[uuid.UUID, int]
+        ] = {}  # commune, assessment, day → supervised session id
+        self.communes = dict(
+            Resident.objects.filter(pk__in=list(names), village__isnull=False).values_list("pk", "village__parent_id")
+        )
         # each course's lessons a learner must complete (`required_lessons`: all active ones, none skipped), in order
         self.lessons: dict[int, list[int]] = defaultdict(list)
         for lesson, course in (
@@ -280,7 +346,7 @@ class _Writer:
         self.enrolments: dict[int, tuple[int, datetime]] = {}  # resident → enrolment, when
         self.learners = self.confirmations = self.identities = self.banks = self.pushes = 0
         self.lesson_completions = self.guides = 0
-        postgres = connection.vendor == "postgresql"
+        self.postgres = postgres = connection.vendor == "postgresql"
         self.moment = (lambda value: value) if postgres else _sqlite_moment
         self.uuid = (lambda value: value) if postgres else (lambda value: value.hex)  # Django's char(32) elsewhere
         user_columns = ["username", "password", "full_name", "date_joined", "first_name", "last_name", "email",
@@ -290,7 +356,24 @@ class _Writer:
             Enrolment, ["user_id", "resident_id", "course_id", "registration", "enrolled_at", "completed_at"]
         )
         self.completion_table = BulkTable(LessonCompletion, ["user_id", "lesson_id", "enrolment_id", "completed_at"])
-        self.status_table = BulkTable(LiteracyStatus, ["user_id", "resident_id", "group", "rule_id", "confirmed_at"])
+        self.status_table = BulkTable(
+            LiteracyStatus, ["user_id", "resident_id", "group", "rule_id", "attempt_id", "confirmed_at"]
+        )
+        attempt_columns = ["id", "user_id", "resident_id", "assessment_id", "number", "state", "started_at", "deadline",
+                           "submitted_at", "question_ids", "points", "max_points", "score", "passed", "result",
+                           "idempotency_key", "supervised_session_id", "instructor_id", "class_session"]  # fmt: skip
+        self.attempt_table = BulkTable(Attempt, attempt_columns)
+        self.answer_table = BulkTable(
+            AttemptAnswer, ["attempt_id", "question_id", "position", "layout", "answer", "answered_at", "points"]
+        )
+        self.session_table = BulkTable(
+            SupervisedSession,
+            ["id", "instructor_id", "unit_id", "assessment_id", "class_session", "pin_hash", "opened_at", "expires_at",
+             "closed_at"],
+        )  # fmt: skip
+        self.json = (lambda value: value) if postgres else json.dumps
+        self.attempts = 0
+        self.new_sessions: list[tuple[Any, ...]] = []
         self.push_table = BulkTable(
             VneidCertification, ["resident_id", "pushed_at", "group", "reference", "created_at", "updated_at"]
         )
@@ -350,11 +433,14 @@ class _Writer:
         at = self.moment
         completions = []
         completed = []
-        for resident, moment, online in passes:
+        attempts = {resident: self._attempts(resident, moment, online) for resident, moment, online in passes}
+        self._write_attempts([row for rows in attempts.values() for row in rows])
+        for resident, _moment, online in passes:
             lessons = self.lessons[self.courses[self.groups[resident]]]
             if not online or not lessons:
                 continue
             enrolment, enrolled = self.enrolments[resident]
+            moment = attempts[resident][0].started  # the lessons are done before the first attempt
             step = (moment - enrolled) / (len(lessons) + 1)
             done = [(enrolled + step * (n + 1)).replace(microsecond=0) for n in range(len(lessons))]
             completions += [
@@ -371,12 +457,189 @@ class _Writer:
                     resident,
                     self.groups[resident],
                     self.rules[self.groups[resident]],
+                    self.uuid(attempts[resident][-1].id),
                     at(moment),
                 )
                 for resident, moment, _online in passes
             ]
         )
         self.confirmations += len(passes)
+
+    def _attempts(self, resident: int, moment: datetime, online: bool) -> list[_Sitting]:
+        """The attempts behind a confirmation at `moment`: the group's required final assessment passed then (one in
+        FAILED_FIRST_SHARE failed a week before), questions drawn from its bank by the blueprint, options shuffled and
+        answers given as the services keep them; supervised at the commune's class for those not learning online."""
+        rng = random.Random(f"{self.seed}:attempts:{resident}")
+        assessment = self.assessments[self.groups[resident]]
+        enrolled = self.enrolments[resident][1]
+        retry = assessment.max_attempts is None or assessment.max_attempts >= 2
+        ends = [moment - timedelta(seconds=1)]
+        if retry and rng.random() < FAILED_FIRST_SHARE and ends[0] - timedelta(days=8) > enrolled:
+            ends.insert(0, ends[0] - timedelta(days=7))
+        sittings = []
+        for number, submitted in enumerate(ends, start=1):
+            passed = number == len(ends)
+            limit = assessment.time_limit_minutes or 45
+            started = submitted - timedelta(
+                minutes=rng.randint(min(6, limit - 1), limit - 1), seconds=rng.randrange(60)
+            )
+            questions = draw_by_blueprint(self.question_banks[assessment.pk], assessment.blueprint, rng)
+            rng.shuffle(questions)
+            layouts = [make_layout(question.type, question.data, rng) for question in questions]
+            answers = self._answers(rng, assessment, questions, layouts, passed)
+            session = instructor = None
+            if not online:
+                session, instructor = self._session(resident, assessment, started)
+            sittings.append(
+                _Sitting(
+                    id=uuid.uuid5(_NAMESPACE, f"{self.seed}:attempt:{resident}:{number}"),
+                    resident=resident,
+                    assessment=assessment,
+                    number=number,
+                    started=started,
+                    submitted=submitted,
+                    questions=questions,
+                    layouts=layouts,
+                    answers=answers,
+                    session=session,
+                    instructor=instructor,
+                )
+            )
+        return sittings
+
+    def _answers(
+        self,
+        rng: random.Random,
+        assessment: Assessment,
+        questions: list[Question],
+        layouts: list[dict[str, list[int]]],
+        passed: bool,
+    ) -> list[Any]:
+        """A learner's answers (stored form) that pass or fail the assessment as the scoring decides: each right with
+        a chance, otherwise any answer; those right made so one by one until the attempt passes, or the draw made
+        again with fewer right until it fails (none answered at last)."""
+        rights = [right_answer(q.type, q.data, layout) for q, layout in zip(questions, layouts, strict=True)]
+
+        def score(answers: list[Any]) -> bool:  # as `score_rows` totals it, without each row's stored form
+            total = sum(
+                (
+                    score_answer(q.type, q.data, layout, answer)
+                    for q, layout, answer in zip(questions, layouts, answers, strict=True)
+                ),
+                Fraction(0),
+            )
+            return total * 100 >= assessment.pass_mark * len(questions)
+
+        def any_answer(question: Question, layout: dict[str, list[int]], right: Any) -> Any:
+            if question.type == "true_false":
+                return not right
+            options = len(next(iter(layout.values())))
+            if question.type in ("single", "image"):
+                return rng.randrange(options)
+            if question.type == "multiple":
+                return sorted(rng.sample(range(options), rng.randint(1, options)))
+            return rng.sample(range(options), options)
+
+        for chance in (0.85,) if passed else (0.45, 0.3, 0.1):
+            answers = [
+                right if rng.random() < chance else any_answer(q, layout, right)
+                for q, layout, right in zip(questions, layouts, rights, strict=True)
+            ]
+            if score(answers) == passed:
+                return answers
+            if passed:
+                for position, right in enumerate(rights):
+                    answers[position] = right
+                    if score(answers):
+                        return answers
+        return [None] * len(questions)
+
+    def _session(self, resident: int, assessment: Assessment, started: datetime) -> tuple[uuid.UUID, int]:
+        """The supervised session of the resident's commune's class in which they sat the assessment (one per
+        commune, assessment and four-hour block, opened by the commune's instructor, its PIN long expired), and the
+        instructor."""
+        commune = self.communes[resident]
+        assert commune is not None  # the plan gives passes only to residents of a commune
+        local = timezone.localtime(started)
+        hour = 6 + 4 * max(0, (local.hour - 6) // 4)
+        opened = local.replace(hour=hour, minute=0, second=0, microsecond=0)
+        key = (commune, assessment.pk, opened)
+        if key not in self.sessions:
+            instructor = self._instructor(commune)
+            session = uuid.uuid5(_NAMESPACE, f"{self.seed}:session:{commune}:{assessment.pk}:{opened.isoformat()}")
+            pin = hashlib.sha256(f"{session}:{self.seed}:{random.Random(str(session)).random()}".encode()).hexdigest()
+            self.sessions[key] = (session, instructor)
+            self.new_sessions.extend(
+                [
+                    (self.uuid(session), instructor, commune, assessment.pk, "", pin, self.moment(opened),
+                     self.moment(opened + timedelta(hours=4)), None)
+                ]
+            )  # fmt: skip
+        return self.sessions[key]
+
+    def _instructor(self, commune: int) -> int:
+        """The commune's instructor: one who runs classes there, or one made as the community classes make them."""
+        if commune not in self.instructors:
+            user = (
+                RoleAssignment.objects.in_force()
+                .filter(role=Role.INSTRUCTOR, unit_id=commune)
+                .order_by("pk")
+                .values_list("user_id", flat=True)
+                .first()
+            )
+            if user is None:
+                unit = AdministrativeUnit.objects.get(pk=commune)
+                made = User.objects.filter(username=f"giangvien.{unit.code}").first()
+                if made is None:
+                    made = create_user(
+                        username=f"giangvien.{unit.code}", password=None, full_name=f"Giảng viên {unit.name}"
+                    )
+                    assign_role(user=made, role=Role.INSTRUCTOR, unit=unit, organisation=None, assigned_by=None)
+                user = made.pk
+            self.instructors[commune] = user
+        return self.instructors[commune]
+
+    def _write_attempts(self, sittings: list[_Sitting]) -> None:
+        """The attempts and their answers, as `start_attempt`, `save_answer` and the submission leave them."""
+        at, as_json = self.moment, self.json
+        attempts, answers = [], []
+        for sitting in sittings:
+            questions, layouts, given = sitting.questions, sitting.layouts, sitting.answers
+            rows = [
+                (q.type, q.data, layout, answer, q.competence.key)
+                for q, layout, answer in zip(questions, layouts, given, strict=True)
+            ]
+            scored = score_rows(rows)
+            limit = sitting.assessment.time_limit_minutes
+            attempts.append(
+                (
+                    self.uuid(sitting.id), self.users[sitting.resident], sitting.resident, sitting.assessment.pk,
+                    sitting.number, AttemptState.SUBMITTED, at(sitting.started),
+                    at(sitting.started + timedelta(minutes=limit)) if limit else None, at(sitting.submitted),
+                    as_json([q.pk for q in questions]), scored.points, scored.max_points, scored.score,
+                    scored.score >= sitting.assessment.pass_mark, as_json(scored.result),
+                    str(uuid.uuid5(_NAMESPACE, f"{sitting.id}:submit")),
+                    self.uuid(sitting.session) if sitting.session else None, sitting.instructor, "",
+                )
+            )  # fmt: skip
+            # each answer saved in turn, whole seconds apart (in the stored form of moments: one conversion an attempt)
+            step = timedelta(seconds=(sitting.submitted - sitting.started).total_seconds() // (len(questions) + 1))
+            base = at(sitting.started) if self.postgres else timezone.make_naive(sitting.started, UTC)
+            saved = (lambda n: base + step * n) if self.postgres else (lambda n: str(base + step * n))  # noqa: B023
+            answers += [
+                (
+                    self.uuid(sitting.id), q.pk, position, as_json(layout), None if answer is None else as_json(answer),
+                    None if answer is None else saved(position), points,
+                )
+                for position, (q, layout, answer, points) in enumerate(
+                    zip(questions, layouts, given, scored.row_points, strict=True), start=1
+                )
+            ]  # fmt: skip
+        self.session_table.append(self.new_sessions)
+        self.new_sessions = []
+        self.attempt_table.append(attempts)
+        self.answer_table.append(answers)
+        self.attempts += len(attempts)
 
     def _identities(self, levels: list[tuple[int, int, str, date]], banks: list[tuple[int, str, date]]) -> None:
         now = self.moment(timezone.now())

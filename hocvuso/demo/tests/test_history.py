@@ -1,6 +1,7 @@
 """The demo's past weeks (hocvuso.demo.history): drawn from the seed, written dated in their week, and read by the
 monitoring as production's own daily facts."""
 
+from collections import Counter
 from datetime import timedelta
 
 import pytest
@@ -13,8 +14,9 @@ from hocvuso.demo.history import HISTORY_WEEKS, plan_history, simulate_history
 from hocvuso.demo.outreach import load_demo_outreach
 from hocvuso.demo.population.generator import generate_population
 from hocvuso.indicators.models import FactLevel, Indicator, IndicatorFact, IndicatorKind, VneidCertification
-from hocvuso.learning.models import Enrolment, Lesson, LessonCompletion, LiteracyStatus
+from hocvuso.learning.models import Attempt, AttemptState, Enrolment, Lesson, LessonCompletion, LiteracyStatus
 from hocvuso.learning.services import DEFAULT_CURRICULA, load_curricula
+from hocvuso.learning.services.attempts import score_rows
 from hocvuso.outreach.models import HouseholdAssignment, Outcome, VisitOutcome
 from hocvuso.people.models import DigitalIdentity, Resident
 
@@ -144,6 +146,60 @@ def test_the_records_are_those_of_learners_with_their_own_accounts(replayed):
     assert VneidCertification.objects.count() == result.pushes > 0
     pushed = VneidCertification.objects.select_related("resident")
     assert all(LiteracyStatus.objects.filter(resident=row.resident, confirmed_at__lt=row.pushed_at) for row in pushed)
+
+
+def test_each_confirmation_follows_a_passed_attempt_as_the_services_store_it(replayed):
+    _territory, result, _identities_before, _quarter_end = replayed
+    statuses = LiteracyStatus.objects.select_related("attempt__assessment", "attempt__supervised_session", "resident")
+    assert result.attempts == Attempt.objects.count() > result.confirmations == statuses.count() > 0
+    retried = supervised = 0
+    for status in statuses:
+        attempt = status.attempt
+        assert attempt is not None and attempt.passed and attempt.state == AttemptState.SUBMITTED
+        assert attempt.user_id == status.user_id and attempt.resident_id == status.resident_id
+        assert status.rule.required_assessments.filter(pk=attempt.assessment_id).exists()
+        assert attempt.started_at < attempt.submitted_at < status.confirmed_at
+        assert attempt.deadline is None or attempt.submitted_at <= attempt.deadline
+        earlier = list(Attempt.objects.filter(user=status.user).exclude(pk=attempt.pk))
+        assert attempt.number == len(earlier) + 1 <= 2
+        if earlier:  # a failed attempt a week before, after the cool-down
+            assert earlier[0].passed is False and earlier[0].submitted_at < attempt.started_at - timedelta(days=6)
+            retried += 1
+        enrolment = Enrolment.objects.get(user=status.user)
+        first = min([attempt, *earlier], key=lambda row: row.number)
+        assert enrolment.enrolled_at < first.started_at
+        if enrolment.completed_at is None:  # assessed in the commune's class, supervised by its instructor
+            session = attempt.supervised_session
+            assert session is not None and attempt.instructor_id == session.instructor_id
+            assert (
+                session.unit_id == status.resident.village.parent_id and session.assessment_id == attempt.assessment_id
+            )
+            assert session.opened_at <= attempt.started_at < session.expires_at
+            supervised += 1
+        else:  # online: every lesson done before the first attempt
+            assert attempt.supervised_session_id is None and attempt.instructor_id is None
+            assert enrolment.completed_at < first.started_at
+    assert 0.05 < retried / statuses.count() < 0.3 and supervised > 50, (retried, supervised)
+    # each attempt is what the submission stores: questions drawn by the blueprint from the course's bank, their
+    # answers scored by the one scoring, the points summing to the attempt's
+    for attempt in Attempt.objects.select_related("assessment")[:400]:
+        rows = list(attempt.answers.select_related("question__competence").order_by("position"))
+        assert [row.question_id for row in rows] == attempt.question_ids and [row.position for row in rows] == list(
+            range(1, len(rows) + 1)
+        )
+        assert all(row.question.course_id == attempt.assessment.course_id and row.question.is_active for row in rows)
+        drawn = Counter(row.question.competence.key for row in rows)
+        assert drawn == Counter({code: int(count) for code, count in attempt.assessment.blueprint.items()})
+        scored = score_rows(
+            [(r.question.type, r.question.data, r.layout, r.answer, r.question.competence.key) for r in rows]
+        )
+        assert [row.points for row in rows] == list(scored.row_points)
+        assert sum(row.points for row in rows).quantize(attempt.points) == attempt.points == scored.points
+        assert (attempt.score, attempt.max_points, attempt.result) == (scored.score, len(rows), scored.result)
+        assert attempt.passed == (attempt.score >= attempt.assessment.pass_mark)
+        assert all(
+            attempt.started_at < row.answered_at < attempt.submitted_at for row in rows if row.answer is not None
+        )
 
 
 def test_the_pace_differs_by_commune_and_by_group(replayed):

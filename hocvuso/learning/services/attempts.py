@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import connections, router, transaction
 from django.utils import formats, timezone
@@ -38,6 +38,7 @@ from .progress import enrol, is_unlocked, previous_lesson, required_lessons, res
 from .supervision import verify_supervision
 
 _random = random.SystemRandom()
+_T = TypeVar("_T")
 MAX_IDEMPOTENCY_KEY = 64
 
 
@@ -100,19 +101,25 @@ def _draw(assessment: Assessment) -> list[Question]:
         by_competence: dict[str, list[Question]] = {}
         for question in bank.filter(competence__key__in=list(assessment.blueprint)):
             by_competence.setdefault(question.competence.key, []).append(question)
-        drawn = []
-        for code, count in assessment.blueprint.items():
-            candidates = by_competence.get(code, [])
-            if len(candidates) < int(count):
-                raise DomainError(
-                    _("Ngân hàng câu hỏi chưa đủ câu cho năng lực %(code)s; hãy báo quản trị khóa học.")
-                    % {"code": code},
-                    code="bank_too_small",
-                )
-            drawn.extend(_random.sample(candidates, int(count)))
+        drawn = draw_by_blueprint(by_competence, assessment.blueprint, _random)
     if not drawn:
         raise DomainError(_("Bài này chưa có câu hỏi."), code="no_questions")
     _random.shuffle(drawn)
+    return drawn
+
+
+def draw_by_blueprint(by_competence: dict[str, list[_T]], blueprint: dict[str, Any], rng: random.Random) -> list[_T]:
+    """A final assessment's draw: per competence of its blueprint, that many distinct questions of the bank's (in
+    the blueprint's order; the caller shuffles them). Raises DomainError when the bank has too few."""
+    drawn: list[_T] = []
+    for code, count in blueprint.items():
+        candidates = by_competence.get(code, [])
+        if len(candidates) < int(count):
+            raise DomainError(
+                _("Ngân hàng câu hỏi chưa đủ câu cho năng lực %(code)s; hãy báo quản trị khóa học.") % {"code": code},
+                code="bank_too_small",
+            )
+        drawn.extend(rng.sample(candidates, int(count)))
     return drawn
 
 
@@ -369,41 +376,76 @@ def _result_of(attempt: Attempt, *, replayed: bool, confirmed: tuple[str, ...] =
     )
 
 
+@dataclass(frozen=True)
+class ScoredRows:
+    """An attempt's answers scored: each row's points (0–1, as stored), the attempt's points, maximum, score (%)
+    and its detailed result, as `_score` stores them."""
+
+    row_points: tuple[Decimal, ...]
+    points: Decimal
+    max_points: int
+    score: Decimal
+    result: dict[str, Any]
+
+
+@lru_cache(maxsize=256)
+def _row_points(points: Fraction) -> Decimal:
+    """A question's points as stored (4 decimals); the few values there are (0, 1, halves, thirds…) computed once."""
+    return (Decimal(points.numerator) / Decimal(points.denominator)).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
+
+
+def score_rows(rows: list[tuple[str, Any, Any, Any, str]]) -> ScoredRows:
+    """Score an attempt's answers — (question type, data, layout, stored answer, competence key) in position order —
+    by the question types' rules (hocvuso.learning.scoring). Pure: the one scoring of an attempt, shared by the
+    submission and by the demo's replay of past attempts."""
+    total = Fraction(0)
+    row_points = []
+    by_competence: dict[str, dict[str, Any]] = {}
+    for question_type, data, layout, answer, competence in rows:
+        points = score_answer(question_type, data, layout, answer)
+        row_points.append(_row_points(points))
+        total += points
+        entry = by_competence.setdefault(competence, {"points": Fraction(0), "questions": 0})
+        entry["points"] += points
+        entry["questions"] += 1
+    count = len(rows)
+    percent = total * 100 / count if count else Fraction(0)
+    return ScoredRows(
+        row_points=tuple(row_points),
+        points=(Decimal(total.numerator) / Decimal(total.denominator)).quantize(Decimal("0.001")),
+        max_points=count,
+        score=(Decimal(percent.numerator) / Decimal(percent.denominator)).quantize(
+            Decimal("0.01"), rounding=ROUND_HALF_UP
+        ),
+        result={
+            "answered": sum(1 for row in rows if row[3] is not None),
+            "competences": {
+                code: {"points": float(round(entry["points"], 3)), "questions": entry["questions"]}
+                for code, entry in by_competence.items()
+            },
+        },
+    )
+
+
 def _score(attempt: Attempt, *, now: datetime, idempotency_key: str, enrolment: Enrolment | None) -> tuple[str, ...]:
     """Score the attempt from its saved answers, once, and record everything that follows from the result:
     the xAPI statements, and for a passed final assessment the literacy status. Returns the groups newly
     confirmed literate."""
     rows = list(attempt.answers.select_related("question__competence").order_by("position"))
-    total = Fraction(0)
-    by_competence: dict[str, dict[str, Any]] = {}
-    for row in rows:
-        points = score_answer(row.question.type, row.question.data, row.layout, row.answer)
-        row.points = Decimal(points.numerator) / Decimal(points.denominator)
-        row.points = row.points.quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
-        total += points
-        entry = by_competence.setdefault(row.question.competence.key, {"points": Fraction(0), "questions": 0})
-        entry["points"] += points
-        entry["questions"] += 1
-    AttemptAnswer.objects.bulk_update(rows, ["points"])
-    count = len(rows)
-    percent = total * 100 / count if count else Fraction(0)
-    score = (Decimal(percent.numerator) / Decimal(percent.denominator)).quantize(
-        Decimal("0.01"), rounding=ROUND_HALF_UP
+    scored = score_rows(
+        [(row.question.type, row.question.data, row.layout, row.answer, row.question.competence.key) for row in rows]
     )
-    attempt.points = (Decimal(total.numerator) / Decimal(total.denominator)).quantize(Decimal("0.001"))
-    attempt.max_points = count
-    attempt.score = score
+    for row, points in zip(rows, scored.row_points, strict=True):
+        row.points = points
+    AttemptAnswer.objects.bulk_update(rows, ["points"])
+    attempt.points = scored.points
+    attempt.max_points = scored.max_points
+    attempt.score = score = scored.score
     attempt.passed = score >= attempt.assessment.pass_mark
     attempt.state = AttemptState.TIMED_OUT if attempt.is_past_deadline(now) else AttemptState.SUBMITTED
     attempt.submitted_at = now
     attempt.idempotency_key = idempotency_key
-    attempt.result = {
-        "answered": sum(1 for row in rows if row.answer is not None),
-        "competences": {
-            code: {"points": float(round(entry["points"], 3)), "questions": entry["questions"]}
-            for code, entry in by_competence.items()
-        },
-    }
+    attempt.result = scored.result
     attempt.save()
     events.attempt_submitted(attempt, enrolment)
     confirmed: tuple[str, ...] = ()
