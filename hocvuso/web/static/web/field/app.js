@@ -895,7 +895,8 @@
 
   async function render() {
     var device = await getMeta("device");
-    byId("device-name").textContent = device ? device.name + " · " + device.team : "";
+    // a class-only phone (an instructor's) has no team
+    byId("device-name").textContent = device ? [device.name, device.team].filter(Boolean).join(" · ") : "";
     var worklist = await getMeta("worklist");
     var list = byId("households");
     list.textContent = "";
