@@ -206,3 +206,66 @@ def test_healthz_reports_figures_stale_and_fresh_again_after_a_refresh(db: None,
         "status": "ok",
         "checks": {"database": "ok", "cache": "ok", "queue": "eager", "figures": "ok"},
     }
+
+
+# --- Cost follows the write, not the registry --------------------------------------------------------------------
+
+
+def test_a_bulk_insert_of_residents_looks_up_their_households_instead_of_reading_the_table(
+    db: None, territory: Territory
+) -> None:
+    """A COPY of a few thousand residents (the roster import writes 5,000 a statement) made the planner hash-join the
+    trigger's transition table with the WHOLE household table on every statement; the trigger now looks up the
+    households the rows name, so the household table is never read sequentially (PostgreSQL's per-transaction scan
+    counters say which way it was read). The queue still gets both villages: the resident's and its household's."""
+    if connection.vendor != "postgresql":
+        pytest.skip("statement-level triggers with transition tables are PostgreSQL's")
+    from hocvuso.people.bulk import BulkTable
+    from hocvuso.people.models import Household, Resident
+
+    village, other = territory.village, territory.other_village
+    now = timezone.now()
+    households = BulkTable(Household, ["created_at", "updated_at", "code", "village_id", "address"])
+    ids = households.insert([(now, now, f"H{number}", village.pk, "") for number in range(20_000)])
+    moved = households.insert([(now, now, "HX", other.pk, "")])[0]
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE people_household")
+    DirtyUnit.objects.all().delete()
+    residents = BulkTable(
+        Resident,
+        [
+            "created_at",
+            "updated_at",
+            "full_name",
+            "birth_date",
+            "sex",
+            "ethnicity",
+            "national_id_last4",
+            "phone_last3",
+            "household_id",
+            "village_id",
+            "name_key",
+        ],
+    )
+
+    def scans() -> tuple[int, int]:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT seq_scan, COALESCE(idx_scan, 0) FROM pg_stat_xact_user_tables WHERE relid = %s::regclass",
+                ["people_household"],
+            )
+            return cursor.fetchone()
+
+    before = scans()
+    day = datetime(1990, 5, 1).date()
+    rows = [
+        (now, now, "Nguyễn Văn An", day, "M", 1, "", "", ids[number % 2_000], village.pk, "") for number in range(4_999)
+    ]
+    residents.insert([*rows, (now, now, "Lê Thị Bình", day, "F", 1, "", "", moved, village.pk, "")])
+    after = scans()
+    assert after[0] == before[0], "the trigger read the whole household table"
+    assert after[1] > before[1]
+    assert set(DirtyUnit.objects.values_list("kind", "object_id")) == {
+        (DirtyKind.VILLAGE, village.pk),
+        (DirtyKind.VILLAGE, other.pk),
+    }
