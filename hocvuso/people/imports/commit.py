@@ -25,7 +25,23 @@ from hocvuso.territory.models import AdministrativeUnit
 
 from ..import_models import ImportKind
 from .lookups import select_any
-from .spool import Record, ResidentRecord, RosterRecord
+from .spool import (
+    R_ADDRESS,
+    R_BIRTH,
+    R_BIRTH_PRECISION,
+    R_ETHNICITY,
+    R_HASH,
+    R_HEAD,
+    R_HOUSEHOLD,
+    R_ID,
+    R_NAME,
+    R_PHONE,
+    R_SEX,
+    R_VILLAGE,
+    Record,
+    ResidentRecord,
+    RosterRecord,
+)
 from .validation import HouseholdPlan
 
 MEMBERSHIP_KIND: dict[str, str] = {
@@ -595,8 +611,6 @@ class StreamingResidentsWriter(RegistryWriter):
         head_of = self.household_heads
         with_ids = BulkTable(Resident, ["id", *_RESIDENT_COLUMNS])
         constraints = _foreign_keys(Resident, [Household, AdministrativeUnit])
-        now = self.now
-        name_key = self.name_key
         household_ids = self.household_ids
         done = 0
         with connection.cursor() as cursor:
@@ -607,36 +621,11 @@ class StreamingResidentsWriter(RegistryWriter):
             for records in batches:
                 if done + len(records) > rows:
                     raise RuntimeError("The spool holds more records than the checking pass counted.")
-                id_ciphertexts = encrypt_many([record.national_id for record in records])
-                phone_ciphertexts = iter(encrypt_many([record.phone for record in records if record.phone]))
-                for record, id_ciphertext in zip(records, id_ciphertexts, strict=True):
-                    resident_id = ids[done]
-                    done += 1
-                    household_id = household_ids[(record.village_id, record.household_code)]
-                    if record.is_head and head_of.get(household_id) != resident_id:
+                for offset, record in enumerate(records):
+                    if record.is_head and head_of.get(household_ids[self._household_key(record)]) != ids[done + offset]:
                         raise RuntimeError("A head's place in the spool differs from the checking pass's plan.")
-                    phone = record.phone
-                    name = record.full_name
-                    chunk.append(  # the columns of _resident_columns, in one tuple (a million rows)
-                        (
-                            resident_id,
-                            now,
-                            now,
-                            name,
-                            name_key(name),
-                            record.birth_date,
-                            record.birth_date_precision,
-                            record.sex,
-                            record.ethnicity,
-                            id_ciphertext,
-                            record.id_hash,
-                            record.national_id[-4:],
-                            next(phone_ciphertexts) if phone else None,
-                            phone[-3:] if phone else "",
-                            household_id,
-                            record.village_id,
-                        )
-                    )
+                chunk += self._new_resident_rows(records, ids, done)
+                done += len(records)
                 if len(chunk) >= COPY_CHUNK_ROWS:
                     background.put([(with_ids, chunk)])
                     chunk = []
@@ -649,6 +638,46 @@ class StreamingResidentsWriter(RegistryWriter):
         with connection.cursor() as cursor:
             cursor.execute(f"SET CONSTRAINTS {constraints} DEFERRED")
         self.counts.created += done
+
+    def _new_resident_rows(
+        self, records: Sequence[Sequence[Any]], ids: "array[int]", start: int
+    ) -> list[Sequence[Any]]:
+        """The COPY rows (id, then `_RESIDENT_COLUMNS`) of new residents, from records in the spool's layout:
+        ResidentRecords, or the checking pass's plain tuples, whose birth date may still be its two readings (the
+        first, day first, is taken: the caller makes sure it is the file's order). Record i gets ids[start + i].
+        The columns of `_resident_columns`, written inline: a function call per row costs seconds at a million."""
+        now = self.now
+        name_key = self.name_key
+        household_ids = self.household_ids
+        id_ciphertexts = encrypt_many([record[R_ID] for record in records])
+        phone_ciphertexts = iter(encrypt_many([record[R_PHONE] for record in records if record[R_PHONE]]))
+        rows: list[Sequence[Any]] = []
+        for index, (record, id_ciphertext) in enumerate(zip(records, id_ciphertexts, strict=True), start):
+            phone = record[R_PHONE]
+            name = record[R_NAME]
+            birth = record[R_BIRTH]
+            village_id = record[R_VILLAGE]
+            rows.append(
+                (
+                    ids[index],
+                    now,
+                    now,
+                    name,
+                    name_key(name),
+                    birth[0] if type(birth) is tuple else birth,
+                    record[R_BIRTH_PRECISION],
+                    record[R_SEX],
+                    record[R_ETHNICITY],
+                    id_ciphertext,
+                    record[R_HASH],
+                    record[R_ID][-4:],
+                    next(phone_ciphertexts) if phone else None,
+                    phone[-3:] if phone else "",
+                    household_ids[(village_id, record[R_HOUSEHOLD])],
+                    village_id,
+                )
+            )
+        return rows
 
     def _prepare_households(self, allocate_ids: Callable[[str, int], list[int]]) -> list[tuple[int, str]]:
         new_keys = self._take_households(set(self.plans))
@@ -747,3 +776,157 @@ class StreamingResidentsWriter(RegistryWriter):
         ]
         self.household_heads.update(head_of)
         self.households.update(["head_id", "updated_at"], changed)
+
+
+class EarlyResidentsWriter(StreamingResidentsWriter):
+    """A residents file written WHILE it is checked (PostgreSQL), for the usual first import: every person and
+    every household new. Python checks the rows with one core while the database writes those already checked
+    with the other (`running._check_writing` holds both in one transaction).
+
+    `take` gets each batch the checking pass has just spooled, takes ids for its residents (spool order) and for
+    the households it meets first, and queues both to a second thread (`BackgroundCopy`: households, then
+    residents, each chunk's foreign keys checked at its statement's end). A household is written as its first row
+    gives it (address, and head when that row is the head); `close` later settles the households whose head or
+    address the rest of the file changed, so they end as the checking pass planned them. A birth date readable
+    both ways is written day first.
+
+    The write is only a guess that the checking pass confirms: the first batch with a resident or household
+    already registered, a row left out, or a failed statement ends it (`abandoned`), and `close` says False
+    unless the whole file passed with its dates read day first — the caller then rolls everything back and
+    imports the usual way (`StreamingResidentsWriter.run`), so what is stored never depends on the guess.
+    """
+
+    def __init__(
+        self,
+        *,
+        result: Any,
+        registry: Any,
+        allocate_ids: Callable[[str, int], list[int]],
+        using: Any,
+        progress: Callable[[int], None],
+    ) -> None:
+        super().__init__(kind=ImportKind.RESIDENTS, organisation=None, households=result.households, apply=True)
+        self.progress = progress  # told how many rows are queued for writing after each batch
+        self.result = result  # the checking pass's ValidationResult, filled as it goes
+        self.registry = registry  # its RegistryCheck
+        self.allocate_ids = allocate_ids
+        self.using = using  # the second connection, for the look-ups of households (the first one is writing)
+        self.ids: array[int] = array("q")
+        # household id → the address written, when the household's first row was not its head, or gave no address
+        self.unsettled: dict[int, str] = {}
+        self.abandoned = False
+        self.background: BackgroundCopy | None = None
+        self.constraints = ""
+        self.with_ids = BulkTable(Resident, ["id", *_RESIDENT_COLUMNS])
+        self.households_with_ids = BulkTable(Household, ["id", *_HOUSEHOLD_COLUMNS])
+
+    def take(self, good: list[tuple[Any, ...]]) -> None:
+        if self.abandoned:
+            return
+        if self.registry.registered_rows or self.registry.outside_rows or not self.result.is_valid:
+            self.abandon()
+            return
+        if self.background is None:
+            self.constraints = _foreign_keys(Resident, [Household, AdministrativeUnit])
+            with connection.cursor() as cursor:
+                cursor.execute(f"SET CONSTRAINTS {self.constraints} IMMEDIATE")
+            self.background = BackgroundCopy()
+        start = len(self.ids)
+        self.ids.extend(self.allocate_ids(self.with_ids.table, len(good)))
+        households = self._new_households(good, start)
+        if households is None:
+            self.abandon()
+            return
+        rows = self._new_resident_rows(good, self.ids, start)
+        try:
+            self.background.put([(self.households_with_ids, households), (self.with_ids, rows)])
+        except Exception:  # the thread's statement failed: the transaction is lost, the usual way will say why
+            self.abandon()
+            return
+        self.progress(len(self.ids))
+
+    def _new_households(self, good: list[tuple[Any, ...]], start: int) -> list[Sequence[Any]] | None:
+        """The COPY rows of the households the batch names first; None when one of them is registered already."""
+        first: dict[tuple[int, str], int] = {}  # key → index of its first row in the batch
+        for offset, record in enumerate(good):
+            key = (record[R_VILLAGE], record[R_HOUSEHOLD])
+            if key not in self.household_ids and key not in first:
+                first[key] = offset
+        if not first:
+            return []
+        codes = sorted({code for _, code in first})
+        known = select_any(Household, ["village_id", "code"], "code", codes, using=self.using)
+        if any((village_id, code) in first for village_id, code in known):
+            return None
+        rows: list[Sequence[Any]] = []
+        now = self.now
+        for (key, offset), household_id in zip(
+            first.items(), self.allocate_ids(self.households_with_ids.table, len(first)), strict=True
+        ):
+            record = good[offset]
+            address = record[R_ADDRESS]
+            head_id = self.ids[start + offset] if record[R_HEAD] else None
+            self.household_ids[key] = household_id
+            self.household_heads[household_id] = head_id
+            if head_id is None or not address:
+                self.unsettled[household_id] = address
+            rows.append((household_id, now, now, key[1], key[0], address, head_id))
+        return rows
+
+    def abandon(self) -> None:
+        self.abandoned = True
+        self._stop()
+
+    def _stop(self) -> None:
+        if self.background is None:
+            return
+        background, self.background = self.background, None
+        try:
+            background.close()
+        except Exception:  # the statement's error ends the guess; the usual way meets it again
+            self.abandoned = True
+
+    def close(self) -> bool:
+        """After the checking pass (before its `finish`): wait for the last chunk; True when the whole file is
+        written as the pass planned it — then settle the households, count, and let the caller commit."""
+        self._stop()
+        result = self.result
+        if (
+            self.abandoned
+            or not result.is_valid
+            or result.date_order_needed
+            or not result.day_first
+            or self.registry.registered_rows
+            or self.registry.outside_rows
+            or len(self.ids) != result.rows
+        ):
+            return False
+        self._settle_households()
+        if self.constraints:
+            with connection.cursor() as cursor:
+                cursor.execute(f"SET CONSTRAINTS {self.constraints} DEFERRED")
+        self.counts.created = len(self.ids)
+        self.counts.households_created = len(self.household_ids)
+        self.finish()
+        return True
+
+    def _settle_households(self) -> None:
+        """The households whose first row was not their head, or gave no address: their head and address as the
+        whole file planned them (one UPDATE per 2,000)."""
+        if not self.unsettled:
+            return
+        heads = []
+        addresses = []
+        for key, plan in self.plans.items():
+            household_id = self.household_ids[key]
+            if household_id not in self.unsettled:
+                continue
+            written = self.unsettled[household_id]
+            head_id = self.ids[plan.head_index] if plan.head_index >= 0 else None
+            if head_id != self.household_heads[household_id]:
+                heads.append((household_id, head_id, self.now))
+                self.household_heads[household_id] = head_id
+            if plan.address != written:
+                addresses.append((household_id, plan.address, self.now))
+        self.households.update(["head_id", "updated_at"], heads)
+        self.households.update(["address", "updated_at"], addresses)

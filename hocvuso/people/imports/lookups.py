@@ -11,19 +11,20 @@ from django.db import connection, models
 
 
 def select_any(
-    model: type[models.Model], columns: Sequence[str], field: str, values: Sequence[Any]
+    model: type[models.Model], columns: Sequence[str], field: str, values: Sequence[Any], *, using: Any = None
 ) -> list[tuple[Any, ...]]:
-    """Rows (as tuples of `columns`, attnames) of `model` whose `field` is one of `values`."""
+    """Rows (as tuples of `columns`, attnames) of `model` whose `field` is one of `values`; on `using` (a Django
+    connection of PostgreSQL) when given, else the default connection."""
     if not values:
         return []
-    if connection.vendor != "postgresql":
+    if using is None and connection.vendor != "postgresql":
         return list(model._default_manager.filter(**{f"{field}__in": list(values)}).values_list(*columns))
     meta = model._meta
-    quote = connection.ops.quote_name
+    quote = (using or connection).ops.quote_name
     selected = ", ".join(quote(str(cast(models.Field, meta.get_field(name)).column)) for name in columns)
     where = quote(str(cast(models.Field, meta.get_field(field)).column))
     table = quote(meta.db_table)
-    with connection.cursor() as cursor:
+    with (using or connection).cursor() as cursor:
         if all(isinstance(value, str) and "," not in value for value in values):
             # One text parameter split on the server: cheaper than adapting a list of thousands of strings.
             cursor.execute(

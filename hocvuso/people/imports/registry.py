@@ -105,6 +105,9 @@ class RegistryCheck:
     # Rows of a residents file whose resident the registry already holds (within the reach): when there are none,
     # the writer need not look them up again (`StreamingResidentsWriter.run`).
     registered_rows: int = 0
+    # The connection the look-ups by ID use (PostgreSQL): the default one, or a second one while the default one
+    # writes the file as it is checked (running.py).
+    using: Any = None
 
     def check(self, hashed: list[tuple[str, tuple[Any, ...]]]) -> list[tuple[Any, ...]]:
         """The batch's records that pass, each as (row, national_id, hash, …the rest of the record)."""
@@ -113,7 +116,7 @@ class RegistryCheck:
         return self._roster(hashed)
 
     def _registered(self, hashes: list[str], columns: list[str]) -> dict[str, tuple[Any, ...]]:
-        rows = select_any(Resident, ["national_id_hash", *columns], "national_id_hash", hashes)
+        rows = select_any(Resident, ["national_id_hash", *columns], "national_id_hash", hashes, using=self.using)
         return {row[0]: row for row in rows}
 
     def _residents(self, hashed: list[tuple[str, tuple[Any, ...]]]) -> list[tuple[Any, ...]]:

@@ -34,7 +34,7 @@ from ..import_models import (
     RosterUpload,
     RosterUploadChunk,
 )
-from .commit import RegistryWriter, StreamingResidentsWriter
+from .commit import EarlyResidentsWriter, RegistryWriter, StreamingResidentsWriter
 from .readers import open_table
 from .spool import ResidentRecord, record_type
 from .validation import FileValidator, ValidationResult
@@ -55,7 +55,7 @@ class _Progress:
         self.side: Any = None
 
     def open_side_channel(self) -> None:
-        if connection.vendor == "postgresql":
+        if self.side is None and connection.vendor == "postgresql":
             self.side = connections.create_connection("default")
 
     def write(self, **fields: Any) -> None:
@@ -215,7 +215,17 @@ def _collector_paused() -> Iterator[None]:
 
 def _run(job: ImportJob) -> None:
     progress = _Progress(job.pk)
+    try:
+        _check_and_write(job, progress)
+    finally:
+        progress.close()
 
+
+class _Abandoned(Exception):  # a control-flow signal, not an error
+    """The write made while checking is rolled back; the checking pass's result goes on the usual way."""
+
+
+def _check_and_write(job: ImportJob, progress: _Progress) -> None:
     def validated(rows: int, fraction: float) -> None:
         progress.write(rows_validated=rows, progress=min(49, int(fraction * 50)))
 
@@ -224,7 +234,7 @@ def _run(job: ImportJob) -> None:
         try:
             source = open_table(binary, file_name=job.file_name, size=job.upload.size, score=_scorer(job.kind))
             try:
-                result = FileValidator(
+                validator = FileValidator(
                     kind=job.kind,
                     unit=job.unit,
                     organisation=job.organisation,
@@ -233,7 +243,13 @@ def _run(job: ImportJob) -> None:
                     dry_run=job.dry_run,
                     job_id=job.pk,
                     date_order=job.date_order,
-                ).run(source)
+                )
+                if _writes_while_checking(job, source):
+                    result = _check_writing(job, validator, source, progress)
+                    if result is None:
+                        return  # written and done
+                else:
+                    result = validator.run(source)
             finally:
                 source.close()
         except DomainError as error:
@@ -274,14 +290,81 @@ def _run(job: ImportJob) -> None:
             _commit(job, result, progress, apply=False)
         else:
             progress.open_side_channel()
-            try:
-                with transaction.atomic():
-                    _commit(job, result, progress, apply=True)
-            finally:
-                progress.close()
+            with transaction.atomic():
+                _commit(job, result, progress, apply=True)
 
 
-def _commit(job: ImportJob, result: ValidationResult, progress: _Progress, *, apply: bool) -> None:
+def _writes_while_checking(job: ImportJob, source: Any) -> bool:
+    """Whether to write the file while it is checked (`_check_writing`): a residents import on PostgreSQL, of one
+    table (each further sheet's checker reads the villages on the connection that is writing), run outside any
+    transaction (as the worker runs it): the look-ups then made on the second connection see what the first
+    would."""
+    return (
+        job.kind == ImportKind.RESIDENTS
+        and not job.dry_run
+        and connection.vendor == "postgresql"
+        and not connection.in_atomic_block
+        and len(source.tables) == 1
+    )
+
+
+def _check_and_commit_early(job: ImportJob, validator: FileValidator, source: Any, progress: _Progress) -> bool:
+    """Inside the import's transaction: check the file while `EarlyResidentsWriter` writes what is checked;
+    finish the job when the whole file passed as written (True), else False (the caller rolls back)."""
+    writer = EarlyResidentsWriter(
+        result=validator.result,
+        registry=validator.registry,
+        allocate_ids=progress.allocate_ids,
+        using=progress.side,
+        progress=lambda done: progress.write(rows_imported=done),
+    )
+    validator.registry.using = progress.side  # the look-ups by ID, while this connection writes
+    validator.on_batch = writer.take
+    try:
+        validator.check(source)
+    finally:
+        written = writer.close()
+    if not written:
+        return False
+    try:
+        result = validator.finish()  # the allowance of look-ups outside the reach: may refuse the file
+    except DomainError:
+        return False  # rolled back; the caller's `finish` outside the transaction records and raises it again
+    _commit(job, result, progress, apply=True, written=writer)
+    return True
+
+
+def _check_writing(
+    job: ImportJob, validator: FileValidator, source: Any, progress: _Progress
+) -> ValidationResult | None:
+    """Check a file of residents while writing it, in one transaction (see `EarlyResidentsWriter`): None when
+    the file passed and is imported; otherwise everything written is rolled back and the checking pass's result
+    is returned for the usual way (refused, or imported by `_commit` as for any file)."""
+    progress.open_side_channel()
+    try:
+        with transaction.atomic():
+            if _check_and_commit_early(job, validator, source, progress):
+                if validator.result.spool is not None:
+                    validator.result.spool.close()
+                return None
+            raise _Abandoned
+    except _Abandoned:
+        progress.write(rows_imported=0)  # what was written is gone
+    validator.registry.using = None
+    validator.on_batch = None
+    return validator.finish()
+
+
+def _commit(
+    job: ImportJob,
+    result: ValidationResult,
+    progress: _Progress,
+    *,
+    apply: bool,
+    written: RegistryWriter | None = None,
+) -> None:
+    """Write the checked file (or, `apply=False`, count what it would do) and mark the job done; `written`: a
+    writer that has already written it (`EarlyResidentsWriter`)."""
     spool = result.spool
     assert spool is not None
     rows = max(result.rows, 1)
@@ -291,7 +374,9 @@ def _commit(job: ImportJob, result: ValidationResult, progress: _Progress, *, ap
 
     done = 0
     writer: RegistryWriter
-    if apply and job.kind == ImportKind.RESIDENTS and progress.side is not None:
+    if written is not None:
+        writer, done = written, result.rows
+    elif apply and job.kind == ImportKind.RESIDENTS and progress.side is not None:
         streaming = StreamingResidentsWriter(
             kind=job.kind,
             organisation=job.organisation,
@@ -326,6 +411,9 @@ def _commit(job: ImportJob, result: ValidationResult, progress: _Progress, *, ap
     ImportJob.objects.filter(pk=job.pk).update(
         status=ImportStatus.DONE,
         progress=100,
+        summary=summary_of(result),
+        rows_total=result.rows,
+        rows_validated=result.rows,
         rows_imported=done,
         created_count=counts.created,
         updated_count=counts.updated,

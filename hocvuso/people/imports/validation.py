@@ -164,6 +164,7 @@ class FileValidator:
         self.progress = progress or (lambda rows, fraction: None)
         self.result = ValidationResult()
         self.seen_ids: dict[int, int] = {}
+        self.on_batch: Callable[[list[tuple[Any, ...]]], None] | None = None
         self.pending: list[tuple[Any, ...]] = []
         self.planned = 0  # records given a household so far (the place of the next one in the spool)
         self.checker: RowChecker | None = None
@@ -186,6 +187,12 @@ class FileValidator:
 
     def run(self, source: TableSource) -> ValidationResult:
         """Check every row of every table of `source`. Raises DomainError for a problem of the whole file."""
+        self.check(source)
+        return self.finish()
+
+    def check(self, source: TableSource) -> None:
+        """The checks of every row (`run` without `finish`); each valid batch, once spooled, also goes to
+        `on_batch` when one is set (running.py writes a file of new residents while it is checked)."""
         self.result.spool = tempfile.TemporaryFile(prefix="hocvuso-import-")  # noqa: SIM115 — closed by the caller
         self.result.notes.extend(source.notes)
         self.tables = source.tables
@@ -204,6 +211,10 @@ class FileValidator:
             )
         self._resolve_dates()
         self._summarise()
+
+    def finish(self) -> ValidationResult:
+        """After `check`: the registry's last checks (the allowance of look-ups outside the importer's reach, which
+        may refuse the whole file: DomainError), then the result."""
         self.registry.finish(job_id=self.job_id)
         self.result.read_as_new = self.registry.read_as_new
         self.result.registered_rows = self.registry.registered_rows
@@ -464,3 +475,5 @@ class FileValidator:
         good = self.registry.check([(lookup_hash(record[R_ID]), record) for record in batch])
         if self.result.spool is not None and self.result.is_valid and good:
             write_spool_batch(self.result.spool, good)
+            if self.on_batch is not None:
+                self.on_batch(good)

@@ -136,9 +136,10 @@ def test_kill_9_during_the_import_leaves_nothing_and_the_job_finishes_exactly_on
         first = workers.start()
         app.send_task(TASK, args=[job.pk], queue=workers.queue)
 
-        # Progress is written outside the import transaction, so it is visible while the transaction is open.
+        # Progress is written outside the import transaction, so it is visible while the transaction is open (a
+        # file of new residents is written while it is checked: its rows are being written from the first batch).
         seen = wait_for(
-            lambda job: job.status == ImportStatus.IMPORTING and job.rows_imported > 0,
+            lambda job: job.rows_imported > 0,
             timeout=180,
             workers=workers,
             what="the importing phase",
@@ -151,7 +152,8 @@ def test_kill_9_during_the_import_leaves_nothing_and_the_job_finishes_exactly_on
         assert Resident.objects.count() == 0
         assert Household.objects.count() == 0
         killed = ImportJob.objects.get()
-        assert (killed.status, killed.attempts) == (ImportStatus.IMPORTING, 1)
+        assert (killed.status, killed.attempts) == (seen.status, 1)
+        assert killed.status in {ImportStatus.VALIDATING, ImportStatus.IMPORTING}
 
         workers.start(visibility_timeout=1)
         done = wait_for(lambda job: job.is_finished, timeout=300, workers=workers, what="the re-delivered job")

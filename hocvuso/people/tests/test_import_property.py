@@ -20,6 +20,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
@@ -271,3 +272,24 @@ def test_every_shape_of_a_registry_slice_imports_exactly_or_is_refused(
     assert (job.status, job.message, problems_of(job)) == (ImportStatus.DONE, "", [])
     assert registry_of(people) == source_of(people)
     assert Resident.objects.count() == len(people)
+
+
+@pytest.mark.django_db(transaction=True)
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(people=registry_slices(), shape=st.sampled_from(SHAPES))
+def test_every_shape_imports_exactly_also_when_written_while_checked(
+    territory: Any, people: list[Person], shape: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same property where the worker runs an import (outside any transaction), so that on PostgreSQL a file
+    of one table is written while it is checked (commit.EarlyResidentsWriter), in batches of three rows: the
+    registry must end the same, whether that write was confirmed or rolled back for the usual way."""
+    from hocvuso.people.imports import validation
+
+    monkeypatch.setattr(validation, "BATCH_ROWS", 3)
+    test_every_shape_of_a_registry_slice_imports_exactly_or_is_refused.hypothesis.inner_test(  # type: ignore[attr-defined]
+        territory, people, shape
+    )

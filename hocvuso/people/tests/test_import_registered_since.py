@@ -8,12 +8,19 @@ import pytest
 from django.db import connection
 
 from hocvuso.people.import_models import ImportStatus
-from hocvuso.people.imports import validation
+from hocvuso.people.imports import running, validation
 from hocvuso.people.models import Resident
 from hocvuso.people.tests.factories import DAO_ID, register_dao
 from hocvuso.people.tests.import_files import csv_bytes, resident, run_import
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def _the_usual_way(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Check the whole file, then write (a file with one sheet is otherwise written while it is checked,
+    test_import_early_write.py): the way a workbook of several sheets, or a guess that failed, takes."""
+    monkeypatch.setattr(running, "_writes_while_checking", lambda job, source: False)
 
 
 def test_a_resident_registered_between_the_check_and_the_write_fails_the_import_whole(

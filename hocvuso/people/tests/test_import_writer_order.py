@@ -10,11 +10,18 @@ from django.db import connection
 
 from hocvuso.core.crypto import lookup_hash
 from hocvuso.people.import_models import ImportStatus
-from hocvuso.people.imports import commit, validation
+from hocvuso.people.imports import commit, running, validation
 from hocvuso.people.models import Household, Resident
 from hocvuso.people.tests.import_files import csv_bytes, resident, run_import
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def _the_usual_way(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Check the whole file, then write (a file with one sheet is otherwise written while it is checked,
+    test_import_early_write.py): the way a workbook of several sheets, or a guess that failed, takes."""
+    monkeypatch.setattr(running, "_writes_while_checking", lambda job, source: False)
 
 
 def _rows() -> list[list[Any]]:
