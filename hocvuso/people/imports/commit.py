@@ -792,7 +792,8 @@ class EarlyResidentsWriter(StreamingResidentsWriter):
 
     The write is only a guess that the checking pass confirms: the first batch with a resident or household
     already registered, a row left out, or a failed statement ends it (`abandoned`), and `close` says False
-    unless the whole file passed with its dates read day first — the caller then rolls everything back and
+    unless the whole file passed and the dates it wrote day first are the file's order — the caller then rolls
+    everything back and
     imports the usual way (`StreamingResidentsWriter.run`), so what is stored never depends on the guess.
     """
 
@@ -815,6 +816,7 @@ class EarlyResidentsWriter(StreamingResidentsWriter):
         # household id → the address written, when the household's first row was not its head, or gave no address
         self.unsettled: dict[int, str] = {}
         self.abandoned = False
+        self.read_both_ways = False  # a birth date written as its day-first reading (the file's order not known yet)
         self.background: BackgroundCopy | None = None
         self.constraints = ""
         self.with_ids = BulkTable(Resident, ["id", *_RESIDENT_COLUMNS])
@@ -838,6 +840,8 @@ class EarlyResidentsWriter(StreamingResidentsWriter):
             self.abandon()
             return
         rows = self._new_resident_rows(good, self.ids, start)
+        if not self.read_both_ways:
+            self.read_both_ways = any(type(record[R_BIRTH]) is tuple for record in good)
         try:
             self.background.put([(self.households_with_ids, households), (self.with_ids, rows)])
         except Exception:  # the thread's statement failed: the transaction is lost, the usual way will say why
@@ -895,7 +899,7 @@ class EarlyResidentsWriter(StreamingResidentsWriter):
             self.abandoned
             or not result.is_valid
             or result.date_order_needed
-            or not result.day_first
+            or (self.read_both_ways and not result.day_first)
             or self.registry.registered_rows
             or self.registry.outside_rows
             or len(self.ids) != result.rows

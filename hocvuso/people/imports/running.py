@@ -131,6 +131,7 @@ def _finish_rejected(job: ImportJob, *, message: str, result: ValidationResult |
             message=message,
             problem_count=result.problem_count if result is not None else 1,
             rows_total=result.rows if result is not None else None,
+            rows_imported=0,  # a file written while checked and then refused left nothing
             finished_at=timezone.now(),
             updated_at=timezone.now(),
         )
@@ -145,7 +146,11 @@ def _finish_rejected(job: ImportJob, *, message: str, result: ValidationResult |
 
 def _finish_failed(job_id: int, message: str) -> None:
     ImportJob.objects.filter(pk=job_id).update(
-        status=ImportStatus.FAILED, message=message, finished_at=timezone.now(), updated_at=timezone.now()
+        status=ImportStatus.FAILED,
+        message=message,
+        rows_imported=0,  # the transaction that wrote was rolled back
+        finished_at=timezone.now(),
+        updated_at=timezone.now(),
     )
 
 

@@ -173,6 +173,15 @@ def test_dates_a_later_row_shows_to_be_month_first_are_stored_month_first(
     assert {f"{day:%m-%d}" for day in births} == {"05-09", "12-25"}  # 5 May, not 5 September
 
 
+def test_dates_the_officer_said_are_month_first_are_written_month_first(territory: Any, early: list[bool]) -> None:
+    rows = [resident(serial) for serial in range(1, 6)]  # 05/09/1990: readable both ways
+    job = run_import(csv_bytes(rows), unit=territory.commune, date_order="mdy")
+
+    assert job.status == ImportStatus.DONE, job.message
+    assert early == [True]  # with the order given, the check reads each date once: nothing to guess
+    assert set(Resident.objects.values_list("birth_date", flat=True)) == {datetime.date(1990, 5, 9)}
+
+
 def test_a_problem_in_the_last_row_leaves_nothing_written(territory: Any, early: list[bool]) -> None:
     rows = [resident(serial) for serial in range(1, 8)]
     rows[6][1] = "068185000007"  # an ID whose birth-year digits (85) disagree with the date (1990)
