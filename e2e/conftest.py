@@ -10,8 +10,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from .browser import AXE_PATH, axe_script
+
+# A page's own waits (`tab.set_default_timeout` below) and the assertions' waits are the same 15 s: an `expect`
+# waits for what the page will show (a save note after its request, say), it does not time it; on a machine busy
+# with other suites the default 5 s failed an answer's "Đã lưu" that came later.
+expect.set_options(timeout=15_000)
 
 JS = "text/javascript; charset=utf-8"
 

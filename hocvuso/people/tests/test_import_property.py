@@ -251,11 +251,14 @@ def source_of(people: list[Person]) -> list[tuple[Any, ...]]:
     ]
 
 
-@settings(
+EXAMPLE_SETTINGS = settings(
     max_examples=EXAMPLES,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
 )
+
+
+@EXAMPLE_SETTINGS
 @given(people=registry_slices(), shape=st.sampled_from(SHAPES))
 def test_every_shape_of_a_registry_slice_imports_exactly_or_is_refused(
     territory: Any, people: list[Person], shape: str
@@ -275,11 +278,7 @@ def test_every_shape_of_a_registry_slice_imports_exactly_or_is_refused(
 
 
 @pytest.mark.django_db(transaction=True)
-@settings(
-    max_examples=EXAMPLES,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+@EXAMPLE_SETTINGS
 @given(people=registry_slices(), shape=st.sampled_from(SHAPES))
 def test_every_shape_imports_exactly_also_when_written_while_checked(
     territory: Any, people: list[Person], shape: str, monkeypatch: pytest.MonkeyPatch
