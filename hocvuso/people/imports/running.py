@@ -1,5 +1,7 @@
 """Running a roster import: validate the whole file, then write every row in ONE transaction that also marks
-the job done (a crash leaves everything or nothing), with the job's progress kept on a side connection.
+the job done (a crash leaves everything or nothing), with the job's progress kept on a side connection. On
+PostgreSQL a file of residents of one table is checked and written at once inside that transaction
+(`_check_writing`), and rolled back to the usual order when the check does not confirm the write.
 `services.submit_roster_import` queues what `run_roster_import` (a Celery task; eager without Redis) runs."""
 
 import gc

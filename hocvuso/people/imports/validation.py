@@ -1,5 +1,6 @@
 """Checking a roster file row by row, collecting every problem (row as Excel numbers it, column header,
-reason in Vietnamese), before anything is written.
+reason in Vietnamese), before anything is written — or, for a file of new residents on PostgreSQL, before what
+was written while checking is kept (`on_batch`, running._check_writing).
 
 The pass streams the file once: `headers` finds the header row, `rows.RowChecker` applies the column rules of
 `cells` to each row. Rows that pass go, normalised, into a temporary spool file (`spool`) for the commit pass,
