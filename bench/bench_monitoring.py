@@ -26,7 +26,8 @@ Measured on each database (1 and 2 one database after the other, 3 alternating b
    province administrator; the time of each `client.get` (the whole middleware stack, the view and the
    template), its p50/p95, the process's CPU time per request (the Python side alone, which the load of other
    work on the machine stretches less), and the SQL queries of one request. The two sizes are measured in
-   alternating batches (4M, 40k, 4M, 40k…) so both meet the same load. Each batch then times the same
+   ROUNDS batches; in each, one process per size, the two taking turns request by request, so both meet the
+   same load. Each batch then times the same
    requests again after `gc.freeze()` (what config/gunicorn.py does in every web worker once the application
    is loaded): the difference is the cost of Python's full garbage collections, which the requests' garbage
    triggers every few requests and which otherwise scan every object of the loaded application. Budget: p95
@@ -49,6 +50,7 @@ import math
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -415,7 +417,7 @@ print("BENCH_JSON " + json.dumps({{"day": str(day), "rows": IndicatorFact.object
 
 # The province dashboard through Django's test Client: sign in (both steps), then time each GET in-process.
 DASHBOARD = r"""
-import gc, json, time
+import gc, json, sys, time
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -451,13 +453,18 @@ for _ in range(WARMUP):
 with CaptureQueriesContext(connection) as captured:
     once()
 queries = len(captured.captured_queries)
+print("READY", flush=True)
+
 def timed():
+    # one request each time the bench says "go": it alternates this process's requests with the other size's
     wall, cpu = [], []
     for _ in range(REQUESTS):
+        sys.stdin.readline()
         started, started_cpu = time.perf_counter(), time.process_time()
         once()
         wall.append((time.perf_counter() - started) * 1000)
         cpu.append((time.process_time() - started_cpu) * 1000)
+        print("DONE", flush=True)
     return wall, cpu
 
 wall, cpu = timed()
@@ -481,11 +488,62 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, math.ceil(share * len(ordered)) - 1))]
 
 
+def in_lockstep(environments: dict[str, dict[str, str]], script: str, requests: int) -> dict[str, dict[str, Any]]:
+    """Run `script` (DASHBOARD) once per database at the same time, one process each, and let them take turns
+    request by request (4M, 40k, 40k, 4M, 4M, 40k…: neither always goes first), so both sizes meet the machine
+    in the same state; each process's `BENCH_JSON` figures, by label."""
+    code = "import django\ndjango.setup()\n" + script
+    processes: dict[str, subprocess.Popen[str]] = {}
+    errors = {label: tempfile.TemporaryFile("w+") for label in environments}  # noqa: SIM115 — closed below
+    try:
+        for label, environment in environments.items():
+            processes[label] = subprocess.Popen(
+                [sys.executable, "-c", code],
+                cwd=ROOT,
+                env=environment,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=errors[label],
+                text=True,
+            )
+
+        def expect(label: str, word: str) -> None:
+            line = processes[label].stdout.readline()  # type: ignore[union-attr]
+            if line.strip() != word:
+                errors[label].seek(0)
+                raise RuntimeError(f"dashboard process ({label}) said {line!r}:\n{errors[label].read()[-4000:]}")
+
+        for label in processes:
+            expect(label, "READY")
+        order = list(processes)
+        for turn in range(requests):
+            for label in order if turn % 2 == 0 else order[::-1]:
+                processes[label].stdin.write("go\n")  # type: ignore[union-attr]
+                processes[label].stdin.flush()  # type: ignore[union-attr]
+                expect(label, "DONE")
+        results = {}
+        for label, process in processes.items():
+            output, _ = process.communicate(timeout=120)
+            line = next((line for line in output.splitlines() if line.startswith("BENCH_JSON ")), None)
+            if process.returncode != 0 or line is None:
+                errors[label].seek(0)
+                raise RuntimeError(f"dashboard process ({label}) failed:\n{errors[label].read()[-4000:]}")
+            results[label] = dict(json.loads(line.removeprefix("BENCH_JSON ")))
+        return results
+    finally:
+        for process in processes.values():
+            if process.poll() is None:
+                process.kill()
+        for handle in errors.values():
+            handle.close()
+
+
 def time_dashboards(urls: dict[str, str]) -> dict[str, dict[str, Any]]:
-    """The province dashboard on each database, in ROUNDS alternating batches (4M, 40k, 4M, 40k…) so both
-    sizes meet the same load from the other work on the machine; each batch a fresh process that signs in
-    and warms up. Per database: p50/p95/max of the server time, p50/p95 of the process's CPU time per
-    request (the Python side alone: what the load of others does not stretch), queries and bytes."""
+    """The province dashboard on each database, in ROUNDS batches; in each batch one fresh process per database
+    signs in and warms up, then the two take turns request by request (`in_lockstep`), so both sizes meet the
+    same load from the other work on the machine. Per database: p50/p95/max of the server time, p50/p95 of the
+    process's CPU time per request (the Python side alone: what the load of others does not stretch), queries
+    and bytes."""
     environments = {label: environment_for(url) for label, url in urls.items()}
     for environment in environments.values():
         run_script(environment, HISTORY.format())
@@ -501,8 +559,8 @@ def time_dashboards(urls: dict[str, str]) -> dict[str, dict[str, Any]]:
     batches: dict[str, list[dict[str, Any]]] = {label: [] for label in urls}
     loads: list[str] = [load_average()]
     for _round in range(ROUNDS):
-        for label, environment in environments.items():
-            batches[label].append(run_script(environment, script))
+        for label, result in in_lockstep(environments, script, 2 * max(1, REQUESTS // ROUNDS)).items():
+            batches[label].append(result)
         loads.append(load_average())
     results = {}
     for label, done in batches.items():
