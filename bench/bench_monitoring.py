@@ -139,10 +139,13 @@ def analyze(url: str) -> None:
         connection.execute("ANALYZE")
 
 
+DJANGO = "import django\ndjango.setup()\n"  # what every bench script starts with
+
+
 def run_script(environment: dict[str, str], script: str) -> dict[str, Any]:
     """Run Python with Django set up (the environment's settings and database); the script prints one line
     `BENCH_JSON {...}`, returned."""
-    code = "import django\ndjango.setup()\n" + script
+    code = DJANGO + script
     result = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, env=environment, capture_output=True, text=True, check=False
     )
@@ -492,7 +495,7 @@ def in_lockstep(environments: dict[str, dict[str, str]], script: str, requests: 
     """Run `script` (DASHBOARD) once per database at the same time, one process each, and let them take turns
     request by request (4M, 40k, 40k, 4M, 4M, 40k…: neither always goes first), so both sizes meet the machine
     in the same state; each process's `BENCH_JSON` figures, by label."""
-    code = "import django\ndjango.setup()\n" + script
+    code = DJANGO + script
     processes: dict[str, subprocess.Popen[str]] = {}
     errors = {label: tempfile.TemporaryFile("w+") for label in environments}  # noqa: SIM115 — closed below
     try:

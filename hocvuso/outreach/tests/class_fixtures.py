@@ -9,8 +9,10 @@ from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from hocvuso.accounts.roles import Role
+from hocvuso.api.services import issue_api_token
 from hocvuso.learning.models import Competence, Course
 from hocvuso.learning.services import load_frameworks
 from hocvuso.outreach import classes
@@ -65,3 +67,10 @@ def make_classes(territory: Any, officer: Any, make_user: Any) -> Classes:
     setup.minority = ResidentFactory(village=territory.village_b, full_name="H'Hen Niê", sex="F", ethnicity=5,
                                      birth_date=datetime.date(2000, 3, 3))  # fmt: skip
     return setup
+
+
+def bearer_client(user: Any) -> APIClient:
+    """An API client sending a new token of the user (a phone signed in as the person, not a registered device)."""
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {issue_api_token(user=user, name='điện thoại').plain_text}")
+    return client

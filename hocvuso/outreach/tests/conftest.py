@@ -16,6 +16,8 @@ from hocvuso.outreach.services import add_team_member, assign_households, create
 from hocvuso.people.models import Household, Resident
 from hocvuso.people.tests.factories import HouseholdFactory, ResidentFactory
 
+from .class_fixtures import Classes, make_classes
+
 START = datetime.date(2026, 1, 1)
 
 
@@ -59,3 +61,9 @@ def people_of(household: Household) -> list[Resident]:
 
 def now() -> datetime.datetime:
     return timezone.now().replace(microsecond=0)
+
+
+@pytest.fixture
+def setup(territory: Any, commune_officer: User, make_user: Callable[..., User]) -> Classes:
+    """Weekly community classes of the shared territory (class_fixtures.make_classes)."""
+    return make_classes(territory, commune_officer, make_user)

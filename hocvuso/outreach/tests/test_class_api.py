@@ -4,29 +4,16 @@ content under a stored UUID 409, a session out of reach 404, bad records 400 —
 import uuid
 from typing import Any
 
-import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
 from hocvuso.accounts.roles import Role
-from hocvuso.api.services import issue_api_token
 from hocvuso.outreach import classes
 from hocvuso.outreach.models import ClassAttendance
 
-from .class_fixtures import Classes, make_classes
+from .class_fixtures import Classes, bearer_client
 
 URL = "/api/v1/field/attendances/"
-
-
-@pytest.fixture
-def setup(territory: Any, commune_officer: Any, make_user: Any) -> Classes:
-    return make_classes(territory, commune_officer, make_user)
-
-
-def _client(user: Any) -> APIClient:
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {issue_api_token(user=user, name='điện thoại').plain_text}")
-    return client
 
 
 def _record(setup: Classes, **changes: Any) -> dict[str, Any]:
@@ -42,7 +29,7 @@ def _record(setup: Classes, **changes: Any) -> dict[str, Any]:
 
 
 def test_a_batch_gets_one_result_per_record_and_a_resend_changes_nothing(setup, territory):
-    client = _client(setup.instructor)
+    client = bearer_client(setup.instructor)
     first = _record(setup)
     batch = [
         first,
@@ -65,12 +52,12 @@ def test_a_batch_gets_one_result_per_record_and_a_resend_changes_nothing(setup, 
 
 
 def test_callers_without_the_class_are_refused(setup, territory, make_user):
-    outsider = _client(make_user(Role.INSTRUCTOR, territory.other_commune))
+    outsider = bearer_client(make_user(Role.INSTRUCTOR, territory.other_commune))
     answer = outsider.post(URL, {"attendances": [_record(setup)]}, format="json")
     assert answer.json()["results"][0]["status"] == 404
-    member = _client(make_user(Role.TEAM_MEMBER, territory.commune))
+    member = bearer_client(make_user(Role.TEAM_MEMBER, territory.commune))
     assert member.post(URL, {"attendances": [_record(setup)]}, format="json").status_code == 404
     assert APIClient().post(URL, {"attendances": []}, format="json").status_code == 401
-    too_many = _client(setup.instructor).post(URL, {"attendances": [_record(setup)] * 501}, format="json")
+    too_many = bearer_client(setup.instructor).post(URL, {"attendances": [_record(setup)] * 501}, format="json")
     assert too_many.status_code == 400
     assert not ClassAttendance.objects.exists()

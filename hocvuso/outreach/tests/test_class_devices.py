@@ -23,7 +23,7 @@ from hocvuso.outreach.models import ClassAttendance, FieldDevice, Visit
 from hocvuso.outreach.services import add_team_member, create_team, issue_class_device, revoke_device
 from hocvuso.people.tests.factories import ResidentFactory
 
-from .class_fixtures import Classes, make_classes, weekly_class
+from .class_fixtures import weekly_class
 
 DEVICES = reverse("api:field-device-list")
 REVOKE = reverse("api:field-device-revoke")
@@ -31,11 +31,6 @@ SESSIONS = reverse("api:field-sessions")
 ATTENDANCES = reverse("api:field-attendances")
 WORKLIST = reverse("api:field-worklist")
 VISITS = reverse("api:field-visits")
-
-
-@pytest.fixture
-def setup(territory: Any, commune_officer: Any, make_user: Any) -> Classes:
-    return make_classes(territory, commune_officer, make_user)
 
 
 def _phone(token: str) -> APIClient:

@@ -4,9 +4,7 @@ incremental facts equal a full rebuild."""
 
 import datetime
 import random
-from typing import Any
 
-import pytest
 from django.utils import timezone
 
 from hocvuso.indicators.models import DirtyUnit, IndicatorFact
@@ -17,14 +15,7 @@ from hocvuso.outreach import classes
 from hocvuso.outreach.models import ClassAttendance, ClassSession
 from hocvuso.people.tests.factories import ResidentFactory
 
-from .class_fixtures import Classes, make_classes
-
 CODES = ("weekly-classes-held", "class-attendance")
-
-
-@pytest.fixture
-def setup(territory: Any, commune_officer: Any, make_user: Any) -> Classes:
-    return make_classes(territory, commune_officer, make_user)
 
 
 def _facts(unit_code: str) -> dict[str, tuple[int, int]]:

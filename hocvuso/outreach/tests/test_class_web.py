@@ -13,14 +13,9 @@ from hocvuso.accounts.roles import Role
 from hocvuso.outreach import classes
 from hocvuso.outreach.models import ClassAttendance, CommunityClass, WalkIn
 
-from .class_fixtures import Classes, make_classes
+from .class_fixtures import Classes
 
 CALENDAR_BUDGET = 100 * 1024
-
-
-@pytest.fixture
-def setup(territory: Any, commune_officer: Any, make_user: Any) -> Classes:
-    return make_classes(territory, commune_officer, make_user)
 
 
 def _schedule_data(setup: Classes, **changes: Any) -> dict[str, Any]:

@@ -28,12 +28,7 @@ from hocvuso.outreach.models import (
 from hocvuso.people.models import Resident
 from hocvuso.people.tests.factories import ResidentFactory
 
-from .class_fixtures import Classes, make_classes, weekly_class
-
-
-@pytest.fixture
-def setup(territory: Any, commune_officer: Any, make_user: Any) -> Classes:
-    return make_classes(territory, commune_officer, make_user)
+from .class_fixtures import weekly_class
 
 
 def test_a_weekly_class_generates_one_session_per_week_on_its_weekday(setup, territory, commune_officer):

@@ -7,7 +7,6 @@ import datetime
 import uuid
 from typing import Any
 
-import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -15,30 +14,18 @@ from rest_framework.test import APIClient
 
 from hocvuso.accounts.roles import Role
 from hocvuso.accounts.tests.factories import RoleAssignmentFactory
-from hocvuso.api.services import issue_api_token
 from hocvuso.outreach import classes
 from hocvuso.outreach.models import ClassSession
 from hocvuso.outreach.services import add_team_member, create_team, issue_device, revoke_device
 from hocvuso.people.tests.factories import ResidentFactory
 
-from .class_fixtures import Classes, make_classes, weekly_class
+from .class_fixtures import bearer_client, weekly_class
 
 SESSIONS = "/api/v1/field/sessions/"
 
 
 def people_url(session: Any) -> str:
     return f"/api/v1/field/sessions/{session.pk}/people/"
-
-
-@pytest.fixture
-def setup(territory: Any, commune_officer: Any, make_user: Any) -> Classes:
-    return make_classes(territory, commune_officer, make_user)
-
-
-def _bearer(user: Any) -> APIClient:
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {issue_api_token(user=user, name='điện thoại').plain_text}")
-    return client
 
 
 def _phone(user: Any, territory: Any, commune_officer: Any, commune: Any = None) -> tuple[APIClient, Any]:
@@ -77,7 +64,7 @@ def test_the_instructor_gets_the_sessions_of_their_classes_with_masked_people(se
     next_week = ClassSession.objects.get(community_class=setup.community_class, day=today + datetime.timedelta(weeks=1))
     classes.cancel_session(session=next_week, actor=setup.officer)
 
-    client = _bearer(setup.instructor)
+    client = bearer_client(setup.instructor)
     answer = client.get(SESSIONS)
     assert answer.status_code == 200
     body = answer.json()
@@ -102,7 +89,7 @@ def test_the_instructor_gets_the_sessions_of_their_classes_with_masked_people(se
     )
     assert client.get(SESSIONS, HTTP_IF_NONE_MATCH=answer["ETag"]).status_code == 200
     # The other instructor sees their own class only.
-    assert {session["class_id"] for session in _bearer(other).get(SESSIONS).json()["sessions"]} == {others.pk}
+    assert {session["class_id"] for session in bearer_client(other).get(SESSIONS).json()["sessions"]} == {others.pk}
 
 
 def test_a_phone_sees_only_its_team_commune_and_a_revoked_one_is_told_to_wipe(
@@ -128,22 +115,22 @@ def test_a_phone_sees_only_its_team_commune_and_a_revoked_one_is_told_to_wipe(
 def test_callers_without_the_class_are_refused(setup, territory, make_user):
     assert APIClient().get(SESSIONS).status_code == 401
     assert APIClient().get(people_url(setup.today_session), {"q": "Cao"}).status_code == 401
-    member = _bearer(make_user(Role.TEAM_MEMBER, territory.commune))  # no RUN_CLASS
+    member = bearer_client(make_user(Role.TEAM_MEMBER, territory.commune))  # no RUN_CLASS
     assert member.get(SESSIONS).status_code == 404
     assert member.get(people_url(setup.today_session), {"q": "Cao"}).status_code == 404
-    learner = _bearer(make_user(Role.LEARNER, territory.commune))
+    learner = bearer_client(make_user(Role.LEARNER, territory.commune))
     assert learner.get(SESSIONS).status_code == 404
-    outsider = _bearer(make_user(Role.INSTRUCTOR, territory.other_commune))
+    outsider = bearer_client(make_user(Role.INSTRUCTOR, territory.other_commune))
     assert outsider.get(SESSIONS).json()["sessions"] == []
     refused = outsider.get(people_url(setup.today_session), {"q": "Cao"})
     assert refused.status_code == 404 and "Hoàng" not in refused.content.decode()
-    unknown = _bearer(setup.instructor).get(f"/api/v1/field/sessions/{uuid.uuid4()}/people/", {"q": "Cao"})
+    unknown = bearer_client(setup.instructor).get(f"/api/v1/field/sessions/{uuid.uuid4()}/people/", {"q": "Cao"})
     assert unknown.status_code == 404
 
 
 def test_the_search_finds_residents_of_the_commune_only_masked(setup, territory):
     ResidentFactory(village=territory.other_village, full_name="Hoàng Văn Cao")  # another commune
-    client = _bearer(setup.instructor)
+    client = bearer_client(setup.instructor)
     found = client.get(people_url(setup.today_session), {"q": "hoang cao"})
     assert found.status_code == 200
     assert [person["full_name"] for person in found.json()["people"]] == ["Hoàng Thị Cao"]
@@ -154,7 +141,7 @@ def test_the_search_finds_residents_of_the_commune_only_masked(setup, territory)
 
 def test_the_sessions_take_the_same_queries_whatever_the_attendance(setup, territory):
     """The same number of queries with two people known to the class or with twenty-two."""
-    client = _bearer(setup.instructor)
+    client = bearer_client(setup.instructor)
     last_week = ClassSession.objects.get(
         community_class=setup.community_class, day=timezone.localdate() - datetime.timedelta(weeks=1)
     )
